@@ -1,0 +1,137 @@
+import { z } from 'zod'
+import { usageBucketsSchema } from '../usage/usage-buckets.ts'
+
+/** Longest id, name or label accepted in an event (conversation id, feature, model, …). */
+export const MAX_ID_LENGTH = 256
+/** Largest `metadata` object, measured as UTF-8 JSON. */
+export const MAX_METADATA_BYTES = 16_384
+/** Longest `promptText` stored with an event. */
+export const MAX_PROMPT_TEXT_LENGTH = 100_000
+/** Longest error message stored with an event. */
+export const MAX_ERROR_MESSAGE_LENGTH = 2_000
+/** At most this many tags, each at most `MAX_TAG_LENGTH` characters. */
+export const MAX_TAGS = 32
+export const MAX_TAG_LENGTH = 128
+
+/** Where a call ran and how it was billed. `standard` unless the request asked for another tier. */
+export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority'] as const
+export type ServiceTier = (typeof SERVICE_TIERS)[number]
+
+/** `incomplete`: a stream that ended early or failed part way, recorded with what was known. */
+export const CALL_STATUSES = ['success', 'error', 'incomplete'] as const
+export type CallStatus = (typeof CALL_STATUSES)[number]
+
+/** How a failed call is classified, whatever the provider. */
+export const ERROR_TYPES = [
+  'rate_limit',
+  'overloaded',
+  'context_length',
+  'authentication',
+  'permission',
+  'invalid_request',
+  'not_found',
+  'server_error',
+  'timeout',
+  'connection',
+  'aborted',
+  'unknown',
+] as const
+export type ErrorType = (typeof ERROR_TYPES)[number]
+
+const identifier = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+
+const providerSlug = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,63}$/,
+    'must be a lower-case provider slug such as "openai", "anthropic" or "google"',
+  )
+
+const nonNegativeMs = z
+  .number()
+  .finite()
+  .min(0, 'must not be negative')
+  .max(86_400_000, 'must be at most one day')
+
+const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8')
+  if (bytes > MAX_METADATA_BYTES) {
+    context.addIssue({
+      code: 'custom',
+      message: `is ${bytes} bytes of JSON; the limit is ${MAX_METADATA_BYTES}. Move large values out of metadata`,
+      params: { code: 'TOO_LARGE' },
+    })
+  }
+})
+
+/** The error of a failed call. */
+export const callErrorSchema = z.strictObject({
+  type: z.enum(ERROR_TYPES),
+  code: identifier.optional(),
+  httpStatus: z.int().min(100).max(599).optional(),
+  message: z
+    .string()
+    .max(MAX_ERROR_MESSAGE_LENGTH, `must be at most ${MAX_ERROR_MESSAGE_LENGTH} characters`)
+    .optional(),
+})
+export type CallError = z.infer<typeof callErrorSchema>
+
+/**
+ * One LLM call as it travels on the wire (the "cost record" before pricing). camelCase; times are
+ * ISO 8601 with an explicit offset; usage in the core buckets.
+ */
+export const llmCallEventSchema = z.strictObject({
+  idempotencyKey: identifier.optional(),
+  timestamp: z.iso.datetime({
+    offset: true,
+    message: 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00.000Z',
+  }),
+  provider: providerSlug,
+  model: identifier,
+  requestedModel: identifier.optional(),
+  feature: identifier.optional(),
+  conversationId: identifier.optional(),
+  messageId: identifier.optional(),
+  userId: identifier.optional(),
+  traceId: identifier.optional(),
+  spanId: identifier.optional(),
+  parentSpanId: identifier.optional(),
+  usage: usageBucketsSchema,
+  latencyMs: nonNegativeMs.optional(),
+  timeToFirstTokenMs: nonNegativeMs.optional(),
+  status: z.enum(CALL_STATUSES).default('success'),
+  error: callErrorSchema.optional(),
+  retryCount: z.int().min(0).max(100).default(0),
+  streaming: z.boolean().default(false),
+  serviceTier: z.enum(SERVICE_TIERS).default('standard'),
+  tags: z.array(z.string().min(1).max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
+  metadata: metadata.optional(),
+  promptText: z
+    .string()
+    .max(MAX_PROMPT_TEXT_LENGTH, `must be at most ${MAX_PROMPT_TEXT_LENGTH} characters`)
+    .optional(),
+  promptHash: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{8,128}$/, 'must be a hex or base64url digest, 8 to 128 characters')
+    .optional(),
+})
+
+/** An event as a client writes it (defaults not yet applied). */
+export type LlmCallEventInput = z.input<typeof llmCallEventSchema>
+/** An event after validation, with defaults applied. */
+export type LlmCallEvent = z.output<typeof llmCallEventSchema>
+
+/**
+ * The idempotency key of an event: its own, or `conversationId:messageId:epochMs` when both ids
+ * are present, so a client that resends the same message without a key is still deduplicated.
+ */
+export function deriveIdempotencyKey(event: LlmCallEvent): string | undefined {
+  if (event.idempotencyKey) return event.idempotencyKey
+  if (event.conversationId && event.messageId) {
+    return `${event.conversationId}:${event.messageId}:${Date.parse(event.timestamp)}`
+  }
+  return undefined
+}

@@ -1,0 +1,152 @@
+import type { z } from 'zod'
+import { findUnstorableText } from './find-unstorable-text.ts'
+import { deriveIdempotencyKey, type LlmCallEvent, llmCallEventSchema } from './llm-call-event.ts'
+
+/** Stable codes for a rejected event. */
+export type EventErrorCode =
+  | 'INVALID_TYPE'
+  | 'INVALID_VALUE'
+  | 'MISSING_FIELD'
+  | 'UNKNOWN_FIELD'
+  | 'TOO_LARGE'
+  | 'PART_EXCEEDS_WHOLE'
+  | 'TIMESTAMP_IN_FUTURE'
+  | 'TIMESTAMP_TOO_OLD'
+  | 'DUPLICATE_IN_BATCH'
+
+/** Why one event of a batch was rejected. `path` is a dotted field path (`usage.inputTokens`). */
+export interface EventError {
+  index: number
+  path: string
+  code: EventErrorCode
+  message: string
+}
+
+/** A valid event with its position in the batch and its effective idempotency key. */
+export interface ValidEvent {
+  index: number
+  event: LlmCallEvent
+  idempotencyKey: string | undefined
+  timestampMs: number
+}
+
+/** Options for `validateEventBatch`. */
+export interface ValidateEventBatchOptions {
+  /** The current time, so validation is deterministic in tests. */
+  nowMs: number
+  /** How far ahead of `nowMs` a timestamp may be (clock skew). Default 1 hour. */
+  maxFutureMs?: number
+  /** Oldest accepted timestamp. Default 2000-01-01T00:00:00Z. */
+  minTimestampMs?: number
+}
+
+const DEFAULT_MAX_FUTURE_MS = 3_600_000
+const DEFAULT_MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1)
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined
+    value = (value as Record<PropertyKey, unknown>)[key]
+  }
+  return value
+}
+
+function codeOf(issue: z.core.$ZodIssue, missing: boolean): EventErrorCode {
+  const custom = (issue as { params?: { code?: EventErrorCode } }).params?.code
+  if (custom) return custom
+  switch (issue.code) {
+    case 'invalid_type':
+      return missing ? 'MISSING_FIELD' : 'INVALID_TYPE'
+    case 'unrecognized_keys':
+      return 'UNKNOWN_FIELD'
+    case 'too_big':
+      return 'TOO_LARGE'
+    default:
+      return 'INVALID_VALUE'
+  }
+}
+
+function describe(issue: z.core.$ZodIssue, missing: boolean): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; remove them or move them into metadata`
+  }
+  if (issue.code === 'invalid_type' && missing) return `is required (${issue.expected})`
+  if (issue.code === 'invalid_type') return `must be ${issue.expected}`
+  return issue.message
+}
+
+/**
+ * Validates every event of a batch independently and reports each problem with the event's index,
+ * the field path and how to fix it. A second event with the same idempotency key is rejected.
+ */
+export function validateEventBatch(events: readonly unknown[], options: ValidateEventBatchOptions) {
+  const maxTimestampMs = options.nowMs + (options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS)
+  const minTimestampMs = options.minTimestampMs ?? DEFAULT_MIN_TIMESTAMP_MS
+  const valid: ValidEvent[] = []
+  const errors: EventError[] = []
+  const seenKeys = new Map<string, number>()
+
+  events.forEach((raw, index) => {
+    const parsed = llmCallEventSchema.safeParse(raw)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const missing = valueAt(raw, issue.path) === undefined
+        errors.push({
+          index,
+          path: issue.path.join('.'),
+          code: codeOf(issue, missing),
+          message: describe(issue, missing),
+        })
+      }
+      return
+    }
+    const event = parsed.data
+    const unstorablePath = findUnstorableText(event)
+    if (unstorablePath !== undefined) {
+      errors.push({
+        index,
+        path: unstorablePath,
+        code: 'INVALID_VALUE',
+        message: 'contains a NUL character or an unpaired surrogate, which cannot be stored; remove it',
+      })
+      return
+    }
+    const timestampMs = Date.parse(event.timestamp)
+    if (timestampMs > maxTimestampMs) {
+      errors.push({
+        index,
+        path: 'timestamp',
+        code: 'TIMESTAMP_IN_FUTURE',
+        message: `is more than ${Math.round((maxTimestampMs - options.nowMs) / 60_000)} minutes in the future; check the client's clock and time zone`,
+      })
+      return
+    }
+    if (timestampMs < minTimestampMs) {
+      errors.push({
+        index,
+        path: 'timestamp',
+        code: 'TIMESTAMP_TOO_OLD',
+        message: `is before ${new Date(minTimestampMs).toISOString()}; check the client's clock and the timestamp's units`,
+      })
+      return
+    }
+    const idempotencyKey = deriveIdempotencyKey(event)
+    if (idempotencyKey !== undefined) {
+      const firstIndex = seenKeys.get(idempotencyKey)
+      if (firstIndex !== undefined) {
+        errors.push({
+          index,
+          path: event.idempotencyKey ? 'idempotencyKey' : 'messageId',
+          code: 'DUPLICATE_IN_BATCH',
+          message: `repeats the idempotency key of event ${firstIndex} in the same batch; give each event its own key`,
+        })
+        return
+      }
+      seenKeys.set(idempotencyKey, index)
+    }
+    valid.push({ index, event, idempotencyKey, timestampMs })
+  })
+
+  return { valid, errors }
+}

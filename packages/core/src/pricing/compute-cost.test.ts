@@ -1,0 +1,556 @@
+import { describe, expect, it } from 'vitest'
+import { CoreError } from '../errors/core-error.ts'
+import { sumUsd } from '../money/usd.ts'
+import { computeCost } from './compute-cost.ts'
+import type { ComputeCostInput, PriceOverride } from './cost-types.ts'
+
+// Hand-computed expectations are written in micro-dollars (µ$ = $0.000001): tokens × $/M.
+const NOW = '2026-11-20T12:00:00Z'
+
+function cost(input: Partial<ComputeCostInput> & Pick<ComputeCostInput, 'provider' | 'model' | 'usage'>) {
+  return computeCost({ timestamp: NOW, ...input })
+}
+
+describe('computeCost: catalogue prices', () => {
+  it('prices OpenAI cached input at the cached rate, inside the prompt tokens', () => {
+    // gpt-4o-mini: input $0.15/M, cached $0.075/M, output $0.60/M.
+    // 7,952 × 0.15 + 2,048 × 0.075 + 500 × 0.60 = 1,192.8 + 153.6 + 300 = 1,646.4 µ$
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage: { inputTokens: 10_000, cacheReadInputTokens: 2_048, outputTokens: 500 },
+    })
+    expect(result).toEqual({
+      costUsd: '0.001646400000',
+      costStatus: 'priced',
+      breakdown: { input: '0.001192800000', cacheRead: '0.000153600000', output: '0.000300000000' },
+      priceEntryId: 'openai/gpt-4o-mini@2024-07-18',
+      priceSource: 'catalogue',
+    })
+  })
+
+  it('prices Anthropic cache reads and 5-minute and 1-hour cache writes separately', () => {
+    // claude-sonnet-4-5: input $3, cache read $0.30, 5m write $3.75, 1h write $6, output $15 per M.
+    // inputTokens 26,000 = 1,000 uncached + 20,000 read + 3,000 5m write + 2,000 1h write.
+    // 1,000 × 3 + 20,000 × 0.30 + 3,000 × 3.75 + 2,000 × 6 + 800 × 15
+    //   = 3,000 + 6,000 + 11,250 + 12,000 + 12,000 = 44,250 µ$
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5-20250929',
+      usage: {
+        inputTokens: 26_000,
+        cacheReadInputTokens: 20_000,
+        cacheWriteInputTokens: 3_000,
+        cacheWrite1hInputTokens: 2_000,
+        outputTokens: 800,
+      },
+    })
+    expect(result.costUsd).toBe('0.044250000000')
+    expect(result.breakdown).toEqual({
+      input: '0.003000000000',
+      cacheRead: '0.006000000000',
+      cacheWrite: '0.011250000000',
+      cacheWrite1h: '0.012000000000',
+      output: '0.012000000000',
+    })
+  })
+
+  it('prices Gemini 2.5 Pro at the base rates up to 200k prompt tokens', () => {
+    // inputTokens exactly 200,000 (not above): input $1.25, cached $0.125, output $10.
+    // 150,000 × 1.25 + 50,000 × 0.125 + 2,000 × 10 = 187,500 + 6,250 + 20,000 = 213,750 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-2.5-pro',
+      usage: { inputTokens: 200_000, cacheReadInputTokens: 50_000, outputTokens: 2_000 },
+    })
+    expect(result.costUsd).toBe('0.213750000000')
+  })
+
+  it('prices every token of a Gemini 2.5 Pro request above 200k prompt tokens at the long-context rates', () => {
+    // inputTokens 200,001: input $2.50, cached $0.25, output $15.
+    // 150,001 × 2.5 + 50,000 × 0.25 + 2,000 × 15 = 375,002.5 + 12,500 + 30,000 = 417,502.5 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-2.5-pro',
+      usage: { inputTokens: 200_001, cacheReadInputTokens: 50_000, outputTokens: 2_000 },
+    })
+    expect(result.costUsd).toBe('0.417502500000')
+    expect(result.breakdown).toEqual({
+      input: '0.375002500000',
+      cacheRead: '0.012500000000',
+      output: '0.030000000000',
+    })
+  })
+
+  it('bills Gemini 2.5 Flash thinking tokens as output', () => {
+    // Thoughts are inside outputTokens (3,000, of which 2,500 reasoning); no separate reasoning rate.
+    // 1,200 × 0.30 + 3,000 × 2.50 = 360 + 7,500 = 7,860 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      usage: { inputTokens: 1_200, outputTokens: 3_000, reasoningTokens: 2_500 },
+    })
+    expect(result.costUsd).toBe('0.007860000000')
+    expect(result.breakdown).toEqual({ input: '0.000360000000', output: '0.007500000000' })
+  })
+
+  it('bills o-series reasoning tokens at the output rate, inside completion tokens', () => {
+    // o4-mini: input $1.10, output $4.40. Output 4,200 includes 4,000 reasoning tokens.
+    // 5,000 × 1.1 + 4,200 × 4.4 = 5,500 + 18,480 = 23,980 µ$
+    const result = cost({
+      provider: 'openai',
+      model: 'o4-mini',
+      usage: { inputTokens: 5_000, outputTokens: 4_200, reasoningTokens: 4_000 },
+    })
+    expect(result.costUsd).toBe('0.023980000000')
+    expect(result.breakdown).toEqual({ input: '0.005500000000', output: '0.018480000000' })
+  })
+
+  it('halves every bucket for the batch tier', () => {
+    // The gpt-4o-mini call above at 50%: 1,646.4 / 2 = 823.2 µ$
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      serviceTier: 'batch',
+      usage: { inputTokens: 10_000, cacheReadInputTokens: 2_048, outputTokens: 500 },
+    })
+    expect(result.costUsd).toBe('0.000823200000')
+    expect(result.breakdown).toEqual({
+      input: '0.000596400000',
+      cacheRead: '0.000076800000',
+      output: '0.000150000000',
+    })
+  })
+
+  it('halves Anthropic cache writes and reads in a batch too', () => {
+    // claude-haiku-4-5 batch: 1,000 × 0.5 + 4,000 × 0.05 + 2,000 × 0.625 + 100 × 2.5
+    //   = 500 + 200 + 1,250 + 250 = 2,200 µ$
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      serviceTier: 'batch',
+      usage: {
+        inputTokens: 7_000,
+        cacheReadInputTokens: 4_000,
+        cacheWriteInputTokens: 2_000,
+        outputTokens: 100,
+      },
+    })
+    expect(result.costUsd).toBe('0.002200000000')
+  })
+
+  it('keeps a single token of a $0.075/M model to the last digit', () => {
+    // gemini-2.0-flash-lite input $0.075/M: 1 × 0.075 = 0.075 µ$; batch halves it to 0.0375 µ$.
+    const usage = { inputTokens: 1, outputTokens: 0 }
+    expect(cost({ provider: 'google', model: 'gemini-2.0-flash-lite', usage }).costUsd).toBe('0.000000075000')
+    expect(
+      cost({ provider: 'google', model: 'gemini-2.0-flash-lite', usage, serviceTier: 'batch' }).costUsd,
+    ).toBe('0.000000037500')
+  })
+
+  it('applies the Claude Sonnet 4 1M-context rates to the whole request above 200k prompt tokens', () => {
+    // Above 200k: input $6, cache read $0.60, output $22.50.
+    // 150,000 × 6 + 100,000 × 0.6 + 1,000 × 22.5 = 900,000 + 60,000 + 22,500 = 982,500 µ$
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-20250514',
+      usage: { inputTokens: 250_000, cacheReadInputTokens: 100_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('0.982500000000')
+  })
+
+  it('prices Claude Haiku 5.5 by prompt length, cache reads and writes included', () => {
+    // 90,000 input + 20,000 cache read = 110,000 > 100,000, so the higher card applies:
+    // 90,000 × 0.50 + 20,000 × 0.05 + 1,000 × 2.50 = 45,000 + 1,000 + 2,500 = 48,500 µ$
+    const long = cost({
+      provider: 'anthropic',
+      model: 'claude-haiku-5-5',
+      usage: { inputTokens: 110_000, cacheReadInputTokens: 20_000, outputTokens: 1_000 },
+    })
+    expect(long.costUsd).toBe('0.048500000000')
+    // 80,000 + 20,000 = 100,000, not over the line: 80,000 × 0.10 + 20,000 × 0.01 + 1,000 × 0.50
+    //   = 8,000 + 200 + 500 = 8,700 µ$
+    const short = cost({
+      provider: 'anthropic',
+      model: 'claude-haiku-5-5',
+      usage: { inputTokens: 100_000, cacheReadInputTokens: 20_000, outputTokens: 1_000 },
+    })
+    expect(short.costUsd).toBe('0.008700000000')
+  })
+
+  it('bills audio input at its own rate where the model has one', () => {
+    // gemini-2.0-flash: text $0.10, audio $0.70, output $0.40.
+    // (10,000 − 4,000) × 0.10 + 4,000 × 0.70 + 100 × 0.40 = 600 + 2,800 + 40 = 3,440 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-2.0-flash',
+      usage: { inputTokens: 10_000, inputAudioTokens: 4_000, outputTokens: 100 },
+    })
+    expect(result.costUsd).toBe('0.003440000000')
+    expect(result.breakdown).toEqual({
+      input: '0.000600000000',
+      inputAudio: '0.002800000000',
+      output: '0.000040000000',
+    })
+  })
+})
+
+describe('computeCost: service tiers', () => {
+  const usage = { inputTokens: 10_000, cacheReadInputTokens: 2_000, outputTokens: 1_000 }
+
+  it('uses the published priority prices', () => {
+    // gpt-5 priority: input $2.50, cached $0.25, output $20.
+    // 8,000 × 2.5 + 2,000 × 0.25 + 1,000 × 20 = 20,000 + 500 + 20,000 = 40,500 µ$
+    expect(cost({ provider: 'openai', model: 'gpt-5', usage, serviceTier: 'priority' }).costUsd).toBe(
+      '0.040500000000',
+    )
+  })
+
+  it('halves prices for flex where OpenAI offers it', () => {
+    // gpt-5 flex: 8,000 × 0.625 + 2,000 × 0.0625 + 1,000 × 5 = 5,000 + 125 + 5,000 = 10,125 µ$
+    expect(cost({ provider: 'openai', model: 'gpt-5', usage, serviceTier: 'flex' }).costUsd).toBe(
+      '0.010125000000',
+    )
+  })
+
+  it('keeps standard long-context rates for priority, which excludes long context', () => {
+    // gpt-5.4 with 300,000 prompt tokens: long-context input $5, output $22.50 (not priority's $30).
+    // 300,000 × 5 + 1,000 × 22.5 = 1,500,000 + 22,500 = 1,522,500 µ$
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-5.4',
+      serviceTier: 'priority',
+      usage: { inputTokens: 300_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('1.522500000000')
+  })
+
+  it('halves long-context rates in a batch', () => {
+    // gpt-5.4 batch above 272K: 300,000 × 2.5 + 1,000 × 11.25 = 750,000 + 11,250 = 761,250 µ$
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-5.4',
+      serviceTier: 'batch',
+      usage: { inputTokens: 300_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('0.761250000000')
+  })
+
+  it('starts the GPT-5.4 long-context rates at exactly 272,000 prompt tokens', () => {
+    // 271,999 tokens × $2.50 = 679,997.5 µ$; 272,000 × $5.00 = 1,360,000 µ$
+    const below = cost({
+      provider: 'openai',
+      model: 'gpt-5.4',
+      usage: { inputTokens: 271_999, outputTokens: 0 },
+    })
+    const at = cost({
+      provider: 'openai',
+      model: 'gpt-5.4',
+      usage: { inputTokens: 272_000, outputTokens: 0 },
+    })
+    expect(below.costUsd).toBe('0.679997500000')
+    expect(at.costUsd).toBe('1.360000000000')
+  })
+
+  it('multiplies by a published priority factor', () => {
+    // gemini-3.8-flash priority 1.8x: 10,000 × 1.35 + 1,000 × 6.75 = 13,500 + 6,750 = 20,250 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-3.8-flash',
+      serviceTier: 'priority',
+      usage: { inputTokens: 10_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('0.020250000000')
+  })
+
+  it('bills a tier the model does not publish at standard rates', () => {
+    const standard = cost({ provider: 'anthropic', model: 'claude-opus-4-5', usage })
+    const flex = cost({ provider: 'anthropic', model: 'claude-opus-4-5', usage, serviceTier: 'flex' })
+    expect(flex.costUsd).toBe(standard.costUsd)
+  })
+})
+
+describe('computeCost: model lookup', () => {
+  const usage = { inputTokens: 1_000_000, outputTokens: 0 }
+
+  it('resolves a listed dated snapshot to its model', () => {
+    // 100,000 × $3 = 300,000 µ$
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-20250514',
+      usage: { inputTokens: 100_000, outputTokens: 0 },
+    })
+    expect(result.priceEntryId).toBe('anthropic/claude-sonnet-4@2025-05-22')
+    expect(result.costUsd).toBe('0.300000000000')
+  })
+
+  it('resolves an unlisted dated snapshot to its base model', () => {
+    expect(cost({ provider: 'openai', model: 'gpt-4.1-mini-2026-01-15', usage }).priceEntryId).toBe(
+      'openai/gpt-4.1-mini@2025-04-14',
+    )
+    expect(cost({ provider: 'anthropic', model: 'claude-opus-4-7-20260416', usage }).priceEntryId).toBe(
+      'anthropic/claude-opus-4-7@2026-04-16',
+    )
+  })
+
+  it('keeps a snapshot that is priced differently from its family', () => {
+    // gpt-4o-2024-05-13 is $5/M input; gpt-4o is $2.50/M.
+    expect(cost({ provider: 'openai', model: 'gpt-4o-2024-05-13', usage }).costUsd).toBe('5.000000000000')
+    expect(cost({ provider: 'openai', model: 'gpt-4o-2024-11-20', usage }).costUsd).toBe('2.500000000000')
+  })
+
+  it('matches ids case-insensitively and without the Gemini resource prefix', () => {
+    expect(cost({ provider: 'google', model: 'models/gemini-2.5-flash', usage }).priceEntryId).toBe(
+      'google/gemini-2.5-flash@2025-06-17',
+    )
+    expect(cost({ provider: 'OpenAI', model: ' GPT-4o-Mini ', usage }).priceEntryId).toBe(
+      'openai/gpt-4o-mini@2024-07-18',
+    )
+    expect(cost({ provider: 'anthropic', model: 'claude-3-5-sonnet-latest', usage }).priceEntryId).toBe(
+      'anthropic/claude-3-5-sonnet@2024-06-20',
+    )
+  })
+
+  it('keeps Vertex AI prices apart from Gemini API prices', () => {
+    // gemini-2.0-flash: $0.15/M on Vertex AI, $0.10/M on the Gemini API.
+    expect(cost({ provider: 'vertex', model: 'gemini-2.0-flash', usage }).costUsd).toBe('0.150000000000')
+    expect(cost({ provider: 'google', model: 'gemini-2.0-flash', usage }).costUsd).toBe('0.100000000000')
+  })
+})
+
+describe('computeCost: price dates', () => {
+  const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000 }
+
+  it('uses the price in force at the time of the call, so a later change leaves history alone', () => {
+    // o3: $10 / $40 from launch, $2 / $8 from 2025-06-10.
+    const before = cost({ provider: 'openai', model: 'o3', usage, timestamp: '2025-06-09T23:59:59Z' })
+    const after = cost({ provider: 'openai', model: 'o3', usage, timestamp: '2025-06-10T00:00:00Z' })
+    expect(before).toMatchObject({ costUsd: '50.000000000000', priceEntryId: 'openai/o3@2025-04-16' })
+    expect(after).toMatchObject({ costUsd: '10.000000000000', priceEntryId: 'openai/o3@2025-06-10' })
+  })
+
+  it('applies a scheduled change only from its date', () => {
+    // gemini-3.8-flash: $0.75 / $3.75 through 2026, $1.50 / $7.50 from 2027-01-01.
+    const thisYear = cost({
+      provider: 'google',
+      model: 'gemini-3.8-flash',
+      usage,
+      timestamp: '2026-12-31T23:00:00Z',
+    })
+    const nextYear = cost({
+      provider: 'google',
+      model: 'gemini-3.8-flash',
+      usage,
+      timestamp: '2027-01-01T00:00:00Z',
+    })
+    expect(thisYear.costUsd).toBe('4.500000000000')
+    expect(nextYear.costUsd).toBe('9.000000000000')
+  })
+
+  it('compares call times in UTC whatever their offset', () => {
+    // 2025-06-10T01:00+02:00 is 2025-06-09T23:00Z: still the launch price.
+    const result = cost({ provider: 'openai', model: 'o3', usage, timestamp: '2025-06-10T01:00:00+02:00' })
+    expect(result.priceEntryId).toBe('openai/o3@2025-04-16')
+  })
+
+  it('uses the launch price for a call stamped before the launch', () => {
+    const result = cost({ provider: 'openai', model: 'o3', usage, timestamp: '2025-01-01T00:00:00Z' })
+    expect(result.priceEntryId).toBe('openai/o3@2025-04-16')
+  })
+})
+
+describe('computeCost: overrides and fallbacks', () => {
+  const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000 }
+  const negotiated: PriceOverride = {
+    id: 'override-1',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    effectiveFrom: '2026-01-01',
+    prices: { input: '0.10', output: '0.40' },
+  }
+
+  it('prefers a project override over the catalogue', () => {
+    // 1M × $0.10 + 1M × $0.40 = $0.50 (the catalogue would say $0.75).
+    const result = cost({ provider: 'openai', model: 'gpt-4o-mini', usage, overrides: [negotiated] })
+    expect(result).toMatchObject({
+      costUsd: '0.500000000000',
+      costStatus: 'priced',
+      priceEntryId: 'override-1',
+      priceSource: 'override',
+    })
+  })
+
+  it('applies an override to the aliases of its model', () => {
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      usage,
+      overrides: [negotiated],
+    })
+    expect(result.priceSource).toBe('override')
+  })
+
+  it('does not reach back before the override starts', () => {
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage,
+      overrides: [negotiated],
+      timestamp: '2025-12-31T23:59:59Z',
+    })
+    expect(result).toMatchObject({ costUsd: '0.750000000000', priceSource: 'catalogue' })
+  })
+
+  it('uses the latest override in force', () => {
+    const later: PriceOverride = {
+      ...negotiated,
+      id: 'override-2',
+      effectiveFrom: '2026-06-01',
+      prices: { input: '0.05', output: '0.20' },
+    }
+    const result = cost({ provider: 'openai', model: 'gpt-4o-mini', usage, overrides: [later, negotiated] })
+    expect(result).toMatchObject({ costUsd: '0.250000000000', priceEntryId: 'override-2' })
+  })
+
+  it('prices models the catalogue lacks with an override', () => {
+    const ownModel: PriceOverride = {
+      id: 'own',
+      provider: 'openai',
+      model: 'ft:gpt-4o-mini:acme::abc123',
+      effectiveFrom: '2026-01-01T00:00:00Z',
+      prices: { input: '0.30', output: '1.20' },
+    }
+    const result = cost({
+      provider: 'openai',
+      model: 'ft:gpt-4o-mini:acme::abc123',
+      usage,
+      overrides: [ownModel],
+    })
+    expect(result).toMatchObject({ costUsd: '1.500000000000', priceSource: 'override' })
+  })
+
+  it('bills reasoning at its own rate when the price has one', () => {
+    // 1,000 × 1 + 3,000 × 2 (plain output) + 7,000 × 8 (reasoning) = 1,000 + 6,000 + 56,000 = 63,000 µ$
+    const withReasoningRate: PriceOverride = {
+      ...negotiated,
+      prices: { input: '1', output: '2', reasoning: '8' },
+    }
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage: { inputTokens: 1_000, outputTokens: 10_000, reasoningTokens: 7_000 },
+      overrides: [withReasoningRate],
+    })
+    expect(result.costUsd).toBe('0.063000000000')
+    expect(result.breakdown).toEqual({
+      input: '0.001000000000',
+      output: '0.006000000000',
+      reasoning: '0.056000000000',
+    })
+  })
+
+  it('estimates from @pydantic/genai-prices a model only that library knows', () => {
+    // mistral-large there: $2 / $6 per M. 1M × 2 + 1M × 6 = $8.
+    const result = cost({ provider: 'mistral', model: 'mistral-large-latest', usage })
+    expect(result).toEqual({
+      costUsd: '8.000000000000',
+      costStatus: 'estimated',
+      breakdown: { input: '2.000000000000', output: '6.000000000000' },
+      priceEntryId: 'genai-prices:mistral/mistral-large',
+      priceSource: 'genai-prices',
+    })
+  })
+
+  it('keeps the library’s long-context tiers in an estimate', () => {
+    // gemini-3.6-flash is not in our catalogue. Its price set in force is recorded in the id.
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-3.6-flash',
+      usage: { inputTokens: 1_000, outputTokens: 0 },
+    })
+    expect(result).toMatchObject({ costStatus: 'estimated', costUsd: '0.000750000000' })
+  })
+
+  it('leaves an unknown model unpriced with a null cost, never $0', () => {
+    expect(cost({ provider: 'openai', model: 'gpt-unknown-9', usage })).toEqual({
+      costUsd: null,
+      costStatus: 'unpriced',
+      breakdown: null,
+      priceEntryId: null,
+      priceSource: null,
+    })
+  })
+
+  it('leaves a model the library lists without token prices unpriced', () => {
+    // The library lists Gemma on the Gemini API with no prices at all.
+    expect(cost({ provider: 'google', model: 'gemma-3-27b-it', usage }).costStatus).toBe('unpriced')
+  })
+})
+
+describe('computeCost: input checks', () => {
+  it('refuses parts larger than their whole', () => {
+    const call = () =>
+      cost({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        usage: { inputTokens: 10, cacheReadInputTokens: 11, outputTokens: 0 },
+      })
+    expect(call).toThrow(CoreError)
+    expect(call).toThrow(/inputTokens must include cached tokens/)
+  })
+
+  it('refuses fractional and negative token counts', () => {
+    for (const inputTokens of [1.5, -1]) {
+      try {
+        cost({ provider: 'openai', model: 'gpt-4o-mini', usage: { inputTokens, outputTokens: 0 } })
+        expect.unreachable()
+      } catch (error) {
+        expect(CoreError.isInstance(error) && error.code).toBe('INVALID_USAGE')
+      }
+    }
+  })
+
+  it('refuses a timestamp without an offset', () => {
+    const call = () =>
+      cost({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        usage: { inputTokens: 1, outputTokens: 1 },
+        timestamp: '2026-01-01T10:00:00',
+      })
+    expect(call).toThrow(/offset/)
+  })
+
+  it('refuses a malformed override price instead of guessing', () => {
+    const broken: PriceOverride = {
+      id: 'broken',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom: '2026-01-01',
+      prices: { input: '1e-7', output: '0.40' },
+    }
+    const call = () =>
+      cost({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        usage: { inputTokens: 1, outputTokens: 1 },
+        overrides: [broken],
+      })
+    expect(call).toThrow(/input price of price override broken/)
+  })
+
+  it('returns a breakdown that adds up to the total', () => {
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-opus-4-6',
+      usage: {
+        inputTokens: 123_457,
+        cacheReadInputTokens: 33_333,
+        cacheWriteInputTokens: 7_777,
+        cacheWrite1hInputTokens: 1_111,
+        outputTokens: 9_999,
+      },
+    })
+    expect(sumUsd(Object.values(result.breakdown ?? {}))).toBe(result.costUsd)
+  })
+})

@@ -1,0 +1,73 @@
+import { CoreError } from '../errors/core-error.ts'
+import { findUsageProblems, type UsageBuckets } from '../usage/usage-buckets.ts'
+import type { ComputeCostInput, CostResult } from './cost-types.ts'
+import { findGenaiPricesSchedule } from './find-genai-prices-schedule.ts'
+import { findPriceEntry } from './find-price-entry.ts'
+import { findPriceOverride } from './find-price-override.ts'
+import { parseInstant } from './parse-instant.ts'
+import { priceEntryKey } from './price-entry.ts'
+import { priceUsage } from './price-usage.ts'
+
+const UNPRICED: CostResult = Object.freeze({
+  costUsd: null,
+  costStatus: 'unpriced',
+  breakdown: null,
+  priceEntryId: null,
+  priceSource: null,
+})
+
+function assertValidUsage(usage: UsageBuckets): void {
+  for (const [bucket, count] of Object.entries(usage)) {
+    if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) {
+      throw new CoreError('INVALID_USAGE', `${bucket} is ${count}; token counts are whole numbers >= 0`)
+    }
+  }
+  const problems = findUsageProblems(usage)
+  if (problems.length > 0) {
+    throw new CoreError('INVALID_USAGE', problems.map((problem) => problem.message).join('; '))
+  }
+}
+
+/**
+ * The exact cost of one call. Prices come from, in order: the project's overrides (status
+ * `priced`), the catalogue (`priced`), the `@pydantic/genai-prices` data (`estimated`); a model
+ * none of them knows is `unpriced` with a null cost, never $0. All maths is decimal; money is
+ * returned as 12-place USD strings. Throws `CoreError` (`INVALID_USAGE`, `INVALID_ARGUMENT`,
+ * `INVALID_PRICE_ENTRY`) for inconsistent usage, a bad timestamp or a malformed override.
+ *
+ * @example
+ * computeCost({
+ *   provider: 'openai',
+ *   model: 'gpt-4o-mini',
+ *   timestamp: '2026-01-05T10:00:00Z',
+ *   usage: { inputTokens: 10_000, cacheReadInputTokens: 2_048, outputTokens: 500 },
+ * })
+ * // → { costUsd: '0.001646400000', costStatus: 'priced', priceSource: 'catalogue',
+ * //     priceEntryId: 'openai/gpt-4o-mini@2024-07-18', breakdown: { input: …, cacheRead: …, output: … } }
+ */
+export function computeCost(input: ComputeCostInput): CostResult {
+  assertValidUsage(input.usage)
+  const timestampMs = parseInstant(input.timestamp, 'timestamp')
+  const { provider, model, usage, serviceTier } = input
+
+  const override = findPriceOverride({ provider, model, timestampMs, overrides: input.overrides ?? [] })
+  if (override !== undefined) {
+    const schedule = { ...override, id: `price override ${override.id}` }
+    const priced = priceUsage({ schedule, usage, serviceTier })
+    return { ...priced, costStatus: 'priced', priceEntryId: override.id, priceSource: 'override' }
+  }
+
+  const entry = findPriceEntry({ provider, model, timestamp: input.timestamp })
+  if (entry !== undefined) {
+    const priced = priceUsage({ schedule: entry, usage, serviceTier })
+    return { ...priced, costStatus: 'priced', priceEntryId: priceEntryKey(entry), priceSource: 'catalogue' }
+  }
+
+  const estimate = findGenaiPricesSchedule({ provider, model, timestampMs, outputTokens: usage.outputTokens })
+  if (estimate !== undefined) {
+    const priced = priceUsage({ schedule: estimate, usage, serviceTier })
+    return { ...priced, costStatus: 'estimated', priceEntryId: estimate.id, priceSource: 'genai-prices' }
+  }
+
+  return { ...UNPRICED }
+}

@@ -1,0 +1,99 @@
+import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices'
+import type { LongContextTier, TokenPrices } from './cost-types.ts'
+import { decimalStringFromNumber } from './decimal-string-from-number.ts'
+import { normalizeModelId } from './normalize-model-id.ts'
+import type { PriceSchedule } from './price-usage.ts'
+
+/** What `findGenaiPricesSchedule` looks up. */
+export interface FindGenaiPricesScheduleOptions {
+  provider: string
+  model: string
+  timestampMs: number
+  /** An entry without an output price can only price calls that produced no output. */
+  outputTokens: number
+}
+
+// Their per-million-token price keys that map onto our buckets. Other keys (per request, per web
+// search, cached audio, video) have no bucket in the usage we record, so an estimate covers tokens
+// in our buckets only.
+const PRICE_KEYS: Readonly<Record<string, keyof TokenPrices>> = {
+  input_mtok: 'input',
+  output_mtok: 'output',
+  cache_read_mtok: 'cacheRead',
+  cache_write_mtok: 'cacheWrite',
+  cache_write_1h_mtok: 'cacheWrite1h',
+  input_audio_mtok: 'inputAudio',
+  output_audio_mtok: 'outputAudio',
+  input_image_mtok: 'inputImage',
+  output_image_mtok: 'outputImage',
+}
+
+interface Tiered {
+  base: number
+  tiers: ReadonlyArray<{ start: number; price: number }>
+}
+
+function isTiered(value: unknown): value is Tiered {
+  return typeof value === 'object' && value !== null && 'base' in value && 'tiers' in value
+}
+
+// Which of a model's dated price sets is in force, so the recorded id says which one was used.
+function priceSetSuffix(calculation: PriceCalculation): string {
+  const { prices } = calculation.model
+  if (!Array.isArray(prices)) return ''
+  const constraint = prices.find((candidate) => candidate.prices === calculation.model_price)?.constraint
+  if (constraint === undefined) return ''
+  return constraint.type === 'start_date'
+    ? `@${constraint.start_date}`
+    : `@${constraint.start_time}-${constraint.end_time}`
+}
+
+function toSchedule(id: string, modelPrice: ModelPrice, outputTokens: number): PriceSchedule | undefined {
+  const prices: Partial<TokenPrices> = {}
+  const tierPrices = new Map<number, Partial<TokenPrices>>()
+  for (const [key, value] of Object.entries(modelPrice)) {
+    const bucket = PRICE_KEYS[key]
+    if (bucket === undefined || value === undefined) continue
+    if (typeof value === 'number') {
+      prices[bucket] = decimalStringFromNumber(value)
+    } else if (isTiered(value)) {
+      prices[bucket] = decimalStringFromNumber(value.base)
+      for (const tier of value.tiers) {
+        const atThreshold = tierPrices.get(tier.start) ?? {}
+        atThreshold[bucket] = decimalStringFromNumber(tier.price)
+        tierPrices.set(tier.start, atThreshold)
+      }
+    }
+  }
+  // No token price means we cannot tell what the call cost: unpriced, never a silent $0.
+  if (prices.input === undefined) return undefined
+  if (prices.output === undefined && outputTokens > 0) return undefined
+  const longContext: LongContextTier[] = [...tierPrices.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([aboveInputTokens, tier]) => ({ aboveInputTokens, prices: tier }))
+  return {
+    id,
+    prices: { ...prices, input: prices.input, output: prices.output ?? '0' },
+    ...(longContext.length > 0 ? { longContext } : {}),
+  }
+}
+
+/**
+ * Prices for a model the catalogue lacks, from the `@pydantic/genai-prices` data bundled with the
+ * package (no network). Their prices are JavaScript numbers; each is turned into the decimal string
+ * it was written as, and the cost is then computed exactly like a catalogue price.
+ */
+export function findGenaiPricesSchedule(options: FindGenaiPricesScheduleOptions): PriceSchedule | undefined {
+  try {
+    const calculation = calcPrice({}, normalizeModelId(options.model), {
+      providerId: options.provider.trim().toLowerCase(),
+      timestamp: new Date(options.timestampMs),
+    })
+    if (calculation === null) return undefined
+    const id = `genai-prices:${calculation.provider.id}/${calculation.model.id}${priceSetSuffix(calculation)}`
+    return toSchedule(id, calculation.model_price, options.outputTokens)
+  } catch {
+    // A fallback source must not break pricing: a model it cannot handle stays unpriced.
+    return undefined
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import legacyCache from './__fixtures__/anthropic-message-cache-legacy.json' with { type: 'json' }
+import cacheSplit from './__fixtures__/anthropic-message-cache-split.json' with { type: 'json' }
+import { normalizeAnthropicUsage } from './normalize-anthropic-usage.ts'
+import { findUsageProblems } from './usage-buckets.ts'
+
+describe('normalizeAnthropicUsage', () => {
+  it('adds cache reads and writes to input and splits 5-minute from 1-hour writes', () => {
+    const usage = normalizeAnthropicUsage(cacheSplit.usage)
+    expect(usage).toEqual({
+      inputTokens: 21 + 12_000 + 3000,
+      outputTokens: 393,
+      cacheReadInputTokens: 12_000,
+      cacheWriteInputTokens: 1000,
+      cacheWrite1hInputTokens: 2000,
+    })
+    expect(findUsageProblems(usage)).toEqual([])
+  })
+
+  it('counts every write as 5-minute when the split is absent', () => {
+    expect(normalizeAnthropicUsage(legacyCache.usage)).toEqual({
+      inputTokens: 14 + 2051,
+      outputTokens: 5,
+      cacheWriteInputTokens: 2051,
+    })
+  })
+
+  it('trusts the write total when the split disagrees with it', () => {
+    expect(
+      normalizeAnthropicUsage({
+        input_tokens: 1,
+        output_tokens: 1,
+        cache_creation_input_tokens: 50,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 80 },
+      }),
+    ).toEqual({ inputTokens: 51, outputTokens: 1, cacheWrite1hInputTokens: 50 })
+  })
+
+  it('derives the write total from the split when only the split is reported', () => {
+    expect(
+      normalizeAnthropicUsage({
+        input_tokens: 3,
+        output_tokens: 2,
+        cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 },
+      }),
+    ).toEqual({ inputTokens: 33, outputTokens: 2, cacheWriteInputTokens: 10, cacheWrite1hInputTokens: 20 })
+  })
+
+  it('reads a message_start usage with nulls', () => {
+    expect(
+      normalizeAnthropicUsage({
+        input_tokens: 472,
+        output_tokens: 1,
+        cache_creation_input_tokens: null,
+        cache_read_input_tokens: null,
+        cache_creation: null,
+      }),
+    ).toEqual({ inputTokens: 472, outputTokens: 1 })
+  })
+})

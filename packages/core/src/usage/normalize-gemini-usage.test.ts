@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import generateContent from './__fixtures__/gemini-generate-content.json' with { type: 'json' }
+import audio from './__fixtures__/gemini-generate-content-audio.json' with { type: 'json' }
+import { normalizeGeminiUsage } from './normalize-gemini-usage.ts'
+import { findUsageProblems } from './usage-buckets.ts'
+
+describe('normalizeGeminiUsage', () => {
+  it('adds thoughts to output and tool-use prompt tokens to input; cache stays inside the prompt', () => {
+    const usage = normalizeGeminiUsage(generateContent.usageMetadata)
+    expect(usage).toEqual({
+      inputTokens: 34_500 + 100,
+      outputTokens: 210 + 1105,
+      cacheReadInputTokens: 32_768,
+      reasoningTokens: 1105,
+      inputImageTokens: 258,
+    })
+    // The provider's own total agrees with the buckets.
+    expect(usage.inputTokens + usage.outputTokens).toBe(generateContent.usageMetadata.totalTokenCount)
+    expect(findUsageProblems(usage)).toEqual([])
+  })
+
+  it('reports audio parts by modality', () => {
+    expect(normalizeGeminiUsage(audio.usageMetadata)).toEqual({
+      inputTokens: 420,
+      outputTokens: 640,
+      inputAudioTokens: 400,
+      outputAudioTokens: 640,
+    })
+  })
+
+  it('reads a first stream chunk that has only a prompt count', () => {
+    expect(normalizeGeminiUsage({ promptTokenCount: 12, totalTokenCount: 12 })).toEqual({
+      inputTokens: 12,
+      outputTokens: 0,
+    })
+  })
+
+  it('ignores malformed detail entries', () => {
+    expect(
+      normalizeGeminiUsage({
+        promptTokenCount: 5,
+        candidatesTokenCount: 1,
+        promptTokensDetails: [{ modality: 'AUDIO' }, { tokenCount: 4 }],
+      }),
+    ).toEqual({ inputTokens: 5, outputTokens: 1 })
+  })
+})

@@ -1,0 +1,55 @@
+import { positiveOrUndefined, readTokenCount } from './read-token-count.ts'
+import type { UsageBuckets } from './usage-buckets.ts'
+
+/** Tokens of one modality, as in Gemini's `*TokensDetails` lists. */
+export interface GeminiModalityTokenCount {
+  modality?: string | null
+  tokenCount?: number | null
+}
+
+/** The `usageMetadata` of a Gemini (Gemini API or Vertex AI) response, camelCase as the SDKs return it. */
+export interface GeminiUsagePayload {
+  promptTokenCount?: number | null
+  candidatesTokenCount?: number | null
+  totalTokenCount?: number | null
+  cachedContentTokenCount?: number | null
+  thoughtsTokenCount?: number | null
+  toolUsePromptTokenCount?: number | null
+  promptTokensDetails?: readonly GeminiModalityTokenCount[] | null
+  candidatesTokensDetails?: readonly GeminiModalityTokenCount[] | null
+  toolUsePromptTokensDetails?: readonly GeminiModalityTokenCount[] | null
+}
+
+function modalityTokens(details: readonly GeminiModalityTokenCount[] | null | undefined, modality: string) {
+  let total = 0
+  for (const entry of details ?? []) {
+    if (entry?.modality === modality) total += readTokenCount(entry.tokenCount)
+  }
+  return total
+}
+
+/**
+ * Maps Gemini usage to the core buckets. `promptTokenCount` already includes cached content;
+ * tool-use prompt tokens are input the model read too, so they are added. Thoughts are counted
+ * outside `candidatesTokenCount`, so they are added to output and reported as reasoning.
+ */
+export function normalizeGeminiUsage(usage: GeminiUsagePayload): UsageBuckets {
+  const thoughtsTokens = readTokenCount(usage.thoughtsTokenCount)
+  const inputTokens = readTokenCount(usage.promptTokenCount) + readTokenCount(usage.toolUsePromptTokenCount)
+  const outputTokens = readTokenCount(usage.candidatesTokenCount) + thoughtsTokens
+  const inputDetails = [...(usage.promptTokensDetails ?? []), ...(usage.toolUsePromptTokensDetails ?? [])]
+
+  const buckets: UsageBuckets = { inputTokens, outputTokens }
+  const parts = {
+    cacheReadInputTokens: positiveOrUndefined(readTokenCount(usage.cachedContentTokenCount)),
+    reasoningTokens: positiveOrUndefined(thoughtsTokens),
+    inputAudioTokens: positiveOrUndefined(modalityTokens(inputDetails, 'AUDIO')),
+    inputImageTokens: positiveOrUndefined(modalityTokens(inputDetails, 'IMAGE')),
+    outputAudioTokens: positiveOrUndefined(modalityTokens(usage.candidatesTokensDetails, 'AUDIO')),
+    outputImageTokens: positiveOrUndefined(modalityTokens(usage.candidatesTokensDetails, 'IMAGE')),
+  }
+  for (const [name, value] of Object.entries(parts)) {
+    if (value !== undefined) buckets[name as keyof typeof parts] = value
+  }
+  return buckets
+}

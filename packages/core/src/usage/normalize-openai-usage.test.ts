@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import chatCompletion from './__fixtures__/openai-chat-completion.json' with { type: 'json' }
+import chatAudio from './__fixtures__/openai-chat-completion-audio.json' with { type: 'json' }
+import embedding from './__fixtures__/openai-embedding.json' with { type: 'json' }
+import response from './__fixtures__/openai-response.json' with { type: 'json' }
+import { normalizeOpenAiUsage } from './normalize-openai-usage.ts'
+import { findUsageProblems, usageBucketsSchema } from './usage-buckets.ts'
+
+describe('normalizeOpenAiUsage', () => {
+  it('keeps cached and reasoning tokens inside the chat completion wholes', () => {
+    const usage = normalizeOpenAiUsage(chatCompletion.usage)
+    expect(usage).toEqual({
+      inputTokens: 2148,
+      outputTokens: 412,
+      cacheReadInputTokens: 1920,
+      reasoningTokens: 320,
+    })
+    expect(findUsageProblems(usage)).toEqual([])
+  })
+
+  it('reports audio parts of a chat completion', () => {
+    expect(normalizeOpenAiUsage(chatAudio.usage)).toEqual({
+      inputTokens: 96,
+      outputTokens: 118,
+      inputAudioTokens: 57,
+      outputAudioTokens: 102,
+    })
+  })
+
+  it('reads the Responses API shape', () => {
+    const usage = normalizeOpenAiUsage(response.usage)
+    expect(usage).toEqual({
+      inputTokens: 5230,
+      outputTokens: 1187,
+      cacheReadInputTokens: 4096,
+      reasoningTokens: 1024,
+    })
+    expect(usageBucketsSchema.safeParse(usage).success).toBe(true)
+  })
+
+  it('reads embeddings usage as input only', () => {
+    expect(normalizeOpenAiUsage(embedding.usage)).toEqual({ inputTokens: 8, outputTokens: 0 })
+  })
+
+  it('treats missing, null and malformed counts as zero instead of throwing', () => {
+    expect(normalizeOpenAiUsage({})).toEqual({ inputTokens: 0, outputTokens: 0 })
+    expect(
+      normalizeOpenAiUsage({
+        prompt_tokens: null,
+        completion_tokens: -3,
+        prompt_tokens_details: null,
+        completion_tokens_details: { reasoning_tokens: 1.5 },
+      }),
+    ).toEqual({ inputTokens: 0, outputTokens: 0 })
+  })
+})
