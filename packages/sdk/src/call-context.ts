@@ -1,0 +1,32 @@
+/** Who and what a call is for. Every field is optional; later sources override earlier ones. */
+export interface CallContext {
+  /** The product feature that made the call, e.g. `support-chat`. */
+  feature?: string
+  userId?: string
+  conversationId?: string
+  messageId?: string
+  traceId?: string
+  spanId?: string
+  parentSpanId?: string
+  /** Free labels; merged (deduplicated) across wrap options, `withContext` and the call. */
+  tags?: readonly string[]
+  /** Small JSON-serialisable facts about the call; merged key by key. */
+  metadata?: Readonly<Record<string, unknown>>
+}
+
+/** The request-option key that carries a per-call context; it is removed before the request is sent. */
+export const CALL_CONTEXT_KEY = 'acp'
+
+/**
+ * An opaque request option carrying a per-call context. Typed as having no properties so it can be
+ * passed (or spread) wherever a provider SDK accepts request options, without widening its types.
+ */
+export type CallContextOption = Record<never, never>
+
+/**
+ * Builds the per-call context option: pass it as the request options of a wrapped call (or spread it
+ * into them), e.g. `openai.chat.completions.create(body, callContext({ messageId }))`.
+ */
+export function callContext(context: CallContext): CallContextOption {
+  return { [CALL_CONTEXT_KEY]: context }
+}

@@ -1,0 +1,186 @@
+import OpenAI from 'openai'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import chatCompletion from './__fixtures__/openai/chat-completion.json' with { type: 'json' }
+import { createProfiler } from './create-profiler.ts'
+import { ProfilerError } from './profiler-error.ts'
+import { type FakeHttpServer, sendJson, startFakeHttpServer } from './test-support/fake-http-server.ts'
+import { startTestProfiler } from './test-support/test-profiler.ts'
+
+const messages = [{ role: 'user' as const, content: 'hi' }]
+const servers: FakeHttpServer[] = []
+
+async function upstreamServing(body: unknown): Promise<FakeHttpServer> {
+  const server = await startFakeHttpServer()
+  server.setDefault((_request, response) => sendJson(response, 200, body))
+  servers.push(server)
+  return server
+}
+
+afterEach(async () => {
+  vi.unstubAllEnvs()
+  vi.restoreAllMocks()
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+describe('createProfiler', () => {
+  it('is disabled without endpoint and key: warns once, passes clients through untouched', async () => {
+    vi.stubEnv('ACP_ENDPOINT', '')
+    vi.stubEnv('ACP_API_KEY', '')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const onError = vi.fn()
+    const profiler = createProfiler({ onError })
+    expect(profiler.enabled).toBe(false)
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(warn.mock.calls[0]?.[0]).toContain('ACP_ENDPOINT')
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'PROFILER_DISABLED' })
+
+    const client = new OpenAI({ apiKey: 'sk' })
+    expect(profiler.wrap(client)).toBe(client)
+    expect(profiler.withContext({ userId: 'u' }, () => 42)).toBe(42)
+    await profiler.flush()
+    await profiler.shutdown()
+    expect(profiler.stats()).toMatchObject({ queued: 0, sent: 0, dropped: 0 })
+  })
+
+  it('stays silent when disabled on purpose', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    expect(createProfiler({ enabled: false, endpoint: 'http://x', apiKey: 'k' }).enabled).toBe(false)
+    expect(warn).not.toHaveBeenCalled()
+  })
+
+  it('reads ACP_ENDPOINT, ACP_API_KEY and ACP_DEBUG when created, not when imported', async () => {
+    const ingest = await startFakeHttpServer()
+    servers.push(ingest)
+    ingest.setDefault((_request, response) =>
+      sendJson(response, 200, { accepted: 1, duplicates: 0, errors: [] }),
+    )
+    const upstream = await upstreamServing(chatCompletion)
+    vi.stubEnv('ACP_ENDPOINT', `${ingest.url}/`)
+    vi.stubEnv('ACP_API_KEY', 'acp_from_env')
+    vi.stubEnv('ACP_DEBUG', 'true')
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {})
+    const profiler = createProfiler({ flushOnExit: false })
+    expect(profiler.enabled).toBe(true)
+    const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    await profiler.shutdown()
+    expect(ingest.requests[0]?.path).toBe('/v1/events')
+    expect(ingest.requests[0]?.headers.authorization).toBe('Bearer acp_from_env')
+    expect(profiler.stats().sent).toBe(1)
+    expect(debug).not.toHaveBeenCalled()
+
+    const failing = createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey: 'k', flushOnExit: false })
+    failing.wrap({ not: 'a client' })
+    expect(debug.mock.calls.some(([message]) => String(message).includes('UNSUPPORTED_CLIENT'))).toBe(true)
+    await failing.shutdown()
+  })
+
+  it('reports invalid options and falls back to defaults instead of throwing', async () => {
+    const errors: ProfilerError[] = []
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const profiler = createProfiler({
+      endpoint: 'ftp://example.com',
+      apiKey: 'k',
+      onError: (error) => errors.push(error),
+    })
+    expect(profiler.enabled).toBe(false)
+    expect(warn).toHaveBeenCalled()
+    expect(errors.map((error) => error.code)).toEqual(['INVALID_OPTIONS', 'PROFILER_DISABLED'])
+
+    const test = await startTestProfiler({ batchSize: -1, flushIntervalMs: Number.NaN })
+    expect(test.profiler.enabled).toBe(true)
+    expect(test.errors.map((error) => error.message)).toEqual([
+      expect.stringContaining('batchSize'),
+      expect.stringContaining('flushIntervalMs'),
+    ])
+    await test.close()
+  })
+
+  it('returns unsupported objects unchanged and reports them', async () => {
+    const test = await startTestProfiler()
+    const thing = { hello: 'world' }
+    expect(test.profiler.wrap(thing)).toBe(thing)
+    expect(test.errors[0]).toMatchObject({ code: 'UNSUPPORTED_CLIENT' })
+    expect(ProfilerError.isInstance(test.errors[0])).toBe(true)
+    expect(ProfilerError.isInstance(new Error('x'))).toBe(false)
+    await test.close()
+  })
+
+  it('leaves a call alone when the client returns something unexpected, and says so', async () => {
+    const test = await startTestProfiler()
+    const lookalike = { chat: { completions: { create: () => 42 } }, embeddings: {} }
+    const wrapped = test.profiler.wrap(lookalike)
+    expect(wrapped.chat.completions.create()).toBe(42)
+    expect(test.errors.map((error) => error.code)).toEqual(['UNEXPECTED_RESPONSE'])
+    await test.close()
+  })
+
+  it('survives a throwing onError handler', async () => {
+    const test = await startTestProfiler({
+      onError: () => {
+        throw new Error('handler bug')
+      },
+    })
+    expect(() => test.profiler.wrap({})).not.toThrow()
+    await test.close()
+  })
+
+  it('nests withContext and keeps the inner values', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler({ defaultContext: { feature: 'default', tags: ['env:test'] } })
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await test.profiler.withContext({ userId: 'outer', traceId: 'trace-1', metadata: { a: 1 } }, () =>
+      test.profiler.withContext({ userId: 'inner', metadata: { b: 2 } }, () =>
+        openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+      ),
+    )
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      feature: 'default',
+      userId: 'inner',
+      traceId: 'trace-1',
+      tags: ['env:test'],
+      metadata: { a: 1, b: 2 },
+    })
+    await test.close()
+  })
+
+  it('drops oversized metadata (not the call) and bounds tags', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }), {
+      tags: ['t'.repeat(500)],
+      metadata: { blob: 'x'.repeat(20_000) },
+    })
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const [event] = await test.events()
+    expect(event?.metadata).toBeUndefined()
+    expect(event?.tags?.[0]).toHaveLength(128)
+    expect(test.errors.map((error) => error.code)).toContain('INVALID_CONTEXT')
+    await test.close()
+  })
+
+  it('records under a forced provider slug', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const gateway = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }), {
+      provider: 'azure-openai',
+    })
+    await gateway.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const [event] = await test.events()
+    expect(event?.provider).toBe('azure-openai')
+    await test.close()
+  })
+
+  it('does not record after shutdown, and says so', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await test.profiler.shutdown()
+    const result = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(result.id).toBe(chatCompletion.id)
+    expect(test.profiler.stats().dropped).toBe(1)
+    expect(test.errors.at(-1)).toMatchObject({ code: 'EVENTS_DROPPED' })
+    await test.close()
+  })
+})

@@ -1,0 +1,201 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { type LlmCallEventInput, MAX_METADATA_BYTES } from '@ai-cost-profiler/core'
+import type { CallContext } from './call-context.ts'
+import { clientShapeFor } from './internal/client-shape-for.ts'
+import { createClientProxy } from './internal/create-client-proxy.ts'
+import { detectClientKind } from './internal/detect-client-kind.ts'
+import { createErrorReporter } from './internal/error-reporter.ts'
+import { installAttemptCounter } from './internal/install-attempt-counter.ts'
+import { mergeCallContext } from './internal/merge-call-context.ts'
+import { resolveProfilerOptions } from './internal/resolve-profiler-options.ts'
+import { EventTransport, type TransportStats } from './internal/transport/event-transport.ts'
+import { registerExitFlush } from './internal/transport/exit-flush.ts'
+import { createWrapSession } from './internal/wrap-session.ts'
+import { ProfilerError } from './profiler-error.ts'
+import type { ProfilerOptions } from './profiler-options.ts'
+
+/** Options of `profiler.wrap()`: a context for every call of the client, and an optional provider slug. */
+export interface WrapOptions extends CallContext {
+  /** Records calls under this provider slug instead of the detected one (e.g. an OpenAI-compatible gateway). */
+  provider?: string
+}
+
+/** Delivery counters of a profiler (see `TransportStats`). */
+export type ProfilerStats = TransportStats
+
+/** A profiler: wraps provider clients, scopes context, and delivers the recorded events. */
+export interface Profiler {
+  /** False when the profiler is off (not configured or `enabled: false`); calls then pass through untouched. */
+  readonly enabled: boolean
+  /** Returns the client, of the same type, with every supported call recorded. Unsupported clients are returned as they are. */
+  wrap<Client extends object>(client: Client, options?: WrapOptions): Client
+  /** Runs `fn` with `context` applied to every call it makes, including across `await`s; contexts nest. */
+  withContext<Result>(context: CallContext, fn: () => Result): Result
+  /** Sends every queued event now; resolves when done or after `shutdownTimeoutMs`. Never rejects. */
+  flush(): Promise<void>
+  /** Stops recording, sends what is queued within `shutdownTimeoutMs`, and reports what could not be sent. */
+  shutdown(): Promise<void>
+  /** Counters of events queued, sent and dropped. */
+  stats(): ProfilerStats
+}
+
+const EMPTY_STATS: ProfilerStats = {
+  queued: 0,
+  inFlight: 0,
+  sent: 0,
+  duplicates: 0,
+  dropped: 0,
+  failedBatches: 0,
+  circuitState: 'closed',
+}
+
+/**
+ * Creates a profiler. Options fall back to `ACP_ENDPOINT`, `ACP_API_KEY` and `ACP_DEBUG`, read now
+ * (never at import). Without an endpoint and API key it is disabled: it warns once and passes calls
+ * through. It never throws; problems go to `onError`.
+ *
+ * @example
+ * ```ts
+ * import OpenAI from 'openai'
+ * import { createProfiler } from '@ai-cost-profiler/sdk'
+ *
+ * const profiler = createProfiler({ endpoint: 'https://acp.example.com', apiKey: process.env.ACP_API_KEY })
+ * const openai = profiler.wrap(new OpenAI(), { feature: 'support-chat' })
+ *
+ * await profiler.withContext({ userId: 'user-42', conversationId: 'conv-7' }, async () => {
+ *   await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] })
+ * })
+ * await profiler.shutdown()
+ * ```
+ */
+export function createProfiler(options?: ProfilerOptions): Profiler {
+  const resolved = resolveProfilerOptions(options, process.env)
+  const reporter = createErrorReporter({ debug: resolved.debug, onError: resolved.onError })
+  for (const problem of resolved.problems) reporter.report(new ProfilerError('INVALID_OPTIONS', problem))
+
+  if (!resolved.enabled) {
+    if (options?.enabled !== false) {
+      console.warn(`[ai-cost-profiler] disabled: ${resolved.disabledReason}; LLM calls are not recorded`)
+      reporter.report(
+        new ProfilerError('PROFILER_DISABLED', `the profiler is disabled: ${resolved.disabledReason}`),
+      )
+    }
+    return {
+      enabled: false,
+      wrap: (client) => client,
+      withContext: (_context, fn) => fn(),
+      flush: async () => {},
+      shutdown: async () => {},
+      stats: () => ({ ...EMPTY_STATS }),
+    }
+  }
+
+  const transport = new EventTransport({ ...resolved, reporter })
+  const contextStorage = new AsyncLocalStorage<CallContext>()
+  const wrapped = new WeakMap<object, { client: object; options: WrapOptions | undefined }>()
+  let recordedCount = 0
+  let unregisterExitFlush: (() => void) | undefined
+  if (resolved.flushOnExit) {
+    let flushedAtCount = -1
+    unregisterExitFlush = registerExitFlush(async () => {
+      // Only when something was recorded since the last exit flush; otherwise beforeExit would loop.
+      if (transport.stats().queued === 0 || flushedAtCount === recordedCount) return
+      flushedAtCount = recordedCount
+      await transport.flush(resolved.shutdownTimeoutMs)
+    })
+  }
+
+  const record = (event: LlmCallEventInput) => {
+    recordedCount++
+    try {
+      if (event.metadata && Buffer.byteLength(JSON.stringify(event.metadata), 'utf8') > MAX_METADATA_BYTES) {
+        // The server would refuse the whole event; the call's cost matters more than its metadata.
+        delete event.metadata
+        reporter.report(
+          new ProfilerError(
+            'INVALID_CONTEXT',
+            `a call's metadata is larger than ${MAX_METADATA_BYTES} bytes of JSON; the call was recorded without it`,
+          ),
+        )
+      }
+      transport.enqueue(event)
+    } catch (error) {
+      reporter.reportInternal('queueing an event', error)
+    }
+  }
+
+  const wrap = <Client extends object>(client: Client, wrapOptions?: WrapOptions): Client => {
+    try {
+      const previous = wrapped.get(client)
+      if (previous) {
+        // Wrapping a client this profiler already wrapped refines its options instead of counting twice.
+        return wrap(previous.client as Client, { ...previous.options, ...wrapOptions })
+      }
+      const kind = detectClientKind(client)
+      if (!kind) {
+        reporter.report(
+          new ProfilerError(
+            'UNSUPPORTED_CLIENT',
+            `wrap() received an object that is not a supported provider client (${client.constructor?.name ?? typeof client}); it is returned unwrapped`,
+          ),
+        )
+        return client
+      }
+      if ((kind === 'openai' || kind === 'anthropic') && !installAttemptCounter(client)) {
+        reporter.debug(`cannot count retries of this ${kind} client: it has no replaceable fetch`)
+      }
+      const { provider, ...context } = wrapOptions ?? {}
+      const session = createWrapSession({
+        reporter,
+        providerOverride: provider,
+        resolveContext: (callContext) =>
+          mergeCallContext(resolved.defaultContext, context, contextStorage.getStore(), callContext),
+        record,
+      })
+      let proxy: Client | undefined
+      const shape = clientShapeFor(kind, {
+        session,
+        client,
+        root: () => proxy ?? client,
+        rewrap: (derived) => wrap(derived, wrapOptions),
+      })
+      proxy = createClientProxy(client, shape, new WeakMap())
+      wrapped.set(proxy, { client, options: wrapOptions })
+      return proxy
+    } catch (error) {
+      reporter.reportInternal('wrapping a client', error)
+      return client
+    }
+  }
+
+  return {
+    enabled: true,
+    wrap,
+    withContext(context, fn) {
+      let merged: CallContext
+      try {
+        merged = mergeCallContext(contextStorage.getStore(), context)
+      } catch (error) {
+        reporter.reportInternal('merging a context', error)
+        return fn()
+      }
+      return contextStorage.run(merged, fn)
+    },
+    async flush() {
+      try {
+        await transport.flush(resolved.shutdownTimeoutMs)
+      } catch (error) {
+        reporter.reportInternal('flushing', error)
+      }
+    },
+    async shutdown() {
+      unregisterExitFlush?.()
+      try {
+        await transport.close(resolved.shutdownTimeoutMs)
+      } catch (error) {
+        reporter.reportInternal('shutting down', error)
+      }
+    },
+    stats: () => transport.stats(),
+  }
+}

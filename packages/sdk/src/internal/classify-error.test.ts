@@ -1,0 +1,184 @@
+import { callErrorSchema } from '@ai-cost-profiler/core'
+import Anthropic from '@anthropic-ai/sdk'
+import { ApiError } from '@google/genai'
+import { GoogleGenerativeAIAbortError, GoogleGenerativeAIFetchError } from '@google/generative-ai'
+import { ClientError, GoogleApiError, GoogleGenerativeAIError } from '@google-cloud/vertexai'
+import OpenAI from 'openai'
+import { describe, expect, it } from 'vitest'
+import { classifyError } from './classify-error.ts'
+
+const headers = new Headers()
+
+describe('classifyError', () => {
+  it.each([
+    [
+      'OpenAI 429',
+      OpenAI.APIError.generate(
+        429,
+        { error: { code: 'rate_limit_exceeded', type: 'tokens' } },
+        undefined,
+        headers,
+      ),
+      { type: 'rate_limit', httpStatus: 429, code: 'rate_limit_exceeded' },
+    ],
+    [
+      'OpenAI insufficient quota',
+      OpenAI.APIError.generate(
+        429,
+        { error: { code: 'insufficient_quota', type: 'insufficient_quota' } },
+        undefined,
+        headers,
+      ),
+      { type: 'rate_limit', code: 'insufficient_quota' },
+    ],
+    [
+      'OpenAI context length',
+      OpenAI.APIError.generate(
+        400,
+        { error: { code: 'context_length_exceeded', message: 'maximum context length is 128000 tokens' } },
+        undefined,
+        headers,
+      ),
+      { type: 'context_length', httpStatus: 400 },
+    ],
+    [
+      'OpenAI 403',
+      OpenAI.APIError.generate(
+        403,
+        { error: { code: 'unsupported_country_region_territory' } },
+        undefined,
+        headers,
+      ),
+      { type: 'permission', httpStatus: 403 },
+    ],
+    [
+      'OpenAI 404',
+      OpenAI.APIError.generate(404, { error: { code: 'model_not_found' } }, undefined, headers),
+      { type: 'not_found' },
+    ],
+    [
+      'OpenAI 500',
+      OpenAI.APIError.generate(500, { error: { message: 'boom' } }, undefined, headers),
+      { type: 'server_error', httpStatus: 500 },
+    ],
+    [
+      'OpenAI 503',
+      OpenAI.APIError.generate(503, { error: { message: 'engine overloaded' } }, undefined, headers),
+      { type: 'overloaded' },
+    ],
+    ['OpenAI 504', OpenAI.APIError.generate(504, undefined, 'gateway timeout', headers), { type: 'timeout' }],
+    [
+      'OpenAI 422',
+      OpenAI.APIError.generate(422, { error: { message: 'bad' } }, undefined, headers),
+      { type: 'invalid_request' },
+    ],
+    ['OpenAI user abort', new OpenAI.APIUserAbortError(), { type: 'aborted' }],
+    ['OpenAI timeout', new OpenAI.APIConnectionTimeoutError(), { type: 'timeout' }],
+    [
+      'OpenAI connection',
+      new OpenAI.APIConnectionError({ message: 'Connection error.' }),
+      { type: 'connection' },
+    ],
+    [
+      'Anthropic 529',
+      Anthropic.APIError.generate(
+        529,
+        { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+        undefined,
+        headers,
+      ),
+      { type: 'overloaded', httpStatus: 529, code: 'overloaded_error' },
+    ],
+    [
+      'Anthropic prompt too long',
+      Anthropic.APIError.generate(
+        400,
+        {
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            message: 'prompt is too long: 215847 tokens > 200000 maximum',
+          },
+        },
+        undefined,
+        headers,
+      ),
+      { type: 'context_length' },
+    ],
+    [
+      'Anthropic stream overload (no status)',
+      new Anthropic.APIError(
+        undefined,
+        { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+        undefined,
+        undefined,
+      ),
+      { type: 'overloaded' },
+    ],
+    [
+      'Anthropic stream api_error (no status)',
+      new Anthropic.APIError(
+        undefined,
+        { type: 'error', error: { type: 'api_error', message: 'Internal' } },
+        undefined,
+        undefined,
+      ),
+      { type: 'server_error', code: 'api_error' },
+    ],
+    [
+      '@google/genai 429',
+      new ApiError({
+        status: 429,
+        message: JSON.stringify({ error: { code: 429, message: 'quota', status: 'RESOURCE_EXHAUSTED' } }),
+      }),
+      { type: 'rate_limit', code: 'RESOURCE_EXHAUSTED' },
+    ],
+    [
+      '@google/generative-ai 503',
+      new GoogleGenerativeAIFetchError(
+        'Error fetching from x: [503 Service Unavailable] The model is overloaded.',
+        503,
+        'Service Unavailable',
+      ),
+      { type: 'overloaded', httpStatus: 503 },
+    ],
+    ['@google/generative-ai abort', new GoogleGenerativeAIAbortError('Request aborted'), { type: 'aborted' }],
+    [
+      'Vertex AI 429',
+      new ClientError(
+        'got status: 429 Too Many Requests. {}',
+        new GoogleApiError('Quota exceeded', 429, 'RESOURCE_EXHAUSTED', []),
+      ),
+      { type: 'rate_limit', httpStatus: 429, code: 'RESOURCE_EXHAUSTED' },
+    ],
+    [
+      'Vertex AI 500',
+      new GoogleGenerativeAIError(
+        'got status: 500 Internal Server Error. {"error":{"code":500,"status":"INTERNAL"}}',
+      ),
+      { type: 'server_error', httpStatus: 500, code: 'INTERNAL' },
+    ],
+    ['DOM abort', new DOMException('This operation was aborted', 'AbortError'), { type: 'aborted' }],
+    ['DOM timeout', new DOMException('The operation timed out', 'TimeoutError'), { type: 'timeout' }],
+    [
+      'undici refused',
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      { type: 'connection' },
+    ],
+    [
+      'undici connect timeout',
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_CONNECT_TIMEOUT' } }),
+      { type: 'timeout' },
+    ],
+    ['a plain error', new Error('something else'), { type: 'unknown', message: 'something else' }],
+    ['a thrown string', 'nope', { type: 'unknown', message: 'nope' }],
+  ])('%s', (_name, error, expected) => {
+    const classified = classifyError(error)
+    expect(classified).toMatchObject(expected)
+    expect(callErrorSchema.safeParse(classified).success).toBe(true)
+  })
+
+  it('bounds the message length', () => {
+    expect(classifyError(new Error('x'.repeat(10_000))).message).toHaveLength(2000)
+  })
+})

@@ -1,0 +1,151 @@
+import {
+  type CallError,
+  type ErrorType,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_ID_LENGTH,
+} from '@ai-cost-profiler/core'
+
+type ErrorLike = Record<string, unknown>
+
+function asRecord(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined
+}
+
+function isHttpStatus(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599
+}
+
+function parseJsonObject(text: string): ErrorLike | undefined {
+  const start = text.indexOf('{')
+  if (start < 0) return undefined
+  try {
+    return asRecord(JSON.parse(text.slice(start)))
+  } catch {
+    return undefined
+  }
+}
+
+/** The HTTP status of a provider error, wherever its SDK put it. */
+function readHttpStatus(error: ErrorLike, message: string): number | undefined {
+  for (const candidate of [
+    error.status,
+    error.statusCode,
+    asRecord(error.response)?.status,
+    // Vertex AI keeps the API error (with its numeric code) as the cause.
+    asRecord(error.stackTrace)?.code,
+    asRecord(error.cause)?.status,
+  ]) {
+    if (isHttpStatus(candidate)) return candidate
+  }
+  // Vertex AI ("got status: 429 Too Many Requests") and @google/generative-ai ("[429 Too Many
+  // Requests]") only put the status in the message for some errors.
+  const match = /got status: (\d{3})\b/.exec(message) ?? /\[(\d{3}) [^\]]*\]/.exec(message)
+  const status = match ? Number(match[1]) : undefined
+  return isHttpStatus(status) ? status : undefined
+}
+
+/** The provider's own error code: OpenAI `code`, Anthropic `errorCode`/`type`, Google `status`. */
+function readProviderCode(error: ErrorLike, message: string): string | undefined {
+  const googleBody = asRecord(parseJsonObject(message)?.error)
+  for (const candidate of [
+    error.errorCode,
+    typeof error.code === 'string' ? error.code : undefined,
+    error.type,
+    asRecord(error.stackTrace)?.status,
+    googleBody?.status,
+  ]) {
+    if (typeof candidate === 'string' && candidate !== '') return candidate.slice(0, MAX_ID_LENGTH)
+  }
+  return undefined
+}
+
+function errorName(error: ErrorLike): string {
+  const constructorName = (error.constructor as { name?: unknown } | undefined)?.name
+  const name = typeof error.name === 'string' && error.name !== 'Error' ? error.name : undefined
+  return name ?? (typeof constructorName === 'string' ? constructorName : '')
+}
+
+// Providers report an over-long prompt as a plain 400; only the wording tells it apart, so these
+// provider messages are matched (OpenAI-compatible, Anthropic and Gemini wordings).
+const CONTEXT_LENGTH_CODES = new Set(['context_length_exceeded', 'string_above_max_length'])
+const CONTEXT_LENGTH_MESSAGE =
+  /prompt is too long|context[ _]length|context window|maximum context|input token count.*exceeds|exceeds the maximum number of tokens/i
+
+// Errors that arrive inside a stream (or a failed Responses API response) carry a code but no status.
+const TYPE_BY_CODE: Readonly<Record<string, ErrorType>> = {
+  rate_limit_error: 'rate_limit',
+  rate_limit_exceeded: 'rate_limit',
+  RESOURCE_EXHAUSTED: 'rate_limit',
+  overloaded_error: 'overloaded',
+  UNAVAILABLE: 'overloaded',
+  api_error: 'server_error',
+  server_error: 'server_error',
+  INTERNAL: 'server_error',
+  invalid_request_error: 'invalid_request',
+  invalid_prompt: 'invalid_request',
+  INVALID_ARGUMENT: 'invalid_request',
+  authentication_error: 'authentication',
+  UNAUTHENTICATED: 'authentication',
+  permission_error: 'permission',
+  PERMISSION_DENIED: 'permission',
+  not_found_error: 'not_found',
+  NOT_FOUND: 'not_found',
+  DEADLINE_EXCEEDED: 'timeout',
+}
+
+function typeFromStatus(status: number): ErrorType {
+  if (status === 401) return 'authentication'
+  if (status === 403) return 'permission'
+  if (status === 404) return 'not_found'
+  if (status === 408 || status === 504) return 'timeout'
+  if (status === 429) return 'rate_limit'
+  if (status === 499) return 'aborted'
+  // 529 is Anthropic's "overloaded"; 503 is how OpenAI and Google say the same.
+  if (status === 503 || status === 529) return 'overloaded'
+  if (status >= 500) return 'server_error'
+  return 'invalid_request'
+}
+
+function typeFromName(name: string, cause: ErrorLike | undefined): ErrorType | undefined {
+  if (/UserAbort|AbortError/.test(name)) return 'aborted'
+  if (/Timeout/.test(name)) return 'timeout'
+  if (/ConnectionError/.test(name)) return 'connection'
+  // undici rejects with TypeError("fetch failed") and the socket error as its cause.
+  if (name === 'TypeError' && cause && typeof cause.code === 'string') {
+    return /TIMEOUT/i.test(cause.code) ? 'timeout' : 'connection'
+  }
+  return undefined
+}
+
+/**
+ * Classifies an error thrown by a provider SDK into the profiler's error types, with the HTTP status
+ * and provider code when known. Reads fields by name so no provider SDK has to be loaded.
+ */
+export function classifyError(error: unknown): CallError {
+  const record = asRecord(error) ?? {}
+  const message = typeof record.message === 'string' ? record.message : String(error)
+  const httpStatus = readHttpStatus(record, message)
+  const code = readProviderCode(record, message)
+  const name = errorName(record)
+
+  let type: ErrorType
+  if (
+    (code && CONTEXT_LENGTH_CODES.has(code)) ||
+    (httpStatus === 400 && CONTEXT_LENGTH_MESSAGE.test(message))
+  ) {
+    type = 'context_length'
+  } else if (code === 'overloaded_error') {
+    // Anthropic reports overload as 529, but also as an error event inside a 200 stream.
+    type = 'overloaded'
+  } else if (httpStatus !== undefined) {
+    type = typeFromStatus(httpStatus)
+  } else {
+    type = typeFromName(name, asRecord(record.cause)) ?? (code ? TYPE_BY_CODE[code] : undefined) ?? 'unknown'
+  }
+
+  const callError: CallError = { type }
+  if (code !== undefined) callError.code = code
+  if (httpStatus !== undefined) callError.httpStatus = httpStatus
+  if (message !== '') callError.message = message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
+  return callError
+}

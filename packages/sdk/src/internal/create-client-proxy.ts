@@ -1,0 +1,68 @@
+import type { AnyFunction, ProxyShape } from './proxy-shape.ts'
+
+function isObject(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function'
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObject(value) && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * Wraps `target` in a proxy following `shape`. Proxies are cached per real object in `cache`, so a
+ * property read twice returns the same wrapped object and wrapped methods keep their identity.
+ */
+export function createClientProxy<T extends object>(
+  target: T,
+  shape: ProxyShape,
+  cache: WeakMap<object, object>,
+): T {
+  const cached = cache.get(target)
+  if (cached) return cached as T
+  const methodCache = new Map<PropertyKey, { original: unknown; replacement: AnyFunction }>()
+
+  const remember = (property: PropertyKey, original: unknown, make: () => AnyFunction): AnyFunction => {
+    const entry = methodCache.get(property)
+    if (entry && entry.original === original) return entry.replacement
+    const replacement = make()
+    methodCache.set(property, { original, replacement })
+    return replacement
+  }
+
+  const proxy = new Proxy(target, {
+    get(real, property, receiver) {
+      const value = Reflect.get(real, property, shape.bindToTarget ? real : receiver)
+      if (typeof property !== 'string') return value
+      // A proxy must return the real value of a non-configurable, read-only property.
+      const descriptor = Object.getOwnPropertyDescriptor(real, property)
+      if (descriptor && !descriptor.configurable && descriptor.writable === false) return value
+
+      const alias = shape.aliases?.[property]
+      if (alias) return alias()
+      const interceptor = shape.intercept?.[property]
+      if (interceptor && typeof value === 'function') {
+        return remember(property, value, () => interceptor(value as AnyFunction, real))
+      }
+      const childShape = shape.children?.[property]
+      if (childShape && isObject(value)) return createClientProxy(value, childShape(), cache)
+      const resultShape = shape.wrapResults?.[property]
+      if (resultShape && typeof value === 'function') {
+        return remember(property, value, () => {
+          const method = value as AnyFunction
+          return function wrapResult(this: unknown, ...args: unknown[]) {
+            const result = method.apply(shape.bindToTarget || this === receiver ? real : this, args)
+            const wrapOne = (item: unknown) =>
+              isObject(item) ? createClientProxy(item, resultShape(), cache) : item
+            return isThenable(result) ? Promise.resolve(result).then(wrapOne) : wrapOne(result)
+          }
+        })
+      }
+      if (shape.bindToTarget && typeof value === 'function') {
+        return remember(property, value, () => (value as AnyFunction).bind(real))
+      }
+      return value
+    },
+  })
+  cache.set(target, proxy)
+  return proxy
+}

@@ -1,0 +1,34 @@
+import { MAX_TAG_LENGTH, MAX_TAGS } from '@ai-cost-profiler/core'
+import type { CallContext } from '../call-context.ts'
+
+/** Merges contexts from the least to the most specific: scalars are overridden, tags and metadata merged. */
+export function mergeCallContext(...contexts: ReadonlyArray<CallContext | undefined>): CallContext {
+  const merged: CallContext = {}
+  const tags = new Set<string>()
+  let metadata: Record<string, unknown> | undefined
+  for (const context of contexts) {
+    if (!context) continue
+    for (const key of [
+      'feature',
+      'userId',
+      'conversationId',
+      'messageId',
+      'traceId',
+      'spanId',
+      'parentSpanId',
+    ] as const) {
+      const value = context[key]
+      if (typeof value === 'string' && value !== '') merged[key] = value
+    }
+    for (const tag of Array.isArray(context.tags) ? context.tags : []) {
+      if (typeof tag === 'string' && tag !== '') tags.add(tag.slice(0, MAX_TAG_LENGTH))
+    }
+    if (context.metadata && typeof context.metadata === 'object') {
+      metadata = { ...metadata, ...context.metadata }
+    }
+  }
+  // The server rejects more than MAX_TAGS; keeping the first ones keeps the wrap-level tags.
+  if (tags.size > 0) merged.tags = [...tags].slice(0, MAX_TAGS)
+  if (metadata) merged.metadata = metadata
+  return merged
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createErrorReporter } from './error-reporter.ts'
+import { type IterationObserver, observeAsyncIterator } from './observe-async-iterator.ts'
+
+async function* numbers(count: number) {
+  for (let value = 1; value <= count; value++) {
+    await new Promise((resolve) => setTimeout(resolve, value % 2))
+    yield value
+  }
+}
+
+function recorder(hide: (item: number) => boolean = () => false) {
+  const log: string[] = []
+  const observer: IterationObserver<number> = {
+    onItem: (item) => {
+      log.push(`item:${item}`)
+      return hide(item)
+    },
+    onDone: () => log.push('done'),
+    onError: () => log.push('error'),
+    onCancel: () => log.push('cancel'),
+  }
+  return { log, observer }
+}
+
+const reporter = createErrorReporter({ debug: false, onError: undefined })
+
+describe('observeAsyncIterator', () => {
+  it('keeps order under concurrent next() calls even when items are hidden', async () => {
+    const { observer } = recorder((item) => item % 3 === 0)
+    const iterator = observeAsyncIterator(numbers(10), observer, reporter)
+    const results = await Promise.all(Array.from({ length: 8 }, () => iterator.next()))
+    expect(results.map((result) => result.value)).toEqual([1, 2, 4, 5, 7, 8, 10, undefined])
+  })
+
+  it('reports the end, errors and early returns', async () => {
+    const done = recorder()
+    for await (const _item of observeAsyncIterator(numbers(2), done.observer, reporter)) {
+      // drain
+    }
+    expect(done.log).toEqual(['item:1', 'item:2', 'done'])
+
+    const failing = recorder()
+    async function* broken() {
+      yield 1
+      throw new Error('cut')
+    }
+    const consume = async () => {
+      for await (const _item of observeAsyncIterator(broken(), failing.observer, reporter)) {
+        // drain
+      }
+    }
+    await expect(consume()).rejects.toThrow('cut')
+    expect(failing.log).toEqual(['item:1', 'error'])
+
+    const cancelled = recorder()
+    const iterator = observeAsyncIterator(numbers(5), cancelled.observer, reporter)
+    await iterator.next()
+    await iterator.return(undefined)
+    await expect(iterator.throw(new Error('stop'))).rejects.toThrow('stop')
+    expect(cancelled.log).toEqual(['item:1', 'cancel', 'cancel'])
+    expect(iterator[Symbol.asyncIterator]()).toBe(iterator)
+  })
+
+  it('works with bare iterators that have no return() or throw()', async () => {
+    const { log, observer } = recorder()
+    const bare: AsyncIterator<number> = { next: async () => ({ done: true, value: undefined }) }
+    const iterator = observeAsyncIterator(bare, observer, reporter)
+    expect(await iterator.return('x')).toEqual({ done: true, value: 'x' })
+    await expect(iterator.throw(new Error('no throw'))).rejects.toThrow('no throw')
+    expect(log).toEqual(['cancel', 'cancel'])
+  })
+
+  it('never lets an observer failure reach the consumer', async () => {
+    const onError = vi.fn()
+    const throwing: IterationObserver<number> = {
+      onItem: () => {
+        throw new Error('observer bug')
+      },
+      onDone: () => {
+        throw new Error('observer bug')
+      },
+      onError: () => {},
+      onCancel: () => {},
+    }
+    const items: number[] = []
+    for await (const item of observeAsyncIterator(
+      numbers(3),
+      throwing,
+      createErrorReporter({ debug: false, onError }),
+    )) {
+      items.push(item)
+    }
+    expect(items).toEqual([1, 2, 3])
+    expect(onError).toHaveBeenCalledTimes(4)
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'INTERNAL_ERROR' })
+  })
+})

@@ -1,0 +1,73 @@
+import type { ErrorReporter } from './error-reporter.ts'
+
+/** Callbacks of `observeAsyncIterator`; none of them may change what the consumer receives except `hide`. */
+export interface IterationObserver<T> {
+  /** Sees each item; returning true hides it from the consumer (e.g. a usage-only chunk nobody asked for). */
+  onItem(item: T): boolean | undefined
+  /** The source ended normally. */
+  onDone(): void
+  /** The source threw. */
+  onError(error: unknown): void
+  /** The consumer stopped early (`break`, `return()`). */
+  onCancel(): void
+}
+
+/**
+ * Wraps an async iterator so an observer sees every item, the end, a failure or an early stop,
+ * while the consumer gets exactly the same sequence (minus hidden items), errors and cancellation.
+ * Calls to `next()` are serialised so hiding an item can never reorder concurrent reads.
+ */
+export function observeAsyncIterator<T>(
+  inner: AsyncIterator<T>,
+  observer: IterationObserver<T>,
+  reporter: ErrorReporter,
+): AsyncGenerator<T> {
+  const safely = (what: string, action: () => unknown): unknown => {
+    try {
+      return action()
+    } catch (error) {
+      reporter.reportInternal(`observing a stream (${what})`, error)
+      return undefined
+    }
+  }
+  let queue: Promise<unknown> = Promise.resolve()
+
+  const pull = async (): Promise<IteratorResult<T>> => {
+    while (true) {
+      let result: IteratorResult<T>
+      try {
+        result = await inner.next()
+      } catch (error) {
+        safely('error', () => observer.onError(error))
+        throw error
+      }
+      if (result.done) {
+        safely('end', () => observer.onDone())
+        return result
+      }
+      if (safely('item', () => observer.onItem(result.value)) !== true) return result
+    }
+  }
+
+  const iterator: AsyncGenerator<T> = {
+    next() {
+      const result = queue.then(pull)
+      queue = result.catch(() => undefined)
+      return result
+    },
+    async return(value?: unknown) {
+      safely('cancel', () => observer.onCancel())
+      if (typeof inner.return === 'function') return inner.return(value)
+      return { done: true, value: value as T }
+    },
+    async throw(error?: unknown) {
+      safely('cancel', () => observer.onCancel())
+      if (typeof inner.throw === 'function') return inner.throw(error)
+      throw error
+    },
+    [Symbol.asyncIterator]() {
+      return iterator
+    },
+  }
+  return iterator
+}

@@ -1,0 +1,223 @@
+import Anthropic from '@anthropic-ai/sdk'
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import authenticationError from '../../../__fixtures__/anthropic/error-authentication.json' with {
+  type: 'json',
+}
+import overloadedError from '../../../__fixtures__/anthropic/error-overloaded.json' with { type: 'json' }
+import promptTooLongError from '../../../__fixtures__/anthropic/error-prompt-too-long.json' with {
+  type: 'json',
+}
+import rateLimitError from '../../../__fixtures__/anthropic/error-rate-limit.json' with { type: 'json' }
+import message from '../../../__fixtures__/anthropic/message.json' with { type: 'json' }
+import streamEvents from '../../../__fixtures__/anthropic/message-stream-events.json' with { type: 'json' }
+import { callContext } from '../../../call-context.ts'
+import {
+  type FakeHttpServer,
+  type Responder,
+  type SendSseOptions,
+  sendJson,
+  sendSse,
+  startFakeHttpServer,
+} from '../../../test-support/fake-http-server.ts'
+import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
+
+const json =
+  (body: unknown, status = 200, headers: Record<string, string> = {}): Responder =>
+  (_request, reply) =>
+    sendJson(reply, status, body, headers)
+const sse =
+  (events: ReadonlyArray<Record<string, unknown>> = streamEvents, options: SendSseOptions = {}): Responder =>
+  (_request, reply) =>
+    sendSse(
+      reply,
+      events.map((event) => ({ event: String(event.type), data: event })),
+      options,
+    )
+const messages = [{ role: 'user' as const, content: 'When does the contract renew?' }]
+const params = { model: 'claude-sonnet-4-5', max_tokens: 1024, messages }
+
+let upstream: FakeHttpServer
+let test: TestProfiler
+let bare: Anthropic
+let anthropic: Anthropic
+
+beforeAll(async () => {
+  upstream = await startFakeHttpServer()
+})
+afterAll(async () => {
+  await upstream.close()
+})
+beforeEach(async () => {
+  upstream.reset()
+  test = await startTestProfiler()
+  bare = new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url, maxRetries: 2 })
+  anthropic = test.profiler.wrap(bare, { feature: 'contracts' })
+  return () => test.close()
+})
+
+describe('wrapping an Anthropic client', () => {
+  it('keeps the client type', () => {
+    expectTypeOf(anthropic).toEqualTypeOf<Anthropic>()
+  })
+
+  it('records a message with cache reads and 5-minute / 1-hour cache writes', async () => {
+    upstream.enqueue(json(message), json(message))
+    const wrappedResult = await anthropic.messages.create(params)
+    expect(wrappedResult).toEqual(await bare.messages.create(params))
+    const [event, ...others] = await test.events()
+    expect(others).toEqual([])
+    expect(event).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5-20250929',
+      requestedModel: 'claude-sonnet-4-5',
+      feature: 'contracts',
+      usage: {
+        inputTokens: 21 + 12_000 + 3000,
+        outputTokens: 393,
+        cacheReadInputTokens: 12_000,
+        cacheWriteInputTokens: 1000,
+        cacheWrite1hInputTokens: 2000,
+      },
+      serviceTier: 'standard',
+      status: 'success',
+      streaming: false,
+    })
+  })
+
+  it('records a stream: input from message_start, output from the last message_delta', async () => {
+    upstream.enqueue(sse(streamEvents, { delayMs: 2 }), sse())
+    const stream = await anthropic.messages.create({ ...params, stream: true })
+    const received: unknown[] = []
+    for await (const event of stream) received.push(event)
+    const bareReceived: unknown[] = []
+    for await (const event of await bare.messages.create({ ...params, stream: true }))
+      bareReceived.push(event)
+    expect(received).toEqual(bareReceived)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      streaming: true,
+      status: 'success',
+      model: 'claude-sonnet-4-5-20250929',
+      usage: { inputTokens: 472 + 2048, outputTokens: 15, cacheReadInputTokens: 2048 },
+    })
+    expect(event?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('counts the messages.stream() helper once and keeps its events', async () => {
+    upstream.enqueue(sse())
+    const texts: string[] = []
+    const stream = anthropic.messages.stream(params).on('text', (text) => texts.push(text))
+    const final = await stream.finalMessage()
+    expect(texts.join('')).toBe('The contract renews on 1 March.')
+    expect(final.usage.output_tokens).toBe(15)
+    const events = await test.events()
+    expect(upstream.requests).toHaveLength(1)
+    expect(events).toHaveLength(1)
+    expect(events[0]).toMatchObject({ streaming: true, usage: { outputTokens: 15 } })
+  })
+
+  it('keeps tee() and withResponse() working', async () => {
+    upstream.enqueue(sse(), json(message, 200, { 'request-id': 'req_abc' }))
+    const stream = await anthropic.messages.create({ ...params, stream: true })
+    const [left, right] = stream.tee()
+    const leftTypes: string[] = []
+    for await (const event of left) leftTypes.push(event.type)
+    const rightTypes: string[] = []
+    for await (const event of right) rightTypes.push(event.type)
+    expect(rightTypes).toEqual(leftTypes)
+
+    const { data, response } = await anthropic.messages.create(params).withResponse()
+    expect(data.id).toBe(message.id)
+    expect(response.headers.get('request-id')).toBe('req_abc')
+    expect(await test.events()).toHaveLength(2)
+  })
+
+  it('records an early break as incomplete, with the input known from message_start', async () => {
+    upstream.enqueue(sse(streamEvents, { delayMs: 5 }))
+    const stream = await anthropic.messages.create({ ...params, stream: true })
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta') break
+    }
+    expect(stream.controller.signal.aborted).toBe(true)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'incomplete',
+      error: { type: 'aborted' },
+      usage: { inputTokens: 2520, outputTokens: 2 },
+    })
+  })
+
+  it('records an overloaded error inside a stream', async () => {
+    upstream.enqueue(sse([...streamEvents.slice(0, 4), { type: 'error', error: overloadedError.error }]))
+    const stream = await anthropic.messages.create({ ...params, stream: true })
+    const consume = async () => {
+      for await (const _event of stream) {
+        // read until the error
+      }
+    }
+    await expect(consume()).rejects.toThrow(/Overloaded/)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'incomplete',
+      error: { type: 'overloaded', code: 'overloaded_error' },
+    })
+  })
+
+  it('classifies 529, 429 and prompt-too-long, counts retries and rethrows the same errors', async () => {
+    upstream.enqueue(json(overloadedError, 529, { 'retry-after-ms': '1' }), json(message))
+    await anthropic.messages.create(params)
+
+    upstream.enqueue(
+      ...Array.from({ length: 3 }, () => json(overloadedError, 529, { 'retry-after-ms': '1' })),
+    )
+    const overloaded = await anthropic.messages.create(params).catch((error) => error)
+    expect(overloaded).toBeInstanceOf(Anthropic.InternalServerError)
+    expect(overloaded.status).toBe(529)
+
+    upstream.enqueue(json(promptTooLongError, 400))
+    const tooLong = await anthropic.messages.create(params).catch((error) => error)
+    expect(tooLong).toBeInstanceOf(Anthropic.BadRequestError)
+
+    upstream.enqueue(json(authenticationError, 401))
+    const auth = await anthropic.messages.create(params).catch((error) => error)
+    expect(auth).toBeInstanceOf(Anthropic.AuthenticationError)
+
+    upstream.enqueue(json(rateLimitError, 429, { 'retry-after-ms': '1' }), json(message))
+    await anthropic.messages.create(params)
+
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'success', retryCount: 1 },
+      {
+        status: 'error',
+        retryCount: 2,
+        error: { type: 'overloaded', httpStatus: 529, code: 'overloaded_error' },
+      },
+      { status: 'error', error: { type: 'context_length', httpStatus: 400, code: 'invalid_request_error' } },
+      { status: 'error', error: { type: 'authentication', httpStatus: 401 } },
+      { status: 'success', retryCount: 1 },
+    ])
+  })
+
+  it('records a user abort before the response', async () => {
+    upstream.enqueue((_request, reply) => {
+      setTimeout(() => sendJson(reply, 200, message), 200)
+    })
+    const controller = new AbortController()
+    const pending = anthropic.messages.create(params, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 10)
+    const error = await pending.catch((caught) => caught)
+    expect(error).toBeInstanceOf(Anthropic.APIUserAbortError)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'error', error: { type: 'aborted' } })
+  })
+
+  it('takes a per-call context and records beta.messages too', async () => {
+    upstream.enqueue(json(message), json(message))
+    await anthropic.messages.create(params, callContext({ conversationId: 'conv-9' }))
+    await anthropic.beta.messages.create(params)
+    const events = await test.events()
+    expect(events).toMatchObject([{ conversationId: 'conv-9' }, { feature: 'contracts' }])
+    expect(events[1]).not.toHaveProperty('conversationId')
+  })
+})

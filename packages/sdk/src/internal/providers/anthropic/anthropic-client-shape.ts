@@ -1,0 +1,87 @@
+import { type AnthropicUsagePayload, normalizeAnthropicUsage } from '@ai-cost-profiler/core'
+import type { ClientShapeInput } from '../../client-shape-input.ts'
+import type { ProxyShape } from '../../proxy-shape.ts'
+import { runRecordedCall } from '../../run-recorded-call.ts'
+import { asFields, readString } from '../read-fields.ts'
+import {
+  isStainlessApiPromise,
+  isStainlessStream,
+  observeApiPromise,
+  observeStainlessStream,
+} from '../stainless-api-promise.ts'
+import { mapAnthropicServiceTier } from './map-anthropic-service-tier.ts'
+import { observeAnthropicStream } from './observe-anthropic-stream.ts'
+
+function createInterceptor({ session, client }: ClientShapeInput) {
+  return (original: (...args: unknown[]) => unknown, target: object) =>
+    function create(...args: unknown[]) {
+      return runRecordedCall({
+        session,
+        client,
+        original,
+        target,
+        args,
+        plan(cleaned) {
+          const body = asFields(cleaned[0]) ?? {}
+          // The request's service_tier (auto / standard_only) is a preference; the tier billed is in the response.
+          return {
+            provider: 'anthropic',
+            requestedModel: readString(body.model),
+            streaming: body.stream === true,
+            args: cleaned,
+          }
+        },
+        observe(result, tracker) {
+          if (!isStainlessApiPromise(result)) {
+            session.reporter.reportUnexpected(
+              '@anthropic-ai/sdk messages.create returned something other than an APIPromise',
+            )
+            return result
+          }
+          return observeApiPromise({
+            promise: result,
+            tracker,
+            reporter: session.reporter,
+            onData(data) {
+              if (isStainlessStream(data)) {
+                const observer = observeAnthropicStream(tracker, () => data.controller.signal.aborted)
+                return observeStainlessStream(data, observer, { client, reporter: session.reporter })
+              }
+              const message = asFields(data) ?? {}
+              const usage = asFields(message.usage)
+              tracker.finish({
+                status: 'success',
+                model: readString(message.model),
+                usage: usage ? normalizeAnthropicUsage(usage as AnthropicUsagePayload) : undefined,
+                serviceTier: mapAnthropicServiceTier(usage?.service_tier),
+              })
+              return data
+            },
+          })
+        },
+      })
+    }
+}
+
+/**
+ * The parts of an `@anthropic-ai/sdk` client that are recorded: `messages.create` and
+ * `beta.messages.create`. `messages.stream()` and `parse()` call `create` on the wrapped resource,
+ * so they count once.
+ */
+export function anthropicClientShape(input: ClientShapeInput): ProxyShape {
+  const aliases = { _client: input.root }
+  const messages = (): ProxyShape => ({ aliases, intercept: { create: createInterceptor(input) } })
+  return {
+    bindToTarget: true,
+    intercept: {
+      withOptions: (original, target) =>
+        function withOptions(...args: unknown[]) {
+          return input.rewrap(original.apply(target, args))
+        },
+    },
+    children: {
+      messages,
+      beta: () => ({ aliases, children: { messages } }),
+    },
+  }
+}

@@ -1,0 +1,75 @@
+import { type AnthropicUsagePayload, normalizeAnthropicUsage } from '@ai-cost-profiler/core'
+import type { CallTracker } from '../../call-tracker.ts'
+import type { IterationObserver } from '../../observe-async-iterator.ts'
+import { asFields, readString } from '../read-fields.ts'
+import { mapAnthropicServiceTier } from './map-anthropic-service-tier.ts'
+
+/**
+ * Watches a Messages stream. Input usage comes from `message_start`; each `message_delta` carries
+ * cumulative counts, so its fields overwrite (never add to) what is known.
+ */
+export function observeAnthropicStream(
+  tracker: CallTracker,
+  isAborted: () => boolean,
+): IterationObserver<unknown> {
+  let model: string | undefined
+  let usage: Record<string, unknown> = {}
+  let sawUsage = false
+  let stopped = false
+  const outcome = () => ({
+    model,
+    usage: sawUsage ? normalizeAnthropicUsage(usage as AnthropicUsagePayload) : undefined,
+    serviceTier: mapAnthropicServiceTier(usage.service_tier),
+  })
+  const mergeUsage = (next: unknown) => {
+    const fields = asFields(next)
+    if (!fields) return
+    sawUsage = true
+    for (const [key, value] of Object.entries(fields)) {
+      // A null in a delta means "not reported here", not zero.
+      if (value !== null && value !== undefined) usage = { ...usage, [key]: value }
+    }
+  }
+  return {
+    onItem(event) {
+      const fields = asFields(event)
+      switch (fields?.type) {
+        case 'message_start': {
+          const message = asFields(fields.message)
+          model = readString(message?.model) ?? model
+          mergeUsage(message?.usage)
+          break
+        }
+        case 'content_block_delta':
+          tracker.markFirstToken()
+          break
+        case 'message_delta':
+          mergeUsage(fields.usage)
+          if (readString(asFields(fields.delta)?.stop_reason)) stopped = true
+          break
+        case 'message_stop':
+          stopped = true
+          break
+      }
+      return false
+    },
+    onDone() {
+      if (stopped) tracker.finish({ status: 'success', ...outcome() })
+      else {
+        const callError = isAborted() ? ({ type: 'aborted' } as const) : undefined
+        tracker.finish({ status: 'incomplete', ...outcome(), callError })
+      }
+    },
+    onError(error) {
+      tracker.finish({
+        status: stopped ? 'success' : 'incomplete',
+        ...outcome(),
+        error: stopped ? undefined : error,
+      })
+    },
+    onCancel() {
+      if (stopped) tracker.finish({ status: 'success', ...outcome() })
+      else tracker.finish({ status: 'incomplete', ...outcome(), callError: { type: 'aborted' } })
+    },
+  }
+}

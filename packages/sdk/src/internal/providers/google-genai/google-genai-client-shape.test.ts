@@ -1,0 +1,194 @@
+import { ApiError, GoogleGenAI } from '@google/genai'
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import embedContent from '../../../__fixtures__/gemini/embed-content.json' with { type: 'json' }
+import overloaded from '../../../__fixtures__/gemini/error-overloaded.json' with { type: 'json' }
+import resourceExhausted from '../../../__fixtures__/gemini/error-resource-exhausted.json' with {
+  type: 'json',
+}
+import tokenLimit from '../../../__fixtures__/gemini/error-token-limit.json' with { type: 'json' }
+import generateContent from '../../../__fixtures__/gemini/generate-content.json' with { type: 'json' }
+import chunks from '../../../__fixtures__/gemini/stream-chunks.json' with { type: 'json' }
+import { callContext } from '../../../call-context.ts'
+import { type FakeHttpServer, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
+import { geminiJson, geminiStream } from '../../../test-support/gemini-upstream.ts'
+import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
+
+let upstream: FakeHttpServer
+let test: TestProfiler
+let bare: GoogleGenAI
+let ai: GoogleGenAI
+
+const streamUsage = { inputTokens: 1200, outputTokens: 14 + 408, reasoningTokens: 408 }
+
+beforeAll(async () => {
+  upstream = await startFakeHttpServer()
+})
+afterAll(async () => {
+  await upstream.close()
+})
+beforeEach(async () => {
+  upstream.reset()
+  test = await startTestProfiler()
+  bare = new GoogleGenAI({ apiKey: 'gemini-test-key', httpOptions: { baseUrl: upstream.url } })
+  ai = test.profiler.wrap(bare, { feature: 'reports' })
+  return () => test.close()
+})
+
+describe('wrapping a @google/genai client', () => {
+  it('keeps the client type', () => {
+    expectTypeOf(ai).toEqualTypeOf<GoogleGenAI>()
+  })
+
+  it('records generateContent with cached content and thoughts', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiJson(generateContent))
+    const result = await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'Summarise Q3' })
+    const bareResult = await bare.models.generateContent({
+      model: 'gemini-2.5-pro',
+      contents: 'Summarise Q3',
+    })
+    expect(result.text).toBe(bareResult.text)
+    expect(upstream.requests[0]?.path).toContain('/models/gemini-2.5-pro:generateContent')
+    const [event, ...others] = await test.events()
+    expect(others).toEqual([])
+    expect(event).toMatchObject({
+      provider: 'google',
+      model: 'gemini-2.5-pro',
+      requestedModel: 'gemini-2.5-pro',
+      feature: 'reports',
+      status: 'success',
+      usage: {
+        inputTokens: 34_500,
+        outputTokens: 210 + 1105,
+        cacheReadInputTokens: 32_768,
+        reasoningTokens: 1105,
+      },
+    })
+  })
+
+  it('records a stream from the last running totals, with time to first token', async () => {
+    upstream.enqueue(geminiStream(chunks, { delayMs: 2 }))
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'Summarise Q3',
+      config: { serviceTier: 'flex' } as never,
+    })
+    let text = ''
+    for await (const chunk of stream) text += chunk.text
+    expect(text).toBe('Quarterly revenue grew 12%, driven by renewals.')
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      streaming: true,
+      status: 'success',
+      model: 'gemini-2.5-flash',
+      serviceTier: 'flex',
+      usage: streamUsage,
+    })
+    expect(event?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('records an early break as incomplete with the running totals so far', async () => {
+    upstream.enqueue(geminiStream(chunks, { delayMs: 5 }))
+    const stream = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })
+    for await (const chunk of stream) {
+      expect(chunk.text).toBeTruthy()
+      break
+    }
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'incomplete',
+      error: { type: 'aborted' },
+      usage: { inputTokens: 1200, outputTokens: 0 },
+    })
+  })
+
+  it('counts chats once per message, streaming and not', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiStream())
+    const chat = ai.chats.create({ model: 'gemini-2.5-pro' })
+    const reply = await chat.sendMessage({ message: 'Hello' })
+    expect(reply.text).toContain('Quarterly revenue')
+    let streamed = ''
+    for await (const chunk of await chat.sendMessageStream({ message: 'More' })) streamed += chunk.text
+    expect(streamed).toContain('renewals')
+
+    upstream.enqueue(geminiJson(generateContent), geminiStream())
+    const bareChat = bare.chats.create({ model: 'gemini-2.5-pro' })
+    await bareChat.sendMessage({ message: 'Hello' })
+    for await (const _chunk of await bareChat.sendMessageStream({ message: 'More' })) {
+      // drain, as above
+    }
+    expect(chat.getHistory()).toEqual(bareChat.getHistory())
+
+    const events = await test.events()
+    expect(upstream.requests).toHaveLength(4)
+    expect(events).toMatchObject([
+      { streaming: false, usage: { inputTokens: 34_500 } },
+      { streaming: true, usage: streamUsage },
+    ])
+  })
+
+  it('records embedContent', async () => {
+    upstream.enqueue(geminiJson(embedContent))
+    const result = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'hello' })
+    expect(result.embeddings).toHaveLength(1)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ model: 'gemini-embedding-001', usage: { inputTokens: 0, outputTokens: 0 } })
+  })
+
+  it('classifies 429, 503 and token-limit errors and rethrows them unchanged', async () => {
+    upstream.enqueue(
+      geminiJson(resourceExhausted, 429),
+      geminiJson(overloaded, 503),
+      geminiJson(tokenLimit, 400),
+    )
+    const errors = []
+    for (let index = 0; index < 3; index++) {
+      errors.push(
+        await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' }).catch((error) => error),
+      )
+    }
+    for (const error of errors) expect(error).toBeInstanceOf(ApiError)
+    expect(errors.map((error) => error.status)).toEqual([429, 503, 400])
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'error', error: { type: 'rate_limit', httpStatus: 429, code: 'RESOURCE_EXHAUSTED' } },
+      { status: 'error', error: { type: 'overloaded', httpStatus: 503, code: 'UNAVAILABLE' } },
+      { status: 'error', error: { type: 'context_length', httpStatus: 400, code: 'INVALID_ARGUMENT' } },
+    ])
+  })
+
+  it('records a failing stream request', async () => {
+    upstream.enqueue(geminiJson(resourceExhausted, 429))
+    const error = await ai.models
+      .generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(ApiError)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ streaming: true, status: 'error', error: { type: 'rate_limit' } })
+  })
+
+  it('takes a per-call context from the params and does not send it', async () => {
+    upstream.enqueue(geminiJson(generateContent))
+    await ai.models.generateContent({
+      model: 'gemini-2.5-pro',
+      contents: 'x',
+      ...callContext({ userId: 'user-3' }),
+    })
+    expect(upstream.requests[0]?.body).not.toContain('user-3')
+    const [event] = await test.events()
+    expect(event).toMatchObject({ userId: 'user-3', feature: 'reports' })
+  })
+
+  it('records Vertex AI calls of the same client class as provider vertex', async () => {
+    upstream.enqueue(geminiJson(generateContent))
+    const vertex = test.profiler.wrap(
+      new GoogleGenAI({
+        vertexai: true,
+        apiKey: 'vertex-express-key',
+        httpOptions: { baseUrl: upstream.url },
+      }),
+    )
+    await vertex.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
+    const [event] = await test.events()
+    expect(event).toMatchObject({ provider: 'vertex', model: 'gemini-2.5-pro' })
+  })
+})

@@ -1,0 +1,196 @@
+import { GoogleGenerativeAI, GoogleGenerativeAIFetchError } from '@google/generative-ai'
+import { ClientError, VertexAI } from '@google-cloud/vertexai'
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import resourceExhausted from '../../../__fixtures__/gemini/error-resource-exhausted.json' with {
+  type: 'json',
+}
+import generateContent from '../../../__fixtures__/gemini/generate-content.json' with { type: 'json' }
+import chunks from '../../../__fixtures__/gemini/stream-chunks.json' with { type: 'json' }
+import { type FakeHttpServer, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
+import { geminiJson, geminiStream } from '../../../test-support/gemini-upstream.ts'
+import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
+
+const cachedUsage = {
+  inputTokens: 34_500,
+  outputTokens: 1315,
+  cacheReadInputTokens: 32_768,
+  reasoningTokens: 1105,
+}
+const streamUsage = { inputTokens: 1200, outputTokens: 422, reasoningTokens: 408 }
+
+let upstream: FakeHttpServer
+let test: TestProfiler
+
+beforeAll(async () => {
+  upstream = await startFakeHttpServer()
+})
+afterAll(async () => {
+  await upstream.close()
+})
+beforeEach(async () => {
+  upstream.reset()
+  test = await startTestProfiler()
+  return () => test.close()
+})
+
+describe('wrapping @google/generative-ai', () => {
+  const model = () =>
+    test.profiler
+      .wrap(new GoogleGenerativeAI('gemini-key'), { feature: 'legacy' })
+      .getGenerativeModel({ model: 'gemini-2.5-pro' }, { baseUrl: upstream.url })
+
+  it('keeps the types', () => {
+    const wrapped = test.profiler.wrap(new GoogleGenerativeAI('k'))
+    expectTypeOf(wrapped).toEqualTypeOf<GoogleGenerativeAI>()
+  })
+
+  it('records generateContent and generateContentStream', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiStream(chunks, { delayMs: 2 }))
+    const result = await model().generateContent('Summarise Q3')
+    expect(result.response.text()).toContain('Quarterly revenue')
+
+    const streamed = await model().generateContentStream({
+      contents: [{ role: 'user', parts: [{ text: 'Q3' }] }],
+    })
+    let text = ''
+    for await (const chunk of streamed.stream) text += chunk.text()
+    expect(text).toBe('Quarterly revenue grew 12%, driven by renewals.')
+    expect((await streamed.response).text()).toBe(text)
+
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { provider: 'google', model: 'gemini-2.5-pro', requestedModel: 'gemini-2.5-pro', usage: cachedUsage },
+      {
+        provider: 'google',
+        model: 'gemini-2.5-flash',
+        streaming: true,
+        status: 'success',
+        usage: streamUsage,
+      },
+    ])
+    expect(events[1]?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('records the whole stream even when the caller stops reading early', async () => {
+    upstream.enqueue(geminiStream(chunks, { delayMs: 2 }))
+    const streamed = await model().generateContentStream('Q3')
+    for await (const _chunk of streamed.stream) break
+    await streamed.response
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'success', usage: streamUsage })
+  })
+
+  it('records chat sessions once per message', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiStream())
+    const chat = model().startChat()
+    await chat.sendMessage('Hello')
+    const streamed = await chat.sendMessageStream('More')
+    await streamed.response
+    const events = await test.events()
+    expect(upstream.requests).toHaveLength(2)
+    expect(events).toMatchObject([
+      { streaming: false, usage: cachedUsage },
+      { streaming: true, usage: streamUsage },
+    ])
+  })
+
+  it('records HTTP errors and rethrows the SDK error', async () => {
+    upstream.enqueue(geminiJson(resourceExhausted, 429), geminiJson(resourceExhausted, 429))
+    const error = await model()
+      .generateContent('x')
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(GoogleGenerativeAIFetchError)
+    const streamError = await model()
+      .generateContentStream('x')
+      .catch((caught) => caught)
+    expect(streamError).toBeInstanceOf(GoogleGenerativeAIFetchError)
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'error', streaming: false, error: { type: 'rate_limit', httpStatus: 429 } },
+      { status: 'error', streaming: true, error: { type: 'rate_limit', httpStatus: 429 } },
+    ])
+  })
+
+  it('wraps a model handed in directly', async () => {
+    upstream.enqueue(geminiJson(generateContent))
+    const direct = test.profiler.wrap(
+      new GoogleGenerativeAI('k').getGenerativeModel(
+        { model: 'models/gemini-2.5-pro' },
+        { baseUrl: upstream.url },
+      ),
+    )
+    await direct.generateContent('x')
+    const [event] = await test.events()
+    expect(event).toMatchObject({ provider: 'google', requestedModel: 'gemini-2.5-pro' })
+  })
+})
+
+describe('wrapping @google-cloud/vertexai', () => {
+  // The Vertex SDK always builds https:// URLs; the fake upstream speaks plain HTTP on 127.0.0.1.
+  beforeEach(() => {
+    const realFetch = globalThis.fetch
+    vi.stubGlobal('fetch', (input: string | URL | Request, init?: RequestInit) =>
+      realFetch(
+        typeof input === 'string' ? input.replace(/^https:\/\/127\.0\.0\.1/, 'http://127.0.0.1') : input,
+        init,
+      ),
+    )
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    return () => vi.unstubAllGlobals()
+  })
+
+  const vertex = () =>
+    test.profiler.wrap(
+      new VertexAI({
+        project: 'acme-prod',
+        location: 'europe-west4',
+        apiEndpoint: upstream.url.replace('http://', ''),
+        googleAuthOptions: {
+          authClient: { getAccessToken: async () => ({ token: 'vertex-token' }) } as never,
+        },
+      }),
+      { feature: 'vertex-reports' },
+    )
+
+  it('records generateContent, streams and chats as provider vertex', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiStream(), geminiJson(generateContent))
+    const model = vertex().getGenerativeModel({ model: 'gemini-2.5-pro' })
+    const result = await model.generateContent({ contents: [{ role: 'user', parts: [{ text: 'Q3' }] }] })
+    expect(result.response.candidates?.[0]?.content.parts[0]?.text).toContain('Quarterly')
+    const streamed = await model.generateContentStream({
+      contents: [{ role: 'user', parts: [{ text: 'Q3' }] }],
+    })
+    for await (const _chunk of streamed.stream) {
+      // drain
+    }
+    await streamed.response
+    // Without parameters the Vertex SDK's chat session forgets apiEndpoint, so pass some.
+    await model.startChat({}).sendMessage('Hello')
+
+    expect(upstream.requests[0]?.path).toBe(
+      '/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/gemini-2.5-pro:generateContent',
+    )
+    expect(upstream.requests[0]?.headers.authorization).toBe('Bearer vertex-token')
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { provider: 'vertex', model: 'gemini-2.5-pro', feature: 'vertex-reports', usage: cachedUsage },
+      { provider: 'vertex', streaming: true, usage: streamUsage },
+      { provider: 'vertex', streaming: false, requestedModel: 'gemini-2.5-pro' },
+    ])
+  })
+
+  it('records a preview model and a 429 ClientError', async () => {
+    upstream.enqueue(geminiJson(resourceExhausted, 429))
+    const model = vertex().preview.getGenerativeModel({ model: 'gemini-2.5-flash' })
+    const error = await model
+      .generateContent({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] })
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(ClientError)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      provider: 'vertex',
+      status: 'error',
+      error: { type: 'rate_limit', httpStatus: 429, code: 'RESOURCE_EXHAUSTED' },
+    })
+  })
+})

@@ -1,0 +1,136 @@
+import type { CallTracker } from '../../call-tracker.ts'
+import type { ClientShapeInput } from '../../client-shape-input.ts'
+import type { ErrorReporter } from '../../error-reporter.ts'
+import { observeAsyncIterator } from '../../observe-async-iterator.ts'
+import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
+import { runRecordedCall } from '../../run-recorded-call.ts'
+import { type GeminiStreamState, observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
+import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
+import { asFields } from '../read-fields.ts'
+
+/** A model (or chat session) of @google/generative-ai or @google-cloud/vertexai: they share these shapes. */
+type Streaming = boolean
+
+function observeUnary(tracker: CallTracker, result: unknown): void {
+  const facts = readGeminiResponse(asFields(result)?.response)
+  tracker.finish({ status: 'success', model: facts.model, usage: facts.usage })
+}
+
+/**
+ * `generateContentStream()` resolves to `{ stream, response }`, both fed by one HTTP body: `stream`
+ * is watched for the first token, `response` (the aggregate, which settles even if the caller stops
+ * reading `stream`) ends the call. The caller keeps the SDK's own `response` promise.
+ */
+function observeStreamResult(tracker: CallTracker, result: unknown, reporter: ErrorReporter): unknown {
+  const fields = asFields(result)
+  const stream = fields?.stream as AsyncGenerator<unknown> | undefined
+  const response = fields?.response as Promise<unknown> | undefined
+  if (!fields || typeof stream?.next !== 'function' || typeof response?.then !== 'function') {
+    tracker.finish({ status: 'success' })
+    return result
+  }
+  const state: GeminiStreamState = { model: undefined, usage: undefined }
+  response.then(
+    (aggregate) => {
+      const facts = readGeminiResponse(aggregate)
+      tracker.finish({
+        status: 'success',
+        model: state.model ?? facts.model,
+        usage: facts.usage ?? state.usage,
+      })
+    },
+    (error: unknown) => {
+      tracker.finish({ status: 'incomplete', ...state, error })
+    },
+  )
+  return {
+    ...fields,
+    stream: observeAsyncIterator(
+      stream,
+      observeGeminiStream(tracker, { finishOnEnd: false, state }),
+      reporter,
+    ),
+  }
+}
+
+function createInterceptor(input: ClientShapeInput, provider: string, streaming: Streaming) {
+  const { session, client } = input
+  return (original: AnyFunction, target: object) =>
+    function intercepted(...args: unknown[]) {
+      return runRecordedCall({
+        session,
+        client,
+        original,
+        target,
+        args,
+        plan(cleaned) {
+          const owner = asFields(target) ?? {}
+          return {
+            provider,
+            requestedModel: readGeminiModelName(owner.model ?? owner.resourcePath),
+            streaming,
+            args: cleaned,
+          }
+        },
+        observe(result, tracker) {
+          if (!(result instanceof Promise)) return result
+          return result.then(
+            (value: unknown) => {
+              try {
+                if (streaming) return observeStreamResult(tracker, value, session.reporter)
+                observeUnary(tracker, value)
+              } catch (error) {
+                session.reporter.reportInternal('recording a Gemini response', error)
+              }
+              return value
+            },
+            (error: unknown) => {
+              tracker.finish({ status: 'error', error })
+              throw error
+            },
+          )
+        },
+      })
+    }
+}
+
+/** Vertex AI objects carry their project and Google auth; Gemini API ones an API key. */
+function providerOf(client: object): string {
+  const fields = asFields(client) ?? {}
+  return fields.googleAuth !== undefined || typeof fields.project === 'string' ? 'vertex' : 'google'
+}
+
+/** The shape of a `GenerativeModel` (either SDK): content calls and chat sessions are recorded. */
+export function generativeModelShape(
+  input: ClientShapeInput,
+  provider = providerOf(input.client),
+): ProxyShape {
+  const chat = (): ProxyShape => ({
+    intercept: {
+      sendMessage: createInterceptor(input, provider, false),
+      sendMessageStream: createInterceptor(input, provider, true),
+    },
+  })
+  return {
+    intercept: {
+      generateContent: createInterceptor(input, provider, false),
+      generateContentStream: createInterceptor(input, provider, true),
+    },
+    wrapResults: { startChat: chat },
+  }
+}
+
+/**
+ * The shape of `GoogleGenerativeAI` (@google/generative-ai) and `VertexAI` (@google-cloud/vertexai):
+ * the models they hand out (`getGenerativeModel`, `preview.getGenerativeModel`, …) are wrapped.
+ */
+export function googleGenerativeAiClientShape(input: ClientShapeInput): ProxyShape {
+  const provider = providerOf(input.client)
+  const model = () => generativeModelShape(input, provider)
+  const factories = { getGenerativeModel: model, getGenerativeModelFromCachedContent: model }
+  return {
+    bindToTarget: true,
+    wrapResults: factories,
+    children: { preview: () => ({ bindToTarget: true, wrapResults: factories }) },
+  }
+}

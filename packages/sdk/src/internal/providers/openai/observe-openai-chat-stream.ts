@@ -1,0 +1,74 @@
+import { normalizeOpenAiUsage, type OpenAiUsagePayload } from '@ai-cost-profiler/core'
+import type { CallTracker } from '../../call-tracker.ts'
+import type { IterationObserver } from '../../observe-async-iterator.ts'
+import { asFields, readString } from '../read-fields.ts'
+import { mapOpenAiServiceTier } from './map-openai-service-tier.ts'
+
+function hasOutput(delta: unknown): boolean {
+  const fields = asFields(delta)
+  if (!fields) return false
+  return (
+    (typeof fields.content === 'string' && fields.content !== '') ||
+    (typeof fields.refusal === 'string' && fields.refusal !== '') ||
+    (Array.isArray(fields.tool_calls) && fields.tool_calls.length > 0) ||
+    asFields(fields.function_call) !== undefined ||
+    asFields(fields.audio) !== undefined
+  )
+}
+
+/** Options of `observeOpenAiChatStream`. */
+export interface ObserveOpenAiChatStreamOptions {
+  tracker: CallTracker
+  /** The profiler added `stream_options.include_usage`, so the usage-only chunk must not reach the caller. */
+  hideUsageChunk: boolean
+  isAborted: () => boolean
+}
+
+/**
+ * Watches a Chat Completions stream: model and tier from the chunks, the first output token, and the
+ * usage of the final chunk (present because `include_usage` is always requested).
+ */
+export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions): IterationObserver<unknown> {
+  const { tracker, hideUsageChunk } = options
+  let model: string | undefined
+  let usage: OpenAiUsagePayload | undefined
+  let serviceTier: unknown
+  const outcome = () => ({
+    model,
+    usage: usage ? normalizeOpenAiUsage(usage) : undefined,
+    serviceTier: mapOpenAiServiceTier(serviceTier),
+  })
+  return {
+    onItem(chunk) {
+      const fields = asFields(chunk)
+      if (!fields) return false
+      model = readString(fields.model) ?? model
+      serviceTier = fields.service_tier ?? serviceTier
+      const choices = Array.isArray(fields.choices) ? fields.choices : []
+      if (choices.some((choice) => hasOutput(asFields(choice)?.delta))) tracker.markFirstToken()
+      const chunkUsage = asFields(fields.usage)
+      if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
+      if (!hideUsageChunk) return false
+      if (chunkUsage && choices.length === 0) return true
+      // With include_usage every other chunk carries `usage: null`; without it the key is absent.
+      if (fields.usage === null) delete (chunk as Record<string, unknown>).usage
+      return false
+    },
+    onDone() {
+      if (usage) tracker.finish({ status: 'success', ...outcome() })
+      else if (options.isAborted()) {
+        tracker.finish({ status: 'incomplete', ...outcome(), callError: { type: 'aborted' } })
+      } else {
+        // Some OpenAI-compatible servers ignore include_usage; the call happened but its tokens are unknown.
+        tracker.finish({ status: 'incomplete', ...outcome() })
+      }
+    },
+    onError(error) {
+      tracker.finish({ status: 'incomplete', ...outcome(), error })
+    },
+    onCancel() {
+      if (usage) tracker.finish({ status: 'success', ...outcome() })
+      else tracker.finish({ status: 'incomplete', ...outcome(), callError: { type: 'aborted' } })
+    },
+  }
+}

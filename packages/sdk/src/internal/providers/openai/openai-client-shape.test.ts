@@ -1,0 +1,477 @@
+import OpenAI from 'openai'
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import chatCompletion from '../../../__fixtures__/openai/chat-completion.json' with { type: 'json' }
+import chunks from '../../../__fixtures__/openai/chat-completion-chunks.json' with { type: 'json' }
+import reasoningCompletion from '../../../__fixtures__/openai/chat-completion-reasoning.json' with {
+  type: 'json',
+}
+import toolCallCompletion from '../../../__fixtures__/openai/chat-completion-tool-call.json' with {
+  type: 'json',
+}
+import embedding from '../../../__fixtures__/openai/embedding.json' with { type: 'json' }
+import contextLengthError from '../../../__fixtures__/openai/error-context-length.json' with { type: 'json' }
+import invalidKeyError from '../../../__fixtures__/openai/error-invalid-api-key.json' with { type: 'json' }
+import rateLimitError from '../../../__fixtures__/openai/error-rate-limit.json' with { type: 'json' }
+import response from '../../../__fixtures__/openai/response.json' with { type: 'json' }
+import responseEvents from '../../../__fixtures__/openai/response-stream-events.json' with { type: 'json' }
+import { callContext } from '../../../call-context.ts'
+import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
+import {
+  manyChatChunks,
+  openAiChatStream,
+  openAiResponsesStream,
+} from '../../../test-support/openai-upstream.ts'
+import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
+
+const messages = [{ role: 'user' as const, content: 'When was my refund issued?' }]
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  ((_request, reply) => sendJson(reply, status, body, headers)) satisfies Parameters<
+    FakeHttpServer['enqueue']
+  >[0]
+
+let upstream: FakeHttpServer
+let test: TestProfiler
+let bare: OpenAI
+let openai: OpenAI
+
+beforeAll(async () => {
+  upstream = await startFakeHttpServer()
+})
+afterAll(async () => {
+  await upstream.close()
+})
+beforeEach(async () => {
+  upstream.reset()
+  test = await startTestProfiler()
+  bare = new OpenAI({ apiKey: 'sk-test', baseURL: `${upstream.url}/v1`, maxRetries: 2 })
+  openai = test.profiler.wrap(bare, { feature: 'support-chat', tags: ['team:billing'] })
+  return () => test.close()
+})
+
+describe('wrapping an OpenAI client', () => {
+  it('keeps the client type', () => {
+    expectTypeOf(openai).toEqualTypeOf<OpenAI>()
+    expectTypeOf(openai.chat.completions.create).toEqualTypeOf<OpenAI['chat']['completions']['create']>()
+  })
+
+  it('records a chat completion with cached tokens and returns exactly what the bare client returns', async () => {
+    upstream.enqueue(json(chatCompletion), json(chatCompletion))
+    const wrappedResult = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const bareResult = await bare.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(wrappedResult).toEqual(bareResult)
+    expect(wrappedResult._request_id).toBe(bareResult._request_id)
+
+    const [event, ...others] = await test.events()
+    expect(others).toEqual([])
+    expect(event).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      requestedModel: 'gpt-4o-mini',
+      feature: 'support-chat',
+      tags: ['team:billing'],
+      usage: { inputTokens: 2148, outputTokens: 412, cacheReadInputTokens: 1920 },
+      serviceTier: 'standard',
+      streaming: false,
+      status: 'success',
+      retryCount: 0,
+    })
+    expect(event?.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/)
+    expect(Date.parse(event?.timestamp ?? '')).toBeGreaterThan(Date.now() - 60_000)
+    expect(event?.latencyMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('records reasoning tokens, a long prompt and the flex tier', async () => {
+    upstream.enqueue(json(reasoningCompletion))
+    await openai.chat.completions.create({ model: 'o4-mini', messages, service_tier: 'flex' })
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      model: 'o4-mini-2025-04-16',
+      usage: { inputTokens: 131_072, outputTokens: 2410, reasoningTokens: 2304 },
+      serviceTier: 'flex',
+    })
+  })
+
+  it('streams chat: adds include_usage, hides the usage chunk, and records usage and time to first token', async () => {
+    upstream.enqueue(openAiChatStream(chunks, { delayMs: 2 }))
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    const received: unknown[] = []
+    for await (const chunk of stream) received.push(chunk)
+
+    expect(upstream.requests[0]?.json()).toMatchObject({ stream_options: { include_usage: true } })
+    expect(received).toHaveLength(5)
+    for (const chunk of received) expect(chunk).not.toHaveProperty('usage')
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      streaming: true,
+      status: 'success',
+      model: 'gpt-4o-mini-2024-07-18',
+      usage: { inputTokens: 1536, outputTokens: 6, cacheReadInputTokens: 1024 },
+    })
+    expect(event?.timeToFirstTokenMs).toBeGreaterThan(0)
+    expect(event?.timeToFirstTokenMs).toBeLessThanOrEqual(event?.latencyMs ?? 0)
+  })
+
+  it('passes the usage chunk through when the caller asked for it', async () => {
+    upstream.enqueue(openAiChatStream())
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
+    const received: Array<{ usage?: unknown }> = []
+    for await (const chunk of stream) received.push(chunk)
+    expect(received).toHaveLength(6)
+    expect(received.at(-1)?.usage).toMatchObject({ prompt_tokens: 1536 })
+    expect(received[0]).toHaveProperty('usage', null)
+    expect(await test.events()).toHaveLength(1)
+  })
+
+  it('keeps tee() and toReadableStream() working and records once', async () => {
+    upstream.enqueue(openAiChatStream(), openAiChatStream())
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    const [left, right] = stream.tee()
+    const leftChunks: unknown[] = []
+    const rightChunks: unknown[] = []
+    for await (const chunk of left) leftChunks.push(chunk)
+    for await (const chunk of right) rightChunks.push(chunk)
+    expect(leftChunks).toEqual(rightChunks)
+    expect(leftChunks).toHaveLength(5)
+
+    const second = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    const text = await new Response(second.toReadableStream() as ReadableStream).text()
+    expect(text.trim().split('\n')).toHaveLength(5)
+
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    expect(events.every((event) => event.status === 'success' && event.usage.inputTokens === 1536)).toBe(true)
+  })
+
+  it('records an early break as incomplete and aborts the request as the bare client does', async () => {
+    upstream.enqueue(openAiChatStream(chunks, { delayMs: 5 }))
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    for await (const chunk of stream) {
+      expect(chunk.choices).toBeDefined()
+      break
+    }
+    expect(stream.controller.signal.aborted).toBe(true)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', streaming: true, error: { type: 'aborted' } })
+    expect(event?.model).toBe('gpt-4o-mini-2024-07-18')
+  })
+
+  it('records an aborted stream (AbortController) as incomplete', async () => {
+    upstream.enqueue(openAiChatStream(chunks, { delayMs: 20 }))
+    const controller = new AbortController()
+    const stream = await openai.chat.completions.create(
+      { model: 'gpt-4o-mini', messages, stream: true },
+      { signal: controller.signal },
+    )
+    const received: unknown[] = []
+    for await (const chunk of stream) {
+      received.push(chunk)
+      if (received.length === 2) controller.abort()
+    }
+    expect(received.length).toBeLessThan(5)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', error: { type: 'aborted' } })
+  })
+
+  it('records a stream that the server cuts off as incomplete', async () => {
+    upstream.enqueue(openAiChatStream(chunks, { delayMs: 5, destroyAfter: 2 }))
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    const consume = async () => {
+      for await (const _chunk of stream) {
+        // read everything
+      }
+    }
+    await expect(consume()).rejects.toThrow()
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', streaming: true })
+  })
+
+  it('keeps withResponse() working', async () => {
+    upstream.enqueue(json(chatCompletion, 200, { 'x-request-id': 'req_123' }))
+    const {
+      data,
+      response: raw,
+      request_id,
+    } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse()
+    expect(data.id).toBe(chatCompletion.id)
+    expect(raw.status).toBe(200)
+    expect(request_id).toBe('req_123')
+    expect(await test.events()).toHaveLength(1)
+  })
+
+  it('records the Responses API, streaming and not', async () => {
+    upstream.enqueue(json(response), openAiResponsesStream(responseEvents, { delayMs: 1 }))
+    const result = await openai.responses.create({
+      model: 'gpt-5-mini',
+      input: 'How many invoices are overdue?',
+    })
+    expect(result.output_text).toBe('Three invoices are overdue.')
+    const stream = await openai.responses.create({ model: 'gpt-5-mini', input: 'Again', stream: true })
+    const types: string[] = []
+    for await (const event of stream) types.push(event.type)
+    expect(types).toHaveLength(responseEvents.length)
+
+    const events = await test.events()
+    const usage = { inputTokens: 5230, outputTokens: 1187, cacheReadInputTokens: 4096, reasoningTokens: 1024 }
+    expect(events).toMatchObject([
+      { model: 'gpt-5-mini-2025-08-07', requestedModel: 'gpt-5-mini', streaming: false, usage },
+      { model: 'gpt-5-mini-2025-08-07', streaming: true, status: 'success', usage },
+    ])
+    expect(events[1]?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('records a long stream of 100 chunks once', async () => {
+    upstream.enqueue(openAiChatStream(manyChatChunks(100)))
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    let count = 0
+    for await (const _chunk of stream) count++
+    expect(count).toBe(102)
+    const events = await test.events()
+    expect(events).toHaveLength(1)
+    expect(events[0]).toMatchObject({ status: 'success', usage: { inputTokens: 1536 } })
+  })
+
+  it('records failed, errored and abandoned Responses API streams', async () => {
+    const created = responseEvents.slice(0, 2)
+    const failed = {
+      type: 'response.failed',
+      sequence_number: 2,
+      response: {
+        ...response,
+        status: 'failed',
+        error: { code: 'rate_limit_exceeded', message: 'Slow down' },
+      },
+    }
+    const errorEvent = {
+      type: 'error',
+      sequence_number: 2,
+      code: 'server_error',
+      message: 'The server had an error',
+    }
+    upstream.enqueue(
+      openAiResponsesStream([...created, failed]),
+      openAiResponsesStream([...created, errorEvent]),
+      openAiResponsesStream(responseEvents, { delayMs: 5 }),
+      openAiResponsesStream(created),
+    )
+    for (let index = 0; index < 2; index++) {
+      for await (const _event of await openai.responses.create({
+        model: 'gpt-5-mini',
+        input: 'x',
+        stream: true,
+      })) {
+        // drain
+      }
+    }
+    for await (const event of await openai.responses.create({
+      model: 'gpt-5-mini',
+      input: 'x',
+      stream: true,
+    })) {
+      if (event.type === 'response.output_text.delta') break
+    }
+    for await (const _event of await openai.responses.create({
+      model: 'gpt-5-mini',
+      input: 'x',
+      stream: true,
+    })) {
+      // a stream that ends without a terminal event
+    }
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'error', error: { type: 'rate_limit', code: 'rate_limit_exceeded' } },
+      { status: 'incomplete', error: { type: 'server_error', code: 'server_error' } },
+      { status: 'incomplete', error: { type: 'aborted' } },
+      { status: 'incomplete', model: 'gpt-5-mini-2025-08-07' },
+    ])
+  })
+
+  it('records a failed Responses API response', async () => {
+    upstream.enqueue(
+      json({
+        ...response,
+        status: 'failed',
+        error: { code: 'server_error', message: 'The model failed to generate a response.' },
+        usage: null,
+      }),
+    )
+    await openai.responses.create({ model: 'gpt-5-mini', input: 'x' })
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'error', error: { type: 'server_error', code: 'server_error' } })
+  })
+
+  it('records embeddings', async () => {
+    upstream.enqueue(json(embedding))
+    const result = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] })
+    expect(result.data).toHaveLength(2)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      model: 'text-embedding-3-small',
+      usage: { inputTokens: 17, outputTokens: 0 },
+    })
+  })
+
+  it('counts helpers once: parse, stream, runTools and responses.stream', async () => {
+    upstream.enqueue(json(chatCompletion))
+    const parsed = await openai.chat.completions.parse({ model: 'gpt-4o-mini', messages })
+    expect(parsed.choices[0]?.message.parsed).toBeNull()
+
+    upstream.enqueue(openAiChatStream())
+    const helperStream = openai.chat.completions.stream({ model: 'gpt-4o-mini', messages })
+    const final = await helperStream.finalChatCompletion()
+    expect(final.choices[0]?.message.content).toBe('Your refund was issued.')
+
+    upstream.enqueue(json(toolCallCompletion), json(chatCompletion))
+    const runner = openai.chat.completions.runTools({
+      model: 'gpt-4o-mini',
+      messages,
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_order_status',
+            description: 'Looks up an order',
+            parameters: { type: 'object', properties: { orderId: { type: 'string' } } },
+            function: (args: { orderId: string }) => ({ orderId: args.orderId, status: 'refunded' }),
+            parse: JSON.parse,
+          },
+        },
+      ],
+    })
+    expect(await runner.finalContent()).toBe('Your refund was issued on 3 November.')
+
+    upstream.enqueue(openAiResponsesStream(responseEvents))
+    const responseStream = openai.responses.stream({ model: 'gpt-5-mini', input: 'x' })
+    const finalResponse = await responseStream.finalResponse()
+    expect(finalResponse.id).toBe(response.id)
+
+    const events = await test.events()
+    expect(upstream.requests).toHaveLength(5)
+    expect(events).toHaveLength(5)
+    expect(events.map((event) => [event.streaming, event.usage.inputTokens])).toEqual([
+      [false, 2148],
+      [true, 1536],
+      [false, 88],
+      [false, 2148],
+      [true, 5230],
+    ])
+  })
+
+  it('counts a 429 then success as one call with one retry', async () => {
+    upstream.enqueue(json(rateLimitError, 429, { 'retry-after-ms': '5' }), json(chatCompletion))
+    const result = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(result.id).toBe(chatCompletion.id)
+    expect(upstream.requests).toHaveLength(2)
+    const [event, ...others] = await test.events()
+    expect(others).toEqual([])
+    expect(event).toMatchObject({ status: 'success', retryCount: 1 })
+  })
+
+  it('records failures with their classification and rethrows the original error', async () => {
+    upstream.enqueue(json(invalidKeyError, 401))
+    const authError = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }).catch((e) => e)
+    expect(authError).toBeInstanceOf(OpenAI.AuthenticationError)
+    expect(authError.status).toBe(401)
+    expect(authError.code).toBe('invalid_api_key')
+
+    upstream.enqueue(json(contextLengthError, 400))
+    const lengthError = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages })
+      .catch((e) => e)
+    expect(lengthError).toBeInstanceOf(OpenAI.BadRequestError)
+
+    upstream.enqueue(...Array.from({ length: 3 }, () => json(rateLimitError, 429, { 'retry-after-ms': '1' })))
+    const limitError = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages })
+      .catch((e) => e)
+    expect(limitError).toBeInstanceOf(OpenAI.RateLimitError)
+
+    const events = await test.events()
+    expect(events).toMatchObject([
+      {
+        status: 'error',
+        model: 'gpt-4o-mini',
+        error: { type: 'authentication', httpStatus: 401, code: 'invalid_api_key' },
+        usage: { inputTokens: 0, outputTokens: 0 },
+      },
+      {
+        status: 'error',
+        error: { type: 'context_length', httpStatus: 400, code: 'context_length_exceeded' },
+      },
+      { status: 'error', retryCount: 2, error: { type: 'rate_limit', httpStatus: 429 } },
+    ])
+  })
+
+  it('records connection failures', async () => {
+    const offline = test.profiler.wrap(
+      new OpenAI({ apiKey: 'sk', baseURL: 'http://127.0.0.1:1/v1', maxRetries: 0 }),
+    )
+    const error = await offline.chat.completions.create({ model: 'gpt-4o-mini', messages }).catch((e) => e)
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionError)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'error', error: { type: 'connection' } })
+  })
+
+  it('applies wrap, withContext and per-call context, and strips the per-call option', async () => {
+    upstream.enqueue(json(chatCompletion), json(chatCompletion))
+    await test.profiler.withContext({ userId: 'user-1', conversationId: 'conv-1', tags: ['beta'] }, () =>
+      openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages },
+        callContext({ messageId: 'msg-1', feature: 'refunds', metadata: { plan: 'pro' } }),
+      ),
+    )
+    await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      acp: { messageId: 'msg-2' },
+    } as never)
+
+    expect(upstream.requests[1]?.json()).not.toHaveProperty('acp')
+    expect(JSON.stringify(upstream.requests[0]?.headers)).not.toContain('msg-1')
+    const events = await test.events()
+    expect(events[0]).toMatchObject({
+      feature: 'refunds',
+      userId: 'user-1',
+      conversationId: 'conv-1',
+      messageId: 'msg-1',
+      tags: ['team:billing', 'beta'],
+      metadata: { plan: 'pro' },
+    })
+    expect(events[1]).toMatchObject({ feature: 'support-chat', messageId: 'msg-2' })
+    expect(events[1]).not.toHaveProperty('userId')
+  })
+
+  it('never mixes the context of concurrent requests', async () => {
+    upstream.setDefault((_request, reply) => {
+      setTimeout(() => sendJson(reply, 200, chatCompletion), 5)
+    })
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        test.profiler.withContext({ userId: `user-${index}` }, async () => {
+          await new Promise((resolve) => setTimeout(resolve, index % 3))
+          await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, user: `user-${index}` })
+        }),
+      ),
+    )
+    upstream.setDefault((_request, reply) => sendJson(reply, 404, {}))
+    const events = await test.events()
+    expect(events).toHaveLength(20)
+    const sentUsers = upstream.requests.map((request) => (request.json() as { user: string }).user)
+    expect(new Set(events.map((event) => event.userId))).toEqual(new Set(sentUsers))
+  })
+
+  it('wraps clients derived with withOptions() and does not double count a re-wrapped client', async () => {
+    upstream.enqueue(json(chatCompletion), json(chatCompletion))
+    const derived = openai.withOptions({ timeout: 5000 })
+    await derived.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const rewrapped = test.profiler.wrap(openai, { userId: 'user-9' })
+    await rewrapped.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    expect(events[1]).toMatchObject({ feature: 'support-chat', userId: 'user-9' })
+  })
+})

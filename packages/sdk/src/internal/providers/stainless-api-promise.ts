@@ -1,0 +1,96 @@
+import type { CallTracker } from '../call-tracker.ts'
+import type { ErrorReporter } from '../error-reporter.ts'
+import { type IterationObserver, observeAsyncIterator } from '../observe-async-iterator.ts'
+
+/** The parts of the `APIPromise` of Stainless-generated SDKs (OpenAI, Anthropic) the profiler relies on. */
+export interface StainlessApiPromise {
+  asResponse(): Promise<unknown>
+  _thenUnwrap(transform: (data: unknown) => unknown): unknown
+}
+
+/** The parts of a Stainless `Stream` the profiler relies on. */
+export interface StainlessStream {
+  controller: AbortController
+  [Symbol.asyncIterator](): AsyncIterator<unknown>
+}
+
+/** True when `value` has the `APIPromise` methods the profiler needs. */
+export function isStainlessApiPromise(value: unknown): value is StainlessApiPromise {
+  const candidate = value as Partial<StainlessApiPromise> | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.asResponse === 'function' &&
+    typeof candidate._thenUnwrap === 'function'
+  )
+}
+
+/** True when `value` looks like a Stainless `Stream`. */
+export function isStainlessStream(value: unknown): value is StainlessStream {
+  const candidate = value as Partial<StainlessStream> | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate.controller instanceof AbortController &&
+    typeof candidate[Symbol.asyncIterator] === 'function'
+  )
+}
+
+/** Options of `observeApiPromise`. */
+export interface ObserveApiPromiseOptions {
+  promise: StainlessApiPromise
+  tracker: CallTracker
+  reporter: ErrorReporter
+  /** Records a parsed result and returns what the caller gets (a stream may be replaced by an observed copy). */
+  onData: (data: unknown) => unknown
+}
+
+/**
+ * Observes a Stainless `APIPromise` without changing it for the caller: a failed request is recorded
+ * from the response promise (reading it consumes nothing), a parsed result through `_thenUnwrap`, which
+ * returns an `APIPromise` again, so `withResponse()`, `asResponse()` and `_request_id` keep working.
+ */
+export function observeApiPromise(options: ObserveApiPromiseOptions): unknown {
+  const { promise, tracker, reporter } = options
+  promise.asResponse().then(undefined, (error: unknown) => {
+    tracker.finish({ status: 'error', error })
+  })
+  return promise._thenUnwrap((data) => {
+    if (tracker.isFinished) return data
+    try {
+      return options.onData(data)
+    } catch (error) {
+      reporter.reportInternal('recording a response', error)
+      return data
+    }
+  })
+}
+
+/**
+ * Returns a `Stream` of the same class that yields the same items while `observer` watches them. The
+ * copy is built from an iterator, like the SDK builds its own, so `tee()`, `toReadableStream()`,
+ * `controller.abort()` and `break` behave as on the original.
+ */
+export function observeStainlessStream(
+  stream: StainlessStream,
+  observer: IterationObserver<unknown>,
+  options: { client: object; reporter: ErrorReporter },
+): unknown {
+  const StreamClass = stream.constructor as new (
+    iterator: () => AsyncIterator<unknown>,
+    controller: AbortController,
+    client?: object,
+  ) => unknown
+  let iterated = false
+  const observed = new StreamClass(
+    () => {
+      // Only the first iteration is observed; a second one fails in the SDK ("consumed stream") as it would unwrapped.
+      if (iterated) return stream[Symbol.asyncIterator]()
+      iterated = true
+      return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.reporter)
+    },
+    stream.controller,
+    options.client,
+  )
+  return isStainlessStream(observed) ? observed : stream
+}

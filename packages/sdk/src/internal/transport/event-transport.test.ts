@@ -1,0 +1,290 @@
+import { type LlmCallEventInput, llmCallEventSchema } from '@ai-cost-profiler/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ProfilerError } from '../../profiler-error.ts'
+import {
+  type FakeHttpServer,
+  type RecordedRequest,
+  type Responder,
+  sendJson,
+  startFakeHttpServer,
+} from '../../test-support/fake-http-server.ts'
+import { createErrorReporter } from '../error-reporter.ts'
+import { EventTransport, type EventTransportOptions } from './event-transport.ts'
+
+let sequence = 0
+function makeEvent(): LlmCallEventInput {
+  sequence++
+  return {
+    idempotencyKey: `key-${sequence}`,
+    timestamp: new Date().toISOString(),
+    provider: 'openai',
+    model: 'gpt-4o-mini-2024-07-18',
+    usage: { inputTokens: sequence, outputTokens: 1 },
+  }
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await wait(5)
+  }
+}
+
+/** Stores a batch by idempotency key, like the real server does. */
+function storeBatch(stored: Map<string, LlmCallEventInput>, request: RecordedRequest) {
+  const { events } = request.json() as { events: LlmCallEventInput[] }
+  let accepted = 0
+  let duplicates = 0
+  for (const event of events) {
+    const key = event.idempotencyKey ?? ''
+    if (stored.has(key)) duplicates++
+    else {
+      stored.set(key, event)
+      accepted++
+    }
+  }
+  return { accepted, duplicates, errors: [] }
+}
+
+/** An ingest server that stores events by idempotency key. */
+function deduplicatingIngest(stored: Map<string, LlmCallEventInput>): Responder {
+  return (request, response) => sendJson(response, 200, storeBatch(stored, request))
+}
+
+const failWith =
+  (status: number, headers: Record<string, string> = {}): Responder =>
+  (_request, response) =>
+    sendJson(response, status, { error: { code: 'X', message: `failed with ${status}` } }, headers)
+const dropConnection: Responder = (_request, response) => {
+  response.socket?.destroy()
+}
+
+let ingest: FakeHttpServer
+let stored: Map<string, LlmCallEventInput>
+let errors: ProfilerError[]
+let transports: EventTransport[]
+
+function createTransport(options: Partial<EventTransportOptions> = {}): EventTransport {
+  const transport = new EventTransport({
+    endpoint: ingest.url,
+    apiKey: 'acp_key',
+    batchSize: 10,
+    flushIntervalMs: 10,
+    maxQueueSize: 1000,
+    requestTimeoutMs: 1000,
+    initialBackoffMs: 10,
+    maxBackoffMs: 2000,
+    breakerFailureThreshold: 10,
+    breakerCooldownMs: 1000,
+    reporter: createErrorReporter({ debug: false, onError: (error) => errors.push(error) }),
+    random: () => 0.5,
+    ...options,
+  })
+  transports.push(transport)
+  return transport
+}
+
+const keysOf = (requests: RecordedRequest[]) =>
+  requests.flatMap((request) =>
+    (request.json() as { events: LlmCallEventInput[] }).events.map((e) => e.idempotencyKey),
+  )
+
+beforeEach(async () => {
+  ingest = await startFakeHttpServer()
+  stored = new Map()
+  errors = []
+  transports = []
+  ingest.setDefault(deduplicatingIngest(stored))
+})
+afterEach(async () => {
+  await Promise.all(transports.map((transport) => transport.close(0)))
+  await ingest.close()
+})
+
+describe('EventTransport', () => {
+  it('POSTs gzip-compressed batches of valid events with the API key', async () => {
+    const transport = createTransport({ batchSize: 3 })
+    for (let index = 0; index < 7; index++) transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().sent === 7)
+
+    const [first] = ingest.requests
+    expect(first?.method).toBe('POST')
+    expect(first?.path).toBe('/v1/events')
+    expect(first?.headers).toMatchObject({
+      authorization: 'Bearer acp_key',
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    })
+    const sizes = ingest.requests.map((request) => (request.json() as { events: unknown[] }).events.length)
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(3)
+    for (const event of stored.values()) expect(llmCallEventSchema.safeParse(event).success).toBe(true)
+    expect(transport.stats()).toMatchObject({ queued: 0, sent: 7, dropped: 0, failedBatches: 0 })
+  })
+
+  it('sends a partial batch after the flush interval', async () => {
+    const transport = createTransport({ batchSize: 100, flushIntervalMs: 30 })
+    transport.enqueue(makeEvent())
+    await wait(10)
+    expect(ingest.requests).toHaveLength(0)
+    await waitFor(() => stored.size === 1)
+  })
+
+  it('loses and doubles nothing when the server is down and comes back', async () => {
+    ingest.enqueue(dropConnection, dropConnection, failWith(502), failWith(500))
+    const transport = createTransport({ batchSize: 5 })
+    const sent = Array.from({ length: 23 }, makeEvent)
+    for (const event of sent) transport.enqueue(event)
+    await waitFor(() => transport.stats().sent === 23)
+    expect([...stored.keys()].sort()).toEqual(sent.map((event) => event.idempotencyKey).sort())
+    expect(transport.stats()).toMatchObject({
+      sent: 23,
+      dropped: 0,
+      failedBatches: 4,
+      circuitState: 'closed',
+    })
+  })
+
+  it('resends after a timeout and the server counts the resend as a duplicate, not a new event', async () => {
+    ingest.enqueue((request, response) => {
+      // Store the batch but answer only after the client gave up waiting.
+      storeBatch(stored, request)
+      setTimeout(() => response.destroy(), 300)
+    })
+    const transport = createTransport({ requestTimeoutMs: 50 })
+    const sent = Array.from({ length: 4 }, makeEvent)
+    for (const event of sent) transport.enqueue(event)
+    await waitFor(() => transport.stats().duplicates === 4)
+    expect(stored.size).toBe(4)
+    expect(keysOf(ingest.requests)).toHaveLength(8)
+    expect(transport.stats()).toMatchObject({ sent: 0, duplicates: 4, failedBatches: 1, dropped: 0 })
+  })
+
+  it('honours Retry-After on 429 and 503 storms', async () => {
+    ingest.enqueue(failWith(429, { 'retry-after': '0.15' }), failWith(503, { 'retry-after': '0.15' }))
+    const transport = createTransport()
+    const started = Date.now()
+    transport.enqueue(makeEvent())
+    await waitFor(() => stored.size === 1)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+    expect(ingest.requests).toHaveLength(3)
+    expect(transport.stats().failedBatches).toBe(2)
+  })
+
+  it('honours a whole-second Retry-After', async () => {
+    ingest.enqueue(failWith(429, { 'retry-after': '1' }))
+    const transport = createTransport()
+    transport.enqueue(makeEvent())
+    await waitFor(() => ingest.requests.length === 1)
+    const firstAt = Date.now()
+    await waitFor(() => stored.size === 1)
+    expect(Date.now() - firstAt).toBeGreaterThanOrEqual(950)
+  })
+
+  it('does not retry 400, 401, 403 or 413; drops and reports the batch', async () => {
+    const transport = createTransport({ batchSize: 2 })
+    for (const status of [400, 401, 403, 413]) {
+      ingest.enqueue(failWith(status))
+      transport.enqueue(makeEvent())
+      await waitFor(() => errors.length > 0)
+      const [error] = errors.splice(0)
+      expect(error).toMatchObject({ code: 'EVENTS_REJECTED', httpStatus: status, droppedEvents: 1 })
+      expect(error?.message).toContain(`failed with ${status}`)
+    }
+    await wait(50)
+    expect(ingest.requests).toHaveLength(4)
+    expect(transport.stats()).toMatchObject({ dropped: 4, failedBatches: 0, sent: 0 })
+  })
+
+  it('counts events the server refuses in a 207', async () => {
+    ingest.enqueue((_request, response) =>
+      sendJson(response, 207, {
+        accepted: 1,
+        duplicates: 0,
+        errors: [{ index: 1, path: 'usage.inputTokens', code: 'INVALID_TYPE', message: 'must be int' }],
+      }),
+    )
+    const transport = createTransport()
+    transport.enqueue(makeEvent())
+    transport.enqueue(makeEvent())
+    await waitFor(() => errors.length === 1)
+    expect(errors[0]).toMatchObject({ code: 'EVENTS_REJECTED', droppedEvents: 1 })
+    expect(errors[0]?.message).toContain('usage.inputTokens')
+    expect(transport.stats()).toMatchObject({ sent: 1, dropped: 1 })
+  })
+
+  it('keeps memory bounded while the server is down and reports every dropped event', async () => {
+    ingest.setDefault(failWith(503))
+    const transport = createTransport({ maxQueueSize: 5, batchSize: 5, initialBackoffMs: 1000 })
+    for (let index = 0; index < 30; index++) transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().failedBatches >= 1)
+    await wait(30)
+    const stats = transport.stats()
+    expect(stats.queued + stats.inFlight).toBeLessThanOrEqual(5)
+    expect(stats.dropped).toBe(25)
+    const reported = errors
+      .filter((error) => error.code === 'EVENTS_DROPPED')
+      .reduce((sum, error) => sum + (error.droppedEvents ?? 0), 0)
+    expect(reported).toBe(25)
+  })
+
+  it('opens the circuit after repeated failures, probes after the cool-down and closes on success', async () => {
+    ingest.setDefault(dropConnection)
+    const transport = createTransport({
+      breakerFailureThreshold: 3,
+      breakerCooldownMs: 300,
+      initialBackoffMs: 1,
+    })
+    transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().circuitState === 'open')
+    expect(errors.map((error) => error.code)).toContain('CIRCUIT_OPEN')
+    const requestsWhenOpened = ingest.requests.length
+    expect(requestsWhenOpened).toBe(3)
+    await wait(150)
+    expect(ingest.requests).toHaveLength(requestsWhenOpened)
+
+    // The probe after the cool-down fails: open again, for another cool-down.
+    await waitFor(() => ingest.requests.length === requestsWhenOpened + 1)
+    await wait(20)
+    expect(transport.stats().circuitState).toBe('open')
+
+    ingest.setDefault(deduplicatingIngest(stored))
+    await waitFor(() => transport.stats().sent === 1)
+    expect(stored.size).toBe(1)
+    expect(transport.stats().circuitState).toBe('closed')
+  })
+
+  it('drains on close, then drops and reports late events', async () => {
+    const transport = createTransport({ flushIntervalMs: 60_000, batchSize: 100 })
+    for (let index = 0; index < 5; index++) transport.enqueue(makeEvent())
+    await transport.close(2000)
+    expect(stored.size).toBe(5)
+    transport.enqueue(makeEvent())
+    expect(transport.stats().dropped).toBe(1)
+    expect(errors.at(-1)).toMatchObject({ code: 'EVENTS_DROPPED', droppedEvents: 1 })
+  })
+
+  it('gives up at the shutdown deadline and reports what was left', async () => {
+    ingest.setDefault(failWith(503, { 'retry-after': '10' }))
+    const transport = createTransport({ flushIntervalMs: 60_000 })
+    for (let index = 0; index < 3; index++) transport.enqueue(makeEvent())
+    const started = Date.now()
+    await transport.close(200)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(errors.at(-1)).toMatchObject({ code: 'SHUTDOWN_TIMEOUT', droppedEvents: 3 })
+    expect(transport.stats()).toMatchObject({ queued: 0, dropped: 3 })
+  })
+
+  it('flush() waits for a slow server within its timeout', async () => {
+    ingest.setDefault((request, response) => {
+      setTimeout(() => deduplicatingIngest(stored)(request, response), 100)
+    })
+    const transport = createTransport({ flushIntervalMs: 60_000 })
+    transport.enqueue(makeEvent())
+    expect(await transport.flush(20)).toBe(false)
+    expect(await transport.flush(2000)).toBe(true)
+    expect(stored.size).toBe(1)
+  })
+})

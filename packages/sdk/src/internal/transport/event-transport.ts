@@ -1,0 +1,291 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { LlmCallEventInput } from '@ai-cost-profiler/core'
+import { ProfilerError } from '../../profiler-error.ts'
+import type { ErrorReporter } from '../error-reporter.ts'
+import { BoundedQueue } from './bounded-queue.ts'
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
+import { backoffDelayMs } from './retry-delay.ts'
+import { type SendOutcome, sendBatch } from './send-batch.ts'
+
+/** Options of `EventTransport`. */
+export interface EventTransportOptions {
+  endpoint: string
+  apiKey: string
+  batchSize: number
+  flushIntervalMs: number
+  maxQueueSize: number
+  requestTimeoutMs: number
+  initialBackoffMs: number
+  maxBackoffMs: number
+  breakerFailureThreshold: number
+  breakerCooldownMs: number
+  reporter: ErrorReporter
+  /** A number in [0, 1) for backoff jitter; injectable for tests. */
+  random?: () => number
+}
+
+/** Counters of the transport since the profiler was created. */
+export interface TransportStats {
+  /** Events waiting to be sent. */
+  queued: number
+  /** Events in the request being sent now. */
+  inFlight: number
+  /** Events the server stored. */
+  sent: number
+  /** Events the server already had (a resend after a lost answer); stored once, not counted again. */
+  duplicates: number
+  /** Events lost: queue overflow, refused by the server, or still queued when shutdown timed out. */
+  dropped: number
+  /** Requests that failed and were retried (network errors, timeouts, 408, 429, 5xx). */
+  failedBatches: number
+  circuitState: CircuitState
+}
+
+/**
+ * Batches events and sends them to the ingest API off the caller's path: one request at a time, at
+ * most `batchSize` events each, after `flushIntervalMs` or as soon as a batch is full. Failed batches
+ * go back to the front of a bounded queue and are retried with backoff (or after `Retry-After`);
+ * events carry idempotency keys, so a resend after a lost answer is stored once.
+ */
+export class EventTransport {
+  private readonly queue: BoundedQueue<LlmCallEventInput>
+  private readonly breaker: CircuitBreaker
+  private inFlight: readonly LlmCallEventInput[] = []
+  private sending: Promise<void> | undefined
+  private timer: NodeJS.Timeout | undefined
+  private timerAtMs = Number.POSITIVE_INFINITY
+  private nextAttemptAtMs = 0
+  private consecutiveFailures = 0
+  private closed = false
+  private unreportedDrops = 0
+  private counters = { sent: 0, duplicates: 0, dropped: 0, failedBatches: 0 }
+
+  constructor(private readonly options: EventTransportOptions) {
+    this.queue = new BoundedQueue(options.maxQueueSize)
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.breakerFailureThreshold,
+      cooldownMs: options.breakerCooldownMs,
+    })
+  }
+
+  /** Queues one event; never blocks and never throws. */
+  enqueue(event: LlmCallEventInput): void {
+    if (this.closed) {
+      this.drop(1)
+      this.reportDrops('the profiler was shut down')
+      return
+    }
+    const dropped = this.queue.push(event)
+    if (dropped > 0) this.drop(dropped)
+    this.schedule(this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs)
+  }
+
+  stats(): TransportStats {
+    return {
+      queued: this.queue.length,
+      inFlight: this.inFlight.length,
+      ...this.counters,
+      circuitState: this.breaker.state,
+    }
+  }
+
+  /** Sends everything queued now, waiting at most `timeoutMs`; true when nothing is left. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    return this.drain(Date.now() + timeoutMs)
+  }
+
+  /** Stops accepting events, drains within `timeoutMs`, and counts what is left as dropped. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.clearTimer()
+    const drained = await this.drain(Date.now() + timeoutMs)
+    if (!drained) {
+      const left = this.queue.clear()
+      this.counters.dropped += left
+      this.options.reporter.report(
+        new ProfilerError(
+          'SHUTDOWN_TIMEOUT',
+          `shutdown did not finish sending within ${timeoutMs} ms; ${left} queued event(s) were dropped`,
+          { droppedEvents: left },
+        ),
+      )
+    }
+    this.reportDrops('the queue was full')
+  }
+
+  private drop(count: number): void {
+    this.counters.dropped += count
+    this.unreportedDrops += count
+  }
+
+  /** Drops are reported in one message per timer tick, so an outage cannot flood `onError`. */
+  private reportDrops(reason: string): void {
+    if (this.unreportedDrops === 0) return
+    const count = this.unreportedDrops
+    this.unreportedDrops = 0
+    this.options.reporter.report(
+      new ProfilerError('EVENTS_DROPPED', `${count} event(s) were dropped: ${reason}`, {
+        droppedEvents: count,
+      }),
+    )
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.timerAtMs = Number.POSITIVE_INFINITY
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return
+    const atMs = Date.now() + delayMs
+    if (this.timer && this.timerAtMs <= atMs) return
+    this.clearTimer()
+    this.timerAtMs = atMs
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.timerAtMs = Number.POSITIVE_INFINITY
+      this.reportDrops('the queue was full (the server is slow or unreachable)')
+      this.pump()
+    }, delayMs)
+    // Background delivery must never keep the host process alive.
+    this.timer.unref()
+  }
+
+  /** When the next request may start (backoff, `Retry-After` or an open circuit), or 0 for now. */
+  private blockedUntilMs(nowMs: number): number {
+    const until = Math.max(this.nextAttemptAtMs, this.breaker.blockedUntilMs(nowMs))
+    return until > nowMs ? until : 0
+  }
+
+  private pump(): void {
+    if (this.sending || this.queue.length === 0 || this.closed) return
+    const nowMs = Date.now()
+    const blockedUntilMs = this.blockedUntilMs(nowMs)
+    if (blockedUntilMs > 0) {
+      this.schedule(blockedUntilMs - nowMs)
+      return
+    }
+    this.startSend()
+  }
+
+  private startSend(): Promise<void> {
+    const batch = this.queue.take(this.options.batchSize)
+    this.inFlight = batch
+    const sending = this.sendAndSettle(batch).finally(() => {
+      this.inFlight = []
+      this.sending = undefined
+      if (this.queue.length > 0) this.schedule(Math.max(0, this.nextAttemptAtMs - Date.now()))
+    })
+    this.sending = sending
+    return sending
+  }
+
+  private async sendAndSettle(batch: readonly LlmCallEventInput[]): Promise<void> {
+    let outcome: SendOutcome
+    try {
+      outcome = await sendBatch({
+        endpoint: this.options.endpoint,
+        apiKey: this.options.apiKey,
+        events: batch,
+        timeoutMs: this.options.requestTimeoutMs,
+        maxRetryAfterMs: this.options.maxBackoffMs,
+      })
+    } catch (error) {
+      outcome = { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: String(error) }
+    }
+    const { reporter } = this.options
+    if (outcome.kind === 'retry') {
+      this.handleFailure(batch, outcome)
+      return
+    }
+    this.consecutiveFailures = 0
+    this.nextAttemptAtMs = 0
+    // The server answered: it is reachable, whatever it thought of the batch.
+    this.breaker.recordSuccess()
+    if (outcome.kind === 'rejected') {
+      this.counters.dropped += batch.length
+      reporter.report(
+        new ProfilerError(
+          'EVENTS_REJECTED',
+          `the server refused a batch of ${batch.length} event(s) with HTTP ${outcome.httpStatus}: ${outcome.message}`,
+          { droppedEvents: batch.length, httpStatus: outcome.httpStatus },
+        ),
+      )
+      return
+    }
+    this.counters.sent += outcome.accepted
+    this.counters.duplicates += outcome.duplicates
+    if (outcome.rejections.length > 0) {
+      const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
+      this.counters.dropped += refused
+      const first = outcome.rejections[0]
+      reporter.report(
+        new ProfilerError(
+          'EVENTS_REJECTED',
+          `the server refused ${refused} event(s); first: ${first?.path} ${first?.code}: ${first?.message}`,
+          { droppedEvents: refused, httpStatus: 207 },
+        ),
+      )
+    }
+  }
+
+  private handleFailure(
+    batch: readonly LlmCallEventInput[],
+    outcome: Extract<SendOutcome, { kind: 'retry' }>,
+  ): void {
+    const { reporter } = this.options
+    const nowMs = Date.now()
+    this.counters.failedBatches++
+    this.consecutiveFailures++
+    // Back to the front, so order is kept and a full queue sheds the oldest events first.
+    const dropped = this.queue.unshift(batch)
+    if (dropped > 0) this.drop(dropped)
+    const delayMs =
+      outcome.retryAfterMs ??
+      backoffDelayMs(this.consecutiveFailures, {
+        initialBackoffMs: this.options.initialBackoffMs,
+        maxBackoffMs: this.options.maxBackoffMs,
+        random: this.options.random,
+      })
+    this.nextAttemptAtMs = nowMs + delayMs
+    reporter.debug(
+      `sending ${batch.length} event(s) failed (${outcome.httpStatus ?? 'network'}: ${outcome.message}); retrying in ${delayMs} ms`,
+    )
+    if (this.breaker.recordFailure(nowMs)) {
+      reporter.report(
+        new ProfilerError(
+          'CIRCUIT_OPEN',
+          `${this.consecutiveFailures} consecutive requests to ${this.options.endpoint} failed (last: ${outcome.httpStatus ?? 'network'} ${outcome.message}); pausing for ${this.options.breakerCooldownMs} ms`,
+          { httpStatus: outcome.httpStatus },
+        ),
+      )
+    }
+  }
+
+  private async drain(deadlineMs: number): Promise<boolean> {
+    while (true) {
+      if (this.sending) {
+        const remainingMs = deadlineMs - Date.now()
+        if (remainingMs <= 0) return false
+        const timeout = new AbortController()
+        await Promise.race([
+          this.sending,
+          sleep(remainingMs, undefined, { signal: timeout.signal }).catch(() => {}),
+        ])
+        timeout.abort()
+        continue
+      }
+      if (this.queue.length === 0) return true
+      const nowMs = Date.now()
+      const blockedUntilMs = this.blockedUntilMs(nowMs)
+      if (blockedUntilMs >= deadlineMs || nowMs >= deadlineMs) return false
+      if (blockedUntilMs > 0) {
+        await sleep(blockedUntilMs - nowMs)
+        continue
+      }
+      this.startSend()
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import chatCompletion from '../../__fixtures__/openai/chat-completion.json' with { type: 'json' }
+import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../test-support/fake-http-server.ts'
+import { registerExitFlush } from './exit-flush.ts'
+
+const run = promisify(execFile)
+const packageRoot = fileURLToPath(new URL('../../..', import.meta.url))
+
+/** Runs a script in a fresh Node process (so `beforeExit` really fires) that makes one wrapped call and never shuts down. */
+async function runChild(env: Record<string, string>) {
+  const script = `
+    import OpenAI from 'openai'
+    import { createProfiler } from './src/index.ts'
+    const profiler = createProfiler({ flushIntervalMs: 600000, shutdownTimeoutMs: 300 })
+    const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: process.env.UPSTREAM + '/v1' }))
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+  `
+  const started = Date.now()
+  await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: packageRoot,
+    env: { ...process.env, ...env },
+    timeout: 20_000,
+  })
+  return Date.now() - started
+}
+
+let upstream: FakeHttpServer
+let ingest: FakeHttpServer
+
+beforeEach(async () => {
+  upstream = await startFakeHttpServer()
+  upstream.setDefault((_request, response) => sendJson(response, 200, chatCompletion))
+  ingest = await startFakeHttpServer()
+  ingest.setDefault((_request, response) =>
+    sendJson(response, 200, { accepted: 1, duplicates: 0, errors: [] }),
+  )
+})
+afterEach(async () => {
+  await Promise.all([upstream.close(), ingest.close()])
+})
+
+describe('flush on exit', () => {
+  it('delivers queued events when the process is about to exit, then lets it exit', async () => {
+    await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
+    expect(ingest.requests).toHaveLength(1)
+    expect(ingest.requests[0]?.json()).toMatchObject({
+      events: [expect.objectContaining({ provider: 'openai' })],
+    })
+  })
+
+  it('never keeps the process alive much longer than the shutdown timeout when the server is down', async () => {
+    const reachableMs = await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
+    const unreachableMs = await runChild({
+      UPSTREAM: upstream.url,
+      ACP_ENDPOINT: 'http://127.0.0.1:1',
+      ACP_API_KEY: 'k',
+    })
+    // Start-up dominates both runs; the failed exit flush adds at most its 300 ms budget (plus scheduling noise).
+    expect(unreachableMs - reachableMs).toBeLessThan(1500)
+  })
+
+  it('unregisters cleanly', () => {
+    const before = process.listenerCount('beforeExit')
+    const unregister = registerExitFlush(async () => {})
+    const unregisterSecond = registerExitFlush(async () => {})
+    expect(process.listenerCount('beforeExit')).toBe(before + 1)
+    unregister()
+    unregisterSecond()
+    expect(process.listenerCount('beforeExit')).toBe(before)
+  })
+})

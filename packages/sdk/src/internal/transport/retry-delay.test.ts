@@ -1,0 +1,37 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { backoffDelayMs, parseRetryAfterMs } from './retry-delay.ts'
+
+describe('backoffDelayMs', () => {
+  it('doubles per failure, within [half, full] of the ceiling, capped', () => {
+    const options = { initialBackoffMs: 100, maxBackoffMs: 1000 }
+    expect(backoffDelayMs(1, { ...options, random: () => 0 })).toBe(50)
+    expect(backoffDelayMs(1, { ...options, random: () => 0.999_999 })).toBe(100)
+    expect(backoffDelayMs(3, { ...options, random: () => 0 })).toBe(200)
+    expect(backoffDelayMs(50, { ...options, random: () => 0 })).toBe(500)
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        (n, r) => {
+          const delay = backoffDelayMs(n, { ...options, random: () => r })
+          return delay >= 50 && delay <= 1000
+        },
+      ),
+    )
+  })
+})
+
+describe('parseRetryAfterMs', () => {
+  it('reads delta-seconds and HTTP dates, capped, and ignores garbage', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(parseRetryAfterMs('5', now, 60_000)).toBe(5000)
+    expect(parseRetryAfterMs('0.25', now, 60_000)).toBe(250)
+    expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', now, 60_000)).toBe(30_000)
+    expect(parseRetryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now, 60_000)).toBe(0)
+    expect(parseRetryAfterMs('3600', now, 60_000)).toBe(60_000)
+    expect(parseRetryAfterMs('soon', now, 60_000)).toBeUndefined()
+    expect(parseRetryAfterMs(null, now, 60_000)).toBeUndefined()
+    expect(parseRetryAfterMs(' ', now, 60_000)).toBeUndefined()
+  })
+})

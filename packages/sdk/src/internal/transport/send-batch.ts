@@ -1,0 +1,105 @@
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
+import type { LlmCallEventInput } from '@ai-cost-profiler/core'
+import { parseRetryAfterMs } from './retry-delay.ts'
+
+const gzipAsync = promisify(gzip)
+
+/** One event the server refused, as the ingest API reports it. */
+export interface EventRejection {
+  index: number
+  path: string
+  code: string
+  message: string
+}
+
+/** What happened to one batch. `retry` batches go back to the queue; `rejected` ones are dropped. */
+export type SendOutcome =
+  | { kind: 'delivered'; accepted: number; duplicates: number; rejections: EventRejection[] }
+  | { kind: 'rejected'; httpStatus: number; message: string }
+  | { kind: 'retry'; httpStatus: number | undefined; retryAfterMs: number | undefined; message: string }
+
+/** Options of `sendBatch`. */
+export interface SendBatchOptions {
+  endpoint: string
+  apiKey: string
+  events: readonly LlmCallEventInput[]
+  timeoutMs: number
+  /** Longest `Retry-After` honoured. */
+  maxRetryAfterMs: number
+}
+
+const USER_AGENT = 'ai-cost-profiler-sdk'
+
+function readNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
+}
+
+async function readErrorMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '')
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message
+    if (typeof message === 'string') return message
+  } catch {
+    // Not the API's JSON error shape (e.g. a proxy's HTML page): fall through to the raw text.
+  }
+  return text.slice(0, 500) || response.statusText
+}
+
+function readRejections(value: unknown): EventRejection[] {
+  if (!Array.isArray(value)) return []
+  return value.map((entry) => {
+    const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>
+    return {
+      index: readNumber(fields.index) ?? -1,
+      path: typeof fields.path === 'string' ? fields.path : '',
+      code: typeof fields.code === 'string' ? fields.code : 'UNKNOWN',
+      message: typeof fields.message === 'string' ? fields.message : '',
+    }
+  })
+}
+
+/**
+ * POSTs one gzip-compressed batch to `${endpoint}/v1/events` and classifies the answer: 2xx (200, 207) is
+ * delivered (207 lists refused events), 408/429/5xx and network failures are retried, other 4xx are
+ * final (retrying an unauthorised or malformed batch cannot succeed).
+ */
+export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
+  let response: Response
+  try {
+    const body = await gzipAsync(JSON.stringify({ events: options.events }))
+    response = await fetch(`${options.endpoint}/v1/events`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${options.apiKey}`,
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+        'User-Agent': USER_AGENT,
+      },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    })
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: reason }
+  }
+
+  const status = response.status
+  if (status >= 200 && status < 300) {
+    const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined
+    const rejections = readRejections(payload?.errors)
+    const duplicates = readNumber(payload?.duplicates) ?? 0
+    const accepted = readNumber(payload?.accepted) ?? options.events.length - rejections.length - duplicates
+    return { kind: 'delivered', accepted, duplicates, rejections }
+  }
+  const message = await readErrorMessage(response)
+  if (status === 408 || status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfterMs(
+      response.headers.get('retry-after'),
+      Date.now(),
+      options.maxRetryAfterMs,
+    )
+    return { kind: 'retry', httpStatus: status, retryAfterMs, message }
+  }
+  return { kind: 'rejected', httpStatus: status, message }
+}

@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const packageRoot = fileURLToPath(new URL('..', import.meta.url))
+const tsupBin = join(packageRoot, '../../node_modules/tsup/dist/cli-default.js')
+const tscBin = join(packageRoot, '../../node_modules/typescript/bin/tsc')
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+let project: string
+
+// Builds the package, packs it, and installs the tarball into a fresh project from the local npm
+// cache, the way a user would get it; runs only where the build tool is installed.
+describe.runIf(existsSync(tsupBin))('the packed package', () => {
+  beforeAll(async () => {
+    await run(process.execPath, [tsupBin], { cwd: packageRoot, timeout: 120_000 })
+    project = await mkdtemp(join(tmpdir(), 'acp-sdk-pack-'))
+    await run(npm, ['pack', '--pack-destination', project, '--silent'], { cwd: packageRoot, timeout: 60_000 })
+    const tarball = (await readdir(project)).find((name) => name.endsWith('.tgz'))
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    )
+    await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`], {
+      cwd: project,
+      timeout: 120_000,
+    })
+  }, 300_000)
+
+  afterAll(async () => {
+    if (project) await rm(project, { recursive: true, force: true })
+  })
+
+  it('ships only the build, with the core bundled in', async () => {
+    const installed = join(project, 'node_modules/@ai-cost-profiler/sdk')
+    const files = await readdir(installed)
+    expect(files).toContain('dist')
+    expect(files).not.toContain('src')
+    expect(existsSync(join(project, 'node_modules/@ai-cost-profiler/core'))).toBe(false)
+    expect((await readdir(join(installed, 'dist'))).sort()).toEqual(
+      expect.arrayContaining(['index.cjs', 'index.d.cts', 'index.d.ts', 'index.js']),
+    )
+  })
+
+  it('works from import and from require', async () => {
+    const script = (load: string) => `
+      ${load}
+      const profiler = createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey: 'k', flushOnExit: false })
+      const option = callContext({ userId: 'u' })
+      if (!profiler.enabled || option.acp.userId !== 'u' || !ProfilerError.isInstance(new ProfilerError('INTERNAL_ERROR', 'x'))) process.exit(1)
+      profiler.shutdown().then(() => console.log('ok'))
+    `
+    const esm = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script("import { createProfiler, callContext, ProfilerError } from '@ai-cost-profiler/sdk'"),
+      ],
+      { cwd: project },
+    )
+    const cjs = await run(
+      process.execPath,
+      [
+        '--input-type=commonjs',
+        '-e',
+        script("const { createProfiler, callContext, ProfilerError } = require('@ai-cost-profiler/sdk')"),
+      ],
+      { cwd: project },
+    )
+    expect(esm.stdout.trim()).toBe('ok')
+    expect(cjs.stdout.trim()).toBe('ok')
+  })
+
+  it('type-checks for ESM and CommonJS consumers', async () => {
+    const source = `
+      import { createProfiler, type Profiler, type ProfilerOptions } from '@ai-cost-profiler/sdk'
+      const options: ProfilerOptions = { endpoint: 'https://acp.example.com', apiKey: 'k', batchSize: 50 }
+      const profiler: Profiler = createProfiler(options)
+      const client = profiler.wrap({ chat: 1 })
+      const check: { chat: number } = client
+      export { check }
+    `
+    await writeFile(join(project, 'consumer.mts'), source)
+    await writeFile(join(project, 'consumer.cts'), source)
+    const result = await run(
+      process.execPath,
+      [
+        tscBin,
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(packageRoot, '../../node_modules/@types'),
+        'consumer.mts',
+        'consumer.cts',
+      ],
+      { cwd: project },
+    ).catch((error: { stdout: string }) => ({ stdout: error.stdout }))
+    expect(result.stdout).toBe('')
+  })
+})

@@ -1,0 +1,38 @@
+import type { CallContext } from './call-context.ts'
+import type { ProfilerError } from './profiler-error.ts'
+
+/** Options of `createProfiler`. Each falls back to its environment variable (if any), then to a default. */
+export interface ProfilerOptions {
+  /** Base URL of the AI Cost Profiler server, e.g. `https://acp.example.com`. Env: `ACP_ENDPOINT`. */
+  endpoint?: string
+  /** Project API key sent as `Authorization: Bearer`. Env: `ACP_API_KEY`. */
+  apiKey?: string
+  /** `false` turns the profiler off: wrapped clients are returned untouched. Default: on when configured. */
+  enabled?: boolean
+  /** Log what the profiler does to the console. Env: `ACP_DEBUG` (`1`/`true`). Default `false`. */
+  debug?: boolean
+  /** Receives every problem of the profiler itself (never of your calls). Default: none (debug log only). */
+  onError?: (error: ProfilerError) => void
+  /** Most events per request to the server. Default 100. */
+  batchSize?: number
+  /** Longest time an event waits before it is sent. Default 1000 ms. */
+  flushIntervalMs?: number
+  /** Most events kept in memory while the server is slow or down; the oldest are dropped beyond it. Default 10 000. */
+  maxQueueSize?: number
+  /** Time limit of one request to the server. Default 10 000 ms. */
+  requestTimeoutMs?: number
+  /** First retry delay after a failed request; it doubles per failure, with jitter. Default 500 ms. */
+  initialBackoffMs?: number
+  /** Longest retry delay (and longest `Retry-After` honoured). Default 60 000 ms. */
+  maxBackoffMs?: number
+  /** Consecutive failed requests after which sending pauses. Default 10. */
+  breakerFailureThreshold?: number
+  /** How long sending pauses before one probe request. Default 30 000 ms. */
+  breakerCooldownMs?: number
+  /** Longest time `shutdown()` and `flush()` wait for the queue to drain. Default 5000 ms. */
+  shutdownTimeoutMs?: number
+  /** Try to send queued events when the process is about to exit (`beforeExit`). Default `true`. */
+  flushOnExit?: boolean
+  /** Context applied to every call of every wrapped client (wrap options and `withContext` override it). */
+  defaultContext?: CallContext
+}
