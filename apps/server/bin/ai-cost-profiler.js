@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Loads the TypeScript CLI through tsx in this process, so the server needs no build step.
+import { register } from 'tsx/esm/api'
+
+register()
+const { runCli } = await import('../src/cli/main.ts')
+process.exitCode = await runCli(process.argv.slice(2))

@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { ServerEnv } from '../env.ts'
+import { createApp } from '../http/create-app.ts'
+import { createIngestService } from '../ingest/ingest-service.ts'
+import { type JobScheduler, startJobScheduler } from '../jobs/job-scheduler.ts'
+import { createJobService } from '../jobs/job-service.ts'
+import type { Logger } from '../logging/logger.ts'
+import { openMessageBus } from '../messaging/open-message-bus.ts'
+import type { Database } from '../storage/database.ts'
+import { migrateUp } from '../storage/migrator.ts'
+import { openDatabase } from '../storage/open-database.ts'
+import { ensureInitialProject } from './ensure-initial-project.ts'
+import { firstRunMessage } from './first-run-message.ts'
+
+/** A running server. */
+export interface RunningServer {
+  url: string
+  db: Database
+  close(): Promise<void>
+}
+
+/**
+ * Opens the database, applies migrations, makes the first project if needed, and listens. On
+ * close: stop accepting, finish queued writes, close the database.
+ */
+export async function startServer(
+  env: ServerEnv,
+  logger: Logger,
+  options: { print?: (text: string) => void } = {},
+): Promise<RunningServer> {
+  const db = await openDatabase(env)
+  try {
+    const applied = await migrateUp(db)
+    if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
+    const initial = await ensureInitialProject(db, env)
+    const ingest = createIngestService({
+      db,
+      groupCommitMs: env.ACP_GROUP_COMMIT_MS,
+      maxFutureSkewMs: env.ACP_MAX_FUTURE_SKEW_MS,
+    })
+    const bus = await openMessageBus(env.REDIS_URL, (error) =>
+      logger.warn('redis error', { err: error.message }),
+    )
+    const jobs = createJobService({ db, logger })
+    const app = createApp({
+      db,
+      ingest,
+      logger,
+      bus,
+      jobs,
+      readyFailsWhenStale: env.ACP_READY_FAILS_WHEN_STALE,
+    })
+    const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT })
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve)
+      server.once('error', reject)
+    })
+    const { port } = server.address() as AddressInfo
+    const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`
+    logger.info('server listening', {
+      url,
+      database: db.dialect,
+      ...(db.dialect === 'pglite' ? { dataDir: env.dataDir } : {}),
+    })
+    if (initial.generatedKey && initial.projectName) {
+      ;(options.print ?? console.log)(
+        firstRunMessage({ projectName: initial.projectName, key: initial.generatedKey, baseUrl: url }),
+      )
+    }
+    // Jobs start once the server answers, so the start-up fill of missing aggregates never delays readiness.
+    const scheduler: JobScheduler | undefined = env.ACP_JOBS_ENABLED
+      ? startJobScheduler({ db, jobs, logger, rollupIntervalMs: env.ACP_ROLLUP_INTERVAL_MS })
+      : undefined
+    let closing: Promise<void> | undefined
+    return {
+      url,
+      db,
+      close: () => {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => server.close(() => resolve()))
+          await (scheduler ?? jobs).stop()
+          await ingest.drain()
+          await bus.close()
+          await db.close()
+        })()
+        return closing
+      },
+    }
+  } catch (error) {
+    await db.close().catch(() => {})
+    throw error
+  }
+}

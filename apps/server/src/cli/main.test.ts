@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { openPostgresDatabase } from '../storage/postgres-database.ts'
+import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
+import { runCli } from './main.ts'
+
+// The CLI reads the environment like the server does; each test points it at a schema of its own.
+describe('CLI on PostgreSQL', () => {
+  const schema = `test_cli_${process.pid}`
+  const output: string[] = []
+  let restoreEnv: NodeJS.ProcessEnv
+
+  beforeEach(async () => {
+    restoreEnv = { ...process.env }
+    process.env.DATABASE_URL = `${TEST_POSTGRES_URL}?options=-c%20search_path%3D${schema}`
+    process.env.LOG_LEVEL = 'silent'
+    const admin = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL, schema })
+    await admin.close()
+    output.length = 0
+    vi.spyOn(console, 'log').mockImplementation((text: string) => void output.push(text))
+    vi.spyOn(console, 'error').mockImplementation((text: string) => void output.push(text))
+  })
+
+  afterEach(async () => {
+    vi.restoreAllMocks()
+    process.env = restoreEnv
+    const admin = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL })
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await admin.close()
+  })
+
+  it('migrate --dry-run lists what would run and changes nothing; migrate applies it', async () => {
+    expect(await runCli(['migrate', '--dry-run'])).toBe(0)
+    expect(output.join('\n')).toMatch(
+      /Would apply \d+ migration\(s\)[\s\S]*0001_initial[\s\S]*CREATE TABLE projects/,
+    )
+    output.length = 0
+    expect(await runCli(['migrate', '--dry-run'])).toBe(0)
+    expect(output.join('\n')).toMatch(/Would apply/)
+    expect(await runCli(['migrate'])).toBe(0)
+    expect(output.at(-1)).toMatch(/^Applied: 0001_initial/)
+    expect(await runCli(['migrate'])).toBe(0)
+    expect(output.at(-1)).toBe('Database is up to date.')
+    expect(await runCli(['migrate', '--down', '--dry-run'])).toBe(0)
+    expect(output.at(-1)).toMatch(/Would roll back:\n {2}\d{4}_/)
+  })
+
+  it('keys create prints a key once, keys list shows only its prefix, keys revoke ends it', async () => {
+    expect(await runCli(['keys', 'create', '--project', 'shop', '--scope', 'ingest,read'])).toBe(0)
+    const created = output.join('\n')
+    const key = /(acp_[A-Za-z0-9_-]{43})/.exec(created)?.[1]
+    const id = /API key ([0-9a-f-]{36})/.exec(created)?.[1]
+    expect(key).toBeDefined()
+    output.length = 0
+    expect(await runCli(['keys', 'list', '--project', 'shop'])).toBe(0)
+    expect(output.join('\n')).toContain(key!.slice(0, 12))
+    expect(output.join('\n')).not.toContain(key!)
+    expect(await runCli(['keys', 'revoke', '--project', 'shop', '--id', id!])).toBe(0)
+    expect(await runCli(['keys', 'revoke', '--project', 'shop', '--id', id!])).toBe(1)
+  })
+
+  it('explains wrong usage with exit code 2', async () => {
+    expect(await runCli(['keys', 'create', '--project', 'shop', '--scope', 'everything'])).toBe(2)
+    expect(output.join('\n')).toMatch(/--scope takes a comma-separated list/)
+    expect(await runCli(['frobnicate'])).toBe(2)
+    expect(await runCli(['keys', 'create'])).toBe(2)
+  })
+})

@@ -1,0 +1,147 @@
+import { parseArgs } from 'node:util'
+import { priceOverrideBody } from '../http/routes/price-overrides-routes.ts'
+import { migrateUp } from '../storage/migrator.ts'
+import {
+  deletePriceOverride,
+  insertPriceOverride,
+  listPriceOverrides,
+  updatePriceOverride,
+} from '../storage/repositories/price-overrides-repository.ts'
+import { CliError } from './cli-error.ts'
+import { parseCountOption, requireProject } from './job-command-options.ts'
+import type { Command } from './main.ts'
+import { withDatabase } from './with-database.ts'
+
+// CLI option → price bucket.
+const PRICE_OPTIONS = {
+  input: 'input',
+  output: 'output',
+  'cache-read': 'cacheRead',
+  'cache-write': 'cacheWrite',
+  'cache-write-1h': 'cacheWrite1h',
+  reasoning: 'reasoning',
+  'input-audio': 'inputAudio',
+  'output-audio': 'outputAudio',
+  'input-image': 'inputImage',
+  'output-image': 'outputImage',
+} as const
+
+/**
+ * `prices list | set | delete --project NAME`: a project's own prices (USD per million tokens) from a date
+ * on. `set` creates an override, or replaces the one with the same provider, model and start. Running
+ * servers use a change within 30 s; `recompute` re-prices calls already stored.
+ */
+export const pricesCommand: Command = async (args, { env, print }) => {
+  const [action = '', ...rest] = args
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      project: { type: 'string' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      from: { type: 'string' },
+      id: { type: 'string' },
+      version: { type: 'string' },
+      ...Object.fromEntries(
+        Object.keys(PRICE_OPTIONS).map((option) => [option, { type: 'string' as const }]),
+      ),
+    },
+  })
+  if (!['list', 'set', 'delete'].includes(action))
+    throw new CliError(`Unknown prices action "${action}"; use list, set or delete.`, 2)
+
+  return withDatabase(env, async (db) => {
+    await migrateUp(db)
+    const project = await requireProject(db, values.project)
+    if (action === 'list') {
+      const overrides = await listPriceOverrides(db, project.id)
+      if (overrides.length === 0) print('No price overrides.')
+      for (const override of overrides) {
+        const prices = Object.entries(override.prices)
+          .map(([bucket, price]) => `${bucket} ${price}`)
+          .join(', ')
+        print(
+          `${override.id}  v${override.version}  ${override.provider}/${override.model} from ${override.effectiveFrom}: ${prices} (USD per million tokens)`,
+        )
+      }
+      return 0
+    }
+    if (action === 'delete') {
+      if (!values.id) throw new CliError('--id OVERRIDE_ID is required (see `prices list`).', 2)
+      const version =
+        values.version === undefined
+          ? undefined
+          : parseCountOption({
+              option: 'version',
+              text: values.version,
+              fallback: 1,
+              min: 1,
+              max: 2 ** 31 - 1,
+            })
+      const deleted = await deletePriceOverride(db, { projectId: project.id, id: values.id, version })
+      if (deleted.status === 'version-conflict')
+        throw new CliError(
+          `Override ${values.id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
+        )
+      if (deleted.status !== 'deleted')
+        throw new CliError(`No override ${values.id} in project "${project.name}".`)
+      print(`Deleted override ${values.id}. Run \`recompute\` to re-price calls it priced.`)
+      return 0
+    }
+    const prices = Object.fromEntries(
+      Object.entries(PRICE_OPTIONS).flatMap(([option, bucket]) => {
+        const value = (values as Record<string, string | undefined>)[option]
+        return value === undefined ? [] : [[bucket, value]]
+      }),
+    )
+    const parsed = priceOverrideBody.safeParse({
+      provider: values.provider,
+      model: values.model,
+      effectiveFrom: values.from,
+      prices,
+    })
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map(
+        (issue) =>
+          `${issue.path
+            .join('.')
+            .replace('effectiveFrom', 'from')
+            .replace(/^prices\./, '')} ${issue.message}`,
+      )
+      throw new CliError(
+        `Invalid price override: ${problems.join('; ')}. Give --provider, --model, --from DATE, --input and --output.`,
+        2,
+      )
+    }
+    const input = parsed.data
+    const existing = (await listPriceOverrides(db, project.id)).find(
+      (override) =>
+        override.provider === input.provider &&
+        override.model === input.model &&
+        override.effectiveFrom === input.effectiveFrom,
+    )
+    if (existing) {
+      const edit = await updatePriceOverride(db, {
+        projectId: project.id,
+        id: existing.id,
+        version: existing.version,
+        ...input,
+      })
+      if (edit.status !== 'updated')
+        throw new CliError(
+          `Override ${existing.id} changed while being updated (${edit.status}); run the command again.`,
+        )
+      print(`Updated override ${edit.record.id} to version ${edit.record.version}.`)
+      return 0
+    }
+    const created = await insertPriceOverride(db, { projectId: project.id, ...input })
+    if (created.status !== 'created')
+      throw new CliError(
+        'An override with that provider, model and start was created meanwhile; run the command again.',
+      )
+    print(
+      `Created override ${created.record.id} for ${input.provider}/${input.model} from ${input.effectiveFrom}. New calls use it within 30 s; run \`recompute\` for stored ones.`,
+    )
+    return 0
+  })
+}

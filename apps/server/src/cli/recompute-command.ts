@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util'
+import { JobMetrics } from '../jobs/job-metrics.ts'
+import { createJobService } from '../jobs/job-service.ts'
+import { runRecompute } from '../jobs/recompute.ts'
+import { addUtcDays } from '../jobs/utc-days.ts'
+import { migrateUp } from '../storage/migrator.ts'
+import { CliError } from './cli-error.ts'
+import { asCliJob, parseDayOption, requireProject } from './job-command-options.ts'
+import type { Command } from './main.ts'
+import { withDatabase } from './with-database.ts'
+
+const pad = (text: string, width: number, alignRight = false) =>
+  alignRight ? text.padStart(width) : text.padEnd(width)
+
+/**
+ * `recompute --from D --to D [--model M] [--project NAME] [--dry-run] [--json]`: re-prices the calls of those
+ * UTC days (both included) with today's catalogue and overrides and prints the before/after diff per model.
+ */
+export const recomputeCommand: Command = async (args, { env, logger, print }) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      model: { type: 'string' },
+      project: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  })
+  const fromDay = parseDayOption('from', values.from)
+  const toDay = parseDayOption('to', values.to)
+  if (fromDay > toDay) throw new CliError(`--from ${fromDay} is after --to ${toDay}.`, 2)
+  const dryRun = values['dry-run'] === true
+
+  return withDatabase(env, async (db) => {
+    await migrateUp(db)
+    const project = values.project === undefined ? undefined : await requireProject(db, values.project)
+    const metrics = new JobMetrics()
+    const summary = await asCliJob(() =>
+      runRecompute({
+        db,
+        logger,
+        metrics,
+        jobs: createJobService({ db, logger, metrics }),
+        fromUtc: `${fromDay}T00:00:00.000Z`,
+        toUtc: `${addUtcDays(toDay, 1)}T00:00:00.000Z`,
+        model: values.model,
+        projectId: project?.id,
+        dryRun,
+      }),
+    )
+    if (values.json) {
+      print(JSON.stringify(summary))
+      return summary.days.some((day) => day.status === 'failed') ? 1 : 0
+    }
+    print(
+      `Recompute ${fromDay} to ${toDay}${values.model ? ` of ${values.model}` : ''}${dryRun ? ' (dry run: nothing changed)' : ''}, run ${summary.runId}`,
+    )
+    for (const report of summary.projects) {
+      print(`\nProject "${report.projectName}": ${report.scanned} call(s) read, ${report.changed} re-priced`)
+      if (report.diff.length === 0) continue
+      print(
+        `  ${pad('provider/model', 40)} ${pad('requests', 9, true)} ${pad('changed', 8, true)} ${pad('cost before', 20, true)} ${pad('cost after', 20, true)} ${pad('delta', 21, true)} ${pad('newly priced', 13, true)}`,
+      )
+      for (const row of report.diff) {
+        const delta = row.deltaUsd.startsWith('-') ? row.deltaUsd : `+${row.deltaUsd}`
+        print(
+          `  ${pad(`${row.provider}/${row.model}`, 40)} ${pad(String(row.requests), 9, true)} ${pad(String(row.changed), 8, true)} ${pad(row.costBeforeUsd, 20, true)} ${pad(row.costAfterUsd, 20, true)} ${pad(delta, 21, true)} ${pad(String(row.newlyPriced), 13, true)}`,
+        )
+      }
+    }
+    if (!dryRun && summary.days.length > 0) {
+      print(
+        `\nRe-aggregated ${summary.days.length} closed day(s); rollups ${summary.rollupsRefreshed ? 'refreshed' : 'are refreshed by the running server within its interval'}.`,
+      )
+    }
+    const failed = summary.days.filter((day) => day.status === 'failed').map((day) => day.day)
+    if (failed.length > 0)
+      print(`Aggregation failed for ${failed.join(', ')}: run \`backfill --from D --to D\` for them.`)
+    return failed.length > 0 ? 1 : 0
+  })
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { EnvError, parseEnv } from './env.ts'
+
+describe('parseEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = parseEnv({ INIT_CWD: '/srv/app' })
+    expect(env).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 4000,
+      dataDir: '/srv/app/.acp-data',
+    })
+    expect(env.DATABASE_URL).toBeUndefined()
+  })
+
+  it('lists every problem at once', () => {
+    try {
+      parseEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvError)
+      expect((error as EnvError).problems.map((problem) => problem.split(':')[0])).toEqual([
+        'PORT',
+        'DATABASE_URL',
+        'LOG_LEVEL',
+      ])
+    }
+  })
+
+  it('needs a project for an init key', () => {
+    expect(() => parseEnv({ ACP_INIT_API_KEY: 'x'.repeat(30) })).toThrow(/ACP_INIT_PROJECT/)
+  })
+})

@@ -1,0 +1,31 @@
+import type { LlmCallCursor } from '../storage/repositories/llm-calls-repository.ts'
+import { ApiError } from './api-error.ts'
+
+/** Encodes a list position as an opaque base64url token. */
+export function encodeCursor(cursor: LlmCallCursor): string {
+  return Buffer.from(JSON.stringify([cursor.timestamp, cursor.id])).toString('base64url')
+}
+
+/** Decodes a token from `encodeCursor`; anything else is a 400 INVALID_CURSOR. */
+export function decodeCursor(token: string): LlmCallCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      /^\d{1,19}$/.test(value[1])
+    ) {
+      return { timestamp: value[0], id: value[1] }
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ApiError(
+    400,
+    'INVALID_CURSOR',
+    'The cursor is not one this server issued. Pass nextCursor from the previous page as it is.',
+  )
+}

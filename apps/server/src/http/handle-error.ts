@@ -1,0 +1,69 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { Logger } from '../logging/logger.ts'
+import { CircuitOpenError } from '../resilience/circuit-breaker.ts'
+import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
+import { ApiError } from './api-error.ts'
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error
+  if (error instanceof CircuitOpenError) {
+    return new ApiError(
+      503,
+      'DATABASE_UNAVAILABLE',
+      'The database is unavailable. Retry after the delay in Retry-After.',
+      {
+        retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+      },
+    )
+  }
+  if (error instanceof HTTPException) {
+    return new ApiError(
+      error.status as ApiError['status'],
+      'HTTP_ERROR',
+      error.message || 'The request was refused.',
+    )
+  }
+  if (isTransientDatabaseError(error)) {
+    return new ApiError(
+      503,
+      'DATABASE_UNAVAILABLE',
+      'The database did not answer. Retry after the delay in Retry-After.',
+      {
+        retryAfterSeconds: 5,
+      },
+    )
+  }
+  return new ApiError(
+    500,
+    'INTERNAL_ERROR',
+    'The server failed to handle the request. It has been logged; retry later.',
+  )
+}
+
+/** Maps every error to the API's error body in one place; never leaks a stack trace. */
+export function createErrorHandler(logger: Logger) {
+  return (error: Error, c: Context) => {
+    const apiError = toApiError(error)
+    if (apiError.status >= 500) {
+      logger.error('request failed', {
+        method: c.req.method,
+        path: c.req.path,
+        code: apiError.code,
+        err: error.stack ?? String(error),
+      })
+    }
+    if (apiError.retryAfterSeconds !== undefined) c.header('Retry-After', String(apiError.retryAfterSeconds))
+    return c.json(
+      {
+        ...apiError.body,
+        error: {
+          code: apiError.code,
+          message: apiError.message,
+          ...(apiError.details ? { details: apiError.details } : {}),
+        },
+      },
+      apiError.status,
+    )
+  }
+}

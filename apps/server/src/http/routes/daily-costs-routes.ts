@@ -1,0 +1,100 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { addUtcDays, isUtcDay, listUtcDays } from '../../jobs/utc-days.ts'
+import type { Database } from '../../storage/database.ts'
+import { listDailyCosts } from '../../storage/repositories/daily-costs-repository.ts'
+import { ApiError } from '../api-error.ts'
+import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
+import { parseQuery } from '../parse-query.ts'
+
+/** Longest range of one request, in days. */
+export const MAX_DAILY_RANGE_DAYS = 400
+
+function isTimeZone(name: string): boolean {
+  // Names only: a bare offset such as "+05:30" means the opposite sign to PostgreSQL (POSIX), so refuse it.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The local date of an instant in a zone, `YYYY-MM-DD`. */
+function localDay(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(ms)
+}
+
+/** True when the zone's offset is not a whole number of hours at some instant (days are then cut at the hour). */
+function hasPartHourOffset(timeZone: string, instantsMs: number[]): boolean {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+  return instantsMs.some((ms) =>
+    /:(?!00)\d\d$/.test(format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? ''),
+  )
+}
+
+const day = z.string().refine(isUtcDay, 'must be a date written YYYY-MM-DD')
+
+const dailyQuery = z
+  .strictObject({
+    from: day.optional(),
+    to: day.optional(),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone name such as UTC, Europe/Paris or Asia/Kolkata')
+      .default('UTC'),
+  })
+  .refine((query) => !query.from || !query.to || query.from <= query.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  })
+
+/**
+ * `GET /v1/analytics/daily?from=YYYY-MM-DD&to=YYYY-MM-DD&timeZone=Area/City`: costs per local day, read from
+ * hourly rollups (and verified daily aggregates for UTC), never from a raw scan of a closed period.
+ */
+export function dailyCostsRoutes(options: { db: Database; now?: () => number }) {
+  const now = options.now ?? Date.now
+  const app = new Hono<{ Variables: AuthVariables }>()
+
+  app.get('/', requireScope('read'), async (c) => {
+    const query = parseQuery(dailyQuery, c.req.query())
+    const nowMs = now()
+    const toDay = query.to ?? localDay(nowMs, query.timeZone)
+    const fromDay = query.from ?? addUtcDays(toDay, -29)
+    const span = listUtcDays(fromDay, toDay).length
+    if (span > MAX_DAILY_RANGE_DAYS) {
+      throw new ApiError(
+        400,
+        'RANGE_TOO_LONG',
+        `The range spans ${span} days; ask for at most ${MAX_DAILY_RANGE_DAYS} per request.`,
+      )
+    }
+    const days = await listDailyCosts(options.db, {
+      projectId: c.get('auth').projectId,
+      fromDay,
+      toDay,
+      timeZone: query.timeZone,
+      nowUtc: new Date(nowMs).toISOString(),
+    })
+    const edges = [Date.parse(`${fromDay}T00:00:00Z`), Date.parse(`${toDay}T23:59:59Z`), nowMs]
+    return c.json({
+      from: fromDay,
+      to: toDay,
+      timeZone: query.timeZone,
+      // Hourly rollups cannot split an hour: see docs/operations.md, "Days in other time zones".
+      dayBoundary: hasPartHourOffset(query.timeZone, edges) ? 'nearest-utc-hour' : 'exact',
+      days,
+      unverifiedDays: days.filter((row) => row.verification === 'unverified').map((row) => row.date),
+      staleDays: days.filter((row) => row.verification === 'stale').map((row) => row.date),
+    })
+  })
+
+  return app
+}

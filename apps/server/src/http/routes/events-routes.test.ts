@@ -1,0 +1,160 @@
+import { gzipSync } from 'node:zlib'
+import { expect, it } from 'vitest'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+
+const example = {
+  idempotencyKey: 'c1:m1:1763805600000',
+  timestamp: '2026-11-22T10:00:00.000Z',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  feature: 'support-chat',
+  conversationId: 'c1',
+  messageId: 'm1',
+  userId: 'u42',
+  usage: { inputTokens: 10000, cacheReadInputTokens: 2048, outputTokens: 500 },
+  latencyMs: 812,
+  status: 'success',
+  serviceTier: 'standard',
+}
+
+describeEachDatabase('POST /v1/events', (getDb) => {
+  it('stores the documented example and prices it exactly', async () => {
+    const t = await createTestApp(getDb())
+    const posted = await t.postEvents([example])
+    expect(posted.status).toBe(200)
+    expect(posted.body).toEqual({ accepted: 1, duplicates: 0, errors: [] })
+    const summary = await t.get('/v1/analytics/summary?from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z')
+    expect(summary.status).toBe(200)
+    expect(summary.body).toMatchObject({
+      totalCostUsd: '0.001646400000',
+      requests: 1,
+      errors: 0,
+      inputTokens: 10000,
+      outputTokens: 500,
+      cacheReadInputTokens: 2048,
+      unpricedRequests: 0,
+      byProvider: [expect.objectContaining({ provider: 'openai', costUsd: '0.001646400000', requests: 1 })],
+      byModel: [
+        expect.objectContaining({ provider: 'openai', model: 'gpt-4o-mini', costUsd: '0.001646400000' }),
+      ],
+    })
+    const listed = await t.get('/v1/events')
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({
+        idempotencyKey: example.idempotencyKey,
+        costUsd: '0.001646400000',
+        costStatus: 'priced',
+      }),
+    ])
+  })
+
+  it('counts a resent event as a duplicate, never twice', async () => {
+    const t = await createTestApp(getDb())
+    expect((await t.postEvents([example])).body).toMatchObject({ accepted: 1, duplicates: 0 })
+    expect((await t.postEvents([example])).body).toMatchObject({ accepted: 0, duplicates: 1 })
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => t.postEvents([{ ...example, idempotencyKey: 'same' }])),
+    )
+    expect(concurrent.map((result) => result.status)).toEqual([200, 200, 200, 200, 200])
+    expect(concurrent.reduce((sum, result) => sum + (result.body.accepted as number), 0)).toBe(1)
+    const listed = await t.get('/v1/events')
+    expect((listed.body.data as unknown[]).length).toBe(2)
+  })
+
+  it('derives a key from conversation, message and time when none is sent', async () => {
+    const t = await createTestApp(getDb())
+    const { idempotencyKey: _omit, ...withoutKey } = example
+    expect((await t.postEvents([withoutKey])).body).toMatchObject({ accepted: 1 })
+    expect((await t.postEvents([withoutKey])).body).toMatchObject({ accepted: 0, duplicates: 1 })
+  })
+
+  it('answers 207 with each bad event and stores only the good ones', async () => {
+    const t = await createTestApp(getDb())
+    const bad = {
+      ...example,
+      idempotencyKey: 'bad',
+      usage: { inputTokens: 10, cacheReadInputTokens: 20, outputTokens: 1 },
+    }
+    const posted = await t.postEvents([example, bad])
+    expect(posted.status).toBe(207)
+    expect(posted.body).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+      errors: [{ index: 1, path: 'usage.cacheReadInputTokens', code: 'PART_EXCEEDS_WHOLE' }],
+    })
+  })
+
+  it('answers 400 when every event is bad, and stores nothing', async () => {
+    const t = await createTestApp(getDb())
+    const posted = await t.postEvents([{ ...example, usage: { inputTokens: -5, outputTokens: 0 } }])
+    expect(posted.status).toBe(400)
+    expect(posted.body).toMatchObject({ accepted: 0, error: { code: 'INVALID_EVENTS' } })
+    expect(((await t.get('/v1/events')).body.data as unknown[]).length).toBe(0)
+  })
+
+  it('stores an unknown model as unpriced, never as $0, and says so', async () => {
+    const t = await createTestApp(getDb())
+    const posted = await t.postEvents([{ ...example, model: 'no-such-model-xyz' }])
+    expect(posted.status).toBe(200)
+    expect(posted.body.warnings).toEqual([expect.objectContaining({ index: 0, code: 'UNPRICED_MODEL' })])
+    const summary = await t.get('/v1/analytics/summary?from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z')
+    expect(summary.body).toMatchObject({ totalCostUsd: '0.000000000000', requests: 1, unpricedRequests: 1 })
+    const listed = await t.get('/v1/events')
+    expect(listed.body.data).toEqual([expect.objectContaining({ costUsd: null, costStatus: 'unpriced' })])
+  })
+
+  it('accepts gzip bodies', async () => {
+    const t = await createTestApp(getDb())
+    const response = await t.app.request('/v1/events', {
+      method: 'POST',
+      headers: { ...t.headers, 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ events: [example] })),
+    })
+    expect(response.status).toBe(200)
+  })
+
+  it('refuses bodies that are not a batch with stable codes', async () => {
+    const t = await createTestApp(getDb())
+    const send = async (body: string | Uint8Array, headers: Record<string, string> = {}) => {
+      const response = await t.app.request('/v1/events', {
+        method: 'POST',
+        headers: { ...t.headers, ...headers },
+        body,
+      })
+      return {
+        status: response.status,
+        code: ((await response.json()) as { error: { code: string } }).error.code,
+      }
+    }
+    expect(await send('{"events": [')).toEqual({ status: 400, code: 'INVALID_JSON' })
+    expect(await send('[]')).toEqual({ status: 400, code: 'INVALID_BATCH' })
+    expect(await send('{"events": []}')).toEqual({ status: 400, code: 'EMPTY_BATCH' })
+    expect(await send(JSON.stringify({ events: new Array(1001).fill(example) }))).toEqual({
+      status: 413,
+      code: 'TOO_MANY_EVENTS',
+    })
+    expect(await send('x'.repeat(5 * 1024 * 1024 + 1))).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' })
+    expect(await send('{}', { 'content-type': 'text/plain' })).toEqual({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    })
+    expect(await send('not gzip', { 'content-encoding': 'gzip' })).toEqual({
+      status: 400,
+      code: 'INVALID_GZIP',
+    })
+  })
+})
+
+describeEachDatabase('authentication', (getDb) => {
+  it('answers 401 without a key or with a wrong one, 403 without the scope', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['read'] })
+    const noKey = await t.app.request('/v1/events')
+    expect(noKey.status).toBe(401)
+    const wrongKey = await t.app.request('/v1/events', { headers: { authorization: 'Bearer acp_nope' } })
+    expect(((await wrongKey.json()) as { error: { code: string } }).error.code).toBe('INVALID_API_KEY')
+    const forbidden = await t.postEvents([example])
+    expect(forbidden.status).toBe(403)
+    expect(forbidden.body).toMatchObject({ error: { code: 'FORBIDDEN' } })
+  })
+})

@@ -1,0 +1,51 @@
+import { Hono } from 'hono'
+import { readDataFreshness } from '../../jobs/data-health.ts'
+import type { Database } from '../../storage/database.ts'
+import { getMigrationStatus } from '../../storage/migrator.ts'
+
+/**
+ * `GET /health` (the process is alive) and `GET /ready` (database reachable, migrations current; `data`
+ * says whether aggregated data is stale, which fails readiness only with `readyFailsWhenStale`).
+ */
+export function healthRoutes(options: { db: Database; now?: () => number; readyFailsWhenStale?: boolean }) {
+  const now = options.now ?? Date.now
+  const app = new Hono()
+
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+
+  app.get('/ready', async (c) => {
+    try {
+      const status = await getMigrationStatus(options.db)
+      const current = status.pending.length === 0 && status.edited.length === 0
+      if (!current) {
+        c.header('Retry-After', '5')
+        return c.json(
+          {
+            status: 'not_ready',
+            database: 'ok',
+            migrations: 'pending',
+            pending: status.pending.map((m) => `${m.version}_${m.name}`),
+          },
+          503,
+        )
+      }
+      const data = await readDataFreshness(options.db, { nowMs: now() })
+      const body = {
+        database: 'ok',
+        migrations: 'current',
+        data: data.status,
+        lastAggregationAt: data.lastAggregationAt,
+      }
+      if (data.status === 'stale' && options.readyFailsWhenStale) {
+        c.header('Retry-After', '60')
+        return c.json({ status: 'not_ready', ...body }, 503)
+      }
+      return c.json({ status: 'ready', ...body })
+    } catch {
+      c.header('Retry-After', '5')
+      return c.json({ status: 'not_ready', database: 'unreachable', migrations: 'unknown' }, 503)
+    }
+  })
+
+  return app
+}

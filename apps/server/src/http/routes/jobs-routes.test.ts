@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { tryAcquireJobLease } from '../../storage/repositories/job-leases-repository.ts'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+
+const NOW = Date.parse('2025-05-02T09:00:00Z')
+
+describeEachDatabase('POST /v1/jobs/{name}/run', (getDb) => {
+  const post = async (t: Awaited<ReturnType<typeof createTestApp>>, path: string, body?: unknown) => {
+    const response = await t.app.request(path, {
+      method: 'POST',
+      headers: body === undefined ? { authorization: t.headers.authorization } : t.headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  }
+
+  it('starts a job with 202 and a run id whose rows can be read back', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
+    const started = await post(t, '/v1/jobs/daily-aggregation/run', { date: '2025-05-01' })
+    expect(started).toEqual({
+      status: 202,
+      body: {
+        runId: expect.any(String),
+        job: 'daily-aggregation',
+        status: 'started',
+        runUrl: expect.stringMatching(/^\/v1\/jobs\/runs\//),
+      },
+    })
+    let run = await t.get(started.body.runUrl as string)
+    for (
+      let tries = 0;
+      tries < 200 && (run.body.runs as Array<{ status: string }>)[0]?.status === 'running';
+      tries++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      run = await t.get(started.body.runUrl as string)
+    }
+    expect(run.body.runs).toEqual([
+      expect.objectContaining({
+        job: 'daily-aggregation',
+        targetDate: '2025-05-01',
+        status: 'succeeded',
+        trigger: 'api',
+      }),
+    ])
+    expect((await post(t, '/v1/jobs/rollup-refresh/run')).status).toBe(202)
+  })
+
+  it('answers 409 while a run holds the job, naming that run', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
+    const holder = randomUUID()
+    await tryAcquireJobLease(getDb(), {
+      job: 'retention',
+      holder: 'another-server',
+      runId: holder,
+      ttlMs: 60_000,
+    })
+    const refused = await post(t, '/v1/jobs/retention/run', { dryRun: true })
+    expect(refused).toEqual({
+      status: 409,
+      body: {
+        runningRunId: holder,
+        error: { code: 'JOB_ALREADY_RUNNING', message: expect.stringMatching(/already running/) },
+      },
+    })
+  })
+
+  it('refuses unknown jobs, bad parameters, the open day and keys without admin', async () => {
+    const admin = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
+    expect(await post(admin, '/v1/jobs/reindex/run')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'UNKNOWN_JOB' } },
+    })
+    expect(await post(admin, '/v1/jobs/daily-aggregation/run', { date: '2025-13-40' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_JOB_PARAMS', message: expect.stringMatching(/date/) } },
+    })
+    expect(await post(admin, '/v1/jobs/daily-aggregation/run', { date: '2025-05-02' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_JOB_PARAMS', message: expect.stringMatching(/not over yet/) } },
+    })
+    expect((await admin.get(`/v1/jobs/runs/${randomUUID()}`)).status).toBe(404)
+    const reader = await createTestApp(getDb(), { scopes: ['read', 'ingest'] })
+    expect(await post(reader, '/v1/jobs/rollup-refresh/run')).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    })
+  })
+})

@@ -1,0 +1,127 @@
+import { expect, it } from 'vitest'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+
+const event = {
+  idempotencyKey: 'override-1',
+  timestamp: '2026-11-22T10:00:00.000Z',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  usage: { inputTokens: 10_000, outputTokens: 500 },
+}
+
+describeEachDatabase('/v1/price-overrides', (getDb) => {
+  const send = async (
+    t: Awaited<ReturnType<typeof createTestApp>>,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => {
+    const response = await t.app.request(path, {
+      method,
+      headers: t.headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return {
+      status: response.status,
+      body: response.status === 204 ? null : ((await response.json()) as Record<string, unknown>),
+    }
+  }
+
+  it('creates an override that ingest uses at once, and lists it', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const created = await send(t, 'POST', '/v1/price-overrides', {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom: '2026-01-01',
+      prices: { input: '1', output: '2' },
+    })
+    expect(created).toEqual({
+      status: 201,
+      body: expect.objectContaining({
+        id: expect.any(String),
+        effectiveFrom: '2026-01-01T00:00:00.000Z',
+        version: 1,
+        prices: { input: '1', output: '2' },
+      }),
+    })
+    expect((await t.postEvents([event])).status).toBe(200)
+    const listed = await t.get('/v1/events')
+    // 10,000 input tokens at $1/M plus 500 output tokens at $2/M.
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({
+        costUsd: '0.011000000000',
+        costStatus: 'priced',
+        priceSource: 'override',
+        priceEntryId: created.body?.id,
+      }),
+    ])
+    expect((await t.get('/v1/price-overrides')).body.data).toEqual([created.body])
+    expect(
+      await send(t, 'POST', '/v1/price-overrides', {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        effectiveFrom: '2026-01-01T00:00:00Z',
+        prices: { input: '3', output: '4' },
+      }),
+    ).toMatchObject({ status: 409, body: { error: { code: 'PRICE_OVERRIDE_EXISTS' } } })
+  })
+
+  it('lets exactly one of two edits from the same version win; the other gets 409 and nothing is lost', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const created = await send(t, 'POST', '/v1/price-overrides', {
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      effectiveFrom: '2026-02-01',
+      prices: { input: '3', output: '15' },
+    })
+    const path = `/v1/price-overrides/${created.body?.id as string}`
+    const edit = (input: string) =>
+      send(t, 'PUT', path, {
+        version: 1,
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5',
+        effectiveFrom: '2026-02-01',
+        prices: { input, output: '15' },
+      })
+    const results = await Promise.all([edit('2.5'), edit('2.75')])
+    expect(results.map((result) => result.status).sort()).toEqual([200, 409])
+    const winner = results.find((result) => result.status === 200)!
+    const loser = results.find((result) => result.status === 409)!
+    expect(winner.body).toMatchObject({ version: 2 })
+    expect(loser.body).toMatchObject({ currentVersion: 2, error: { code: 'VERSION_CONFLICT' } })
+    expect((await t.get(path)).body).toEqual(winner.body)
+
+    expect(await send(t, 'DELETE', `${path}?version=1`)).toMatchObject({
+      status: 409,
+      body: { currentVersion: 2 },
+    })
+    expect(await send(t, 'DELETE', `${path}?version=2`)).toEqual({ status: 204, body: null })
+    expect((await t.get(path)).status).toBe(404)
+  })
+
+  it('refuses prices that are not decimal strings, and keys without admin', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    expect(
+      await send(t, 'POST', '/v1/price-overrides', {
+        provider: 'openai',
+        model: 'x',
+        effectiveFrom: '2026-01-01',
+        prices: { input: 0.1, output: '1' },
+      }),
+    ).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_PRICE_OVERRIDE', message: expect.stringMatching(/prices.input/) } },
+    })
+    expect(
+      await send(t, 'POST', '/v1/price-overrides', {
+        provider: 'openai',
+        model: 'x',
+        effectiveFrom: 'soon',
+        prices: { input: '1', output: '1' },
+      }),
+    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PRICE_OVERRIDE' } } })
+    const reader = await createTestApp(getDb(), { scopes: ['read'] })
+    expect((await reader.get('/v1/price-overrides')).status).toBe(403)
+  })
+})

@@ -1,0 +1,166 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { IngestService } from '../../ingest/ingest-service.ts'
+import { PRICE_OVERRIDES_CHANGED_CHANNEL } from '../../ingest/price-overrides-cache.ts'
+import type { MessageBus } from '../../messaging/message-bus.ts'
+import type { Database } from '../../storage/database.ts'
+import {
+  deletePriceOverride,
+  findPriceOverrideById,
+  insertPriceOverride,
+  listPriceOverrides,
+  type PriceOverrideEdit,
+  updatePriceOverride,
+} from '../../storage/repositories/price-overrides-repository.ts'
+import { ApiError } from '../api-error.ts'
+import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
+import { readJsonBody } from '../read-json-body.ts'
+
+// Strings, never JSON numbers: a number would pass through binary floating point on its way in.
+const usdPerMillion = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,12})?$/, 'must be a decimal string of USD per million tokens, e.g. "0.15"')
+
+const effectiveFrom = z
+  .string()
+  .refine(
+    (value) => /^\d{4}-\d{2}-\d{2}$/.test(value) || z.iso.datetime({ offset: true }).safeParse(value).success,
+    'must be a date (2026-01-01, UTC midnight) or an ISO 8601 time with an offset',
+  )
+  .refine(
+    (value) => !Number.isNaN(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)),
+    'is not a real date',
+  )
+  .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : value).toISOString())
+
+/** The fields of an override as the API takes them. */
+export const priceOverrideBody = z.strictObject({
+  provider: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case provider slug such as "openai"'),
+  model: z.string().min(1).max(256),
+  effectiveFrom,
+  // A bucket left out is billed as its parent (cache reads as input, reasoning as output, ...).
+  prices: z.strictObject({
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cacheRead: usdPerMillion.optional(),
+    cacheWrite: usdPerMillion.optional(),
+    cacheWrite1h: usdPerMillion.optional(),
+    reasoning: usdPerMillion.optional(),
+    inputAudio: usdPerMillion.optional(),
+    outputAudio: usdPerMillion.optional(),
+    inputImage: usdPerMillion.optional(),
+    outputImage: usdPerMillion.optional(),
+  }),
+})
+
+const updateBody = priceOverrideBody.extend({ version: z.int().min(1) })
+
+function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
+  const result = schema.safeParse(body)
+  if (!result.success) {
+    const details = result.error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.message,
+    }))
+    throw new ApiError(
+      400,
+      'INVALID_PRICE_OVERRIDE',
+      `Invalid price override: ${details.map((detail) => `${detail.path || '(body)'} ${detail.message}`).join('; ')}.`,
+      { details },
+    )
+  }
+  return result.data
+}
+
+function overrideId(text: string): string {
+  const parsed = z.uuid().safeParse(text)
+  if (!parsed.success)
+    throw new ApiError(404, 'PRICE_OVERRIDE_NOT_FOUND', 'No price override with that id in this project.')
+  return parsed.data
+}
+
+function refuse(edit: PriceOverrideEdit): never {
+  if (edit.status === 'duplicate') throw duplicate()
+  if (edit.status !== 'version-conflict') {
+    throw new ApiError(404, 'PRICE_OVERRIDE_NOT_FOUND', 'No price override with that id in this project.')
+  }
+  throw new ApiError(
+    409,
+    'VERSION_CONFLICT',
+    `The override changed since you read it (it is at version ${edit.currentVersion}). Read it again and reapply your edit.`,
+    { body: { currentVersion: edit.currentVersion } },
+  )
+}
+
+const duplicate = () =>
+  new ApiError(
+    409,
+    'PRICE_OVERRIDE_EXISTS',
+    'This project already has an override for that provider, model and effectiveFrom; edit it instead.',
+  )
+
+/**
+ * `GET/POST /v1/price-overrides`, `GET/PUT/DELETE /v1/price-overrides/{id}` (admin). An edit names the
+ * `version` it read; a stale one gets 409 and changes nothing. Ingest uses a change at once in this process
+ * and within 30 s in the others (at once with Redis).
+ */
+export function priceOverridesRoutes(options: { db: Database; ingest: IngestService; bus?: MessageBus }) {
+  const app = new Hono<{ Variables: AuthVariables }>()
+  void options.bus?.subscribe(PRICE_OVERRIDES_CHANGED_CHANNEL, (projectId) =>
+    options.ingest.priceOverrides.invalidate(projectId),
+  )
+  const changed = async (projectId: string) => {
+    options.ingest.priceOverrides.invalidate(projectId)
+    await options.bus?.publish(PRICE_OVERRIDES_CHANGED_CHANNEL, projectId)
+  }
+  app.use('*', requireScope('admin'))
+
+  app.get('/', async (c) => c.json({ data: await listPriceOverrides(options.db, c.get('auth').projectId) }))
+
+  app.post('/', async (c) => {
+    const projectId = c.get('auth').projectId
+    const input = parseBody(priceOverrideBody, await readJsonBody(c.req.raw, { maxBytes: 16_384 }))
+    const created = await insertPriceOverride(options.db, { projectId, ...input })
+    if (created.status === 'duplicate') throw duplicate()
+    await changed(projectId)
+    return c.json(created.record, 201)
+  })
+
+  app.get('/:id', async (c) => {
+    const record = await findPriceOverrideById(options.db, {
+      projectId: c.get('auth').projectId,
+      id: overrideId(c.req.param('id')),
+    })
+    if (!record)
+      throw new ApiError(404, 'PRICE_OVERRIDE_NOT_FOUND', 'No price override with that id in this project.')
+    return c.json(record)
+  })
+
+  app.put('/:id', async (c) => {
+    const projectId = c.get('auth').projectId
+    const id = overrideId(c.req.param('id'))
+    const { version, ...input } = parseBody(updateBody, await readJsonBody(c.req.raw, { maxBytes: 16_384 }))
+    const edit = await updatePriceOverride(options.db, { projectId, id, version, ...input })
+    if (edit.status !== 'updated') refuse(edit)
+    await changed(projectId)
+    return c.json(edit.record)
+  })
+
+  app.delete('/:id', async (c) => {
+    const projectId = c.get('auth').projectId
+    const id = overrideId(c.req.param('id'))
+    const versionText = c.req.query('version')
+    const version = versionText === undefined ? undefined : Number(versionText)
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
+      throw new ApiError(400, 'INVALID_QUERY', 'version must be a whole number of at least 1.')
+    }
+    const edit = await deletePriceOverride(options.db, { projectId, id, version })
+    if (edit.status !== 'deleted') refuse(edit)
+    await changed(projectId)
+    return c.body(null, 204)
+  })
+
+  return app
+}

@@ -1,0 +1,99 @@
+import { computeCost, type EventError, validateEventBatch } from '@ai-cost-profiler/core'
+import { CircuitBreaker } from '../resilience/circuit-breaker.ts'
+import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
+import { retryTransient } from '../resilience/retry-transient.ts'
+import type { Database } from '../storage/database.ts'
+import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
+import { buildCallRow } from './build-call-row.ts'
+import { GroupCommitter } from './group-committer.ts'
+import { createPriceOverridesCache, type PriceOverridesCache } from './price-overrides-cache.ts'
+import { writeCallBatch } from './write-call-batch.ts'
+
+/** Something accepted but worth knowing, e.g. a model with no price (stored as `unpriced`, never $0). */
+export interface IngestWarning {
+  index: number
+  path: string
+  code: 'UNPRICED_MODEL'
+  message: string
+}
+
+/** What happened to a batch: accepted + duplicates + rejected events = events sent. */
+export interface IngestOutcome {
+  accepted: number
+  duplicates: number
+  errors: EventError[]
+  warnings: IngestWarning[]
+}
+
+/** Options for `createIngestService`. */
+export interface IngestServiceOptions {
+  db: Database
+  /** Group-commit window. */
+  groupCommitMs: number
+  maxFutureSkewMs: number
+  /** The projects' price overrides; by default read from `db` and cached for 30 s. */
+  priceOverrides?: PriceOverridesCache
+  now?: () => number
+}
+
+/** Validates, prices and stores event batches through one group committer. */
+export interface IngestService {
+  ingest(projectId: string, events: readonly unknown[]): Promise<IngestOutcome>
+  /** Resolves once every queued batch is written. */
+  drain(): Promise<void>
+  readonly breaker: CircuitBreaker
+  /** Invalidate a project here after editing its overrides. */
+  readonly priceOverrides: PriceOverridesCache
+}
+
+/** Builds the ingest path: validate → price → group commit (retried, behind a circuit breaker). */
+export function createIngestService(options: IngestServiceOptions): IngestService {
+  const now = options.now ?? Date.now
+  const breaker = new CircuitBreaker()
+  const priceOverrides = options.priceOverrides ?? createPriceOverridesCache({ db: options.db })
+  const committer = new GroupCommitter<LlmCallRow>({
+    delayMs: options.groupCommitMs,
+    // PGlite is one connection; PostgreSQL overlaps one group's commit with the next group's work.
+    maxConcurrentWrites: options.db.dialect === 'postgres' ? 2 : 1,
+    // A transient failure is the database's and is retried; any other is one request's bad row.
+    isolateFailure: (error) => !isTransientDatabaseError(error),
+    write: (rows) =>
+      breaker.run(() => retryTransient(() => writeCallBatch(options.db, rows)), isTransientDatabaseError),
+  })
+
+  return {
+    breaker,
+    priceOverrides,
+    drain: () => committer.drain(),
+    async ingest(projectId, events) {
+      const { valid, errors } = validateEventBatch(events, {
+        nowMs: now(),
+        maxFutureMs: options.maxFutureSkewMs,
+      })
+      const warnings: IngestWarning[] = []
+      const overrides = valid.length > 0 ? await priceOverrides.get(projectId) : []
+      const rows = valid.map(({ index, event, idempotencyKey }) => {
+        const cost = computeCost({
+          provider: event.provider,
+          model: event.model,
+          usage: event.usage,
+          timestamp: event.timestamp,
+          serviceTier: event.serviceTier,
+          overrides,
+        })
+        if (cost.costStatus === 'unpriced') {
+          warnings.push({
+            index,
+            path: 'model',
+            code: 'UNPRICED_MODEL',
+            message: `no price is known for ${event.provider}/${event.model}; the call is stored as unpriced. Add a price override, or check the model id`,
+          })
+        }
+        return buildCallRow({ projectId, event, idempotencyKey, cost })
+      })
+      const stored = await committer.submit(rows)
+      const accepted = stored.filter(Boolean).length
+      return { accepted, duplicates: stored.length - accepted, errors, warnings }
+    },
+  }
+}

@@ -1,0 +1,281 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from '../logging/logger.ts'
+import type { Database } from '../storage/database.ts'
+import {
+  findDayStatus,
+  type ProjectDay,
+  readDaySource,
+  readDayTotals,
+  replaceDayAggregates,
+  saveDayStatus,
+} from '../storage/repositories/aggregates-repository.ts'
+import { finishJobRun, insertJobRun, type JobTrigger } from '../storage/repositories/job-runs-repository.ts'
+import { recordJobOutcome } from '../storage/repositories/job-state-repository.ts'
+import { listProjectRetention } from '../storage/repositories/retention-repository.ts'
+import { markHoursInRange, sumRollups } from '../storage/repositories/rollups-repository.ts'
+import { withAdvisoryLock } from './advisory-lock.ts'
+import { JobError } from './job-error.ts'
+import type { JobMetrics } from './job-metrics.ts'
+import { utcDayNumber, utcDayOf, utcDayRange } from './utc-days.ts'
+
+/** Name of the daily aggregation job (runs, leases, locks and logs). */
+export const DAILY_AGGREGATION_JOB = 'daily-aggregation'
+
+/** Options for `runDailyAggregation`. */
+export interface DailyAggregationOptions {
+  db: Database
+  logger: Logger
+  metrics: JobMetrics
+  /** Groups the `job_runs` rows of this invocation. */
+  runId: string
+  trigger: JobTrigger
+  /** UTC days (`YYYY-MM-DD`) to aggregate, in order. */
+  days: readonly string[]
+  /** Allows the current UTC day (by hand only: it is still open and will change). */
+  includeToday?: boolean
+  /** Tries per day, the first included. Default 3. */
+  maxAttempts?: number
+  /** Wait before the second try; doubles each time. Default 2,000 ms. */
+  retryBaseDelayMs?: number
+  now?: () => number
+  /** Stops between days (server shutdown, lost lease). */
+  signal?: AbortSignal
+}
+
+/** How one day's run ended. */
+export interface DayRunSummary {
+  day: string
+  status: 'succeeded' | 'failed' | 'skipped'
+  attempts: number
+  /** Project-days looked at. */
+  processed: number
+  /** Project-days whose aggregate was (re)built. */
+  stored: number
+  /** Project-days left alone: already current, without rows, or emptied by retention. */
+  skipped: number
+  unverified: number
+  rollupHoursMarked: number
+  lockWaitMs: number
+  durationMs: number
+  error?: string
+}
+
+interface DayCounts {
+  processed: number
+  stored: number
+  skipped: number
+  unverified: number
+  rollupHoursMarked: number
+}
+
+/** Aggregates one project-day unless its aggregate is already current; returns what happened. */
+async function aggregateProjectDay(
+  options: DailyAggregationOptions,
+  target: ProjectDay,
+): Promise<'current' | 'empty' | 'verified' | 'unverified'> {
+  const { db, logger } = options
+  const source = await readDaySource(db, target)
+  const status = await findDayStatus(db, target)
+  if (status?.status === 'verified' && status.sourceFingerprint === source.fingerprint) return 'current'
+  if (!status && source.requests === 0) return 'empty'
+  return db.transaction(async (tx) => {
+    await replaceDayAggregates(tx, target)
+    // Read afresh after the insert: a row that changed or arrived meanwhile shows up as a mismatch.
+    const totals = await readDayTotals(tx, target)
+    const verified =
+      totals.rawCostUsd === totals.aggregateCostUsd && totals.rawRequests === totals.aggregateRequests
+    await saveDayStatus(tx, {
+      projectId: target.projectId,
+      day: target.day,
+      runId: options.runId,
+      status: verified ? 'verified' : 'unverified',
+      source,
+      totals,
+    })
+    if (!verified) {
+      logger.warn('aggregate_unverified', {
+        job: DAILY_AGGREGATION_JOB,
+        runId: options.runId,
+        projectId: target.projectId,
+        date: target.day,
+        rawCostUsd: totals.rawCostUsd,
+        aggregateCostUsd: totals.aggregateCostUsd,
+        rawRequests: totals.rawRequests,
+        aggregateRequests: totals.aggregateRequests,
+      })
+    }
+    return verified ? 'verified' : 'unverified'
+  })
+}
+
+/** Rollups should sum to the raw day; when they do not (a missed refresh), their hours are queued again. */
+async function crossCheckRollups(db: Database, target: ProjectDay): Promise<number> {
+  const source = await readDaySource(db, target)
+  const rollups = await sumRollups(db, target)
+  if (rollups.requests === source.requests && rollups.costUsd === source.costUsd) return 0
+  return markHoursInRange(db, target)
+}
+
+async function aggregateAllProjects(options: DailyAggregationOptions, day: string): Promise<DayCounts> {
+  const counts: DayCounts = { processed: 0, stored: 0, skipped: 0, unverified: 0, rollupHoursMarked: 0 }
+  const range = utcDayRange(day)
+  for (const project of await listProjectRetention(options.db)) {
+    options.signal?.throwIfAborted()
+    counts.processed++
+    // Retention already deleted this day's raw rows: its aggregate is final, whatever late rows remain.
+    if (
+      project.rawDeletedBefore !== null &&
+      Date.parse(range.fromUtc) < Date.parse(project.rawDeletedBefore)
+    ) {
+      counts.skipped++
+      continue
+    }
+    const target = { projectId: project.projectId, day, ...range }
+    const outcome = await aggregateProjectDay(options, target)
+    if (outcome === 'current' || outcome === 'empty') counts.skipped++
+    else counts.stored++
+    if (outcome === 'unverified') {
+      counts.unverified++
+      options.metrics.increment('acp_aggregation_unverified_days_total')
+    }
+    if (outcome !== 'empty') counts.rollupHoursMarked += await crossCheckRollups(options.db, target)
+  }
+  return counts
+}
+
+async function runDay(options: DailyAggregationOptions, day: string): Promise<DayRunSummary> {
+  const { db, logger, metrics, runId } = options
+  const now = options.now ?? Date.now
+  const maxAttempts = options.maxAttempts ?? 3
+  const baseDelayMs = options.retryBaseDelayMs ?? 2_000
+  const startedMs = performance.now()
+  const rowId = await insertJobRun(db, {
+    runId,
+    job: DAILY_AGGREGATION_JOB,
+    targetDate: day,
+    trigger: options.trigger,
+  })
+  const fields = { job: DAILY_AGGREGATION_JOB, runId, date: day, trigger: options.trigger }
+  logger.info('job_started', fields)
+
+  let attempts = 0
+  let lockWaitMs = 0
+  let counts: DayCounts | undefined
+  let lockHeld = false
+  let lastError: unknown
+  while (attempts < maxAttempts && !counts && !lockHeld) {
+    attempts++
+    try {
+      const outcome = await withAdvisoryLock(
+        db,
+        { job: DAILY_AGGREGATION_JOB, subKey: utcDayNumber(day) },
+        () => aggregateAllProjects(options, day),
+      )
+      lockWaitMs += outcome.lockWaitMs
+      if (outcome.acquired) counts = outcome.value
+      else lockHeld = true
+    } catch (error) {
+      lastError = error
+      if (options.signal?.aborted) break
+      if (attempts < maxAttempts) {
+        const delayMs = baseDelayMs * 2 ** (attempts - 1)
+        logger.warn('job_attempt_failed', {
+          ...fields,
+          attempt: attempts,
+          retryInMs: delayMs,
+          error: String(error),
+        })
+        await sleep(delayMs, undefined, { signal: options.signal }).catch(() => {})
+      }
+    }
+  }
+
+  const durationMs = performance.now() - startedMs
+  const failure = counts || lockHeld ? undefined : describeError(lastError)
+  const summary: DayRunSummary = {
+    day,
+    status: counts ? 'succeeded' : lockHeld ? 'skipped' : 'failed',
+    attempts,
+    processed: counts?.processed ?? 0,
+    stored: counts?.stored ?? 0,
+    skipped: counts?.skipped ?? 0,
+    unverified: counts?.unverified ?? 0,
+    rollupHoursMarked: counts?.rollupHoursMarked ?? 0,
+    lockWaitMs,
+    durationMs,
+    ...(failure === undefined ? {} : { error: failure }),
+  }
+  await finishJobRun(db, {
+    id: rowId,
+    status: summary.status,
+    attempts,
+    error: summary.error ?? (lockHeld ? 'another run holds the lock of this date' : null),
+    processed: summary.processed,
+    stored: summary.stored,
+    skipped: summary.skipped,
+    lockWaitMs,
+    details: { unverified: summary.unverified, rollupHoursMarked: summary.rollupHoursMarked },
+    durationMs,
+  })
+  metrics.increment('acp_job_runs_total', { job: DAILY_AGGREGATION_JOB, status: summary.status })
+  const logFields = {
+    ...fields,
+    attempts,
+    processed: summary.processed,
+    stored: summary.stored,
+    skipped: summary.skipped,
+    unverified: summary.unverified,
+    durationMs: Math.round(durationMs),
+    lockWaitMs: Math.round(lockWaitMs),
+  }
+  if (summary.status === 'succeeded') {
+    await recordJobOutcome(db, {
+      job: DAILY_AGGREGATION_JOB,
+      outcome: 'success',
+      atUtc: new Date(now()).toISOString(),
+    })
+    logger.info('job_completed', logFields)
+  } else if (summary.status === 'skipped') {
+    logger.info('job_skipped', { ...logFields, reason: 'lock_held' })
+  } else {
+    metrics.increment('acp_aggregation_failed_days_total')
+    await recordJobOutcome(db, {
+      job: DAILY_AGGREGATION_JOB,
+      outcome: 'failure',
+      atUtc: new Date(now()).toISOString(),
+    })
+    // alert: true marks the lines a log-based alert should page on.
+    logger.error('job_failed', { ...logFields, error: summary.error, alert: true })
+  }
+  return summary
+}
+
+function describeError(error: unknown): string {
+  if (error === undefined) return 'stopped before completion'
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * Aggregates UTC days one after the other: per project, provider, model and feature, each project-day
+ * fingerprinted (skipped when current), rebuilt in one transaction and verified against the raw rows. A day
+ * whose lock another run holds is skipped; a failing day is retried with exponential backoff, then recorded
+ * as failed, and the next days still run.
+ * @example
+ * await runDailyAggregation({ db, logger, metrics, runId: randomUUID(), trigger: 'cli', days: ['2025-01-01'] })
+ */
+export async function runDailyAggregation(options: DailyAggregationOptions): Promise<DayRunSummary[]> {
+  const today = utcDayOf((options.now ?? Date.now)())
+  const open = options.days.filter((day) => day >= today)
+  if (open.length > 0 && !options.includeToday) {
+    throw new JobError(
+      'INVALID_JOB_PARAMS',
+      `${open.join(', ')} is not over yet (today is ${today} UTC); aggregate it after midnight UTC, or pass includeToday by hand.`,
+    )
+  }
+  const summaries: DayRunSummary[] = []
+  for (const day of options.days) {
+    if (options.signal?.aborted) break
+    summaries.push(await runDay(options, day))
+  }
+  return summaries
+}

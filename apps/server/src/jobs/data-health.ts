@@ -1,0 +1,71 @@
+import type { Database } from '../storage/database.ts'
+import { listUnverifiedDays } from '../storage/repositories/aggregates-repository.ts'
+import { countPendingRollupHours, hasCallsBefore } from '../storage/repositories/data-health-repository.ts'
+import { listFailedDates } from '../storage/repositories/job-runs-repository.ts'
+import { getJobState } from '../storage/repositories/job-state-repository.ts'
+import { DAILY_AGGREGATION_JOB } from './daily-aggregation.ts'
+import { ROLLUP_REFRESH_JOB } from './rollup-refresh.ts'
+
+/** Without a successful daily aggregation for this long, data that should have been aggregated is stale. */
+export const STALE_AFTER_HOURS = 26
+
+/** Whether the aggregated data can be trusted to be current. */
+export interface DataFreshness {
+  /** `stale`: no successful aggregation for 26 h while raw calls older than 26 h exist. */
+  status: 'ok' | 'stale'
+  lastAggregationAt: string | null
+  lastRollupRefreshAt: string | null
+}
+
+/**
+ * Judges freshness. A new or idle install is never stale: only raw calls older than 26 h that no aggregation
+ * has run after within 26 h make it so, which is exactly when a day should have been aggregated and was not.
+ */
+export async function readDataFreshness(db: Database, input: { nowMs: number }): Promise<DataFreshness> {
+  const aggregation = await getJobState(db, DAILY_AGGREGATION_JOB)
+  const rollups = await getJobState(db, ROLLUP_REFRESH_JOB)
+  const limitMs = input.nowMs - STALE_AFTER_HOURS * 3_600_000
+  const recent = aggregation.lastSuccessAt !== null && Date.parse(aggregation.lastSuccessAt) >= limitMs
+  const stale = !recent && (await hasCallsBefore(db, new Date(limitMs).toISOString()))
+  return {
+    status: stale ? 'stale' : 'ok',
+    lastAggregationAt: aggregation.lastSuccessAt,
+    lastRollupRefreshAt: rollups.lastSuccessAt,
+  }
+}
+
+/** Freshness plus the days that need an operator's look. */
+export interface DataHealth extends DataFreshness {
+  staleAfterHours: number
+  /** Days of the project whose aggregate did not match its raw rows when last verified. */
+  unverifiedDays: Array<{ date: string; rawCostUsd: string; aggregateCostUsd: string }>
+  /** Days whose latest aggregation run failed after every retry (installation-wide). */
+  failedDays: Array<{ date: string; attempts: number; error: string | null; failedAt: string }>
+  pendingRollupHours: number
+}
+
+/** Everything `GET /v1/health/data` reports for one project. */
+export async function readDataHealth(
+  db: Database,
+  input: { nowMs: number; projectId: string },
+): Promise<DataHealth> {
+  const freshness = await readDataFreshness(db, input)
+  const unverified = await listUnverifiedDays(db, { projectId: input.projectId, limit: 100 })
+  const failed = await listFailedDates(db, { job: DAILY_AGGREGATION_JOB, limit: 100 })
+  return {
+    ...freshness,
+    staleAfterHours: STALE_AFTER_HOURS,
+    unverifiedDays: unverified.map((day) => ({
+      date: day.day,
+      rawCostUsd: day.sourceCostUsd,
+      aggregateCostUsd: day.aggregateCostUsd,
+    })),
+    failedDays: failed.map((day) => ({
+      date: day.date,
+      attempts: day.attempts,
+      error: day.error,
+      failedAt: day.finishedAt,
+    })),
+    pendingRollupHours: await countPendingRollupHours(db),
+  }
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { createLogger } from '../logging/logger.ts'
+import type { Database } from '../storage/database.ts'
+import { tryAcquireJobLease } from '../storage/repositories/job-leases-repository.ts'
+import {
+  finishJobRun,
+  insertJobRun,
+  listJobRunsByRunId,
+} from '../storage/repositories/job-runs-repository.ts'
+import { describeEachDatabase } from '../testing/test-databases.ts'
+import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
+import { DAILY_AGGREGATION_JOB, runDailyAggregation } from './daily-aggregation.ts'
+import { JobMetrics } from './job-metrics.ts'
+import { createJobService } from './job-service.ts'
+
+const logger = createLogger({ level: 'silent' })
+
+function service(db: Database, nowIso: string) {
+  return createJobService({ db, logger, now: () => Date.parse(nowIso), retryBaseDelayMs: 1 })
+}
+
+describeEachDatabase('job service', (getDb) => {
+  it('refuses a second start while a lease is held, and takes over a lease whose holder died', async () => {
+    const db = getDb()
+    const jobs = service(db, '2025-08-01T00:00:00Z')
+    const holderRunId = randomUUID()
+    expect(
+      await tryAcquireJobLease(db, {
+        job: 'retention',
+        holder: 'other-process',
+        runId: holderRunId,
+        ttlMs: 60_000,
+      }),
+    ).toBe(true)
+    await expect(jobs.start('retention', { dryRun: true }, 'api')).rejects.toMatchObject({
+      code: 'JOB_ALREADY_RUNNING',
+      runningRunId: holderRunId,
+    })
+
+    // A holder that crashed stops renewing: once its lease has expired the next run proceeds.
+    await db.query(`UPDATE job_leases SET expires_at = now() - interval '1 second' WHERE job = 'retention'`)
+    const { runId, done } = await jobs.start('retention', { dryRun: true }, 'api')
+    await done
+    expect(await listJobRunsByRunId(db, runId)).toEqual([
+      expect.objectContaining({ job: 'retention', status: 'succeeded' }),
+    ])
+    // The lease is given back when the run ends.
+    const again = await jobs.start('retention', { dryRun: true }, 'api')
+    await again.done
+  })
+
+  it('runs one start at a time in-process: the second gets JOB_ALREADY_RUNNING', async () => {
+    const db = getDb()
+    const jobs = service(db, '2025-08-01T00:00:00Z')
+    const first = await jobs.start('rollup-refresh', {}, 'api')
+    await expect(jobs.start('rollup-refresh', {}, 'api')).rejects.toMatchObject({
+      code: 'JOB_ALREADY_RUNNING',
+      runningRunId: first.runId,
+    })
+    await first.done
+  })
+
+  it('fills the three days a 3-day outage left without aggregates when it starts again', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const days = ['2025-07-05', '2025-07-06', '2025-07-07', '2025-07-08', '2025-07-09']
+    await insertCalls(
+      db,
+      days.map((day) => callRow(projectId, { timestamp: `${day}T12:00:00Z` })),
+    )
+    // Before the outage the server aggregated its days as usual.
+    await runDailyAggregation({
+      db,
+      logger,
+      metrics: new JobMetrics(),
+      runId: randomUUID(),
+      trigger: 'schedule',
+      days: ['2025-07-01', '2025-07-02', '2025-07-03', '2025-07-04', '2025-07-05', '2025-07-06'],
+      now: () => Date.parse('2025-07-07T00:05:00Z'),
+    })
+    const { runId, done } = await service(db, '2025-07-10T08:00:00Z').start(
+      DAILY_AGGREGATION_JOB,
+      { mode: 'missing' },
+      'startup',
+    )
+    await done
+    const runs = await listJobRunsByRunId(db, runId)
+    expect(runs.map((run) => [run.targetDate, run.status, run.trigger])).toEqual([
+      ['2025-07-07', 'succeeded', 'startup'],
+      ['2025-07-08', 'succeeded', 'startup'],
+      ['2025-07-09', 'succeeded', 'startup'],
+    ])
+  })
+
+  it('retries days that failed earlier on the next scheduled run, with the last 7 closed days', async () => {
+    const db = getDb()
+    const failedRow = await insertJobRun(db, {
+      runId: randomUUID(),
+      job: DAILY_AGGREGATION_JOB,
+      targetDate: '2025-09-20',
+      trigger: 'schedule',
+    })
+    await finishJobRun(db, {
+      id: failedRow,
+      status: 'failed',
+      attempts: 3,
+      error: 'disk full',
+      durationMs: 5,
+    })
+    const { runId, done } = await service(db, '2025-10-01T00:05:00Z').start(
+      DAILY_AGGREGATION_JOB,
+      {},
+      'schedule',
+    )
+    await done
+    const runs = await listJobRunsByRunId(db, runId)
+    expect(runs.map((run) => run.targetDate)).toEqual([
+      '2025-09-20',
+      '2025-09-24',
+      '2025-09-25',
+      '2025-09-26',
+      '2025-09-27',
+      '2025-09-28',
+      '2025-09-29',
+      '2025-09-30',
+    ])
+  })
+
+  it('refuses today and malformed parameters before starting anything', async () => {
+    const db = getDb()
+    const jobs = service(db, '2025-10-01T12:00:00Z')
+    await expect(jobs.start(DAILY_AGGREGATION_JOB, { date: '2025-10-01' }, 'api')).rejects.toMatchObject({
+      code: 'INVALID_JOB_PARAMS',
+    })
+    const { done } = await jobs.start(
+      DAILY_AGGREGATION_JOB,
+      { date: '2025-10-01', includeToday: true },
+      'api',
+    )
+    await done
+  })
+})

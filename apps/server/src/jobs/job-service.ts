@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { z } from 'zod'
+import type { Logger } from '../logging/logger.ts'
+import type { Database } from '../storage/database.ts'
+import { listDaysMissingAggregates } from '../storage/repositories/aggregates-repository.ts'
+import { findActiveJobLease } from '../storage/repositories/job-leases-repository.ts'
+import {
+  finishJobRun,
+  insertJobRun,
+  type JobTrigger,
+  listFailedDates,
+} from '../storage/repositories/job-runs-repository.ts'
+import { recordJobOutcome } from '../storage/repositories/job-state-repository.ts'
+import { DAILY_AGGREGATION_JOB, runDailyAggregation } from './daily-aggregation.ts'
+import { JobError } from './job-error.ts'
+import { acquireJobLease } from './job-lease.ts'
+import { JobMetrics } from './job-metrics.ts'
+import { RETENTION_JOB, runRetention } from './retention.ts'
+import { ROLLUP_REFRESH_JOB, refreshRollups } from './rollup-refresh.ts'
+import { addUtcDays, isUtcDay, listUtcDays, utcDayOf } from './utc-days.ts'
+
+/** Jobs that can be started by name (schedule, start-up, `POST /v1/jobs/{name}/run`). */
+export const JOB_NAMES = [DAILY_AGGREGATION_JOB, ROLLUP_REFRESH_JOB, RETENTION_JOB] as const
+export type JobName = (typeof JOB_NAMES)[number]
+
+/** Closed days the scheduled aggregation re-checks: late rows within a week are folded in automatically. */
+export const RECENT_DAYS = 7
+
+const day = z.string().refine(isUtcDay, 'must be a date written YYYY-MM-DD')
+
+const PARAM_SCHEMAS = {
+  [DAILY_AGGREGATION_JOB]: z
+    .strictObject({
+      date: day.optional(),
+      from: day.optional(),
+      to: day.optional(),
+      includeToday: z.boolean().optional(),
+      /** recent: the last 7 closed days and failed days (the schedule); missing: days without a verified aggregate. */
+      mode: z.enum(['recent', 'missing']).optional(),
+    })
+    .refine((params) => !(params.date && (params.from || params.to)), {
+      message: 'give date, or from and to, not both',
+    })
+    .refine((params) => Boolean(params.from) === Boolean(params.to), { message: 'from and to go together' })
+    .refine((params) => !params.from || !params.to || params.from <= params.to, {
+      message: 'from must not be after to',
+    }),
+  [ROLLUP_REFRESH_JOB]: z.strictObject({}),
+  [RETENTION_JOB]: z.strictObject({ dryRun: z.boolean().optional(), projectId: z.uuid().optional() }),
+} as const
+
+/** Parameters of a job, as validated by `parseJobParams`. */
+export type JobParams = { [Name in JobName]: z.output<(typeof PARAM_SCHEMAS)[Name]> }
+
+/** True for a name in `JOB_NAMES`. */
+export function isJobName(name: string): name is JobName {
+  return (JOB_NAMES as readonly string[]).includes(name)
+}
+
+/** Validates the parameters of a job; a JobError INVALID_JOB_PARAMS lists every problem. */
+export function parseJobParams<Name extends JobName>(name: Name, input: unknown): JobParams[Name] {
+  const result = PARAM_SCHEMAS[name].safeParse(input ?? {})
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(body)'} ${issue.message}`,
+    )
+    throw new JobError('INVALID_JOB_PARAMS', `Invalid parameters for job ${name}: ${problems.join('; ')}.`)
+  }
+  return result.data as JobParams[Name]
+}
+
+/** Options for `createJobService`. */
+export interface JobServiceOptions {
+  db: Database
+  logger: Logger
+  metrics?: JobMetrics
+  now?: () => number
+  /** Lease lifetime without renewal. Default 60,000 ms: a crashed holder blocks a job at most this long. */
+  leaseTtlMs?: number
+  /** Wait before a failed day's second try; doubles. Default 2,000 ms. */
+  retryBaseDelayMs?: number
+}
+
+/** How a started job ended; `result` is the job's own summary (days, hours refreshed, projects cleaned). */
+export interface JobOutcome {
+  status: 'succeeded' | 'failed'
+  result?: unknown
+  error?: string
+}
+
+/** A job that was started. */
+export interface StartedJob {
+  runId: string
+  /** Settles when the run ends; never rejects (failures are logged and recorded). */
+  done: Promise<JobOutcome>
+}
+
+/** Starts jobs single-flight, across every process sharing the database. */
+export interface JobService {
+  readonly metrics: JobMetrics
+  /** Starts `name` now, or throws JobError JOB_ALREADY_RUNNING when a run of it holds the lease. */
+  start<Name extends JobName>(name: Name, params: JobParams[Name], trigger: JobTrigger): Promise<StartedJob>
+  /** Asks running jobs to stop between batches and waits for them. */
+  stop(): Promise<void>
+}
+
+/**
+ * Runs the server's jobs: each start takes the job's database lease (so one run per job at a time, even
+ * across processes), runs in the background, and logs job_started / job_completed / job_failed.
+ * @example
+ * const jobs = createJobService({ db, logger })
+ * const { runId, done } = await jobs.start('daily-aggregation', { date: '2025-01-01' }, 'cli')
+ */
+export function createJobService(options: JobServiceOptions): JobService {
+  const { db, logger } = options
+  const metrics = options.metrics ?? new JobMetrics()
+  const now = options.now ?? Date.now
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  const stopping = new AbortController()
+  const running = new Set<Promise<JobOutcome>>()
+
+  async function aggregationDays(params: JobParams[typeof DAILY_AGGREGATION_JOB]): Promise<string[]> {
+    const today = utcDayOf(now())
+    if (params.date) return [params.date]
+    if (params.from && params.to) return listUtcDays(params.from, params.to)
+    const firstRecent = addUtcDays(today, -RECENT_DAYS)
+    const yesterday = addUtcDays(today, -1)
+    const failed = (
+      await listFailedDates(db, {
+        job: DAILY_AGGREGATION_JOB,
+        fromDate: addUtcDays(today, -30),
+        toDate: yesterday,
+      })
+    ).map((row) => row.date)
+    const days =
+      params.mode === 'missing'
+        ? [
+            ...(await listDaysMissingAggregates(db, { fromDay: firstRecent, toDay: yesterday })),
+            ...failed.filter((date) => date >= firstRecent),
+          ]
+        : [...listUtcDays(firstRecent, yesterday), ...failed]
+    return [...new Set(days)].sort()
+  }
+
+  interface Run {
+    name: JobName
+    params: JobParams[JobName]
+    runId: string
+    trigger: JobTrigger
+    signal: AbortSignal
+    leaseWaitMs: number
+    /** Daily aggregation: the days, decided before the run starts. */
+    days: string[]
+  }
+
+  async function planDays(name: JobName, params: JobParams[JobName]): Promise<string[]> {
+    if (name !== DAILY_AGGREGATION_JOB) return []
+    const aggregation = params as JobParams[typeof DAILY_AGGREGATION_JOB]
+    const days = await aggregationDays(aggregation)
+    const today = utcDayOf(now())
+    const open = days.filter((date) => date >= today)
+    if (open.length > 0 && !aggregation.includeToday) {
+      throw new JobError(
+        'INVALID_JOB_PARAMS',
+        `${open.join(', ')} is not over yet (today is ${today} UTC); aggregate it after midnight UTC, or set includeToday.`,
+      )
+    }
+    return days
+  }
+
+  async function execute(run: Run): Promise<JobOutcome> {
+    const { name, params, runId, trigger, signal } = run
+    if (name === DAILY_AGGREGATION_JOB) {
+      const summaries = await runDailyAggregation({
+        db,
+        logger,
+        metrics,
+        runId,
+        trigger,
+        days: run.days,
+        includeToday: (params as JobParams[typeof DAILY_AGGREGATION_JOB]).includeToday,
+        retryBaseDelayMs: options.retryBaseDelayMs,
+        now,
+        signal,
+      })
+      const failed = summaries.filter((summary) => summary.status === 'failed').map((summary) => summary.day)
+      return failed.length === 0
+        ? { status: 'succeeded', result: summaries }
+        : { status: 'failed', result: summaries, error: `aggregation failed for ${failed.join(', ')}` }
+    }
+    // Scheduled refreshes run every few seconds: they are counted and logged, not written to job_runs.
+    const recorded = name === RETENTION_JOB || trigger !== 'schedule'
+    const rowId = recorded
+      ? await insertJobRun(db, { runId, job: name, targetDate: null, trigger })
+      : undefined
+    const fields = { job: name, runId, trigger, lockWaitMs: Math.round(run.leaseWaitMs) }
+    const quiet = name === ROLLUP_REFRESH_JOB && trigger === 'schedule'
+    if (!quiet) logger.info('job_started', fields)
+    const startedMs = performance.now()
+    try {
+      let result: { processed: number; stored: number; skipped: number; details: Record<string, unknown> }
+      let outcome: unknown
+      if (name === ROLLUP_REFRESH_JOB) {
+        const summary = await refreshRollups({ db, logger, metrics, now, signal })
+        outcome = summary
+        result = {
+          processed: summary.hoursMarked,
+          stored: summary.hoursRefreshed,
+          skipped: summary.retiredMarksDropped,
+          details: { rollupRowsWritten: summary.rollupRowsWritten },
+        }
+      } else {
+        const retention = params as JobParams[typeof RETENTION_JOB]
+        const dryRun = retention.dryRun === true
+        const reports = await runRetention({
+          db,
+          logger,
+          metrics,
+          now,
+          dryRun,
+          signal,
+          projectId: retention.projectId,
+        })
+        outcome = reports
+        const deleted = reports.reduce(
+          (sum, report) =>
+            sum + report.rows.llm_calls + report.rows.observability_events + report.rows.conversations,
+          0,
+        )
+        result = {
+          processed: reports.length,
+          stored: dryRun ? 0 : deleted,
+          skipped: reports.filter((report) => report.postponed).length,
+          details: { dryRun, projects: reports },
+        }
+        if (!dryRun)
+          await recordJobOutcome(db, { job: name, outcome: 'success', atUtc: new Date(now()).toISOString() })
+      }
+      const durationMs = performance.now() - startedMs
+      if (rowId)
+        await finishJobRun(db, { id: rowId, status: 'succeeded', attempts: 1, ...result, durationMs })
+      metrics.increment('acp_job_runs_total', { job: name, status: 'succeeded' })
+      const completed = {
+        ...fields,
+        processed: result.processed,
+        stored: result.stored,
+        skipped: result.skipped,
+        durationMs: Math.round(durationMs),
+      }
+      if (quiet) logger.debug('job_completed', completed)
+      else logger.info('job_completed', completed)
+      return { status: 'succeeded', result: outcome }
+    } catch (error) {
+      const durationMs = performance.now() - startedMs
+      if (rowId)
+        await finishJobRun(db, {
+          id: rowId,
+          status: 'failed',
+          attempts: 1,
+          error: String(error),
+          durationMs,
+        }).catch(() => {})
+      metrics.increment('acp_job_runs_total', { job: name, status: 'failed' })
+      await recordJobOutcome(db, {
+        job: name,
+        outcome: 'failure',
+        atUtc: new Date(now()).toISOString(),
+      }).catch(() => {})
+      logger.error('job_failed', {
+        ...fields,
+        error: String(error),
+        durationMs: Math.round(durationMs),
+        alert: !signal.aborted,
+      })
+      return { status: 'failed', error: String(error) }
+    }
+  }
+
+  return {
+    metrics,
+    async start(name, params, trigger) {
+      if (stopping.signal.aborted)
+        throw new JobError('JOBS_STOPPED', 'The server is shutting down; no job starts now.')
+      const days = await planDays(name, params)
+      const runId = randomUUID()
+      const startedMs = performance.now()
+      const lease = await acquireJobLease({
+        db,
+        job: name,
+        holder,
+        runId,
+        ttlMs: options.leaseTtlMs ?? 60_000,
+      })
+      if (!lease) {
+        const active = await findActiveJobLease(db, name)
+        throw new JobError(
+          'JOB_ALREADY_RUNNING',
+          `Job ${name} is already running${active ? ` (run ${active.runId})` : ''}.`,
+          {
+            runningRunId: active?.runId,
+          },
+        )
+      }
+      const leaseWaitMs = performance.now() - startedMs
+      const signal = AbortSignal.any([stopping.signal, lease.signal])
+      const done = (async (): Promise<JobOutcome> => {
+        try {
+          return await execute({ name, params, runId, trigger, signal, leaseWaitMs, days })
+        } catch (error) {
+          logger.error('job_failed', { job: name, runId, trigger, error: String(error), alert: true })
+          return { status: 'failed', error: String(error) }
+        } finally {
+          await lease
+            .release()
+            .catch((error: unknown) =>
+              logger.warn('job_lease_release_failed', { job: name, runId, error: String(error) }),
+            )
+        }
+      })()
+      running.add(done)
+      void done.finally(() => running.delete(done))
+      return { runId, done }
+    },
+    async stop() {
+      stopping.abort(new Error('the server is shutting down'))
+      await Promise.all([...running])
+    },
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { createLogger } from '../logging/logger.ts'
+import { sumDailyAggregates } from '../storage/repositories/aggregates-repository.ts'
+import { insertPriceOverride } from '../storage/repositories/price-overrides-repository.ts'
+import { listRecomputeRuns } from '../storage/repositories/recompute-repository.ts'
+import { sumRollups } from '../storage/repositories/rollups-repository.ts'
+import { describeEachDatabase } from '../testing/test-databases.ts'
+import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
+import { runDailyAggregation } from './daily-aggregation.ts'
+import { JobMetrics } from './job-metrics.ts'
+import { createJobService } from './job-service.ts'
+import { runRecompute } from './recompute.ts'
+import { refreshRollups } from './rollup-refresh.ts'
+
+const logger = createLogger({ level: 'silent' })
+const NOW = () => Date.parse('2025-06-01T00:00:00Z')
+const range = { fromUtc: '2025-05-01T00:00:00Z', toUtc: '2025-05-03T00:00:00Z' }
+
+describeEachDatabase('recompute', (getDb) => {
+  it('re-prices with a new override, reports the diff per model, and refreshes rollups and aggregates', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    // Two calls of a model nobody priced, one catalogue-priced call that keeps its price.
+    await insertCalls(db, [
+      callRow(projectId, {
+        timestamp: '2025-05-01T10:00:00Z',
+        model: 'in-house-llm',
+        provider: 'acme',
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+        inputTokens: 1_000_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+      }),
+      callRow(projectId, {
+        timestamp: '2025-05-02T10:00:00Z',
+        model: 'in-house-llm',
+        provider: 'acme',
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+        inputTokens: 2_000_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+      }),
+    ])
+    const metrics = new JobMetrics()
+    await refreshRollups({ db, logger, metrics })
+    await runDailyAggregation({
+      db,
+      logger,
+      metrics,
+      runId: randomUUID(),
+      trigger: 'cli',
+      days: ['2025-05-01', '2025-05-02'],
+      now: NOW,
+    })
+    const override = await insertPriceOverride(db, {
+      projectId,
+      provider: 'acme',
+      model: 'in-house-llm',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '0.5', output: '1' },
+    })
+    expect(override.status).toBe('created')
+    const jobs = createJobService({ db, logger, now: NOW })
+
+    const dryRun = await runRecompute({
+      db,
+      logger,
+      metrics,
+      jobs,
+      ...range,
+      projectId,
+      dryRun: true,
+      now: NOW,
+    })
+    const expectedDiff = [
+      {
+        provider: 'acme',
+        model: 'in-house-llm',
+        requests: 2,
+        changed: 2,
+        costBeforeUsd: '0.000000000000',
+        costAfterUsd: '1.500000000000',
+        deltaUsd: '1.500000000000',
+        newlyPriced: 2,
+      },
+    ]
+    expect(dryRun.projects).toEqual([
+      expect.objectContaining({ projectId, scanned: 2, changed: 2, diff: expectedDiff }),
+    ])
+    expect(await sumRollups(db, { projectId, ...range })).toEqual({ requests: 2, costUsd: '0.000000000000' })
+
+    const applied = await runRecompute({
+      db,
+      logger,
+      metrics,
+      jobs,
+      ...range,
+      projectId,
+      chunkRows: 1,
+      now: NOW,
+    })
+    expect(applied.projects[0]?.diff).toEqual(expectedDiff)
+    expect(applied.rollupsRefreshed).toBe(true)
+    expect(applied.days.map((day) => [day.day, day.status, day.stored])).toEqual([
+      ['2025-05-01', 'succeeded', 1],
+      ['2025-05-02', 'succeeded', 1],
+    ])
+    expect(await sumRollups(db, { projectId, ...range })).toEqual({ requests: 2, costUsd: '1.500000000000' })
+    expect(await sumDailyAggregates(db, { projectId, fromDay: '2025-05-01', toDay: '2025-05-02' })).toEqual({
+      requests: 2,
+      costUsd: '1.500000000000',
+    })
+    const { rows } = await db.query<{ cost_status: string; price_source: string }>(
+      'SELECT DISTINCT cost_status, price_source FROM llm_calls WHERE project_id = $1',
+      [projectId],
+    )
+    expect(rows).toEqual([{ cost_status: 'priced', price_source: 'override' }])
+    const stored = await listRecomputeRuns(db, { projectId, limit: 5 })
+    expect(stored.map((run) => [run.dryRun, run.status, run.diff])).toEqual([
+      [false, 'succeeded', expectedDiff],
+      [true, 'succeeded', expectedDiff],
+    ])
+
+    const again = await runRecompute({ db, logger, metrics, jobs, ...range, projectId, now: NOW })
+    expect(again.projects[0]).toMatchObject({ scanned: 2, changed: 0 })
+    expect(again.days).toEqual([])
+  })
+})

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { createLogger } from '../logging/logger.ts'
+import type { Database } from '../storage/database.ts'
+import { sumDailyAggregates } from '../storage/repositories/aggregates-repository.ts'
+import { upsertConversations } from '../storage/repositories/conversations-repository.ts'
+import { insertObservabilityEvents } from '../storage/repositories/observability-events-repository.ts'
+import { markHours, sumRollups } from '../storage/repositories/rollups-repository.ts'
+import { describeEachDatabase } from '../testing/test-databases.ts'
+import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
+import { runDailyAggregation } from './daily-aggregation.ts'
+import { JobMetrics } from './job-metrics.ts'
+import { runRetention } from './retention.ts'
+import { refreshRollups } from './rollup-refresh.ts'
+
+const logger = createLogger({ level: 'silent' })
+// 30 days before this is 2025-05-16T10:00Z; the cut falls at that day's midnight.
+const NOW = () => Date.parse('2025-06-15T10:00:00Z')
+
+async function timestampsOf(db: Database, projectId: string): Promise<string[]> {
+  const { rows } = await db.query<{ at: string }>(
+    `SELECT to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM llm_calls WHERE project_id = $1 ORDER BY timestamp`,
+    [projectId],
+  )
+  return rows.map((row) => row.at)
+}
+
+describeEachDatabase('retention', (getDb) => {
+  async function seed(db: Database) {
+    const projectId = await createProject(db)
+    await db.query('UPDATE projects SET retention_days = 30 WHERE id = $1', [projectId])
+    await upsertConversations(db, [
+      {
+        projectId,
+        id: 'old',
+        userId: 'u1',
+        feature: null,
+        firstSeenAt: '2025-05-01T00:00:00Z',
+        lastSeenAt: '2025-05-15T12:00:00Z',
+      },
+      {
+        projectId,
+        id: 'spans-cut',
+        userId: 'u1',
+        feature: null,
+        firstSeenAt: '2025-05-10T00:00:00Z',
+        lastSeenAt: '2025-05-20T12:00:00Z',
+      },
+    ])
+    await insertCalls(db, [
+      callRow(projectId, {
+        timestamp: '2025-05-01T08:00:00Z',
+        conversationId: 'old',
+        costUsd: '1.000000000000',
+      }),
+      callRow(projectId, { timestamp: '2025-05-15T23:59:59.999Z', costUsd: '2.000000000000' }),
+      callRow(projectId, { timestamp: '2025-05-16T00:00:00Z', costUsd: '4.000000000000' }),
+      callRow(projectId, {
+        timestamp: '2025-05-16T09:59:59Z',
+        conversationId: 'spans-cut',
+        costUsd: '8.000000000000',
+      }),
+      callRow(projectId, { timestamp: '2025-06-01T00:00:00Z', costUsd: '16.000000000000' }),
+    ])
+    await insertObservabilityEvents(db, [
+      {
+        projectId,
+        timestamp: '2025-05-02T00:00:00Z',
+        eventType: 'llm_call.failed',
+        correlationId: 'a',
+        conversationId: null,
+        payload: '{}',
+      },
+      {
+        projectId,
+        timestamp: '2025-05-20T00:00:00Z',
+        eventType: 'llm_call.failed',
+        correlationId: 'b',
+        conversationId: null,
+        payload: '{}',
+      },
+    ])
+    return projectId
+  }
+
+  it('counts in a dry run, then deletes only raw rows before the UTC midnight cut, in batches; rollups and aggregates stay', async () => {
+    const db = getDb()
+    const projectId = await seed(db)
+    const metrics = new JobMetrics()
+    await refreshRollups({ db, logger, metrics })
+    await runDailyAggregation({
+      db,
+      logger,
+      metrics,
+      runId: randomUUID(),
+      trigger: 'cli',
+      days: ['2025-05-01', '2025-05-15'],
+      now: NOW,
+    })
+
+    const [dryRun] = await runRetention({ db, logger, metrics, projectId, dryRun: true, now: NOW })
+    expect(dryRun).toMatchObject({
+      cutoffUtc: '2025-05-16T00:00:00.000Z',
+      rows: { llm_calls: 2, observability_events: 1, conversations: 1 },
+    })
+    expect(await timestampsOf(db, projectId)).toHaveLength(5)
+
+    const [report] = await runRetention({ db, logger, metrics, projectId, batchSize: 1, now: NOW })
+    expect(report?.rows).toEqual({ llm_calls: 2, observability_events: 1, conversations: 1 })
+    expect(metrics.value('acp_retention_deleted_rows_total', { table: 'llm_calls' })).toBe(2)
+    // The first row inside the window, and one older than 30 days but after the cut, are untouched.
+    expect(await timestampsOf(db, projectId)).toEqual([
+      '2025-05-16T00:00:00.000Z',
+      '2025-05-16T09:59:59.000Z',
+      '2025-06-01T00:00:00.000Z',
+    ])
+    expect(
+      await sumRollups(db, { projectId, fromUtc: '2025-05-01T00:00:00Z', toUtc: '2025-05-16T00:00:00Z' }),
+    ).toEqual({
+      requests: 2,
+      costUsd: '3.000000000000',
+    })
+    expect(await sumDailyAggregates(db, { projectId, fromDay: '2025-05-01', toDay: '2025-05-15' })).toEqual({
+      requests: 2,
+      costUsd: '3.000000000000',
+    })
+
+    // A late row for a day retention emptied never rebuilds that day's rollup or aggregate from what is left.
+    await insertCalls(db, [
+      callRow(projectId, { timestamp: '2025-05-15T10:00:00Z', costUsd: '32.000000000000' }),
+    ])
+    await refreshRollups({ db, logger, metrics })
+    const [late] = await runDailyAggregation({
+      db,
+      logger,
+      metrics,
+      runId: randomUUID(),
+      trigger: 'cli',
+      days: ['2025-05-15'],
+      now: NOW,
+    })
+    expect(late).toMatchObject({ status: 'succeeded', stored: 0 })
+    expect(
+      await sumRollups(db, { projectId, fromUtc: '2025-05-15T00:00:00Z', toUtc: '2025-05-16T00:00:00Z' }),
+    ).toEqual({
+      requests: 1,
+      costUsd: '2.000000000000',
+    })
+    const [next] = await runRetention({ db, logger, metrics, projectId, now: NOW })
+    expect(next?.rows.llm_calls).toBe(1)
+  })
+
+  it('waits while hours before the cut still wait for their rollup', async () => {
+    const db = getDb()
+    const projectId = await seed(db)
+    await markHours(db, { projectId, hoursUtc: ['2025-05-10T00:00:00Z'] })
+    const [report] = await runRetention({ db, logger, metrics: new JobMetrics(), projectId, now: NOW })
+    expect(report?.postponed).toMatch(/1 hour/)
+    expect(await timestampsOf(db, projectId)).toHaveLength(5)
+  })
+})

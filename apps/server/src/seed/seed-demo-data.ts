@@ -1,0 +1,104 @@
+import { computeCost } from '@ai-cost-profiler/core'
+import { buildCallRow } from '../ingest/build-call-row.ts'
+import { writeCallBatch } from '../ingest/write-call-batch.ts'
+import type { Database } from '../storage/database.ts'
+import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
+import { ensureProject } from '../storage/repositories/projects-repository.ts'
+import { generateDemoEvents } from './generate-demo-events.ts'
+
+/** Options for `seedDemoData`. */
+export interface SeedDemoDataOptions {
+  /** A migrated database. */
+  db: Database
+  /** Created when missing. */
+  projectName: string
+  eventCount: number
+  days: number
+  seedValue: number
+  /** End of the seeded window. Default now. */
+  nowMs?: number
+  /** Rows per write (a few more, to end on a conversation). Default 5,000, the server's largest commit group. */
+  rowsPerStatement?: number
+  /** Called after each committed chunk with the number of events done so far. */
+  onProgress?: (doneEvents: number) => void
+}
+
+/** What a seed run stored. */
+export interface SeedDemoDataResult {
+  projectId: string
+  /** Rows newly stored. */
+  inserted: number
+  /** Events whose idempotency key the project already had (an earlier run with the same seed value). */
+  duplicates: number
+  durationMs: number
+}
+
+/**
+ * Generates demo events and stores them exactly as ingest does: priced with `computeCost`, turned
+ * into rows with `buildCallRow`, written with `writeCallBatch` (conversations, messages and
+ * observability events included) in chunks. On PostgreSQL two chunks are written at once while the
+ * next one is generated; PGlite is one connection, so one at a time.
+ * @example
+ * await seedDemoData({ db, projectName: 'demo', eventCount: 10_000, days: 30, seedValue: 42 })
+ */
+export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDemoDataResult> {
+  const startedAtMs = performance.now()
+  const rowsPerStatement = options.rowsPerStatement ?? 5_000
+  const maxConcurrentWrites = options.db.dialect === 'postgres' ? 2 : 1
+  const { project } = await ensureProject(options.db, options.projectName)
+  let inserted = 0
+  let done = 0
+  const inFlight = new Set<Promise<void>>()
+  let failure: unknown
+
+  const write = (rows: LlmCallRow[]) => {
+    const pending: Promise<void> = writeCallBatch(options.db, rows)
+      .then((stored) => {
+        for (const flag of stored) if (flag) inserted++
+        done += rows.length
+        options.onProgress?.(done)
+      })
+      .catch((error: unknown) => {
+        failure ??= error
+      })
+      .finally(() => inFlight.delete(pending))
+    inFlight.add(pending)
+  }
+
+  let chunk: LlmCallRow[] = []
+  for (const event of generateDemoEvents({
+    eventCount: options.eventCount,
+    days: options.days,
+    nowMs: options.nowMs ?? Date.now(),
+    seedValue: options.seedValue,
+  })) {
+    const cost = computeCost({
+      provider: event.provider,
+      model: event.model,
+      usage: event.usage,
+      timestamp: event.timestamp,
+      serviceTier: event.serviceTier,
+    })
+    const row = buildCallRow({ projectId: project.id, event, idempotencyKey: event.idempotencyKey, cost })
+    // A chunk ends between conversations: two chunks in flight that share a conversation would both
+    // upsert its row, and the second would wait for the first to commit.
+    const endsConversation =
+      row.conversationId === null || row.conversationId !== chunk.at(-1)?.conversationId
+    if (chunk.length >= rowsPerStatement && endsConversation) {
+      write(chunk)
+      chunk = []
+      while (inFlight.size >= maxConcurrentWrites) await Promise.race(inFlight)
+      if (failure) break
+    }
+    chunk.push(row)
+  }
+  if (chunk.length > 0 && !failure) write(chunk)
+  await Promise.all(inFlight)
+  if (failure) throw failure
+  return {
+    projectId: project.id,
+    inserted,
+    duplicates: done - inserted,
+    durationMs: performance.now() - startedAtMs,
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openTestDatabase } from '../testing/test-databases.ts'
+import { getMigrationStatus, loadMigrations, migrateDown, migrateUp } from './migrator.ts'
+
+const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
+
+function copyMigrations(): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'acp-migrations-'))
+  for (const file of readdirSync(migrationsDir)) {
+    writeFileSync(path.join(directory, file), readFileSync(path.join(migrationsDir, file)))
+  }
+  return directory
+}
+
+async function tableNames(db: Awaited<ReturnType<typeof openTestDatabase>>['db']): Promise<string[]> {
+  const { rows } = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY table_name`,
+  )
+  return rows.map((row) => row.table_name)
+}
+
+for (const dialect of ['pglite', 'postgres'] as const) {
+  describe(`migrations [${dialect}]`, () => {
+    const disposers: Array<() => Promise<void>> = []
+    afterEach(async () => {
+      for (const dispose of disposers.splice(0)) await dispose()
+    })
+
+    it('applies all, rolls all back, and applies again', async () => {
+      const { db, dispose } = await openTestDatabase(dialect, { migrate: false })
+      disposers.push(dispose)
+      const all = loadMigrations().map((migration) => `${migration.version}_${migration.name}`)
+      expect(await migrateUp(db)).toEqual(all)
+      expect(await tableNames(db)).toContain('llm_calls')
+      expect(await migrateUp(db)).toEqual([])
+      expect(await migrateDown(db)).toEqual([...all].reverse())
+      expect(await tableNames(db)).toEqual([])
+      expect(await migrateUp(db)).toEqual(all)
+      expect((await getMigrationStatus(db)).pending).toEqual([])
+    })
+
+    it('refuses to start when an applied migration was edited', async () => {
+      const { db, dispose } = await openTestDatabase(dialect, { migrate: false })
+      disposers.push(dispose)
+      const directory = copyMigrations()
+      await migrateUp(db, loadMigrations(directory))
+      const first = readdirSync(directory).find((file) => file.endsWith('.up.sql'))!
+      writeFileSync(
+        path.join(directory, first),
+        `${readFileSync(path.join(directory, first), 'utf8')}\n-- edited\n`,
+      )
+      await expect(migrateUp(db, loadMigrations(directory))).rejects.toMatchObject({
+        code: 'MIGRATION_CHECKSUM_MISMATCH',
+        message: expect.stringMatching(/new migration/),
+      })
+      expect((await getMigrationStatus(db, loadMigrations(directory))).edited).toHaveLength(1)
+    })
+
+    it('rolls back a failing migration whole', async () => {
+      const { db, dispose } = await openTestDatabase(dialect, { migrate: false })
+      disposers.push(dispose)
+      const directory = copyMigrations()
+      writeFileSync(path.join(directory, '9998_good.up.sql'), 'CREATE TABLE good_one (project_id uuid);')
+      writeFileSync(path.join(directory, '9998_good.down.sql'), 'DROP TABLE good_one;')
+      writeFileSync(path.join(directory, '9999_broken.up.sql'), 'CREATE TABLE broken (;')
+      writeFileSync(path.join(directory, '9999_broken.down.sql'), 'SELECT 1;')
+      await expect(migrateUp(db, loadMigrations(directory))).rejects.toMatchObject({
+        code: 'MIGRATION_FAILED',
+      })
+      expect(await tableNames(db)).toEqual([])
+    })
+  })
+}

@@ -1,0 +1,76 @@
+import pg from 'pg'
+import type { Database, Queryable, QueryResult } from './database.ts'
+
+/** Options for `openPostgresDatabase`. */
+export interface PostgresDatabaseOptions {
+  connectionString: string
+  /** Most connections this process opens. */
+  poolSize?: number
+  /** A schema to create (if missing) and put first on the search path; tests use one each. */
+  schema?: string
+  applicationName?: string
+}
+
+function wrap(client: pg.PoolClient | pg.Pool): Queryable {
+  return {
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      const result = await client.query(sql, params as unknown[] | undefined)
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }
+    },
+    async exec(sql: string) {
+      await client.query(sql)
+    },
+  }
+}
+
+/** Connects to PostgreSQL 15+ with a pool; fails fast with the driver's error when unreachable. */
+export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
+  const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
+  if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
+    throw new Error(`schema "${options.schema}" must be a lower-case SQL identifier`)
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'ai-cost-profiler',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(searchPath ? { options: searchPath } : {}),
+  })
+  // An idle client that loses its connection emits here; without a listener the process would crash.
+  pool.on('error', () => {})
+  if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`)
+  else await pool.query('SELECT 1')
+  const pooled = wrap(pool)
+
+  return {
+    dialect: 'postgres',
+    query: pooled.query,
+    exec: pooled.exec,
+    async transaction(work) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await work(wrap(client))
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    async withConnection(work) {
+      const client = await pool.connect()
+      try {
+        return await work(wrap(client))
+      } finally {
+        client.release()
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,79 @@
+import { expect, it } from 'vitest'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+import { deleteConversation } from './conversations-repository.ts'
+
+const failedCall = {
+  idempotencyKey: 'k1',
+  timestamp: '2026-11-22T10:00:00.000Z',
+  provider: 'anthropic',
+  model: 'claude-sonnet-4-20250514',
+  conversationId: 'conv-1',
+  messageId: 'msg-1',
+  traceId: 'trace-1',
+  usage: { inputTokens: 1000, outputTokens: 0 },
+  status: 'error',
+  retryCount: 2,
+  error: { type: 'overloaded', httpStatus: 529, message: 'Overloaded' },
+}
+
+describeEachDatabase('conversations', (getDb) => {
+  it('records conversations, messages and observability events with the call', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    expect(
+      (
+        await t.postEvents([
+          failedCall,
+          {
+            ...failedCall,
+            idempotencyKey: 'k2',
+            messageId: 'msg-2',
+            status: 'success',
+            error: undefined,
+            retryCount: 0,
+            timestamp: '2026-11-22T11:00:00.000Z',
+          },
+        ])
+      ).status,
+    ).toBe(200)
+    const conversation = await db.query<{ firstSeenAt: string; lastSeenAt: string }>(
+      `SELECT to_char(first_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS "firstSeenAt", to_char(last_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS "lastSeenAt"
+       FROM conversations WHERE project_id = $1 AND id = 'conv-1'`,
+      [t.project.id],
+    )
+    expect(conversation.rows).toEqual([{ firstSeenAt: '10:00', lastSeenAt: '11:00' }])
+    const messages = await db.query('SELECT id FROM messages WHERE project_id = $1 ORDER BY id', [
+      t.project.id,
+    ])
+    expect(messages.rows).toEqual([{ id: 'msg-1' }, { id: 'msg-2' }])
+    const events = await db.query<{ event_type: string; correlation_id: string }>(
+      'SELECT event_type, correlation_id FROM observability_events WHERE project_id = $1 ORDER BY event_type',
+      [t.project.id],
+    )
+    expect(events.rows).toEqual([
+      { event_type: 'llm_call.failed', correlation_id: 'trace-1' },
+      { event_type: 'llm_call.retried', correlation_id: 'trace-1' },
+    ])
+  })
+
+  it('deletes a conversation with its messages and events, keeping its calls and their cost', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    await t.postEvents([
+      { ...failedCall, status: 'success', error: undefined, usage: { inputTokens: 1000, outputTokens: 100 } },
+    ])
+    expect(await deleteConversation(db, { projectId: t.project.id, id: 'conv-1' })).toBe(true)
+    const calls = await db.query<{ conversation_id: string | null; cost_usd: string }>(
+      'SELECT conversation_id, cost_usd::text FROM llm_calls WHERE project_id = $1',
+      [t.project.id],
+    )
+    // claude-sonnet-4: 1,000 input at $3/M + 100 output at $15/M = $0.0045
+    expect(calls.rows).toEqual([{ conversation_id: null, cost_usd: '0.004500000000' }])
+    const left = await db.query<{ count: number }>(
+      `SELECT (SELECT count(*) FROM messages WHERE project_id = $1)::int + (SELECT count(*) FROM observability_events WHERE project_id = $1)::int AS count`,
+      [t.project.id],
+    )
+    expect(left.rows[0]?.count).toBe(0)
+  })
+})

@@ -1,0 +1,90 @@
+import type { Queryable } from '../database.ts'
+
+/** A project's retention setting and how far retention has already deleted its raw rows. */
+export interface ProjectRetention {
+  projectId: string
+  projectName: string
+  retentionDays: number
+  /** Raw rows before this were deleted; periods before it are final. Null when retention never deleted. */
+  rawDeletedBefore: string | null
+}
+
+const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+
+/** Every project with its retention, oldest project first. */
+export async function listProjectRetention(
+  db: Queryable,
+  input: { projectId?: string } = {},
+): Promise<ProjectRetention[]> {
+  const { rows } = await db.query<ProjectRetention>(
+    `SELECT p.id AS "projectId", p.name AS "projectName", p.retention_days AS "retentionDays",
+       ${ISO('r.raw_deleted_before')} AS "rawDeletedBefore"
+     FROM projects p LEFT JOIN retention_state r ON r.project_id = p.id
+     WHERE $1::uuid IS NULL OR p.id = $1::uuid ORDER BY p.created_at, p.id`,
+    [input.projectId ?? null],
+  )
+  return rows
+}
+
+/**
+ * Records that raw rows of a project before `beforeUtc` are being deleted. Written before the first delete,
+ * so no rollup or aggregate of that period is rebuilt from a half-deleted remainder; never moves back.
+ */
+export async function saveRawDeletedBefore(
+  db: Queryable,
+  input: { projectId: string; beforeUtc: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO retention_state (project_id, raw_deleted_before, last_run_at) VALUES ($1, $2, clock_timestamp())
+     ON CONFLICT (project_id) DO UPDATE SET raw_deleted_before = GREATEST(retention_state.raw_deleted_before, EXCLUDED.raw_deleted_before),
+       last_run_at = EXCLUDED.last_run_at`,
+    [input.projectId, input.beforeUtc],
+  )
+}
+
+/** Raw tables retention deletes from, with the time column that decides age. */
+export const RETENTION_TABLES = ['llm_calls', 'observability_events', 'conversations'] as const
+export type RetentionTable = (typeof RETENTION_TABLES)[number]
+
+// Identifiers come from this allow-list only. A conversation goes when its last call is older than the cut;
+// its messages and observability events go with it (ON DELETE CASCADE).
+// Calls and observability events are taken oldest first along their (project_id, timestamp) index.
+const AGE_COLUMN: Record<RetentionTable, { column: string; key: string; order: string }> = {
+  llm_calls: { column: 'timestamp', key: 'project_id, timestamp, id', order: 'ORDER BY timestamp' },
+  observability_events: {
+    column: 'timestamp',
+    key: 'project_id, timestamp, id',
+    order: 'ORDER BY timestamp',
+  },
+  conversations: { column: 'last_seen_at', key: 'project_id, id', order: '' },
+}
+
+/** How many rows of `table` a project has before `beforeUtc` (the dry run). */
+export async function countRowsBefore(
+  db: Queryable,
+  input: { table: RetentionTable; projectId: string; beforeUtc: string },
+): Promise<number> {
+  const { column } = AGE_COLUMN[input.table]
+  const { rows } = await db.query<{ count: number }>(
+    `SELECT count(*)::float8 AS count FROM ${input.table} WHERE project_id = $1 AND ${column} < $2`,
+    [input.projectId, input.beforeUtc],
+  )
+  return rows[0]?.count ?? 0
+}
+
+/**
+ * Deletes at most `limit` rows of `table` of a project before `beforeUtc`, oldest first; returns how many.
+ * Called in a loop, so each statement holds its locks briefly and ingest is never starved.
+ */
+export async function deleteRowsBefore(
+  db: Queryable,
+  input: { table: RetentionTable; projectId: string; beforeUtc: string; limit: number },
+): Promise<number> {
+  const { column, key, order } = AGE_COLUMN[input.table]
+  const { rowCount } = await db.query(
+    `DELETE FROM ${input.table} WHERE (${key}) IN (
+       SELECT ${key} FROM ${input.table} WHERE project_id = $1 AND ${column} < $2 ${order} LIMIT $3)`,
+    [input.projectId, input.beforeUtc, input.limit],
+  )
+  return rowCount
+}
