@@ -30,29 +30,47 @@ export function observeAsyncIterator<T>(
       return undefined
     }
   }
-  let queue: Promise<unknown> = Promise.resolve()
+  // Reads are serialised so hiding an item can never reorder concurrent reads, but the chain is only
+  // built while one is pending: a `for await` loop takes the direct path, one promise per item.
+  let pending = 0
+  let tail: Promise<unknown> = Promise.resolve()
 
-  const pull = async (): Promise<IteratorResult<T>> => {
-    while (true) {
-      let result: IteratorResult<T>
-      try {
-        result = await inner.next()
-      } catch (error) {
-        safely('error', () => observer.onError(error))
-        throw error
-      }
-      if (result.done) {
-        safely('end', () => observer.onDone())
-        return result
-      }
-      if (safely('item', () => observer.onItem(result.value)) !== true) return result
+  const onFailure = (error: unknown): never => {
+    pending--
+    safely('error', () => observer.onError(error))
+    throw error
+  }
+  const onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
+    if (result.done) {
+      pending--
+      safely('end', () => observer.onDone())
+      return result
     }
+    let hidden: unknown
+    try {
+      hidden = observer.onItem(result.value)
+    } catch (error) {
+      reporter.reportInternal('observing a stream (item)', error)
+    }
+    if (hidden === true) return read()
+    pending--
+    return result
+  }
+  const read = (): Promise<IteratorResult<T>> => {
+    let next: Promise<IteratorResult<T>>
+    try {
+      next = inner.next()
+    } catch (error) {
+      next = Promise.reject(error)
+    }
+    return next.then(onResult, onFailure)
   }
 
   const iterator: AsyncGenerator<T> = {
     next() {
-      const result = queue.then(pull)
-      queue = result.catch(() => undefined)
+      const result = pending === 0 ? read() : tail.then(read, read)
+      pending++
+      tail = result
       return result
     },
     async return(value?: unknown) {

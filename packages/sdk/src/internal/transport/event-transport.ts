@@ -176,7 +176,10 @@ export class EventTransport {
     const sending = this.sendAndSettle(batch).finally(() => {
       this.inFlight = []
       this.sending = undefined
-      if (this.queue.length > 0) this.schedule(Math.max(0, this.nextAttemptAtMs - Date.now()))
+      // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
+      // batches instead of a stream of small requests that cost the host CPU for every one.
+      const waitMs = this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs
+      if (this.queue.length > 0) this.schedule(Math.max(waitMs, this.nextAttemptAtMs - Date.now()))
     })
     this.sending = sending
     return sending
