@@ -1,27 +1,65 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { SUBJECT_NAMES } from './bench-subject.ts'
 import { sdkBench } from './sdk-bench.ts'
+
+const CALLS = 20
+const CHUNKS = 10
+// 20 non-streaming and 20 streaming warm-up calls, 20 measured of each kind, 20 in the event-loop run.
+const INSTRUMENTED_CALLS = 5 * CALLS
+
+function expectFinite(value: unknown): void {
+  expect(typeof value).toBe('number')
+  expect(Number.isFinite(value)).toBe(true)
+}
 
 describe('sdkBench', () => {
   afterEach(() => {
     vi.restoreAllMocks()
   })
 
-  it('prints one JSON document with paired timings, event-loop delay and delivery', async () => {
+  it('prints one JSON document with paired timings of the SDK and of each peer, each from its own process', async () => {
     const output = vi.spyOn(console, 'log').mockImplementation(() => {})
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-    expect(await sdkBench(['--calls', '20', '--chunks', '10'])).toBe(0)
+    expect(await sdkBench(['--calls', String(CALLS), '--chunks', String(CHUNKS)])).toBe(0)
+    expect(output).toHaveBeenCalledTimes(1)
     const result = JSON.parse(String(output.mock.calls[0]?.[0]))
-    expect(result).toMatchObject({ benchmark: 'sdk', calls: 20, streamChunks: 10 })
-    for (const mode of [result.nonStreaming, result.streaming]) {
-      expect(mode.bareMs.p50).toBeGreaterThan(0)
-      expect(mode.wrappedMs.p99).toBeGreaterThanOrEqual(mode.wrappedMs.p50)
-      expect(mode.addedMs.p50).toBeCloseTo(mode.wrappedMs.p50 - mode.bareMs.p50, 3)
+    expect(result).toMatchObject({ benchmark: 'sdk', calls: CALLS, streamChunks: CHUNKS })
+    expect(Object.keys(result.subjects)).toEqual([...SUBJECT_NAMES])
+
+    for (const name of SUBJECT_NAMES) {
+      const subject = result.subjects[name]
+      expect(subject.package).toEqual(expect.any(String))
+      for (const mode of [subject.nonStreaming, subject.streaming]) {
+        for (const figures of [mode.bareMs, mode.instrumentedMs, mode.addedMs, mode.ratio]) {
+          expectFinite(figures.p50)
+          expectFinite(figures.p99)
+        }
+        expect(mode.bareMs.p50).toBeGreaterThan(0)
+        expect(mode.instrumentedMs.p99).toBeGreaterThanOrEqual(mode.instrumentedMs.p50)
+        expect(Math.abs(mode.addedMs.p50 - (mode.instrumentedMs.p50 - mode.bareMs.p50))).toBeLessThan(0.002)
+      }
+      const { streaming } = subject
+      expectFinite(streaming.addedPerChunkUs.p50)
+      expect(streaming.addedPerChunkUs.p50).toBeCloseTo((streaming.addedMs.p50 * 1000) / CHUNKS, 0)
+      for (const client of ['bare', 'instrumented']) expectFinite(subject.eventLoopDelayMs[client].max)
+      // One record per instrumented call, none from the bare client: the subject was active, the baseline bare.
+      expect(subject.instrumentedCalls).toBe(INSTRUMENTED_CALLS)
+      expect(subject.records.count).toBe(INSTRUMENTED_CALLS)
     }
-    expect(result.eventLoopDelayMs.wrapped.max).toBeGreaterThan(0)
-    // 20 warm-up and 20 measured wrapped calls of each kind, plus 20 in the event-loop run: all delivered.
-    expect(result.delivery).toMatchObject({ sent: 100, dropped: 0 })
-    expect(result.delivery.ingestRequests).toBeGreaterThan(0)
-  })
+    expect(result.subjects.aiCostProfiler.records).toMatchObject({ unit: 'events', dropped: 0 })
+    expect(result.subjects.aiCostProfiler.records.ingestRequests).toBeGreaterThan(0)
+    expect(result.subjects.openllmetry.records.unit).toBe('spans')
+    expect(result.subjects.langfuse.records.unit).toBe('spans')
+
+    for (const name of SUBJECT_NAMES) {
+      expectFinite(result.summary.nonStreamingAddedUs[name].p50)
+      expectFinite(result.summary.nonStreamingAddedUs[name].bareP50Us)
+      expectFinite(result.summary.perChunkAddedUs[name].p99)
+    }
+    expect(result.summary.goals).toEqual({ nonStreamingAddedUs: 50, perChunkAddedUs: 1 })
+    for (const verdict of Object.values(result.summary.aiCostProfiler))
+      expect(verdict).toEqual(expect.any(Boolean))
+  }, 120_000)
 
   it('refuses a bad option value', async () => {
     await expect(sdkBench(['--calls', 'many'])).rejects.toThrow('--calls takes a positive whole number')

@@ -1,32 +1,16 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { gunzipSync } from 'node:zlib'
-import OpenAI from 'openai'
-// The workspace exports of the SDK point at its build; the benchmark measures the sources as they are.
-import { createProfiler } from '../../../packages/sdk/src/index.ts'
-import { percentile } from '../percentile.ts'
-import { type FakeOpenAiUpstream, startFakeOpenAiUpstream } from './fake-openai-upstream.ts'
+import { SUBJECT_NAMES, type SubjectName } from './bench-subject.ts'
+import { runSubjectProcess } from './run-subject-process.ts'
+import { startFakeIngest } from './start-fake-ingest.ts'
+import type { SubjectMeasurement } from './subject-process.ts'
 
-interface Distribution {
-  p50: number
-  p99: number
-}
+/** The spec's targets for the SDK, against which the measured figures are compared (never substituted). */
+const GOALS = { nonStreamingAddedUs: 50, perChunkAddedUs: 1 }
 
-interface PairedResult {
-  bareMs: Distribution
-  wrappedMs: Distribution
-  /** Wrapped minus bare, per percentile: what the SDK adds to one call. */
-  addedMs: Distribution
-}
+const PEERS = SUBJECT_NAMES.filter((name) => name !== 'aiCostProfiler')
 
-const round = (value: number) => Number(value.toFixed(3))
 const log = (text: string) => process.stderr.write(`${text}\n`)
-
-function distribution(samples: readonly number[]): Distribution {
-  return { p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)) }
-}
+const microseconds = (ms: number) => Number((ms * 1000).toFixed(1))
 
 function wholeNumber(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback
@@ -36,87 +20,42 @@ function wholeNumber(text: string | undefined, fallback: number, name: string): 
   return value
 }
 
-/** An ingest server that accepts every batch, so the SDK's transport runs as in production. */
-async function startIngest() {
-  let received = 0
-  const server = createServer((request, response) => {
-    const parts: Buffer[] = []
-    request.on('data', (part: Buffer) => parts.push(part))
-    request.on('end', () => {
-      received++
-      const { events } = JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as {
-        events: unknown[]
-      }
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ accepted: events.length, duplicates: 0, errors: [] }))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+/** The goal figures side by side, each with the bare baseline of its own process. */
+function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
+  const perSubject = <T>(pick: (measurement: SubjectMeasurement) => T) =>
+    Object.fromEntries(SUBJECT_NAMES.map((name) => [name, pick(subjects[name])])) as Record<SubjectName, T>
+  const ours = subjects.aiCostProfiler
+  const lowerThanPeers = (pick: (measurement: SubjectMeasurement) => number) =>
+    PEERS.every((peer) => pick(ours) < pick(subjects[peer]))
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
-
-async function timeCall(call: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await call()
-  return performance.now() - started
-}
-
-/** Runs bare and wrapped calls alternately (so drift hits both alike) and compares their percentiles. */
-async function measurePaired(
-  calls: number,
-  bare: () => Promise<unknown>,
-  wrapped: () => Promise<unknown>,
-): Promise<PairedResult> {
-  const bareSamples: number[] = []
-  const wrappedSamples: number[] = []
-  for (let index = 0; index < calls; index++) {
-    if (index % 2 === 0) {
-      bareSamples.push(await timeCall(bare))
-      wrappedSamples.push(await timeCall(wrapped))
-    } else {
-      wrappedSamples.push(await timeCall(wrapped))
-      bareSamples.push(await timeCall(bare))
-    }
-  }
-  const bareMs = distribution(bareSamples)
-  const wrappedMs = distribution(wrappedSamples)
-  return {
-    bareMs,
-    wrappedMs,
-    addedMs: { p50: round(wrappedMs.p50 - bareMs.p50), p99: round(wrappedMs.p99 - bareMs.p99) },
-  }
-}
-
-/** Measures how long the event loop is blocked while `calls` calls run one after another. */
-async function eventLoopDelay(calls: number, call: () => Promise<unknown>) {
-  const histogram = monitorEventLoopDelay({ resolution: 1 })
-  histogram.enable()
-  for (let index = 0; index < calls; index++) await call()
-  histogram.disable()
-  const ms = (nanoseconds: number) => round(nanoseconds / 1e6)
-  return { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) }
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
-  for await (const _chunk of stream) {
-    // read every chunk, as an application would
+    goals: GOALS,
+    nonStreamingAddedUs: perSubject(({ nonStreaming }) => ({
+      p50: microseconds(nonStreaming.addedMs.p50),
+      p99: microseconds(nonStreaming.addedMs.p99),
+      bareP50Us: microseconds(nonStreaming.bareMs.p50),
+    })),
+    perChunkAddedUs: perSubject(({ streaming }) => ({
+      ...streaming.addedPerChunkUs,
+      bareStreamP50Us: microseconds(streaming.bareMs.p50),
+    })),
+    aiCostProfiler: {
+      nonStreamingP50WithinGoal: microseconds(ours.nonStreaming.addedMs.p50) <= GOALS.nonStreamingAddedUs,
+      perChunkP50WithinGoal: ours.streaming.addedPerChunkUs.p50 <= GOALS.perChunkAddedUs,
+      nonStreamingP50LowerThanPeers: lowerThanPeers(({ nonStreaming }) => nonStreaming.addedMs.p50),
+      perChunkP50LowerThanPeers: lowerThanPeers(({ streaming }) => streaming.addedPerChunkUs.p50),
+    },
   }
 }
 
 /**
- * The SDK's overhead: added time per call (median and p99) of a wrapped OpenAI client against the
- * bare client on the same local fake upstream, non-streaming and streaming, and how long the event
- * loop is blocked. Options: `--calls N` (default 2000), `--chunks N` per stream (default 100).
+ * The SDK's overhead next to its peers' (OpenLLMetry, Langfuse): added time per call (median and p99)
+ * of each instrumented OpenAI client against a bare one on a local fake upstream, non-streaming and
+ * streaming, per streamed chunk, and how long the event loop is blocked. Each subject runs alone in its
+ * own child process with its own upstream and bare baseline. Options: `--calls N` pairs of each kind
+ * (default 2000), `--chunks N` per stream (default 100).
+ *
+ * @example
+ * npm run bench -- sdk --calls 2000 --chunks 100
  */
 export async function sdkBench(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -126,60 +65,38 @@ export async function sdkBench(args: string[]): Promise<number> {
   })
   const calls = wholeNumber(values.calls, 2000, 'calls')
   const streamChunks = wholeNumber(values.chunks, 100, 'chunks')
-  let upstream: FakeOpenAiUpstream | undefined
-  const ingest = await startIngest()
+
+  const subjects = {} as Record<SubjectName, SubjectMeasurement>
+  // The SDK's events go to a server in another process, as in production; this process is idle meanwhile.
+  const ingest = await startFakeIngest()
   try {
-    upstream = await startFakeOpenAiUpstream(streamChunks)
-    const profiler = createProfiler({ endpoint: ingest.url, apiKey: 'bench', flushOnExit: false })
-    const bare = new OpenAI({ apiKey: 'sk-bench', baseURL: upstream.baseUrl, maxRetries: 0 })
-    const wrapped = profiler.wrap(
-      new OpenAI({ apiKey: 'sk-bench', baseURL: upstream.baseUrl, maxRetries: 0 }),
-      {
-        feature: 'bench',
-      },
-    )
-    const messages = [{ role: 'user' as const, content: 'Say ok' }]
-    const complete = (client: OpenAI) => () =>
-      client.chat.completions.create({ model: 'gpt-4o-mini', messages })
-    const stream = (client: OpenAI) => async () =>
-      drain(await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
-
-    log(`warming up…`)
-    await measurePaired(Math.min(200, calls), complete(bare), complete(wrapped))
-    await measurePaired(Math.min(50, calls), stream(bare), stream(wrapped))
-
-    log(`measuring ${calls} non-streaming and ${calls} streaming call pairs (${streamChunks} chunks each)…`)
-    const nonStreaming = await measurePaired(calls, complete(bare), complete(wrapped))
-    const streaming = await measurePaired(calls, stream(bare), stream(wrapped))
-    const loopCalls = Math.min(calls, 500)
-    const eventLoopDelayMs = {
-      bare: await eventLoopDelay(loopCalls, stream(bare)),
-      wrapped: await eventLoopDelay(loopCalls, stream(wrapped)),
+    // One after another: on a small machine, concurrent subjects would steal each other's CPU.
+    for (const subject of SUBJECT_NAMES) {
+      log(`measuring ${subject} in its own process…`)
+      const requestsBefore = ingest.requests()
+      const measured = await runSubjectProcess({ subject, calls, streamChunks, ingestUrl: ingest.url })
+      if (measured.records.unit === 'events')
+        measured.records.ingestRequests = ingest.requests() - requestsBefore
+      subjects[subject] = measured
     }
-    await profiler.shutdown()
-    const stats = profiler.stats()
-    console.log(
-      JSON.stringify(
-        {
-          benchmark: 'sdk',
-          node: process.version,
-          calls,
-          streamChunks,
-          nonStreaming,
-          streaming,
-          eventLoopDelayMs,
-          delivery: { sent: stats.sent, dropped: stats.dropped, ingestRequests: ingest.requests() },
-          peers: {
-            note: 'OpenLLMetry and Langfuse are not installed in this workspace; their overhead was not measured.',
-          },
-        },
-        null,
-        2,
-      ),
-    )
-    return 0
   } finally {
-    await upstream?.close()
     await ingest.close()
   }
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'sdk',
+        node: process.version,
+        calls,
+        streamChunks,
+        method:
+          'Each subject runs in its own child process with its own fake OpenAI upstream (the SDK sends its events to a fake ingest server in the parent process) on 127.0.0.1 (same responses) and its own bare OpenAI client. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks.',
+        subjects,
+        summary: summarise(subjects),
+      },
+      null,
+      2,
+    ),
+  )
+  return 0
 }

@@ -1,0 +1,32 @@
+import type OpenAI from 'openai'
+
+/** The clients under comparison: the SDK itself and the peers it is measured against. */
+export const SUBJECT_NAMES = ['aiCostProfiler', 'openllmetry', 'langfuse'] as const
+
+/** One of `SUBJECT_NAMES`. */
+export type SubjectName = (typeof SUBJECT_NAMES)[number]
+
+/** What a subject recorded for the calls it saw: the proof that it was active during the run. */
+export type SubjectRecords =
+  | { unit: 'events'; count: number; dropped: number; ingestRequests?: number }
+  | { unit: 'spans'; count: number; spanNames: string[] }
+
+/** A subject set up in this process: its instrumented client and a bare client that bypasses it. */
+export interface BenchSubject {
+  /** The package measured, with the version installed. */
+  package: string
+  /** How the subject was configured, for the report. */
+  setup: string
+  bare: OpenAI
+  instrumented: OpenAI
+  /** Flushes and stops the subject, then says what it recorded. */
+  finish(): Promise<SubjectRecords>
+}
+
+/** Sets a subject up against the fake upstream at `baseUrl`; `ingestUrl` is the fake ingest server in the parent process. */
+export type StartBenchSubject = (options: { baseUrl: string; ingestUrl: string }) => Promise<BenchSubject>
+
+/** Options every client of the benchmark is built with: the fake upstream, and no retries to blur timings. */
+export function clientOptions(baseUrl: string) {
+  return { apiKey: 'sk-bench', baseURL: baseUrl, maxRetries: 0 }
+}

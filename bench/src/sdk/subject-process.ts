@@ -1,0 +1,82 @@
+// Child process of the SDK benchmark: one subject alone in its process, with its own fake upstream and
+// its own bare client. Peers patch the `openai` module and register global OpenTelemetry providers, so
+// sharing a process would let them slow down each other and the bare baseline.
+import type { StartBenchSubject, SubjectName, SubjectRecords } from './bench-subject.ts'
+import { startFakeOpenAiUpstream } from './fake-openai-upstream.ts'
+import { measureOverhead, type OverheadMeasurement } from './measure-overhead.ts'
+
+/** Parent → child: measure this subject. */
+export interface SubjectProcessRequest {
+  subject: SubjectName
+  calls: number
+  streamChunks: number
+  /** The fake ingest server, in the parent process so its decoding never counts as the SDK's time. */
+  ingestUrl: string
+}
+
+/** What one subject's process measured. */
+export interface SubjectMeasurement extends OverheadMeasurement {
+  package: string
+  setup: string
+  records: SubjectRecords
+}
+
+/** Child → parent. */
+export type SubjectProcessReply =
+  | { type: 'measured'; measurement: SubjectMeasurement }
+  | { type: 'failed'; message: string }
+
+// Lazy, so a process loads only its own subject's packages.
+const SUBJECTS: Record<SubjectName, () => Promise<StartBenchSubject>> = {
+  aiCostProfiler: async () => (await import('./profiler-subject.ts')).startProfilerSubject,
+  openllmetry: async () => (await import('./openllmetry-subject.ts')).startOpenLlmetrySubject,
+  langfuse: async () => (await import('./langfuse-subject.ts')).startLangfuseSubject,
+}
+
+/** A subject that recorded nothing was not measured at all; more records than calls means the bare client was traced too. */
+function checkRecords(subject: SubjectName, records: SubjectRecords, instrumentedCalls: number): void {
+  if (records.count === 0) throw new Error(`${subject} recorded no ${records.unit}: it was not active`)
+  if (records.count > instrumentedCalls)
+    throw new Error(
+      `${subject} recorded ${records.count} ${records.unit} for ${instrumentedCalls} instrumented calls: the bare client was not bare`,
+    )
+}
+
+async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMeasurement> {
+  const log = (text: string) => process.stderr.write(`[${request.subject}] ${text}\n`)
+  const upstream = await startFakeOpenAiUpstream(request.streamChunks)
+  try {
+    const startSubject = await SUBJECTS[request.subject]()
+    const subject = await startSubject({ baseUrl: upstream.baseUrl, ingestUrl: request.ingestUrl })
+    const measurement = await measureOverhead({
+      bare: subject.bare,
+      instrumented: subject.instrumented,
+      calls: request.calls,
+      streamChunks: request.streamChunks,
+      log,
+    })
+    const records = await subject.finish()
+    checkRecords(request.subject, records, measurement.instrumentedCalls)
+    return { package: subject.package, setup: subject.setup, ...measurement, records }
+  } finally {
+    await upstream.close()
+  }
+}
+
+function reply(message: SubjectProcessReply): void {
+  process.send?.(message, () => process.exit(0))
+}
+
+// A parent that dies (Ctrl-C, a crash) closes the channel: never outlive it.
+process.on('disconnect', () => process.exit(0))
+
+process.once('message', async (request: SubjectProcessRequest) => {
+  try {
+    reply({ type: 'measured', measurement: await measureSubject(request) })
+  } catch (error) {
+    reply({
+      type: 'failed',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    })
+  }
+})
