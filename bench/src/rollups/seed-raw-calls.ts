@@ -16,7 +16,8 @@ export interface SeedRawCallsOptions {
 /**
  * Writes `eventCount` synthetic calls straight into `llm_calls` with `generate_series`, so ten million rows
  * take minutes rather than the hours an HTTP load would: 3 providers × 2 models × 6 features, 2% errors,
- * 1% unpriced, latencies from 50 ms to 20 s, exact 12-place costs. Deterministic for a given count.
+ * 1% unpriced, latencies from 50 ms to 20 s, exact 12-place costs. Deterministic for a given count. The day
+ * comes from g / 7, not g, so every day mixes all providers, models and features whatever the day count.
  */
 export async function seedRawCalls(options: SeedRawCallsOptions): Promise<{ durationMs: number }> {
   const startedMs = performance.now()
@@ -27,7 +28,7 @@ export async function seedRawCalls(options: SeedRawCallsOptions): Promise<{ dura
       `INSERT INTO llm_calls (project_id, timestamp, provider, model, feature, input_tokens, output_tokens,
          cache_read_input_tokens, reasoning_tokens, latency_ms, status, cost_usd, cost_status, price_entry_id, price_source)
        SELECT $1::uuid,
-         $2::timestamptz + (g % $3) * interval '1 day' + ((g * 7919) % 86400) * interval '1 second',
+         $2::timestamptz + ((g / 7) % $3) * interval '1 day' + ((g * 7919) % 86400) * interval '1 second',
          (ARRAY['openai', 'anthropic', 'google'])[1 + g % 3],
          (ARRAY['model-a', 'model-b'])[1 + (g / 3) % 2],
          CASE WHEN g % 6 = 0 THEN NULL ELSE 'feature-' || (g % 6) END,

@@ -138,7 +138,10 @@ export async function rebuildRollupHours(db: Queryable, hours: readonly DirtyHou
                         FILTER (WHERE c.latency_ms IS NOT NULL)) AS b GROUP BY b) AS h ON h.b = g.i ORDER BY g.i),
        count(c.time_to_first_token_ms), COALESCE(sum(c.time_to_first_token_ms), 0)
      FROM unnest($1::uuid[], $2::timestamptz[]) AS t(project_id, hour_utc)
-     JOIN llm_calls c ON c.project_id = t.project_id AND c.timestamp >= t.hour_utc AND c.timestamp < t.hour_utc + interval '1 hour'
+     -- Each hour must be an index range scan on (project_id, timestamp): a plain join (or a LATERAL the
+     -- planner flattens; OFFSET 0 stops that) hash-joins against a scan of the whole table instead.
+     CROSS JOIN LATERAL (SELECT * FROM llm_calls WHERE project_id = t.project_id AND timestamp >= t.hour_utc
+                         AND timestamp < t.hour_utc + interval '1 hour' OFFSET 0) AS c
      GROUP BY c.project_id, t.hour_utc, c.provider, c.model, c.feature, c.status`,
     [projectIds, hourStarts, LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_COUNT],
   )
