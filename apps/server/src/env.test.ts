@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { EnvError, parseEnv } from './env.ts'
+import { ENV_VARIABLE_NAMES, EnvError, parseEnv } from './env.ts'
 
 describe('parseEnv', () => {
   it('applies the documented defaults', () => {
@@ -28,5 +29,20 @@ describe('parseEnv', () => {
 
   it('needs a project for an init key', () => {
     expect(() => parseEnv({ ACP_INIT_API_KEY: 'x'.repeat(30) })).toThrow(/ACP_INIT_PROJECT/)
+  })
+
+  it('documents every variable in docs/configuration.md and .env.example', () => {
+    const root = new URL('../../../', import.meta.url)
+    const docs = readFileSync(new URL('docs/configuration.md', root), 'utf8')
+    const example = readFileSync(new URL('.env.example', root), 'utf8')
+    for (const name of ENV_VARIABLE_NAMES) {
+      expect(docs, name).toContain(`| \`${name}\``)
+      expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'))
+    }
+  })
+
+  it('keeps the rollup refresh within a minute', () => {
+    expect(parseEnv({}).ACP_ROLLUP_INTERVAL_MS).toBe(20_000)
+    expect(() => parseEnv({ ACP_ROLLUP_INTERVAL_MS: '120000' })).toThrow(/ACP_ROLLUP_INTERVAL_MS/)
   })
 })

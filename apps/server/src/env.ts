@@ -44,9 +44,13 @@ const envSchema = z.object({
   ACP_MAX_FUTURE_SKEW_MS: integer(3_600_000, 0, 7 * 86_400_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ACP_JOBS_ENABLED: boolean(true),
-  ACP_ROLLUP_INTERVAL_MS: integer(20_000, 1_000, 3_600_000),
+  // At most a minute: rollups are promised current within about a minute of ingest.
+  ACP_ROLLUP_INTERVAL_MS: integer(20_000, 1_000, 60_000),
   ACP_READY_FAILS_WHEN_STALE: boolean(false),
 })
+
+/** The name of every environment variable the server reads. */
+export const ENV_VARIABLE_NAMES: readonly string[] = Object.keys(envSchema.shape)
 
 /** The parsed, typed configuration of the server. */
 export type ServerEnv = z.output<typeof envSchema> & { dataDir: string }

@@ -48,6 +48,21 @@ describe('startServer on the embedded database', () => {
     expect(again).toEqual([])
   })
 
+  it('runs the jobs without extra setup: the rollup refresh has run once the server answers for a moment', async () => {
+    const server = await startServer(parseEnv({ PORT: '0', ACP_DATA_DIR: tempDataDir() }), logger, {
+      print: () => {},
+    })
+    servers.push(server)
+    let metrics = ''
+    for (let tries = 0; tries < 500; tries++) {
+      metrics = await (await fetch(`${server.url}/metrics`)).text()
+      if (/^acp_rollup_last_success_timestamp_seconds \d/m.test(metrics)) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(metrics).toMatch(/^acp_rollup_last_success_timestamp_seconds \d/m)
+    expect(metrics).toContain('# TYPE acp_aggregation_last_success_timestamp_seconds gauge')
+  })
+
   it('refuses a second process on the same data folder with a clear message', async () => {
     const dataDir = tempDataDir()
     servers.push(

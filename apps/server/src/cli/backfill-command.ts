@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { runBackfill } from '../jobs/backfill.ts'
+import { MAX_BACKFILL_CONCURRENCY, runBackfill } from '../jobs/backfill.ts'
 import { JobMetrics } from '../jobs/job-metrics.ts'
 import { listUtcDays } from '../jobs/utc-days.ts'
 import { createLogger } from '../logging/logger.ts'
@@ -11,8 +11,9 @@ import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 
 /**
- * `backfill --from D --to D [--include-today] [--delay-ms N] [--batch-days N] [--json] [--quiet]`: aggregates
- * a range of closed days in batches, with a progress bar on stderr. Resumable, and safe while servers run.
+ * `backfill --from D --to D [--include-today] [--delay-ms N] [--batch-days N] [--concurrency N] [--json]
+ * [--quiet]`: aggregates a range of closed days in batches, with a progress bar on stderr. Resumable, and safe
+ * while servers run on the same PostgreSQL.
  */
 export const backfillCommand: Command = async (args, { env, print }) => {
   const { values } = parseArgs({
@@ -23,6 +24,7 @@ export const backfillCommand: Command = async (args, { env, print }) => {
       'include-today': { type: 'boolean' },
       'delay-ms': { type: 'string' },
       'batch-days': { type: 'string' },
+      concurrency: { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
@@ -44,6 +46,20 @@ export const backfillCommand: Command = async (args, { env, print }) => {
     min: 1,
     max: 366,
   })
+  const concurrency = parseCountOption({
+    option: 'concurrency',
+    text: values.concurrency,
+    fallback: 1,
+    min: 1,
+    max: MAX_BACKFILL_CONCURRENCY,
+  })
+  // Each day in flight holds one connection, and job bookkeeping needs one more.
+  if (env.DATABASE_URL && concurrency + 1 > env.ACP_DB_POOL_SIZE) {
+    throw new CliError(
+      `--concurrency ${concurrency} needs ${concurrency + 1} connections; ACP_DB_POOL_SIZE is ${env.ACP_DB_POOL_SIZE}.`,
+      2,
+    )
+  }
   // Per-day job lines would drown the progress bar: only warnings and failures are logged here.
   const level = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'silent' ? env.LOG_LEVEL : 'warn'
   const logger = createLogger({ level, write: (line) => process.stderr.write(`${line}\n`) })
@@ -68,6 +84,7 @@ export const backfillCommand: Command = async (args, { env, print }) => {
         includeToday: values['include-today'] === true,
         delayMs,
         batchDays,
+        concurrency,
         onProgress: (done) => progress?.update(done),
       }),
     )
@@ -78,7 +95,7 @@ export const backfillCommand: Command = async (args, { env, print }) => {
     } else {
       print(
         `Aggregated ${summary.days} day(s) from ${fromDay} to ${toDay} in ${(summary.durationMs / 1_000).toFixed(1)} s: ` +
-          `${summary.stored} project-day(s) rebuilt, the rest already current; ${summary.skipped} day(s) left to a run ` +
+          `${summary.stored} project-day(s) rebuilt from ${summary.rowsAggregated} raw row(s), the rest already current; ${summary.skipped} day(s) left to a run ` +
           `that held them; peak memory ${Math.round(peakRssBytes / 1_048_576)} MB.`,
       )
       if (summary.unverified > 0)

@@ -205,6 +205,17 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(await retentionCommand(['--dry-run', '--project', 'cli-jobs'], run.context)).toBe(0)
       expect(run.text()).toMatch(/cli-jobs \(keeps 400 days, cut at .*\): would delete 0 call\(s\)/)
       expect(run.text()).toContain('Dry run: nothing was deleted.')
+
+      const set = contextFor(target.env)
+      expect(await retentionCommand(['set', '--project', 'cli-jobs', '--days', '2'], set.context)).toBe(0)
+      expect(set.text()).toMatch(/now keeps 2 days of raw calls \(was 400\)/)
+      // The cut falls at midnight two days back: the call of three days ago goes, the one of two days ago stays.
+      const shortened = contextFor(target.env)
+      expect(await retentionCommand(['--dry-run', '--project', 'cli-jobs'], shortened.context)).toBe(0)
+      expect(shortened.text()).toMatch(/keeps 2 days, cut at .*\): would delete 1 call\(s\)/)
+      await expect(
+        retentionCommand(['set', '--project', 'cli-jobs', '--days', '0'], contextFor(target.env).context),
+      ).rejects.toMatchObject({ exitCode: 2 })
     })
   })
 }

@@ -26,12 +26,15 @@ Commands:
                                 days (default 30) in project NAME (default demo); the same
                                 seed value adds no duplicates
   backfill --from YYYY-MM-DD --to YYYY-MM-DD [--include-today] [--delay-ms 1000] [--batch-days 7]
-           [--json] [--quiet]   Build the daily aggregates of closed days; resumable, safe while
-                                servers run
+           [--concurrency 1] [--json] [--quiet]
+                                Build the daily aggregates of closed days; resumable, safe while
+                                servers run on the same PostgreSQL
   recompute --from YYYY-MM-DD --to YYYY-MM-DD [--model M] [--project NAME] [--dry-run] [--json]
                                 Re-price stored calls with today's prices; prints the diff per model
   retention [--dry-run] [--project NAME]
-                                Delete raw calls older than each project's retention_days
+                                Delete raw calls older than each project's retention days
+  retention set --project NAME --days N
+                                Keep N days (1-3650) of the project's raw calls
   prices list --project NAME
   prices set --project NAME --provider P --model M --from DATE --input USD --output USD
              [--cache-read USD] [--cache-write USD] [--cache-write-1h USD] [--reasoning USD]

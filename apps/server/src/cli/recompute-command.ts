@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util'
-import { JobMetrics } from '../jobs/job-metrics.ts'
 import { createJobService } from '../jobs/job-service.ts'
-import { runRecompute } from '../jobs/recompute.ts'
-import { addUtcDays } from '../jobs/utc-days.ts'
+import type { RecomputeSummary } from '../jobs/recompute.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
 import { asCliJob, parseDayOption, requireProject } from './job-command-options.ts'
@@ -15,6 +13,7 @@ const pad = (text: string, width: number, alignRight = false) =>
 /**
  * `recompute --from D --to D [--model M] [--project NAME] [--dry-run] [--json]`: re-prices the calls of those
  * UTC days (both included) with today's catalogue and overrides and prints the before/after diff per model.
+ * Runs as the `recompute` job, so it holds the same lease as one started with `POST /v1/jobs/recompute/run`.
  */
 export const recomputeCommand: Command = async (args, { env, logger, print }) => {
   const { values } = parseArgs({
@@ -36,20 +35,17 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
   return withDatabase(env, async (db) => {
     await migrateUp(db)
     const project = values.project === undefined ? undefined : await requireProject(db, values.project)
-    const metrics = new JobMetrics()
-    const summary = await asCliJob(() =>
-      runRecompute({
-        db,
-        logger,
-        metrics,
-        jobs: createJobService({ db, logger, metrics }),
-        fromUtc: `${fromDay}T00:00:00.000Z`,
-        toUtc: `${addUtcDays(toDay, 1)}T00:00:00.000Z`,
-        model: values.model,
-        projectId: project?.id,
-        dryRun,
-      }),
+    const jobs = createJobService({ db, logger })
+    const { runId, done } = await asCliJob(() =>
+      jobs.start(
+        'recompute',
+        { from: fromDay, to: toDay, model: values.model, projectId: project?.id, dryRun },
+        'cli',
+      ),
     )
+    const outcome = await done
+    if (outcome.result === undefined) throw new CliError(`Recompute run ${runId} failed: ${outcome.error}`)
+    const summary = outcome.result as RecomputeSummary
     if (values.json) {
       print(JSON.stringify(summary))
       return summary.days.some((day) => day.status === 'failed') ? 1 : 0
@@ -78,6 +74,11 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
     const failed = summary.days.filter((day) => day.status === 'failed').map((day) => day.day)
     if (failed.length > 0)
       print(`Aggregation failed for ${failed.join(', ')}: run \`backfill --from D --to D\` for them.`)
+    const held = summary.days.filter((day) => day.status === 'skipped').map((day) => day.day)
+    if (held.length > 0)
+      print(
+        `${held.join(', ')} were being aggregated by another run meanwhile: run \`backfill --from D --to D\` for them once it ends.`,
+      )
     return failed.length > 0 ? 1 : 0
   })
 }

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health-routes.ts'
 import { jobsRoutes } from './routes/jobs-routes.ts'
 import { metricsRoutes } from './routes/metrics-routes.ts'
 import { priceOverridesRoutes } from './routes/price-overrides-routes.ts'
+import { retentionRoutes } from './routes/retention-routes.ts'
 
 /** What the HTTP app needs; `createApp` builds nothing else, so tests call it in-process. */
 export interface AppDependencies {
@@ -62,6 +63,7 @@ export function createApp(dependencies: AppDependencies) {
   v1.route('/analytics/daily', dailyCostsRoutes({ db: dependencies.db, now: dependencies.now }))
   v1.route('/health/data', healthDataRoutes({ db: dependencies.db, now: dependencies.now }))
   v1.route('/jobs', jobsRoutes({ db: dependencies.db, jobs }))
+  v1.route('/retention', retentionRoutes({ db: dependencies.db }))
   v1.route(
     '/price-overrides',
     priceOverridesRoutes({ db: dependencies.db, ingest: dependencies.ingest, bus: dependencies.bus }),

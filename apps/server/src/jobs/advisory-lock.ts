@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Database } from '../storage/database.ts'
+import type { Database, DedicatedConnection } from '../storage/database.ts'
 import {
   type AdvisoryLockKey,
   releaseAdvisoryLock,
@@ -29,12 +29,13 @@ export function advisoryLockKey(name: AdvisoryLockName): AdvisoryLockKey {
 /**
  * Runs `work` while holding a PostgreSQL session advisory lock on a dedicated connection, or returns at once
  * when another process (or another run in this one) holds it. The lock is released when `work` settles and,
- * should the process die, when its connection closes.
+ * should the process die, when its connection closes. `work` gets that connection: doing its queries on it
+ * keeps a locked run to one connection of the pool.
  */
 export async function withAdvisoryLock<T>(
   db: Database,
   name: AdvisoryLockName,
-  work: () => Promise<T>,
+  work: (connection: DedicatedConnection) => Promise<T>,
 ): Promise<AdvisoryLockOutcome<T>> {
   const startedMs = performance.now()
   const id = `${name.job}:${name.subKey}`
@@ -52,7 +53,7 @@ export async function withAdvisoryLock<T>(
       const lockWaitMs = performance.now() - startedMs
       if (!acquired) return { acquired: false, lockWaitMs }
       try {
-        return { acquired: true, value: await work(), lockWaitMs }
+        return { acquired: true, value: await work(connection), lockWaitMs }
       } finally {
         await releaseAdvisoryLock(connection, key)
       }

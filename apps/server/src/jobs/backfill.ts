@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
 import { findActiveJobLease } from '../storage/repositories/job-leases-repository.ts'
+import type { JobTrigger } from '../storage/repositories/job-runs-repository.ts'
 import { type DayRunSummary, runDailyAggregation } from './daily-aggregation.ts'
 import { JobError } from './job-error.ts'
 import { acquireJobLease } from './job-lease.ts'
@@ -13,11 +14,17 @@ import { listUtcDays, utcDayOf } from './utc-days.ts'
 /** Name of the backfill job (its lease keeps two backfills from running at once). */
 export const BACKFILL_JOB = 'backfill'
 
-/** Options for `runBackfill`. */
-export interface BackfillOptions {
+/** Most days a backfill aggregates at the same time; each holds one database connection while it runs. */
+export const MAX_BACKFILL_CONCURRENCY = 8
+
+/** Options for `backfillDays`. */
+export interface BackfillDaysOptions {
   db: Database
   logger: Logger
   metrics: JobMetrics
+  /** Groups the `job_runs` rows of the backfill's days. */
+  runId: string
+  trigger: JobTrigger
   fromDay: string
   toDay: string
   includeToday?: boolean
@@ -25,6 +32,12 @@ export interface BackfillOptions {
   batchDays?: number
   /** Pause between batches, leaving the database to live traffic. Default 1,000 ms. */
   delayMs?: number
+  /** Days of a batch aggregated at the same time. Default 1 (one after the other). */
+  concurrency?: number
+  /** Raw rows read per statement. Default 10,000. */
+  chunkRows?: number
+  /** Wait before a failed day's second try; doubles. Default 2,000 ms. */
+  retryBaseDelayMs?: number
   /** Called after every day with the days done so far and the total. */
   onProgress?: (doneDays: number, totalDays: number) => void
   now?: () => number
@@ -42,28 +55,105 @@ export interface BackfillSummary {
   /** Project-days whose aggregate was (re)built; the rest were already current. */
   stored: number
   unverified: number
+  /** Raw rows read to build aggregates. */
+  rowsAggregated: number
   durationMs: number
 }
 
+/** Refuses a range that reaches the open day, unless it was asked for by hand. */
+export function assertBackfillRange(input: {
+  fromDay: string
+  toDay: string
+  includeToday?: boolean
+  nowMs: number
+}): void {
+  const today = utcDayOf(input.nowMs)
+  if (input.fromDay > input.toDay) {
+    throw new JobError(
+      'INVALID_JOB_PARAMS',
+      `The range starts (${input.fromDay}) after it ends (${input.toDay}).`,
+    )
+  }
+  if (input.toDay >= today && !input.includeToday) {
+    throw new JobError(
+      'INVALID_JOB_PARAMS',
+      `${input.toDay} is not over yet (today is ${today} UTC): end the range before it, or pass --include-today (includeToday).`,
+    )
+  }
+}
+
 /**
- * Aggregates a range of days in batches with a pause between them, one day at a time, each in SQL so memory
- * stays flat whatever the volume. Resumable: a day whose aggregate is current costs one fingerprint scan and
- * is skipped. Safe beside running servers: every day takes the same advisory lock the scheduled run takes.
+ * Aggregates a range of days in batches with a pause between them; inside a batch, `concurrency` days at a
+ * time (one by default). Each day is aggregated in SQL, its raw rows read in chunks, so memory stays flat
+ * whatever the volume, and each day in flight holds one connection. Resumable: a day whose aggregate is
+ * current costs one fingerprint scan and is skipped. Safe beside running servers: every day takes the same
+ * advisory lock the scheduled run takes. The caller holds the backfill lease.
+ */
+export async function backfillDays(options: BackfillDaysOptions): Promise<BackfillSummary> {
+  const startedMs = performance.now()
+  assertBackfillRange({ ...options, nowMs: (options.now ?? Date.now)() })
+  const days = listUtcDays(options.fromDay, options.toDay)
+  const batchDays = Math.max(1, options.batchDays ?? 7)
+  const concurrency = Math.min(MAX_BACKFILL_CONCURRENCY, Math.max(1, options.concurrency ?? 1))
+  const { signal } = options
+  const summaries: DayRunSummary[] = []
+
+  const aggregateDay = async (day: string): Promise<void> => {
+    const [summary] = await runDailyAggregation({
+      db: options.db,
+      logger: options.logger,
+      metrics: options.metrics,
+      runId: options.runId,
+      trigger: options.trigger,
+      days: [day],
+      includeToday: options.includeToday,
+      chunkRows: options.chunkRows,
+      retryBaseDelayMs: options.retryBaseDelayMs,
+      now: options.now,
+      signal,
+    })
+    if (summary) summaries.push(summary)
+    options.onProgress?.(summaries.length, days.length)
+  }
+
+  for (let start = 0; start < days.length && !signal?.aborted; start += batchDays) {
+    if (start > 0) await sleep(options.delayMs ?? 1_000, undefined, { signal }).catch(() => {})
+    const batch = days.slice(start, start + batchDays)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < batch.length && !signal?.aborted) {
+        const day = batch[next++]
+        if (day !== undefined) await aggregateDay(day)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker))
+  }
+  summaries.sort((a, b) => (a.day < b.day ? -1 : 1))
+  return {
+    runId: options.runId,
+    days: days.length,
+    succeeded: summaries.filter((summary) => summary.status === 'succeeded').length,
+    skipped: summaries.filter((summary) => summary.status === 'skipped').length,
+    failed: summaries.filter((summary) => summary.status === 'failed').map((summary) => summary.day),
+    stored: summaries.reduce((sum, summary) => sum + summary.stored, 0),
+    unverified: summaries.reduce((sum, summary) => sum + summary.unverified, 0),
+    rowsAggregated: summaries.reduce((sum, summary) => sum + summary.rowsAggregated, 0),
+    durationMs: performance.now() - startedMs,
+  }
+}
+
+/** Options for `runBackfill`: those of `backfillDays` but the run id and trigger, which it makes itself. */
+export type BackfillOptions = Omit<BackfillDaysOptions, 'runId' | 'trigger'>
+
+/**
+ * Takes the backfill lease (one backfill at a time across every process, whether started here, by another CLI
+ * or by `POST /v1/jobs/backfill/run`) and runs `backfillDays`; the CLI's entry point.
  * @example
  * await runBackfill({ db, logger, metrics, fromDay: '2025-01-01', toDay: '2025-12-31' })
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
   const { db } = options
-  const startedMs = performance.now()
-  const today = utcDayOf((options.now ?? Date.now)())
-  if (options.toDay >= today && !options.includeToday) {
-    throw new JobError(
-      'INVALID_JOB_PARAMS',
-      `${options.toDay} is not over yet (today is ${today} UTC): end the range before it, or pass --include-today.`,
-    )
-  }
-  const days = listUtcDays(options.fromDay, options.toDay)
-  const batchDays = Math.max(1, options.batchDays ?? 7)
+  assertBackfillRange({ ...options, nowMs: (options.now ?? Date.now)() })
   const runId = randomUUID()
   const holder = `${hostname()}:${process.pid}:${runId.slice(0, 8)}`
   const lease = await acquireJobLease({ db, job: BACKFILL_JOB, holder, runId, ttlMs: 60_000 })
@@ -72,44 +162,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     throw new JobError(
       'JOB_ALREADY_RUNNING',
       `Another backfill is running${active ? ` (run ${active.runId}, ${active.holder})` : ''}.`,
-      {
-        runningRunId: active?.runId,
-      },
+      { runningRunId: active?.runId },
     )
   }
   const signal = options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal
-  const summaries: DayRunSummary[] = []
   try {
-    for (let start = 0; start < days.length && !signal.aborted; start += batchDays) {
-      if (start > 0) await sleep(options.delayMs ?? 1_000, undefined, { signal }).catch(() => {})
-      for (const day of days.slice(start, start + batchDays)) {
-        if (signal.aborted) break
-        const [summary] = await runDailyAggregation({
-          db,
-          logger: options.logger,
-          metrics: options.metrics,
-          runId,
-          trigger: 'cli',
-          days: [day],
-          includeToday: options.includeToday,
-          now: options.now,
-          signal,
-        })
-        if (summary) summaries.push(summary)
-        options.onProgress?.(summaries.length, days.length)
-      }
-    }
+    return await backfillDays({ ...options, runId, trigger: 'cli', signal })
   } finally {
     await lease.release()
-  }
-  return {
-    runId,
-    days: days.length,
-    succeeded: summaries.filter((summary) => summary.status === 'succeeded').length,
-    skipped: summaries.filter((summary) => summary.status === 'skipped').length,
-    failed: summaries.filter((summary) => summary.status === 'failed').map((summary) => summary.day),
-    stored: summaries.reduce((sum, summary) => sum + summary.stored, 0),
-    unverified: summaries.reduce((sum, summary) => sum + summary.unverified, 0),
-    durationMs: performance.now() - startedMs,
   }
 }

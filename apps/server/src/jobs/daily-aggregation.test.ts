@@ -4,9 +4,14 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../logging/logger.ts'
-import type { Database } from '../storage/database.ts'
+import type { Database, Queryable } from '../storage/database.ts'
 import { openPostgresDatabase } from '../storage/postgres-database.ts'
-import { listFailedDates, listJobRunsByRunId } from '../storage/repositories/job-runs-repository.ts'
+import {
+  finishJobRun,
+  insertJobRun,
+  listFailedDates,
+  listJobRunsByRunId,
+} from '../storage/repositories/job-runs-repository.ts'
 import { getJobState } from '../storage/repositories/job-state-repository.ts'
 import { describeEachDatabase, openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
@@ -53,6 +58,36 @@ async function dayStatus(db: Database, projectId: string, day: string) {
     [projectId, day],
   )
   return rows[0]?.status
+}
+
+interface RecordedStatement {
+  sql: string
+  params: readonly unknown[]
+  rows: Array<Record<string, unknown>>
+}
+
+/** `db` with every statement it runs, on any connection or in any transaction, recorded with its result. */
+function recordingDatabase(db: Database, statements: RecordedStatement[]): Database {
+  const record = (target: Queryable): Queryable => ({
+    exec: (sql) => target.exec(sql),
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await target.query<Row>(sql, params)
+      statements.push({ sql, params: params ?? [], rows: result.rows as Array<Record<string, unknown>> })
+      return result
+    },
+  })
+  return {
+    ...db,
+    ...record(db),
+    transaction: (work) => db.transaction((tx) => work(record(tx))),
+    withConnection: (work) =>
+      db.withConnection((connection) =>
+        work({
+          ...record(connection),
+          transaction: (inner) => connection.transaction((tx) => inner(record(tx))),
+        }),
+      ),
+  }
 }
 
 describeEachDatabase('daily aggregation', (getDb) => {
@@ -274,6 +309,83 @@ describeEachDatabase('daily aggregation', (getDb) => {
     expect(after?.status).toBe('succeeded')
   })
 
+  it('reads raw rows in chunks, and a day aggregated in chunks equals one read whole', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    await insertCalls(db, [
+      // Three calls at the same instant: the walk goes by (timestamp, id), so none is skipped or read twice.
+      callRow(projectId, { timestamp: '2025-01-08T10:00:00Z', costUsd: '0.000000000001' }),
+      callRow(projectId, { timestamp: '2025-01-08T10:00:00Z', costUsd: '0.000000000010' }),
+      callRow(projectId, { timestamp: '2025-01-08T10:00:00Z', costUsd: '0.000000000100', model: 'gpt-4o' }),
+      callRow(projectId, { timestamp: '2025-01-08T11:00:00Z', costUsd: '0.000000001000', status: 'error' }),
+      callRow(projectId, { timestamp: '2025-01-08T23:00:00Z', costUsd: '0.000000010000', feature: null }),
+    ])
+    const statements: RecordedStatement[] = []
+    const [chunked] = await aggregation(recordingDatabase(db, statements), ['2025-01-08'], {
+      chunkRows: 2,
+    }).run()
+    expect(chunked).toMatchObject({ status: 'succeeded', stored: 1, rowsAggregated: 5 })
+    const chunks = statements.filter((statement) => statement.sql.includes('WITH chunk AS MATERIALIZED'))
+    const ofProject = chunks.filter((statement) => statement.params[0] === projectId)
+    // Fingerprint and rebuild each walk the day in chunks of at most 2 rows: 2 + 2 + 1.
+    expect(ofProject.map((statement) => [statement.params[5], statement.rows[0]?.rows])).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 1],
+      [2, 2],
+      [2, 2],
+      [2, 1],
+    ])
+    expect(await aggregatesOf(db, projectId, '2025-01-08')).toEqual([
+      expect.objectContaining({ model: 'gpt-4o', requests: 1, cost: '0.000000000100' }),
+      expect.objectContaining({
+        model: 'gpt-4o-mini',
+        feature: 'support-chat',
+        requests: 3,
+        errors: 1,
+        cost: '0.000000001011',
+      }),
+      expect.objectContaining({ model: 'gpt-4o-mini', feature: null, requests: 1, cost: '0.000000010000' }),
+    ])
+    expect(await dayStatus(db, projectId, '2025-01-08')).toBe('verified')
+    // The fingerprint does not depend on the chunk size: read whole, the day is already current.
+    const [whole] = await aggregation(db, ['2025-01-08']).run()
+    expect(whole).toMatchObject({ status: 'succeeded', stored: 0, rowsAggregated: 0 })
+  })
+
+  it('closes a run left "running" by a crashed process once it holds the day', async () => {
+    const db = getDb()
+    const crashedRunId = randomUUID()
+    await insertJobRun(db, {
+      runId: crashedRunId,
+      job: DAILY_AGGREGATION_JOB,
+      targetDate: '2025-01-09',
+      trigger: 'schedule',
+    })
+    const { run, runId } = aggregation(db, ['2025-01-09'])
+    await run()
+    expect(await listJobRunsByRunId(db, crashedRunId)).toEqual([
+      expect.objectContaining({ status: 'failed', error: expect.stringMatching(/^abandoned/) }),
+    ])
+    expect(await listJobRunsByRunId(db, runId)).toEqual([expect.objectContaining({ status: 'succeeded' })])
+    // The later success is the day's latest run: it is not reported as failed.
+    expect(await listFailedDates(db, { job: DAILY_AGGREGATION_JOB })).not.toContainEqual(
+      expect.objectContaining({ date: '2025-01-09' }),
+    )
+    // A finished failure of another date is left alone.
+    const other = await insertJobRun(db, {
+      runId: randomUUID(),
+      job: DAILY_AGGREGATION_JOB,
+      targetDate: '2025-01-10',
+      trigger: 'schedule',
+    })
+    await finishJobRun(db, { id: other, status: 'failed', attempts: 3, error: 'disk full', durationMs: 1 })
+    await aggregation(db, ['2025-01-09']).run()
+    expect(await listFailedDates(db, { job: DAILY_AGGREGATION_JOB })).toContainEqual(
+      expect.objectContaining({ date: '2025-01-10', error: 'disk full' }),
+    )
+  })
+
   it('refuses the current day unless asked by hand', async () => {
     const db = getDb()
     await expect(aggregation(db, ['2025-06-01']).run()).rejects.toMatchObject({ code: 'INVALID_JOB_PARAMS' })
@@ -329,6 +441,49 @@ describe('daily aggregation across connections and processes [postgres]', () => 
     )
     expect(first).toEqual([expect.objectContaining({ status: 'succeeded', stored: 1 })])
     expect(second).toEqual([expect.objectContaining({ status: 'skipped', stored: 0 })])
+  })
+
+  it('aggregates a day from one snapshot: a row arriving meanwhile leaves it verified and is folded in next run', async () => {
+    const projectId = await createProject(handle.db)
+    await insertCalls(handle.db, [
+      callRow(projectId, { timestamp: '2025-02-03T10:00:00Z', costUsd: '1.000000000000' }),
+    ])
+    // The run stops between fingerprinting the day and rebuilding its aggregate (the rebuild starts with a
+    // DELETE), until the test lets go of 4243.
+    await handle.db.exec(`
+      CREATE FUNCTION hold_aggregate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_lock(4243); PERFORM pg_advisory_unlock(4243); RETURN NULL; END $$;
+      CREATE TRIGGER hold_aggregate BEFORE DELETE ON llm_call_daily_aggregates
+        FOR EACH STATEMENT EXECUTE FUNCTION hold_aggregate();`)
+    const [first] = await handle.db.withConnection(async (gate) => {
+      await gate.query('SELECT pg_advisory_lock(4243)')
+      const running = aggregation(other, ['2025-02-03']).run()
+      for (let tries = 0; tries < 200; tries++) {
+        const { rows } = await gate.query<{ waiting: number }>(
+          "SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243 AND objsubid = 1 AND NOT granted",
+        )
+        if (rows[0]?.waiting) break
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await insertCalls(handle.db, [
+        callRow(projectId, { timestamp: '2025-02-03T11:00:00Z', costUsd: '2.000000000000' }),
+      ])
+      await gate.query('SELECT pg_advisory_unlock(4243)')
+      return running
+    })
+    await handle.db.exec(
+      'DROP TRIGGER hold_aggregate ON llm_call_daily_aggregates; DROP FUNCTION hold_aggregate();',
+    )
+    expect(first).toMatchObject({ status: 'succeeded', stored: 1, unverified: 0 })
+    expect(await dayStatus(handle.db, projectId, '2025-02-03')).toBe('verified')
+    expect(await aggregatesOf(handle.db, projectId, '2025-02-03')).toEqual([
+      expect.objectContaining({ requests: 1, cost: '1.000000000000' }),
+    ])
+    const [next] = await aggregation(handle.db, ['2025-02-03']).run()
+    expect(next).toMatchObject({ status: 'succeeded', stored: 1, unverified: 0 })
+    expect(await aggregatesOf(handle.db, projectId, '2025-02-03')).toEqual([
+      expect.objectContaining({ requests: 2, cost: '3.000000000000' }),
+    ])
   })
 
   it('proceeds once a process that held the lock is killed', async () => {

@@ -1,15 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../logging/logger.ts'
-import type { Database } from '../storage/database.ts'
+import type { Database, DedicatedConnection } from '../storage/database.ts'
 import {
+  confirmDayStatus,
   findDayStatus,
   type ProjectDay,
   readDaySource,
-  readDayTotals,
-  replaceDayAggregates,
+  rebuildDayAggregates,
   saveDayStatus,
+  sumDayAggregates,
+  useSnapshotIsolation,
 } from '../storage/repositories/aggregates-repository.ts'
-import { finishJobRun, insertJobRun, type JobTrigger } from '../storage/repositories/job-runs-repository.ts'
+import {
+  abandonRunningJobRuns,
+  finishJobRun,
+  insertJobRun,
+  type JobTrigger,
+} from '../storage/repositories/job-runs-repository.ts'
 import { recordJobOutcome } from '../storage/repositories/job-state-repository.ts'
 import { listProjectRetention } from '../storage/repositories/retention-repository.ts'
 import { markHoursInRange, sumRollups } from '../storage/repositories/rollups-repository.ts'
@@ -20,6 +27,9 @@ import { utcDayNumber, utcDayOf, utcDayRange } from './utc-days.ts'
 
 /** Name of the daily aggregation job (runs, leases, locks and logs). */
 export const DAILY_AGGREGATION_JOB = 'daily-aggregation'
+
+/** Raw rows read per statement by the aggregation (and so by backfill). */
+export const DEFAULT_CHUNK_ROWS = 10_000
 
 /** Options for `runDailyAggregation`. */
 export interface DailyAggregationOptions {
@@ -37,6 +47,8 @@ export interface DailyAggregationOptions {
   maxAttempts?: number
   /** Wait before the second try; doubles each time. Default 2,000 ms. */
   retryBaseDelayMs?: number
+  /** Raw rows read per statement. Default 10,000. */
+  chunkRows?: number
   now?: () => number
   /** Stops between days (server shutdown, lost lease). */
   signal?: AbortSignal
@@ -54,6 +66,8 @@ export interface DayRunSummary {
   /** Project-days left alone: already current, without rows, or emptied by retention. */
   skipped: number
   unverified: number
+  /** Raw rows read to build aggregates (days already current are only fingerprinted). */
+  rowsAggregated: number
   rollupHoursMarked: number
   lockWaitMs: number
   durationMs: number
@@ -65,61 +79,72 @@ interface DayCounts {
   stored: number
   skipped: number
   unverified: number
+  rowsAggregated: number
   rollupHoursMarked: number
 }
 
-/** Aggregates one project-day unless its aggregate is already current; returns what happened. */
+interface ProjectDayResult {
+  outcome: 'current' | 'empty' | 'verified' | 'unverified'
+  rowsAggregated: number
+  rollupsAgree: boolean
+  source: { requests: number; costUsd: string }
+  aggregate?: { requests: number; costUsd: string }
+}
+
+/**
+ * Aggregates one project-day unless its aggregate is already current. Everything is read in one snapshot, on
+ * the connection that holds the day's lock: the fingerprint, the rebuild and the verification see the same
+ * rows, so a mismatch means the stored aggregate is wrong, never that a row arrived in between (such a row
+ * changes the fingerprint, and the next run picks it up).
+ */
 async function aggregateProjectDay(
   options: DailyAggregationOptions,
+  connection: DedicatedConnection,
   target: ProjectDay,
-): Promise<'current' | 'empty' | 'verified' | 'unverified'> {
-  const { db, logger } = options
-  const source = await readDaySource(db, target)
-  const status = await findDayStatus(db, target)
-  if (status?.status === 'verified' && status.sourceFingerprint === source.fingerprint) return 'current'
-  if (!status && source.requests === 0) return 'empty'
-  return db.transaction(async (tx) => {
-    await replaceDayAggregates(tx, target)
-    // Read afresh after the insert: a row that changed or arrived meanwhile shows up as a mismatch.
-    const totals = await readDayTotals(tx, target)
-    const verified =
-      totals.rawCostUsd === totals.aggregateCostUsd && totals.rawRequests === totals.aggregateRequests
+): Promise<ProjectDayResult> {
+  const input = { ...target, chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS }
+  return connection.transaction(async (tx): Promise<ProjectDayResult> => {
+    await useSnapshotIsolation(tx)
+    const source = await readDaySource(tx, input)
+    const rollups = await sumRollups(tx, target)
+    const rollupsAgree = rollups.requests === source.requests && rollups.costUsd === source.costUsd
+    const status = await findDayStatus(tx, target)
+    if (status?.status === 'verified' && status.sourceFingerprint === source.fingerprint) {
+      await confirmDayStatus(tx, target)
+      return { outcome: 'current', rowsAggregated: 0, rollupsAgree, source }
+    }
+    if (!status && source.requests === 0) return { outcome: 'empty', rowsAggregated: 0, rollupsAgree, source }
+    const rowsAggregated = await rebuildDayAggregates(tx, input)
+    // Verification: the stored aggregate, read back, must sum to exactly the raw cost and count of the day.
+    const aggregate = await sumDayAggregates(tx, target)
+    const verified = aggregate.costUsd === source.costUsd && aggregate.requests === source.requests
     await saveDayStatus(tx, {
       projectId: target.projectId,
       day: target.day,
       runId: options.runId,
       status: verified ? 'verified' : 'unverified',
       source,
-      totals,
+      aggregate,
     })
-    if (!verified) {
-      logger.warn('aggregate_unverified', {
-        job: DAILY_AGGREGATION_JOB,
-        runId: options.runId,
-        projectId: target.projectId,
-        date: target.day,
-        rawCostUsd: totals.rawCostUsd,
-        aggregateCostUsd: totals.aggregateCostUsd,
-        rawRequests: totals.rawRequests,
-        aggregateRequests: totals.aggregateRequests,
-      })
-    }
-    return verified ? 'verified' : 'unverified'
+    return { outcome: verified ? 'verified' : 'unverified', rowsAggregated, rollupsAgree, source, aggregate }
   })
 }
 
-/** Rollups should sum to the raw day; when they do not (a missed refresh), their hours are queued again. */
-async function crossCheckRollups(db: Database, target: ProjectDay): Promise<number> {
-  const source = await readDaySource(db, target)
-  const rollups = await sumRollups(db, target)
-  if (rollups.requests === source.requests && rollups.costUsd === source.costUsd) return 0
-  return markHoursInRange(db, target)
-}
-
-async function aggregateAllProjects(options: DailyAggregationOptions, day: string): Promise<DayCounts> {
-  const counts: DayCounts = { processed: 0, stored: 0, skipped: 0, unverified: 0, rollupHoursMarked: 0 }
+async function aggregateAllProjects(
+  options: DailyAggregationOptions,
+  connection: DedicatedConnection,
+  day: string,
+): Promise<DayCounts> {
+  const counts: DayCounts = {
+    processed: 0,
+    stored: 0,
+    skipped: 0,
+    unverified: 0,
+    rowsAggregated: 0,
+    rollupHoursMarked: 0,
+  }
   const range = utcDayRange(day)
-  for (const project of await listProjectRetention(options.db)) {
+  for (const project of await listProjectRetention(connection)) {
     options.signal?.throwIfAborted()
     counts.processed++
     // Retention already deleted this day's raw rows: its aggregate is final, whatever late rows remain.
@@ -131,14 +156,26 @@ async function aggregateAllProjects(options: DailyAggregationOptions, day: strin
       continue
     }
     const target = { projectId: project.projectId, day, ...range }
-    const outcome = await aggregateProjectDay(options, target)
-    if (outcome === 'current' || outcome === 'empty') counts.skipped++
+    const result = await aggregateProjectDay(options, connection, target)
+    counts.rowsAggregated += result.rowsAggregated
+    if (result.outcome === 'current' || result.outcome === 'empty') counts.skipped++
     else counts.stored++
-    if (outcome === 'unverified') {
+    if (result.outcome === 'unverified') {
       counts.unverified++
       options.metrics.increment('acp_aggregation_unverified_days_total')
+      options.logger.warn('aggregate_unverified', {
+        job: DAILY_AGGREGATION_JOB,
+        runId: options.runId,
+        projectId: project.projectId,
+        date: day,
+        rawCostUsd: result.source.costUsd,
+        aggregateCostUsd: result.aggregate?.costUsd,
+        rawRequests: result.source.requests,
+        aggregateRequests: result.aggregate?.requests,
+      })
     }
-    if (outcome !== 'empty') counts.rollupHoursMarked += await crossCheckRollups(options.db, target)
+    // Rollups should sum to the raw day; when they do not (a refresh not yet run), their hours are queued again.
+    if (!result.rollupsAgree) counts.rollupHoursMarked += await markHoursInRange(connection, target)
   }
   return counts
 }
@@ -169,7 +206,15 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
       const outcome = await withAdvisoryLock(
         db,
         { job: DAILY_AGGREGATION_JOB, subKey: utcDayNumber(day) },
-        () => aggregateAllProjects(options, day),
+        async (connection) => {
+          // Holding the day's lock, no other run of it is alive: a row still "running" is a crashed run's.
+          await abandonRunningJobRuns(connection, {
+            job: DAILY_AGGREGATION_JOB,
+            targetDate: day,
+            exceptId: rowId,
+          })
+          return aggregateAllProjects(options, connection, day)
+        },
       )
       lockWaitMs += outcome.lockWaitMs
       if (outcome.acquired) counts = outcome.value
@@ -200,6 +245,7 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
     stored: counts?.stored ?? 0,
     skipped: counts?.skipped ?? 0,
     unverified: counts?.unverified ?? 0,
+    rowsAggregated: counts?.rowsAggregated ?? 0,
     rollupHoursMarked: counts?.rollupHoursMarked ?? 0,
     lockWaitMs,
     durationMs,
@@ -214,7 +260,11 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
     stored: summary.stored,
     skipped: summary.skipped,
     lockWaitMs,
-    details: { unverified: summary.unverified, rollupHoursMarked: summary.rollupHoursMarked },
+    details: {
+      unverified: summary.unverified,
+      rowsAggregated: summary.rowsAggregated,
+      rollupHoursMarked: summary.rollupHoursMarked,
+    },
     durationMs,
   })
   metrics.increment('acp_job_runs_total', { job: DAILY_AGGREGATION_JOB, status: summary.status })
@@ -225,6 +275,7 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
     stored: summary.stored,
     skipped: summary.skipped,
     unverified: summary.unverified,
+    rowsAggregated: summary.rowsAggregated,
     durationMs: Math.round(durationMs),
     lockWaitMs: Math.round(lockWaitMs),
   }

@@ -1,10 +1,15 @@
 import type { Database } from '../storage/database.ts'
-import { listUnverifiedDays } from '../storage/repositories/aggregates-repository.ts'
+import { listUnverifiedDays, summarizeUnverifiedDays } from '../storage/repositories/aggregates-repository.ts'
+import {
+  type AggregateDayStates,
+  listAggregateDayStates,
+} from '../storage/repositories/analytics-repository.ts'
 import { countPendingRollupHours, hasCallsBefore } from '../storage/repositories/data-health-repository.ts'
 import { listFailedDates } from '../storage/repositories/job-runs-repository.ts'
 import { getJobState } from '../storage/repositories/job-state-repository.ts'
 import { DAILY_AGGREGATION_JOB } from './daily-aggregation.ts'
 import { ROLLUP_REFRESH_JOB } from './rollup-refresh.ts'
+import { utcDayOf } from './utc-days.ts'
 
 /** Without a successful daily aggregation for this long, data that should have been aggregated is stale. */
 export const STALE_AFTER_HOURS = 26
@@ -31,6 +36,30 @@ export async function readDataFreshness(db: Database, input: { nowMs: number }):
     status: stale ? 'stale' : 'ok',
     lastAggregationAt: aggregation.lastSuccessAt,
     lastRollupRefreshAt: rollups.lastSuccessAt,
+  }
+}
+
+/** Days of the whole installation that need an operator's look (`/ready`, `/metrics`). */
+export interface AggregationProblems {
+  /** Project-days whose aggregate is unverified. */
+  unverifiedProjectDays: number
+  /** Their dates, newest first (at most `limit`). */
+  unverifiedDays: string[]
+  /** Dates whose latest aggregation run failed after every retry, oldest first (at most `limit`). */
+  failedDays: string[]
+}
+
+/** Unverified and failed days across every project. */
+export async function readAggregationProblems(
+  db: Database,
+  input: { limit: number },
+): Promise<AggregationProblems> {
+  const unverified = await summarizeUnverifiedDays(db, { limit: input.limit })
+  const failed = await listFailedDates(db, { job: DAILY_AGGREGATION_JOB, limit: input.limit })
+  return {
+    unverifiedProjectDays: unverified.count,
+    unverifiedDays: unverified.dates,
+    failedDays: failed.map((day) => day.date),
   }
 }
 
@@ -67,5 +96,45 @@ export async function readDataHealth(
       failedAt: day.finishedAt,
     })),
     pendingRollupHours: await countPendingRollupHours(db),
+  }
+}
+
+/** How far the stored sums behind a period's analytics can be trusted (`dataQuality` of the summary). */
+export interface RangeDataQuality extends AggregateDayStates {
+  /** Installation-wide freshness, as `GET /v1/health/data` reports it. */
+  status: DataFreshness['status']
+  lastAggregationAt: string | null
+  /** Days of the period whose latest aggregation run failed after every retry. */
+  failedDays: string[]
+}
+
+/**
+ * The data quality of a project's period [fromUtc, toUtc): freshness, and its closed UTC days whose daily
+ * aggregate is unverified, stale, pending or failed. The summary's numbers stay exact whatever this says
+ * (such days are answered from rollups and raw rows); it tells an operator what to repair.
+ */
+export async function readRangeDataQuality(
+  db: Database,
+  input: { projectId: string; fromUtc: string; toUtc: string; nowMs: number },
+): Promise<RangeDataQuality> {
+  const freshness = await readDataFreshness(db, { nowMs: input.nowMs })
+  const fromDay = utcDayOf(Date.parse(input.fromUtc))
+  // The last day of the period, or yesterday: the current UTC day is not aggregated yet.
+  const toDay = utcDayOf(Math.min(Date.parse(input.toUtc) - 1, input.nowMs - 86_400_000))
+  const states = await listAggregateDayStates(db, { projectId: input.projectId, fromDay, toDay })
+  const failed =
+    toDay < fromDay
+      ? []
+      : await listFailedDates(db, {
+          job: DAILY_AGGREGATION_JOB,
+          fromDate: fromDay,
+          toDate: toDay,
+          limit: 1_000,
+        })
+  return {
+    status: freshness.status,
+    lastAggregationAt: freshness.lastAggregationAt,
+    ...states,
+    failedDays: failed.map((day) => day.date),
   }
 }

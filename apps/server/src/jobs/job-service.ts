@@ -6,22 +6,31 @@ import type { Database } from '../storage/database.ts'
 import { listDaysMissingAggregates } from '../storage/repositories/aggregates-repository.ts'
 import { findActiveJobLease } from '../storage/repositories/job-leases-repository.ts'
 import {
+  abandonRunningJobRuns,
   finishJobRun,
   insertJobRun,
   type JobTrigger,
   listFailedDates,
 } from '../storage/repositories/job-runs-repository.ts'
 import { recordJobOutcome } from '../storage/repositories/job-state-repository.ts'
+import { assertBackfillRange, BACKFILL_JOB, backfillDays, MAX_BACKFILL_CONCURRENCY } from './backfill.ts'
 import { DAILY_AGGREGATION_JOB, runDailyAggregation } from './daily-aggregation.ts'
 import { JobError } from './job-error.ts'
 import { acquireJobLease } from './job-lease.ts'
 import { JobMetrics } from './job-metrics.ts'
+import { RECOMPUTE_JOB, runRecompute } from './recompute.ts'
 import { RETENTION_JOB, runRetention } from './retention.ts'
 import { ROLLUP_REFRESH_JOB, refreshRollups } from './rollup-refresh.ts'
 import { addUtcDays, isUtcDay, listUtcDays, utcDayOf } from './utc-days.ts'
 
 /** Jobs that can be started by name (schedule, start-up, `POST /v1/jobs/{name}/run`). */
-export const JOB_NAMES = [DAILY_AGGREGATION_JOB, ROLLUP_REFRESH_JOB, RETENTION_JOB] as const
+export const JOB_NAMES = [
+  DAILY_AGGREGATION_JOB,
+  ROLLUP_REFRESH_JOB,
+  RETENTION_JOB,
+  BACKFILL_JOB,
+  RECOMPUTE_JOB,
+] as const
 export type JobName = (typeof JOB_NAMES)[number]
 
 /** Closed days the scheduled aggregation re-checks: late rows within a week are folded in automatically. */
@@ -48,6 +57,25 @@ const PARAM_SCHEMAS = {
     }),
   [ROLLUP_REFRESH_JOB]: z.strictObject({}),
   [RETENTION_JOB]: z.strictObject({ dryRun: z.boolean().optional(), projectId: z.uuid().optional() }),
+  [BACKFILL_JOB]: z
+    .strictObject({
+      from: day,
+      to: day,
+      includeToday: z.boolean().optional(),
+      batchDays: z.int().min(1).max(366).optional(),
+      delayMs: z.int().min(0).max(600_000).optional(),
+      concurrency: z.int().min(1).max(MAX_BACKFILL_CONCURRENCY).optional(),
+    })
+    .refine((params) => params.from <= params.to, { message: 'from must not be after to' }),
+  [RECOMPUTE_JOB]: z
+    .strictObject({
+      from: day,
+      to: day,
+      model: z.string().min(1).max(256).optional(),
+      projectId: z.uuid().optional(),
+      dryRun: z.boolean().optional(),
+    })
+    .refine((params) => params.from <= params.to, { message: 'from must not be after to' }),
 } as const
 
 /** Parameters of a job, as validated by `parseJobParams`. */
@@ -154,11 +182,22 @@ export function createJobService(options: JobServiceOptions): JobService {
     days: string[]
   }
 
-  async function planDays(name: JobName, params: JobParams[JobName]): Promise<string[]> {
+  /** Checks what can be checked before a job starts (so the API answers 400, not 202), and plans its days. */
+  async function prepare(name: JobName, params: JobParams[JobName]): Promise<string[]> {
+    const nowMs = now()
+    if (name === BACKFILL_JOB) {
+      const backfill = params as JobParams[typeof BACKFILL_JOB]
+      assertBackfillRange({
+        fromDay: backfill.from,
+        toDay: backfill.to,
+        includeToday: backfill.includeToday,
+        nowMs,
+      })
+    }
     if (name !== DAILY_AGGREGATION_JOB) return []
     const aggregation = params as JobParams[typeof DAILY_AGGREGATION_JOB]
     const days = await aggregationDays(aggregation)
-    const today = utcDayOf(now())
+    const today = utcDayOf(nowMs)
     const open = days.filter((date) => date >= today)
     if (open.length > 0 && !aggregation.includeToday) {
       throw new JobError(
@@ -167,6 +206,116 @@ export function createJobService(options: JobServiceOptions): JobService {
       )
     }
     return days
+  }
+
+  /** What a job other than the daily aggregation reports: counts for `job_runs` and logs, and its own result. */
+  interface JobResult {
+    processed: number
+    stored: number
+    skipped: number
+    details: Record<string, unknown>
+    outcome: unknown
+    /** Set when the job ran to its end but part of it failed (days that could not be aggregated). */
+    failure?: string
+  }
+
+  async function runJob(run: Run): Promise<JobResult> {
+    const { name, params, signal, runId, trigger } = run
+    if (name === ROLLUP_REFRESH_JOB) {
+      const summary = await refreshRollups({ db, logger, metrics, now, signal })
+      return {
+        processed: summary.hoursMarked,
+        stored: summary.hoursRefreshed,
+        skipped: summary.retiredMarksDropped,
+        details: { rollupRowsWritten: summary.rollupRowsWritten },
+        outcome: summary,
+      }
+    }
+    if (name === RETENTION_JOB) {
+      const retention = params as JobParams[typeof RETENTION_JOB]
+      const dryRun = retention.dryRun === true
+      const reports = await runRetention({
+        db,
+        logger,
+        metrics,
+        now,
+        dryRun,
+        signal,
+        projectId: retention.projectId,
+      })
+      const deleted = reports.reduce(
+        (sum, report) =>
+          sum + report.rows.llm_calls + report.rows.observability_events + report.rows.conversations,
+        0,
+      )
+      if (!dryRun)
+        await recordJobOutcome(db, { job: name, outcome: 'success', atUtc: new Date(now()).toISOString() })
+      return {
+        processed: reports.length,
+        stored: dryRun ? 0 : deleted,
+        skipped: reports.filter((report) => report.postponed).length,
+        details: { dryRun, projects: reports },
+        outcome: reports,
+      }
+    }
+    if (name === BACKFILL_JOB) {
+      const backfill = params as JobParams[typeof BACKFILL_JOB]
+      const summary = await backfillDays({
+        db,
+        logger,
+        metrics,
+        runId,
+        trigger,
+        fromDay: backfill.from,
+        toDay: backfill.to,
+        includeToday: backfill.includeToday,
+        batchDays: backfill.batchDays,
+        delayMs: backfill.delayMs,
+        concurrency: backfill.concurrency,
+        retryBaseDelayMs: options.retryBaseDelayMs,
+        now,
+        signal,
+      })
+      return {
+        processed: summary.days,
+        stored: summary.stored,
+        skipped: summary.skipped,
+        details: { ...summary },
+        outcome: summary,
+        ...(summary.failed.length > 0
+          ? { failure: `aggregation failed for ${summary.failed.join(', ')}` }
+          : {}),
+      }
+    }
+    const recompute = params as JobParams[typeof RECOMPUTE_JOB]
+    const summary = await runRecompute({
+      db,
+      logger,
+      metrics,
+      jobs: service,
+      runId,
+      trigger,
+      fromUtc: `${recompute.from}T00:00:00.000Z`,
+      toUtc: `${addUtcDays(recompute.to, 1)}T00:00:00.000Z`,
+      model: recompute.model,
+      projectId: recompute.projectId,
+      dryRun: recompute.dryRun,
+      now,
+      signal,
+    })
+    const failed = summary.days.filter((summaryDay) => summaryDay.status === 'failed').map((d) => d.day)
+    return {
+      processed: summary.projects.reduce((sum, project) => sum + project.scanned, 0),
+      stored: summary.projects.reduce((sum, project) => sum + project.changed, 0),
+      skipped: summary.days.filter((summaryDay) => summaryDay.status === 'skipped').length,
+      details: {
+        dryRun: summary.dryRun,
+        projects: summary.projects,
+        rollupsRefreshed: summary.rollupsRefreshed,
+      },
+      outcome: summary,
+      ...(failed.length > 0 ? { failure: `re-aggregation failed for ${failed.join(', ')}` } : {}),
+    }
   }
 
   async function execute(run: Run): Promise<JobOutcome> {
@@ -190,67 +339,45 @@ export function createJobService(options: JobServiceOptions): JobService {
         : { status: 'failed', result: summaries, error: `aggregation failed for ${failed.join(', ')}` }
     }
     // Scheduled refreshes run every few seconds: they are counted and logged, not written to job_runs.
-    const recorded = name === RETENTION_JOB || trigger !== 'schedule'
-    const rowId = recorded
-      ? await insertJobRun(db, { runId, job: name, targetDate: null, trigger })
-      : undefined
-    const fields = { job: name, runId, trigger, lockWaitMs: Math.round(run.leaseWaitMs) }
     const quiet = name === ROLLUP_REFRESH_JOB && trigger === 'schedule'
+    const rowId = quiet ? undefined : await insertJobRun(db, { runId, job: name, targetDate: null, trigger })
+    // The lease is held, so no other run of this job is alive: a row still "running" is a crashed run's.
+    if (rowId) await abandonRunningJobRuns(db, { job: name, targetDate: null, exceptId: rowId })
+    const fields = { job: name, runId, trigger, lockWaitMs: Math.round(run.leaseWaitMs) }
     if (!quiet) logger.info('job_started', fields)
     const startedMs = performance.now()
     try {
-      let result: { processed: number; stored: number; skipped: number; details: Record<string, unknown> }
-      let outcome: unknown
-      if (name === ROLLUP_REFRESH_JOB) {
-        const summary = await refreshRollups({ db, logger, metrics, now, signal })
-        outcome = summary
-        result = {
-          processed: summary.hoursMarked,
-          stored: summary.hoursRefreshed,
-          skipped: summary.retiredMarksDropped,
-          details: { rollupRowsWritten: summary.rollupRowsWritten },
-        }
-      } else {
-        const retention = params as JobParams[typeof RETENTION_JOB]
-        const dryRun = retention.dryRun === true
-        const reports = await runRetention({
-          db,
-          logger,
-          metrics,
-          now,
-          dryRun,
-          signal,
-          projectId: retention.projectId,
-        })
-        outcome = reports
-        const deleted = reports.reduce(
-          (sum, report) =>
-            sum + report.rows.llm_calls + report.rows.observability_events + report.rows.conversations,
-          0,
-        )
-        result = {
-          processed: reports.length,
-          stored: dryRun ? 0 : deleted,
-          skipped: reports.filter((report) => report.postponed).length,
-          details: { dryRun, projects: reports },
-        }
-        if (!dryRun)
-          await recordJobOutcome(db, { job: name, outcome: 'success', atUtc: new Date(now()).toISOString() })
-      }
+      const result = await runJob(run)
       const durationMs = performance.now() - startedMs
+      const status = result.failure === undefined ? 'succeeded' : 'failed'
       if (rowId)
-        await finishJobRun(db, { id: rowId, status: 'succeeded', attempts: 1, ...result, durationMs })
-      metrics.increment('acp_job_runs_total', { job: name, status: 'succeeded' })
-      const completed = {
+        await finishJobRun(db, {
+          id: rowId,
+          status,
+          attempts: 1,
+          error: result.failure ?? null,
+          processed: result.processed,
+          stored: result.stored,
+          skipped: result.skipped,
+          lockWaitMs: run.leaseWaitMs,
+          details: result.details,
+          durationMs,
+        })
+      metrics.increment('acp_job_runs_total', { job: name, status })
+      const ended = {
         ...fields,
         processed: result.processed,
         stored: result.stored,
         skipped: result.skipped,
         durationMs: Math.round(durationMs),
       }
-      if (quiet) logger.debug('job_completed', completed)
-      else logger.info('job_completed', completed)
-      return { status: 'succeeded', result: outcome }
+      if (result.failure !== undefined) {
+        logger.error('job_failed', { ...ended, error: result.failure, alert: true })
+        return { status: 'failed', result: result.outcome, error: result.failure }
+      }
+      if (quiet) logger.debug('job_completed', ended)
+      else logger.info('job_completed', ended)
+      return { status: 'succeeded', result: result.outcome }
     } catch (error) {
       const durationMs = performance.now() - startedMs
       if (rowId)
@@ -259,6 +386,7 @@ export function createJobService(options: JobServiceOptions): JobService {
           status: 'failed',
           attempts: 1,
           error: String(error),
+          lockWaitMs: run.leaseWaitMs,
           durationMs,
         }).catch(() => {})
       metrics.increment('acp_job_runs_total', { job: name, status: 'failed' })
@@ -277,12 +405,12 @@ export function createJobService(options: JobServiceOptions): JobService {
     }
   }
 
-  return {
+  const service: JobService = {
     metrics,
     async start(name, params, trigger) {
       if (stopping.signal.aborted)
         throw new JobError('JOBS_STOPPED', 'The server is shutting down; no job starts now.')
-      const days = await planDays(name, params)
+      const days = await prepare(name, params)
       const runId = randomUUID()
       const startedMs = performance.now()
       const lease = await acquireJobLease({
@@ -327,4 +455,5 @@ export function createJobService(options: JobServiceOptions): JobService {
       await Promise.all([...running])
     },
   }
+  return service
 }

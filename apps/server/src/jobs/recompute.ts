@@ -9,6 +9,7 @@ import {
 } from '@ai-cost-profiler/core'
 import type { Logger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
+import type { JobTrigger } from '../storage/repositories/job-runs-repository.ts'
 import { listPriceOverrides } from '../storage/repositories/price-overrides-repository.ts'
 import {
   applyRepricing,
@@ -29,6 +30,9 @@ import type { JobService } from './job-service.ts'
 import { ROLLUP_REFRESH_JOB } from './rollup-refresh.ts'
 import { utcDayOf } from './utc-days.ts'
 
+/** Name of the recompute job (its lease keeps two recomputes from running at once). */
+export const RECOMPUTE_JOB = 'recompute'
+
 /** Options for `runRecompute`. */
 export interface RecomputeOptions {
   db: Database
@@ -44,6 +48,10 @@ export interface RecomputeOptions {
   projectId?: string
   /** Compute and report the diff; change nothing. */
   dryRun?: boolean
+  /** How the recompute was started; its rollup refresh and re-aggregation are recorded with it. Default `cli`. */
+  trigger?: JobTrigger
+  /** Groups the `recompute_runs` and `job_runs` rows of this recompute. Default: a new id. */
+  runId?: string
   /** Calls read and written per chunk. Default 2,000. */
   chunkRows?: number
   now?: () => number
@@ -257,7 +265,8 @@ export async function runRecompute(options: RecomputeOptions): Promise<Recompute
   if (Date.parse(options.toUtc) <= Date.parse(options.fromUtc)) {
     throw new JobError('INVALID_JOB_PARAMS', 'The end of the range must come after its start.')
   }
-  const runId = randomUUID()
+  const runId = options.runId ?? randomUUID()
+  const trigger = options.trigger ?? 'cli'
   const touchedDays = new Set<string>()
   const projects: RecomputeProjectReport[] = []
   for (const project of await listProjectRetention(options.db, { projectId: options.projectId })) {
@@ -273,7 +282,7 @@ export async function runRecompute(options: RecomputeOptions): Promise<Recompute
   let days: DayRunSummary[] = []
   if (!options.dryRun && touchedDays.size > 0) {
     try {
-      const { done } = await options.jobs.start(ROLLUP_REFRESH_JOB, {}, 'cli')
+      const { done } = await options.jobs.start(ROLLUP_REFRESH_JOB, {}, trigger)
       rollupsRefreshed = (await done).status === 'succeeded'
     } catch (error) {
       if (!JobError.isInstance(error) || error.code !== 'JOB_ALREADY_RUNNING') throw error
@@ -284,7 +293,7 @@ export async function runRecompute(options: RecomputeOptions): Promise<Recompute
       logger: options.logger,
       metrics: options.metrics,
       runId,
-      trigger: 'cli',
+      trigger,
       days: [...touchedDays].filter((day) => day < today).sort(),
       now: options.now,
       signal: options.signal,

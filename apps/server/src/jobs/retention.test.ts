@@ -150,6 +150,43 @@ describeEachDatabase('retention', (getDb) => {
     expect(next?.rows.llm_calls).toBe(1)
   })
 
+  it('waits for a day before the cut to get a verified aggregate; a dry run says so too', async () => {
+    const db = getDb()
+    const projectId = await seed(db)
+    const metrics = new JobMetrics()
+    await refreshRollups({ db, logger, metrics })
+    await runDailyAggregation({
+      db,
+      logger,
+      metrics,
+      runId: randomUUID(),
+      trigger: 'cli',
+      days: ['2025-05-01'],
+      now: NOW,
+    })
+    const [dryRun] = await runRetention({ db, logger, metrics, projectId, dryRun: true, now: NOW })
+    expect(dryRun).toMatchObject({
+      rows: { llm_calls: 2 },
+      postponed: expect.stringMatching(/2025-05-15 before the cut have no verified aggregate/),
+    })
+    const [waiting] = await runRetention({ db, logger, metrics, projectId, now: NOW })
+    expect(waiting?.postponed).toMatch(/2025-05-15/)
+    expect(await timestampsOf(db, projectId)).toHaveLength(5)
+
+    await runDailyAggregation({
+      db,
+      logger,
+      metrics,
+      runId: randomUUID(),
+      trigger: 'cli',
+      days: ['2025-05-15'],
+      now: NOW,
+    })
+    const [done] = await runRetention({ db, logger, metrics, projectId, now: NOW })
+    expect(done).not.toHaveProperty('postponed')
+    expect(done?.rows.llm_calls).toBe(2)
+  })
+
   it('waits while hours before the cut still wait for their rollup', async () => {
     const db = getDb()
     const projectId = await seed(db)

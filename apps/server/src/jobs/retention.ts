@@ -4,6 +4,7 @@ import {
   countRowsBefore,
   deleteRowsBefore,
   listProjectRetention,
+  listUnaggregatedDaysBefore,
   RETENTION_TABLES,
   type RetentionTable,
   saveRawDeletedBefore,
@@ -44,9 +45,29 @@ export interface RetentionProjectReport {
 }
 
 /**
+ * Why a project's raw rows before the cut must stay for now, if they must: they are the only record of hours
+ * still waiting for their rollup, and of days without a verified aggregate (deleting them would leave those
+ * days without one for good).
+ */
+async function findReasonToWait(
+  db: Database,
+  input: { projectId: string; cutoffUtc: string },
+): Promise<string | undefined> {
+  const pendingHours = await countDirtyHoursBefore(db, {
+    projectId: input.projectId,
+    beforeUtc: input.cutoffUtc,
+  })
+  if (pendingHours > 0) return `${pendingHours} hour(s) before the cut still wait for their rollup`
+  const days = await listUnaggregatedDaysBefore(db, { ...input, beforeUtc: input.cutoffUtc, limit: 5 })
+  if (days.length === 0) return undefined
+  return `day(s) ${days.join(', ')}${days.length === 5 ? ' and maybe more' : ''} before the cut have no verified aggregate: run \`backfill\` for them`
+}
+
+/**
  * Deletes each project's raw calls, observability events and conversations older than its `retention_days`,
  * in bounded batches. Rollups and aggregates stay. The cut is a UTC midnight, so a day's raw rows are either
- * all kept or all gone, and nothing inside the retention window is ever touched.
+ * all kept or all gone, and nothing inside the retention window is ever touched. A project whose rows before
+ * the cut are still needed (see `findReasonToWait`) is postponed to a later run, and the report says why.
  */
 export async function runRetention(options: RetentionOptions): Promise<RetentionProjectReport[]> {
   const { db, logger } = options
@@ -64,6 +85,8 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       rows: { llm_calls: 0, observability_events: 0, conversations: 0 },
     }
     reports.push(report)
+    const reason = await findReasonToWait(db, { projectId: project.projectId, cutoffUtc })
+    if (reason) report.postponed = reason
     if (options.dryRun) {
       for (const table of RETENTION_TABLES) {
         report.rows[table] = await countRowsBefore(db, {
@@ -72,16 +95,21 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
           beforeUtc: cutoffUtc,
         })
       }
+      logger.info('retention_counted', {
+        projectId: project.projectId,
+        cutoffUtc,
+        dryRun: true,
+        ...report.rows,
+        ...(report.postponed ? { postponed: report.postponed } : {}),
+      })
       continue
     }
-    // Raw rows of an hour still waiting for its rollup are its only record: delete them after the refresh.
-    const pendingHours = await countDirtyHoursBefore(db, {
-      projectId: project.projectId,
-      beforeUtc: cutoffUtc,
-    })
-    if (pendingHours > 0) {
-      report.postponed = `${pendingHours} hour(s) before the cut still wait for their rollup`
-      logger.warn('retention_postponed', { projectId: project.projectId, cutoffUtc, pendingHours })
+    if (report.postponed) {
+      logger.warn('retention_postponed', {
+        projectId: project.projectId,
+        cutoffUtc,
+        reason: report.postponed,
+      })
       continue
     }
     await saveRawDeletedBefore(db, { projectId: project.projectId, beforeUtc: cutoffUtc })
@@ -100,6 +128,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
         if (deleted < batchSize) break
       }
     }
+    logger.info('retention_deleted', { projectId: project.projectId, cutoffUtc, ...report.rows })
   }
   return reports
 }

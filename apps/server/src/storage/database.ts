@@ -11,6 +11,15 @@ export interface Queryable {
   exec(sql: string): Promise<void>
 }
 
+/**
+ * One connection held for a while (`Database.withConnection`): its statements and transactions all run on it,
+ * so work done under a session-level advisory lock needs no second connection from the pool.
+ */
+export interface DedicatedConnection extends Queryable {
+  /** Runs `work` in one transaction on this connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
+}
+
 /** Which engine is behind a `Database`. Both speak the same SQL; tests run against both. */
 export type DatabaseDialect = 'pglite' | 'postgres'
 
@@ -23,6 +32,6 @@ export interface Database extends Queryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
   /** Runs `work` on one dedicated connection (session-level advisory locks need this). */
-  withConnection<T>(work: (connection: Queryable) => Promise<T>): Promise<T>
+  withConnection<T>(work: (connection: DedicatedConnection) => Promise<T>): Promise<T>
   close(): Promise<void>
 }

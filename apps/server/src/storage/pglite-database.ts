@@ -42,13 +42,16 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
     throw error
   }
   const direct = wrap(db)
+  const transaction = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
+    db.transaction((tx) => work(wrap(tx)))
   // PGlite is one connection: everything is serialised by it, so a "dedicated connection" is the database itself.
+  // Its transactions must go through db.transaction, which keeps other callers' statements out of them.
   return {
     dialect: 'pglite',
     query: direct.query,
     exec: direct.exec,
-    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
-    withConnection: (work) => work(direct),
+    transaction,
+    withConnection: (work) => work({ ...direct, transaction }),
     async close() {
       try {
         await db.close()

@@ -23,6 +23,18 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
   }
 }
 
+async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  await client.query('BEGIN')
+  try {
+    const result = await work(wrap(client))
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw error
+  }
+}
+
 /** Connects to PostgreSQL 15+ with a pool; fails fast with the driver's error when unreachable. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
   const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
@@ -50,13 +62,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     async transaction(work) {
       const client = await pool.connect()
       try {
-        await client.query('BEGIN')
-        const result = await work(wrap(client))
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
-        throw error
+        return await inTransaction(client, work)
       } finally {
         client.release()
       }
@@ -64,7 +70,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     async withConnection(work) {
       const client = await pool.connect()
       try {
-        return await work(wrap(client))
+        return await work({ ...wrap(client), transaction: (inner) => inTransaction(client, inner) })
       } finally {
         client.release()
       }

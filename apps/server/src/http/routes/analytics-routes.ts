@@ -1,22 +1,30 @@
 import { Hono } from 'hono'
+import { readRangeDataQuality } from '../../jobs/data-health.ts'
 import type { Database } from '../../storage/database.ts'
-import { getCostSummary } from '../../storage/repositories/analytics-repository.ts'
+import { getRolledUpCostSummary } from '../../storage/repositories/analytics-repository.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
 import { timeRangeQuery } from '../query-schemas.ts'
 
 const DEFAULT_RANGE_MS = 30 * 86_400_000
 
-/** `GET /v1/analytics/summary`: exact totals for `[from, to)` (default: the last 30 days). */
+/**
+ * `GET /v1/analytics/summary`: exact totals for `[from, to)` (default: the last 30 days), read from verified
+ * daily aggregates and hourly rollups for closed hours, with `dataQuality` naming the days to look at.
+ */
 export function analyticsRoutes(options: { db: Database; now?: () => number }) {
   const now = options.now ?? Date.now
   const app = new Hono<{ Variables: AuthVariables }>()
 
   app.get('/summary', requireScope('read'), async (c) => {
     const range = parseQuery(timeRangeQuery, c.req.query())
-    const toUtc = range.to ?? new Date(now()).toISOString()
+    const nowMs = now()
+    const toUtc = range.to ?? new Date(nowMs).toISOString()
     const fromUtc = range.from ?? new Date(Date.parse(toUtc) - DEFAULT_RANGE_MS).toISOString()
-    const summary = await getCostSummary(options.db, { projectId: c.get('auth').projectId, fromUtc, toUtc })
+    const projectId = c.get('auth').projectId
+    const nowUtc = new Date(nowMs).toISOString()
+    const summary = await getRolledUpCostSummary(options.db, { projectId, fromUtc, toUtc, nowUtc })
+    const dataQuality = await readRangeDataQuality(options.db, { projectId, fromUtc, toUtc, nowMs })
     const { costUsd, ...totals } = summary.totals
     return c.json({
       from: fromUtc,
@@ -25,6 +33,7 @@ export function analyticsRoutes(options: { db: Database; now?: () => number }) {
       ...totals,
       byProvider: summary.byProvider,
       byModel: summary.byModel,
+      dataQuality,
     })
   })
 

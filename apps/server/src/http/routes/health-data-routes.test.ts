@@ -4,6 +4,7 @@ import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
 import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
 import { JobMetrics } from '../../jobs/job-metrics.ts'
 import { createLogger } from '../../logging/logger.ts'
+import { finishJobRun, insertJobRun } from '../../storage/repositories/job-runs-repository.ts'
 import { createTestApp } from '../../testing/create-test-app.ts'
 import { describeEachDatabase } from '../../testing/test-databases.ts'
 import { createApp } from '../create-app.ts'
@@ -70,5 +71,64 @@ describeEachDatabase('data freshness: /ready, GET /v1/health/data and /metrics',
     expect(text).toMatch(/^acp_data_stale 0$/m)
     expect(text).toContain('# TYPE acp_job_runs_total counter')
     expect(text).toMatch(/^acp_aggregation_failed_days_total 0$/m)
+  })
+
+  it('lists unverified and failed days on /ready, /v1/health/data and /metrics until a run repairs them', async () => {
+    const db = getDb()
+    const nowMs = Date.parse('2025-04-20T10:00:00Z')
+    const t = await createTestApp(db, { scopes: ['read'], now: () => nowMs })
+    await insertCalls(db, [callRow(t.project.id, { timestamp: '2025-04-18T10:00:00Z' })])
+    const aggregate = () =>
+      runDailyAggregation({
+        db,
+        logger: createLogger({ level: 'silent' }),
+        metrics: new JobMetrics(),
+        runId: randomUUID(),
+        trigger: 'cli',
+        days: ['2025-04-18'],
+        now: () => nowMs,
+      })
+    await db.exec(`
+      CREATE FUNCTION corrupt_health_day() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN NEW.requests := NEW.requests + 1; RETURN NEW; END $$;
+      CREATE TRIGGER corrupt_health_day BEFORE INSERT ON llm_call_daily_aggregates
+        FOR EACH ROW WHEN (NEW.day = '2025-04-18') EXECUTE FUNCTION corrupt_health_day();`)
+    await aggregate()
+    await db.exec(
+      'DROP TRIGGER corrupt_health_day ON llm_call_daily_aggregates; DROP FUNCTION corrupt_health_day();',
+    )
+    const failedRow = await insertJobRun(db, {
+      runId: randomUUID(),
+      job: 'daily-aggregation',
+      targetDate: '2025-04-17',
+      trigger: 'schedule',
+    })
+    await finishJobRun(db, {
+      id: failedRow,
+      status: 'failed',
+      attempts: 3,
+      error: 'disk full',
+      durationMs: 1,
+    })
+
+    const ready = await (await t.app.request('/ready')).json()
+    expect(ready).toMatchObject({
+      status: 'ready',
+      unverifiedDays: ['2025-04-18'],
+      failedDays: ['2025-04-17'],
+    })
+    expect((await t.get('/v1/health/data')).body).toMatchObject({
+      unverifiedDays: [
+        { date: '2025-04-18', rawCostUsd: '0.000100000000', aggregateCostUsd: '0.000100000000' },
+      ],
+      failedDays: [expect.objectContaining({ date: '2025-04-17', attempts: 3, error: 'disk full' })],
+    })
+    const metrics = await (await t.app.request('/metrics')).text()
+    expect(metrics).toMatch(/^acp_aggregation_unverified_days 1$/m)
+    expect(metrics).toMatch(/^acp_aggregation_failed_days 1$/m)
+
+    await aggregate()
+    const after = await (await t.app.request('/ready')).json()
+    expect(after).toMatchObject({ unverifiedDays: [], failedDays: ['2025-04-17'] })
   })
 })

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
-import { readDataFreshness } from '../../jobs/data-health.ts'
+import { readAggregationProblems, readDataFreshness } from '../../jobs/data-health.ts'
 import type { Database } from '../../storage/database.ts'
 import { getMigrationStatus } from '../../storage/migrator.ts'
 
 /**
  * `GET /health` (the process is alive) and `GET /ready` (database reachable, migrations current; `data`
- * says whether aggregated data is stale, which fails readiness only with `readyFailsWhenStale`).
+ * says whether aggregated data is stale, which fails readiness only with `readyFailsWhenStale`, and the
+ * unverified and failed days of the installation are listed for an operator).
  */
 export function healthRoutes(options: { db: Database; now?: () => number; readyFailsWhenStale?: boolean }) {
   const now = options.now ?? Date.now
@@ -30,11 +31,14 @@ export function healthRoutes(options: { db: Database; now?: () => number; readyF
         )
       }
       const data = await readDataFreshness(options.db, { nowMs: now() })
+      const problems = await readAggregationProblems(options.db, { limit: 100 })
       const body = {
         database: 'ok',
         migrations: 'current',
         data: data.status,
         lastAggregationAt: data.lastAggregationAt,
+        unverifiedDays: problems.unverifiedDays,
+        failedDays: problems.failedDays,
       }
       if (data.status === 'stale' && options.readyFailsWhenStale) {
         c.header('Retry-After', '60')

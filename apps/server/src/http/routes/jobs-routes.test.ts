@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
+import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
 import { tryAcquireJobLease } from '../../storage/repositories/job-leases-repository.ts'
+import { insertPriceOverride } from '../../storage/repositories/price-overrides-repository.ts'
 import { createTestApp } from '../../testing/create-test-app.ts'
 import { describeEachDatabase } from '../../testing/test-databases.ts'
 
@@ -46,6 +48,91 @@ describeEachDatabase('POST /v1/jobs/{name}/run', (getDb) => {
       }),
     ])
     expect((await post(t, '/v1/jobs/rollup-refresh/run')).status).toBe(202)
+  })
+
+  /** The rows of a run once the row of `job` has finished. */
+  const finishedRun = async (t: Awaited<ReturnType<typeof createTestApp>>, runUrl: string, job: string) => {
+    type Row = { job: string; status: string; targetDate: string | null; details: Record<string, unknown> }
+    let runs: Row[] = []
+    for (let tries = 0; tries < 500; tries++) {
+      runs = ((await t.get(runUrl)).body.runs as Row[] | undefined) ?? []
+      if (runs.some((run) => run.job === job && run.status !== 'running')) break
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    return runs
+  }
+
+  it('runs a backfill and a recompute inside the server (the way with the embedded database)', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
+    await insertCalls(getDb(), [
+      callRow(t.project.id, { timestamp: '2025-04-28T10:00:00Z', costUsd: '0.500000000000' }),
+      callRow(t.project.id, {
+        timestamp: '2025-04-29T10:00:00Z',
+        provider: 'acme',
+        model: 'house-model',
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+        inputTokens: 2_000_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+      }),
+    ])
+    const backfill = await post(t, '/v1/jobs/backfill/run', {
+      from: '2025-04-28',
+      to: '2025-04-29',
+      delayMs: 0,
+    })
+    expect(backfill).toMatchObject({ status: 202, body: { job: 'backfill' } })
+    const backfillRuns = await finishedRun(t, backfill.body.runUrl as string, 'backfill')
+    expect(backfillRuns.map((run) => [run.job, run.targetDate, run.status]).sort()).toEqual([
+      ['backfill', null, 'succeeded'],
+      ['daily-aggregation', '2025-04-28', 'succeeded'],
+      ['daily-aggregation', '2025-04-29', 'succeeded'],
+    ])
+    expect(await post(t, '/v1/jobs/backfill/run', { from: '2025-04-28', to: '2025-05-02' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_JOB_PARAMS', message: expect.stringMatching(/not over yet/) } },
+    })
+
+    await insertPriceOverride(getDb(), {
+      projectId: t.project.id,
+      provider: 'acme',
+      model: 'house-model',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '0.25', output: '1' },
+    })
+    const recompute = await post(t, '/v1/jobs/recompute/run', {
+      from: '2025-04-28',
+      to: '2025-04-29',
+      projectId: t.project.id,
+      model: 'house-model',
+    })
+    expect(recompute).toMatchObject({ status: 202, body: { job: 'recompute' } })
+    const recomputeRuns = await finishedRun(t, recompute.body.runUrl as string, 'recompute')
+    expect(recomputeRuns.find((run) => run.job === 'recompute')).toMatchObject({
+      status: 'succeeded',
+      details: {
+        dryRun: false,
+        projects: [
+          expect.objectContaining({
+            projectId: t.project.id,
+            diff: [
+              expect.objectContaining({
+                model: 'house-model',
+                costAfterUsd: '0.500000000000',
+                newlyPriced: 1,
+              }),
+            ],
+          }),
+        ],
+      },
+    })
+    // The re-priced day was re-aggregated in the same run.
+    expect(recomputeRuns).toContainEqual(
+      expect.objectContaining({ job: 'daily-aggregation', targetDate: '2025-04-29', status: 'succeeded' }),
+    )
   })
 
   it('answers 409 while a run holds the job, naming that run', async () => {

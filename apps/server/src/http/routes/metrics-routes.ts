@@ -1,10 +1,8 @@
 import { Hono } from 'hono'
-import { readDataFreshness } from '../../jobs/data-health.ts'
+import { readAggregationProblems, readDataFreshness } from '../../jobs/data-health.ts'
 import type { JobMetrics } from '../../jobs/job-metrics.ts'
 import type { Database } from '../../storage/database.ts'
-import { listUnverifiedDays } from '../../storage/repositories/aggregates-repository.ts'
 import { countPendingRollupHours } from '../../storage/repositories/data-health-repository.ts'
-import { listFailedDates } from '../../storage/repositories/job-runs-repository.ts'
 
 function gauge(name: string, help: string, value: number | null): string[] {
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`]
@@ -24,8 +22,7 @@ export function metricsRoutes(options: { db: Database; metrics: JobMetrics; now?
 
   app.get('/metrics', async (c) => {
     const freshness = await readDataFreshness(options.db, { nowMs: now() })
-    const unverified = await listUnverifiedDays(options.db, { limit: 100_000 })
-    const failed = await listFailedDates(options.db, { job: 'daily-aggregation', limit: 100_000 })
+    const problems = await readAggregationProblems(options.db, { limit: 100_000 })
     const lines = [
       ...gauge(
         'acp_aggregation_last_success_timestamp_seconds',
@@ -45,9 +42,13 @@ export function metricsRoutes(options: { db: Database; metrics: JobMetrics; now?
       ...gauge(
         'acp_aggregation_unverified_days',
         'Project-days whose aggregate is unverified.',
-        unverified.length,
+        problems.unverifiedProjectDays,
       ),
-      ...gauge('acp_aggregation_failed_days', 'Days whose latest aggregation run failed.', failed.length),
+      ...gauge(
+        'acp_aggregation_failed_days',
+        'Days whose latest aggregation run failed.',
+        problems.failedDays.length,
+      ),
       ...gauge(
         'acp_rollup_pending_hours',
         'Project-hours waiting for a rollup refresh.',

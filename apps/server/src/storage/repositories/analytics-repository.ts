@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts'
+import { getJobState } from './job-state-repository.ts'
 
 /** Totals of one group of calls. Money is a 12-place decimal string; token counts are integers. */
 export interface CostTotals {
@@ -28,9 +29,143 @@ interface SummaryRow extends CostTotals {
   level: number
 }
 
+/** The rollup refresh's job name; its watermark tells which raw rows are already in the rollups. */
+const ROLLUP_REFRESH_JOB = 'rollup-refresh'
+const HOUR_MS = 3_600_000
+
+// The columns every part of a summary yields, in one order. `cost` is NULL for a part with no priced or
+// estimated call, so a group of unpriced calls sorts last, as it does when summed from raw rows.
+const PART_COLUMNS = `provider, model, cost, requests, errors, input_tokens, output_tokens, cache_read_input_tokens,
+  cache_write_input_tokens, cache_write_1h_input_tokens, reasoning_tokens, unpriced_requests, estimated_requests`
+const STORED_PART = (alias: string) => `${alias}.provider, ${alias}.model,
+  CASE WHEN ${alias}.priced_requests + ${alias}.estimated_requests > 0 THEN ${alias}.cost_usd END, ${alias}.requests,
+  ${alias}.errors, ${alias}.input_tokens, ${alias}.output_tokens, ${alias}.cache_read_input_tokens,
+  ${alias}.cache_write_input_tokens, ${alias}.cache_write_1h_input_tokens, ${alias}.reasoning_tokens,
+  ${alias}.unpriced_requests, ${alias}.estimated_requests`
+const RAW_PART = (alias: string) => `${alias}.provider, ${alias}.model, ${alias}.cost_usd, 1::bigint,
+  (${alias}.status = 'error')::int::bigint, ${alias}.input_tokens::bigint, ${alias}.output_tokens::bigint,
+  ${alias}.cache_read_input_tokens::bigint, ${alias}.cache_write_input_tokens::bigint,
+  ${alias}.cache_write_1h_input_tokens::bigint, ${alias}.reasoning_tokens::bigint,
+  (${alias}.cost_status = 'unpriced')::int::bigint, (${alias}.cost_status = 'estimated')::int::bigint`
+
+// Hours of the closed span that the rollups may not reflect yet: marked dirty, or holding a row ingested after
+// the refresh's watermark. Hours retention already emptied are final in the rollups and never read raw.
+const RAW_HOURS = `retired AS (
+    SELECT COALESCE((SELECT raw_deleted_before FROM retention_state WHERE project_id = $1), '-infinity') AS before),
+  raw_hours AS (
+    SELECT DISTINCT hour FROM (
+      SELECT hour_utc AS hour FROM rollup_dirty_hours WHERE project_id = $1 AND hour_utc >= $4 AND hour_utc < $5
+      UNION ALL
+      SELECT date_trunc('hour', timestamp, 'UTC') FROM llm_calls
+      WHERE ingested_at > $6 AND project_id = $1 AND timestamp >= $4 AND timestamp < $5) AS h, retired
+    WHERE h.hour >= retired.before)`
+
+// The stretches of the closed span the rollups answer: each UTC day not answered by its aggregate, clipped to
+// the span. Days are counted on timestamps without a zone, so the session's time zone cannot bend them.
+const ROLLUP_SPANS = `rollup_spans AS (
+    SELECT GREATEST(d AT TIME ZONE 'UTC', $4::timestamptz) AS span_from,
+      LEAST((d + interval '1 day') AT TIME ZONE 'UTC', $5::timestamptz) AS span_to
+    FROM generate_series(($4::timestamptz AT TIME ZONE 'UTC')::date::timestamp, $5::timestamptz AT TIME ZONE 'UTC',
+                         interval '1 day') AS d
+    WHERE $4::timestamptz < $5::timestamptz AND d AT TIME ZONE 'UTC' < $5::timestamptz
+      AND d::date NOT IN (SELECT day FROM aggregate_days))`
+
+// A UTC day answered by its daily aggregate: verified, wholly inside the closed span, with no hour read raw,
+// and no rollup of the day rebuilt after the aggregate's snapshot (a rebuild means its raw rows changed).
+const AGGREGATE_DAYS = `aggregate_days AS (
+    SELECT d.day FROM daily_aggregate_days d
+    WHERE d.project_id = $1 AND d.status = 'verified'
+      AND d.day::timestamp AT TIME ZONE 'UTC' >= $4 AND (d.day + 1)::timestamp AT TIME ZONE 'UTC' <= $5
+      AND NOT EXISTS (SELECT 1 FROM raw_hours h WHERE (h.hour AT TIME ZONE 'UTC')::date = d.day)
+      AND NOT EXISTS (SELECT 1 FROM llm_call_hourly_rollups r WHERE r.project_id = $1
+                        AND r.hour_utc >= d.day::timestamp AT TIME ZONE 'UTC'
+                        AND r.hour_utc < (d.day + 1)::timestamp AT TIME ZONE 'UTC' AND r.refreshed_at > d.computed_at))`
+
+/** How a summary range splits: the closed whole hours that stored sums answer, and the raw rest. */
+interface SummarySpan {
+  /** First and end (exclusive) of the whole, closed UTC hours answered from aggregates and rollups. */
+  closedFromUtc: string
+  closedToUtc: string
+  /** Rows ingested after this are not in the rollups yet. */
+  watermarkUtc: string
+}
+
+function splitRange(input: {
+  fromUtc: string
+  toUtc: string
+  nowUtc: string
+  watermarkUtc: string | null
+}): SummarySpan {
+  const fromMs = Date.parse(input.fromUtc)
+  const closedFromMs = Math.ceil(fromMs / HOUR_MS) * HOUR_MS
+  // The hour holding "now" is still open (and rows may be stamped up to the allowed clock skew ahead).
+  const closedToMs = Math.min(
+    Math.floor(Date.parse(input.toUtc) / HOUR_MS) * HOUR_MS,
+    Math.floor(Date.parse(input.nowUtc) / HOUR_MS) * HOUR_MS,
+  )
+  // Without a watermark the rollups were never built: the whole range is read raw.
+  if (input.watermarkUtc === null || closedToMs <= closedFromMs) {
+    return { closedFromUtc: input.fromUtc, closedToUtc: input.fromUtc, watermarkUtc: 'infinity' }
+  }
+  return {
+    closedFromUtc: new Date(closedFromMs).toISOString(),
+    closedToUtc: new Date(closedToMs).toISOString(),
+    watermarkUtc: input.watermarkUtc,
+  }
+}
+
 /**
- * Sums a project's calls in [fromUtc, toUtc) in one scan, grouped three ways at once (all, by
- * provider, by provider and model). Costs are summed as NUMERIC, so the total is exact.
+ * Sums a project's calls in [fromUtc, toUtc), grouped three ways at once (all, by provider, by provider and
+ * model), exactly: costs are summed as NUMERIC. What `GET /v1/analytics/summary` serves. Closed whole UTC hours
+ * come from stored sums, never from a raw scan: verified daily aggregates for whole UTC days still current, hourly rollups for the other hours.
+ * Raw rows are read only for the partial hours at the ends of the range, the open hour (and later), and
+ * hours the rollups do not reflect yet (a late row, a re-price not yet refreshed), so the result always
+ * equals the sum over the raw rows. Periods retention emptied are answered from the rollups alone.
+ */
+export async function getRolledUpCostSummary(
+  db: Queryable,
+  input: { projectId: string; fromUtc: string; toUtc: string; nowUtc: string },
+): Promise<CostSummary> {
+  const { watermark } = await getJobState(db, ROLLUP_REFRESH_JOB)
+  const span = splitRange({ ...input, watermarkUtc: watermark })
+  const { rows } = await db.query<SummaryRow>(
+    `WITH ${RAW_HOURS}, ${AGGREGATE_DAYS}, ${ROLLUP_SPANS},
+     parts (${PART_COLUMNS}) AS (
+       SELECT ${STORED_PART('a')} FROM llm_call_daily_aggregates a JOIN aggregate_days USING (day) WHERE a.project_id = $1
+       UNION ALL
+       SELECT ${STORED_PART('r')} FROM rollup_spans s
+       JOIN llm_call_hourly_rollups r ON r.project_id = $1 AND r.hour_utc >= s.span_from AND r.hour_utc < s.span_to
+       WHERE r.hour_utc NOT IN (SELECT hour FROM raw_hours)
+       UNION ALL
+       SELECT ${RAW_PART('c')} FROM llm_calls c WHERE c.project_id = $1 AND c.timestamp >= $2 AND c.timestamp < $4
+       UNION ALL
+       SELECT ${RAW_PART('c')} FROM llm_calls c WHERE c.project_id = $1 AND c.timestamp >= $5 AND c.timestamp < $3
+       UNION ALL
+       SELECT ${RAW_PART('c')} FROM raw_hours h
+       JOIN llm_calls c ON c.project_id = $1 AND c.timestamp >= h.hour AND c.timestamp < h.hour + interval '1 hour')
+     SELECT provider, model, GROUPING(provider, model) AS level,
+       COALESCE(sum(cost), 0)::numeric(30, 12)::text AS "costUsd",
+       COALESCE(sum(requests), 0)::float8 AS requests,
+       COALESCE(sum(errors), 0)::float8 AS errors,
+       COALESCE(sum(input_tokens), 0)::float8 AS "inputTokens",
+       COALESCE(sum(output_tokens), 0)::float8 AS "outputTokens",
+       COALESCE(sum(cache_read_input_tokens), 0)::float8 AS "cacheReadInputTokens",
+       COALESCE(sum(cache_write_input_tokens), 0)::float8 AS "cacheWriteInputTokens",
+       COALESCE(sum(cache_write_1h_input_tokens), 0)::float8 AS "cacheWrite1hInputTokens",
+       COALESCE(sum(reasoning_tokens), 0)::float8 AS "reasoningTokens",
+       COALESCE(sum(unpriced_requests), 0)::float8 AS "unpricedRequests",
+       COALESCE(sum(estimated_requests), 0)::float8 AS "estimatedRequests"
+     FROM parts
+     GROUP BY GROUPING SETS ((), (provider), (provider, model))
+     ORDER BY level DESC, sum(cost) DESC NULLS LAST, provider, model`,
+    [input.projectId, input.fromUtc, input.toUtc, span.closedFromUtc, span.closedToUtc, span.watermarkUtc],
+  )
+  return toCostSummary(rows)
+}
+
+/**
+ * Sums a project's raw calls in [fromUtc, toUtc) in one scan, grouped the same three ways. The reference the
+ * stored sums are checked against (tests, benchmarks); the API serves `getRolledUpCostSummary`.
  */
 export async function getCostSummary(
   db: Queryable,
@@ -55,6 +190,10 @@ export async function getCostSummary(
      ORDER BY level DESC, sum(cost_usd) DESC NULLS LAST, provider, model`,
     [input.projectId, input.fromUtc, input.toUtc],
   )
+  return toCostSummary(rows)
+}
+
+function toCostSummary(rows: readonly SummaryRow[]): CostSummary {
   const totalsOf = ({
     provider: _provider,
     model: _model,
@@ -72,4 +211,63 @@ export async function getCostSummary(
       .filter((row) => row.level === 0)
       .map((row) => ({ provider: row.provider ?? '', model: row.model ?? '', ...totalsOf(row) })),
   }
+}
+
+/** How far the daily aggregates of a project's closed UTC days can be trusted. */
+export interface AggregateDayStates {
+  /** Days whose aggregate did not sum to its raw rows when it was verified. */
+  unverifiedDays: string[]
+  /** Days whose verified aggregate is older than their data (a late row, a re-price). */
+  staleDays: string[]
+  /** Closed days with data but no aggregate yet (retention-emptied days, which never get one, excepted). */
+  pendingDays: string[]
+}
+
+/**
+ * Classifies a project's closed UTC days in [fromDay, toDay]. A day is stale when an hour of it waits for the
+ * rollup refresh or its rollups were rebuilt after the aggregate was computed; this relies on the refresh
+ * (without its watermark, rows never rolled up are not seen here).
+ */
+export async function listAggregateDayStates(
+  db: Queryable,
+  input: { projectId: string; fromDay: string; toDay: string },
+): Promise<AggregateDayStates> {
+  if (input.toDay < input.fromDay) return { unverifiedDays: [], staleDays: [], pendingDays: [] }
+  const { watermark } = await getJobState(db, ROLLUP_REFRESH_JOB)
+  const { rows } = await db.query<AggregateDayStates>(
+    `WITH span AS (
+       SELECT $2::date::timestamp AT TIME ZONE 'UTC' AS from_utc, ($3::date + 1)::timestamp AT TIME ZONE 'UTC' AS to_utc),
+     retired AS (
+       SELECT COALESCE((SELECT raw_deleted_before FROM retention_state WHERE project_id = $1), '-infinity') AS before),
+     unsettled AS (
+       SELECT DISTINCT (h.hour AT TIME ZONE 'UTC')::date AS day FROM (
+         SELECT hour_utc AS hour FROM rollup_dirty_hours, span
+         WHERE project_id = $1 AND hour_utc >= span.from_utc AND hour_utc < span.to_utc
+         UNION ALL
+         SELECT timestamp FROM llm_calls, span
+         WHERE $4::timestamptz IS NOT NULL AND ingested_at > $4::timestamptz AND project_id = $1
+           AND timestamp >= span.from_utc AND timestamp < span.to_utc) AS h, retired
+       WHERE h.hour >= retired.before),
+     aggregated AS (
+       SELECT day, status, computed_at FROM daily_aggregate_days WHERE project_id = $1 AND day BETWEEN $2::date AND $3::date),
+     with_data AS (
+       SELECT DISTINCT (hour_utc AT TIME ZONE 'UTC')::date AS day FROM llm_call_hourly_rollups, span
+       WHERE project_id = $1 AND hour_utc >= span.from_utc AND hour_utc < span.to_utc
+       UNION SELECT day FROM unsettled)
+     SELECT
+       ARRAY(SELECT to_char(day, 'YYYY-MM-DD') FROM aggregated WHERE status = 'unverified' ORDER BY day) AS "unverifiedDays",
+       ARRAY(SELECT to_char(a.day, 'YYYY-MM-DD') FROM aggregated a
+             WHERE a.status = 'verified' AND (
+               EXISTS (SELECT 1 FROM unsettled u WHERE u.day = a.day)
+               OR EXISTS (SELECT 1 FROM llm_call_hourly_rollups r WHERE r.project_id = $1
+                            AND r.hour_utc >= a.day::timestamp AT TIME ZONE 'UTC'
+                            AND r.hour_utc < (a.day + 1)::timestamp AT TIME ZONE 'UTC' AND r.refreshed_at > a.computed_at))
+             ORDER BY a.day) AS "staleDays",
+       ARRAY(SELECT to_char(w.day, 'YYYY-MM-DD') FROM with_data w, retired
+             WHERE NOT EXISTS (SELECT 1 FROM aggregated a WHERE a.day = w.day)
+               AND w.day::timestamp AT TIME ZONE 'UTC' >= retired.before
+             ORDER BY w.day) AS "pendingDays"`,
+    [input.projectId, input.fromDay, input.toDay, watermark],
+  )
+  return rows[0] ?? { unverifiedDays: [], staleDays: [], pendingDays: [] }
 }

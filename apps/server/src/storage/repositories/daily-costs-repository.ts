@@ -44,25 +44,42 @@ const TOTALS = (prefix: string) =>
 // starting at or after local midnight: up to 45 minutes of calls are counted in the neighbouring day.
 const LOCAL_DAY = `to_char(hour_utc AT TIME ZONE $4, 'YYYY-MM-DD')`
 
+interface RollupDayRow extends Omit<DayRow, 'histogram'> {
+  /** Non-empty latency buckets of the day (1-based, as `unnest ... WITH ORDINALITY` numbers them) and counts. */
+  histogramBuckets: number[] | null
+  histogramCounts: number[] | null
+}
+
 async function readRollupDays(
   db: Queryable,
   input: { projectId: string; fromDay: string; toDay: string; timeZone: string; openHourUtc: string },
 ): Promise<DayRow[]> {
-  const { rows } = await db.query<DayRow>(
+  // The local date is computed once per rollup row, and only non-empty histogram buckets are summed: most of
+  // the 81 are empty, and summing every one of them for a long range would dominate the query.
+  const { rows } = await db.query<RollupDayRow>(
     `WITH hours AS (
-       SELECT * FROM llm_call_hourly_rollups
+       SELECT *, ${LOCAL_DAY} AS local_date FROM llm_call_hourly_rollups
        WHERE project_id = $1 AND hour_utc <> $5::timestamptz
          AND hour_utc >= ($2::date::timestamp AT TIME ZONE $4) - interval '1 hour'
          AND hour_utc < (($3::date + 1)::timestamp AT TIME ZONE $4) + interval '1 hour'
          AND (hour_utc AT TIME ZONE $4)::date BETWEEN $2::date AND $3::date),
-     totals AS (SELECT ${LOCAL_DAY} AS date, ${TOTALS('')} FROM hours GROUP BY 1),
-     buckets AS (SELECT ${LOCAL_DAY} AS date, bucket, sum(n) AS n
-                 FROM hours, unnest(latency_histogram) WITH ORDINALITY AS h(n, bucket) GROUP BY 1, 2),
-     histograms AS (SELECT date, array_agg(n::float8 ORDER BY bucket) AS histogram FROM buckets GROUP BY date)
-     SELECT totals.*, histograms.histogram FROM totals LEFT JOIN histograms USING (date) ORDER BY date`,
+     totals AS (SELECT local_date AS date, ${TOTALS('')} FROM hours GROUP BY 1),
+     buckets AS (SELECT local_date AS date, bucket, sum(n) AS n
+                 FROM hours, unnest(latency_histogram) WITH ORDINALITY AS h(n, bucket) WHERE n > 0 GROUP BY 1, 2),
+     histograms AS (SELECT date, array_agg(bucket::int ORDER BY bucket) AS buckets, array_agg(n::float8 ORDER BY bucket) AS counts
+                    FROM buckets GROUP BY date)
+     SELECT totals.*, histograms.buckets AS "histogramBuckets", histograms.counts AS "histogramCounts"
+     FROM totals LEFT JOIN histograms USING (date) ORDER BY date`,
     [input.projectId, input.fromDay, input.toDay, input.timeZone, input.openHourUtc],
   )
-  return rows
+  return rows.map(({ histogramBuckets, histogramCounts, ...row }) => {
+    if (!histogramBuckets || !histogramCounts) return { ...row, histogram: null }
+    const histogram = new Array<number>(LATENCY_BUCKET_COUNT).fill(0)
+    histogramBuckets.forEach((bucket, index) => {
+      histogram[bucket - 1] = histogramCounts[index] ?? 0
+    })
+    return { ...row, histogram }
+  })
 }
 
 /** The open hour (not yet closed, so not read from rollups), summed from raw rows. */

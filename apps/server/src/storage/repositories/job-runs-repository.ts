@@ -78,6 +78,25 @@ export async function finishJobRun(db: Queryable, input: { id: string } & JobRun
   )
 }
 
+/**
+ * Closes the rows of `job` (for `targetDate`, or without a date) still marked `running`, except `exceptId`: the
+ * caller holds the job's lock or lease, so those runs are dead (their process crashed). They become `failed`
+ * with an explanation, and are retried like any failed run. Returns how many were closed.
+ */
+export async function abandonRunningJobRuns(
+  db: Queryable,
+  input: { job: string; targetDate: string | null; exceptId: string },
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE job_runs SET status = 'failed', error = 'abandoned: the process running it stopped before it finished',
+       finished_at = clock_timestamp()
+     WHERE job = $1 AND status = 'running' AND id <> $3
+       AND (target_date = $2::date OR ($2::date IS NULL AND target_date IS NULL))`,
+    [input.job, input.targetDate, input.exceptId],
+  )
+  return rowCount
+}
+
 /** Every row of one run (a run that covers several dates has one row per date), oldest first. */
 export async function listJobRunsByRunId(db: Queryable, runId: string): Promise<JobRunRecord[]> {
   const { rows } = await db.query<JobRunRecord>(

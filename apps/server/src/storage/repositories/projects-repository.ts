@@ -42,3 +42,15 @@ export async function countProjects(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM projects')
   return rows[0]?.count ?? 0
 }
+
+/** Sets how many days of a project's raw rows retention keeps (1–3650); the project, or undefined if none. */
+export async function setProjectRetentionDays(
+  db: Queryable,
+  input: { projectId: string; retentionDays: number },
+): Promise<Project | undefined> {
+  const { rows } = await db.query<Project>(
+    `UPDATE projects SET retention_days = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [input.projectId, input.retentionDays],
+  )
+  return rows[0]
+}

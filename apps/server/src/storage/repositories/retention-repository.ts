@@ -26,6 +26,20 @@ export async function listProjectRetention(
   return rows
 }
 
+/** A project's retention setting and progress, if the project exists. */
+export async function findProjectRetention(
+  db: Queryable,
+  projectId: string,
+): Promise<(ProjectRetention & { lastRunAt: string | null }) | undefined> {
+  const { rows } = await db.query<ProjectRetention & { lastRunAt: string | null }>(
+    `SELECT p.id AS "projectId", p.name AS "projectName", p.retention_days AS "retentionDays",
+       ${ISO('r.raw_deleted_before')} AS "rawDeletedBefore", ${ISO('r.last_run_at')} AS "lastRunAt"
+     FROM projects p LEFT JOIN retention_state r ON r.project_id = p.id WHERE p.id = $1`,
+    [projectId],
+  )
+  return rows[0]
+}
+
 /**
  * Records that raw rows of a project before `beforeUtc` are being deleted. Written before the first delete,
  * so no rollup or aggregate of that period is rebuilt from a half-deleted remainder; never moves back.
@@ -40,6 +54,32 @@ export async function saveRawDeletedBefore(
        last_run_at = EXCLUDED.last_run_at`,
     [input.projectId, input.beforeUtc],
   )
+}
+
+/**
+ * UTC days before `beforeUtc` on which a project has raw calls but no verified daily aggregate, oldest first
+ * (at most `limit`): deleting their raw rows would leave them without one for good. Days retention already
+ * passed are final and not listed. One primary-key probe per day from the oldest raw call on.
+ */
+export async function listUnaggregatedDaysBefore(
+  db: Queryable,
+  input: { projectId: string; beforeUtc: string; limit: number },
+): Promise<string[]> {
+  const { rows } = await db.query<{ day: string }>(
+    `WITH bounds AS (
+       SELECT (min(c.timestamp) AT TIME ZONE 'UTC')::date AS first_day,
+         (SELECT raw_deleted_before FROM retention_state WHERE project_id = $1) AS retired_before
+       FROM llm_calls c WHERE c.project_id = $1 AND c.timestamp < $2)
+     SELECT to_char(d, 'YYYY-MM-DD') AS day
+     FROM bounds, generate_series(bounds.first_day::timestamp, ($2::timestamptz AT TIME ZONE 'UTC') - interval '1 day', interval '1 day') AS d
+     WHERE (bounds.retired_before IS NULL OR d AT TIME ZONE 'UTC' >= bounds.retired_before)
+       AND EXISTS (SELECT 1 FROM llm_calls c WHERE c.project_id = $1
+                     AND c.timestamp >= d AT TIME ZONE 'UTC' AND c.timestamp < (d + interval '1 day') AT TIME ZONE 'UTC')
+       AND NOT EXISTS (SELECT 1 FROM daily_aggregate_days a WHERE a.project_id = $1 AND a.day = d::date AND a.status = 'verified')
+     ORDER BY d LIMIT $3`,
+    [input.projectId, input.beforeUtc, input.limit],
+  )
+  return rows.map((row) => row.day)
 }
 
 /** Raw tables retention deletes from, with the time column that decides age. */

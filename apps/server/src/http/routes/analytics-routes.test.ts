@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
+import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
+import { JobMetrics } from '../../jobs/job-metrics.ts'
+import { runRetention } from '../../jobs/retention.ts'
+import { refreshRollups } from '../../jobs/rollup-refresh.ts'
+import { createLogger } from '../../logging/logger.ts'
+import type { Database } from '../../storage/database.ts'
+import { getCostSummary } from '../../storage/repositories/analytics-repository.ts'
+import { finishJobRun, insertJobRun } from '../../storage/repositories/job-runs-repository.ts'
+import { markHours, markHoursInRange } from '../../storage/repositories/rollups-repository.ts'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+
+const logger = createLogger({ level: 'silent' })
+const NOW = Date.parse('2025-09-10T12:30:00Z')
+
+type TestApp = Awaited<ReturnType<typeof createTestApp>>
+
+// The refresh keeps its watermark a minute behind the clock in production (slow transactions); here every
+// row is committed before the refresh starts, so the watermark may reach the newest row.
+const refresh = (db: Database) => refreshRollups({ db, logger, metrics: new JobMetrics(), overlapMs: 0 })
+
+const aggregate = (db: Database, days: string[]) =>
+  runDailyAggregation({
+    db,
+    logger,
+    metrics: new JobMetrics(),
+    runId: randomUUID(),
+    trigger: 'cli',
+    days,
+    now: () => NOW,
+  })
+
+async function summary(t: TestApp, fromUtc: string, toUtc: string) {
+  const response = await t.get(`/v1/analytics/summary?from=${fromUtc}&to=${toUtc}`)
+  expect(response.status).toBe(200)
+  return response.body
+}
+
+/** The summary's numbers must equal the sums over the raw rows, field by field and in the same order. */
+async function expectRawTotals(t: TestApp, db: Database, fromUtc: string, toUtc: string) {
+  const body = await summary(t, fromUtc, toUtc)
+  const raw = await getCostSummary(db, { projectId: t.project.id, fromUtc, toUtc })
+  const { costUsd, ...totals } = raw.totals
+  expect({
+    totalCostUsd: body.totalCostUsd,
+    ...Object.fromEntries(Object.keys(totals).map((key) => [key, body[key]])),
+    byProvider: body.byProvider,
+    byModel: body.byModel,
+  }).toEqual({ totalCostUsd: costUsd, ...totals, byProvider: raw.byProvider, byModel: raw.byModel })
+  return body
+}
+
+const unpriced = { costUsd: null, costStatus: 'unpriced' as const, priceSource: null, priceEntryId: null }
+
+describeEachDatabase('GET /v1/analytics/summary from stored sums', (getDb) => {
+  it('equals the raw sums before any refresh, from rollups, and with a late row or a re-price not yet rolled up', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    const p = t.project.id
+    await insertCalls(db, [
+      callRow(p, { timestamp: '2025-09-08T10:10:00Z', costUsd: '100.000000000000' }), // before the range
+      callRow(p, { timestamp: '2025-09-08T10:45:00Z', costUsd: '0.000000000001' }), // the range's partial first hour
+      callRow(p, { timestamp: '2025-09-08T11:20:00Z', costUsd: '0.250000000000', status: 'error' }),
+      callRow(p, { timestamp: '2025-09-08T15:00:00Z', model: 'gpt-4o', costUsd: '1.500000000000' }),
+      callRow(p, { timestamp: '2025-09-08T23:59:59.999Z', costUsd: '0.125000000000', feature: null }),
+      callRow(p, { timestamp: '2025-09-09T00:00:00Z', provider: 'acme', model: 'mystery', ...unpriced }),
+      callRow(p, {
+        timestamp: '2025-09-09T13:00:00Z',
+        provider: 'anthropic',
+        model: 'claude-x',
+        costUsd: '0.300000000000',
+        costStatus: 'estimated',
+        priceSource: 'genai-prices',
+        status: 'error',
+      }),
+      callRow(p, { timestamp: '2025-09-10T11:59:59.999Z', costUsd: '2.000000000000', reasoningTokens: 50 }),
+      callRow(p, { timestamp: '2025-09-10T12:10:00Z', costUsd: '4.000000000000' }), // the open hour
+      callRow(p, { timestamp: '2025-09-10T12:50:00Z', costUsd: '8.000000000000' }), // stamped a little ahead
+    ])
+    const range = ['2025-09-08T10:30:00.000Z', '2025-09-10T13:00:00.000Z'] as const
+
+    const before = await expectRawTotals(t, db, ...range)
+    expect(before).toMatchObject({ totalCostUsd: '16.175000000001', requests: 9, unpricedRequests: 1 })
+
+    await refresh(db)
+    await expectRawTotals(t, db, ...range)
+
+    // A late row for a closed hour, not rolled up yet: its hour is read raw until the refresh.
+    await insertCalls(db, [callRow(p, { timestamp: '2025-09-09T05:00:00Z', costUsd: '0.000000000100' })])
+    expect(await expectRawTotals(t, db, ...range)).toMatchObject({ requests: 10 })
+    await refresh(db)
+    await expectRawTotals(t, db, ...range)
+
+    // A re-price marks its hour dirty in the same transaction; until the refresh the hour is read raw.
+    await db.query(
+      `UPDATE llm_calls SET cost_usd = 3, cost_status = 'priced', price_source = 'override'
+       WHERE project_id = $1 AND model = 'mystery'`,
+      [p],
+    )
+    await markHours(db, { projectId: p, hoursUtc: ['2025-09-09T00:00:00Z'] })
+    expect(await expectRawTotals(t, db, ...range)).toMatchObject({ unpricedRequests: 0 })
+    await refresh(db)
+    await expectRawTotals(t, db, ...range)
+    // Whole hours only, and a range inside one hour.
+    await expectRawTotals(t, db, '2025-09-08T00:00:00.000Z', '2025-09-10T00:00:00.000Z')
+    await expectRawTotals(t, db, '2025-09-08T11:05:00.000Z', '2025-09-08T11:25:00.000Z')
+  })
+
+  it('prefers a verified daily aggregate that is still current, and says which days are unverified, stale or pending', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    const p = t.project.id
+    await insertCalls(db, [
+      callRow(p, { timestamp: '2025-09-05T08:00:00Z', costUsd: '1.000000000000' }),
+      callRow(p, { timestamp: '2025-09-06T08:00:00Z', costUsd: '2.000000000000' }),
+      callRow(p, { timestamp: '2025-09-07T08:00:00Z', costUsd: '4.000000000000' }),
+    ])
+    await refresh(db)
+    await aggregate(db, ['2025-09-05', '2025-09-06'])
+    const range = ['2025-09-05T00:00:00.000Z', '2025-09-08T00:00:00.000Z'] as const
+    const clean = await expectRawTotals(t, db, ...range)
+    expect(clean.dataQuality).toEqual({
+      status: 'ok',
+      lastAggregationAt: expect.any(String),
+      unverifiedDays: [],
+      staleDays: [],
+      pendingDays: ['2025-09-07'],
+      failedDays: [],
+    })
+
+    // Rollups damaged behind the jobs' back do not change the answer: the verified aggregates answer those days.
+    await db.query(
+      `UPDATE llm_call_hourly_rollups SET cost_usd = cost_usd + 1
+       WHERE project_id = $1 AND hour_utc < '2025-09-07T00:00:00Z'`,
+      [p],
+    )
+    await expectRawTotals(t, db, ...range)
+    await db.query(
+      `UPDATE llm_call_hourly_rollups SET cost_usd = cost_usd - 1
+       WHERE project_id = $1 AND hour_utc < '2025-09-07T00:00:00Z'`,
+      [p],
+    )
+    // Rollups rebuilt after an aggregate make its day look stale until a run finds the aggregate still current.
+    await markHoursInRange(db, {
+      projectId: p,
+      fromUtc: '2025-09-05T00:00:00Z',
+      toUtc: '2025-09-06T00:00:00Z',
+    })
+    await refresh(db)
+    expect((await expectRawTotals(t, db, ...range)).dataQuality).toMatchObject({ staleDays: ['2025-09-05'] })
+    expect(await aggregate(db, ['2025-09-05'])).toEqual([
+      expect.objectContaining({ status: 'succeeded', stored: 0 }),
+    ])
+    expect((await expectRawTotals(t, db, ...range)).dataQuality).toMatchObject({ staleDays: [] })
+
+    // A late row for 6 September: its aggregate is stale, so that day is answered from rollups and raw rows.
+    await insertCalls(db, [callRow(p, { timestamp: '2025-09-06T09:00:00Z', costUsd: '0.500000000000' })])
+    expect((await expectRawTotals(t, db, ...range)).dataQuality).toMatchObject({ staleDays: ['2025-09-06'] })
+    await refresh(db)
+    expect((await expectRawTotals(t, db, ...range)).dataQuality).toMatchObject({ staleDays: ['2025-09-06'] })
+
+    // Re-aggregated, but the stored aggregate comes out wrong (as a bug or a bad disk would make it).
+    await db.exec(`
+      CREATE FUNCTION corrupt_summary_day() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN NEW.cost_usd := NEW.cost_usd + 1; RETURN NEW; END $$;
+      CREATE TRIGGER corrupt_summary_day BEFORE INSERT ON llm_call_daily_aggregates
+        FOR EACH ROW WHEN (NEW.day = '2025-09-06') EXECUTE FUNCTION corrupt_summary_day();`)
+    await aggregate(db, ['2025-09-06'])
+    await db.exec(
+      'DROP TRIGGER corrupt_summary_day ON llm_call_daily_aggregates; DROP FUNCTION corrupt_summary_day();',
+    )
+    const unverified = await expectRawTotals(t, db, ...range)
+    expect(unverified).toMatchObject({ totalCostUsd: '7.500000000000' })
+    expect(unverified.dataQuality).toMatchObject({
+      unverifiedDays: ['2025-09-06'],
+      staleDays: [],
+      pendingDays: ['2025-09-07'],
+    })
+
+    // The next run repairs the day; a failed run of a day in the range is reported until a run succeeds.
+    await aggregate(db, ['2025-09-06', '2025-09-07'])
+    const failedRow = await insertJobRun(db, {
+      runId: randomUUID(),
+      job: 'daily-aggregation',
+      targetDate: '2025-09-05',
+      trigger: 'schedule',
+    })
+    await finishJobRun(db, {
+      id: failedRow,
+      status: 'failed',
+      attempts: 3,
+      error: 'disk full',
+      durationMs: 1,
+    })
+    const repaired = await expectRawTotals(t, db, ...range)
+    expect(repaired.dataQuality).toMatchObject({
+      unverifiedDays: [],
+      staleDays: [],
+      pendingDays: [],
+      failedDays: ['2025-09-05'],
+    })
+  })
+
+  it('keeps answering a period retention emptied, from its rollups and aggregates', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    const p = t.project.id
+    await db.query('UPDATE projects SET retention_days = 30 WHERE id = $1', [p])
+    await insertCalls(db, [
+      callRow(p, { timestamp: '2025-07-01T08:00:00Z', costUsd: '1.000000000000' }),
+      callRow(p, { timestamp: '2025-07-02T08:00:00Z', model: 'gpt-4o', costUsd: '2.000000000000' }),
+      callRow(p, { timestamp: '2025-09-09T08:00:00Z', costUsd: '4.000000000000' }),
+    ])
+    await refresh(db)
+    await aggregate(db, ['2025-07-01', '2025-07-02'])
+    const range = ['2025-06-30T00:00:00.000Z', '2025-09-10T00:00:00.000Z'] as const
+    const beforeRetention = await expectRawTotals(t, db, ...range)
+    const [report] = await runRetention({
+      db,
+      logger,
+      metrics: new JobMetrics(),
+      projectId: p,
+      now: () => NOW,
+    })
+    expect(report?.rows.llm_calls).toBe(2)
+
+    // A late call for a period retention emptied: that period is final, the call is not added to it.
+    await insertCalls(db, [callRow(p, { timestamp: '2025-07-03T08:00:00Z', costUsd: '100.000000000000' })])
+    await refresh(db)
+    const after = await summary(t, ...range)
+    const { dataQuality: _before, ...numbersBefore } = beforeRetention
+    const { dataQuality, ...numbersAfter } = after
+    expect(numbersAfter).toEqual(numbersBefore)
+    expect(after).toMatchObject({ totalCostUsd: '7.000000000000', requests: 3 })
+    // 3 July never gets an aggregate (it is before the cut): it is not reported as pending.
+    expect(dataQuality).toMatchObject({ pendingDays: ['2025-09-09'] })
+    expect(
+      (await getCostSummary(db, { projectId: p, fromUtc: range[0], toUtc: range[1] })).totals.requests,
+    ).toBe(2)
+  })
+})

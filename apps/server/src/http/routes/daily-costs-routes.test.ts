@@ -1,0 +1,52 @@
+import { expect, it } from 'vitest'
+import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
+import { JobMetrics } from '../../jobs/job-metrics.ts'
+import { refreshRollups } from '../../jobs/rollup-refresh.ts'
+import { createLogger } from '../../logging/logger.ts'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+
+const NOW = Date.parse('2025-04-01T00:00:00Z')
+
+describeEachDatabase('GET /v1/analytics/daily', (getDb) => {
+  it('cuts days in the asked time zone and says when a +05:30 day starts at the nearest UTC hour', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    await insertCalls(db, [
+      callRow(t.project.id, { timestamp: '2025-03-10T18:10:00Z', costUsd: '1.000000000000' }), // 23:40 IST
+      callRow(t.project.id, { timestamp: '2025-03-10T18:40:00Z', costUsd: '2.000000000000' }), // 00:10 IST
+      callRow(t.project.id, { timestamp: '2025-03-10T19:05:00Z', costUsd: '4.000000000000' }), // 00:35 IST
+    ])
+    await refreshRollups({ db, logger: createLogger({ level: 'silent' }), metrics: new JobMetrics() })
+    const daily = async (timeZone: string) =>
+      (
+        await t.get(
+          `/v1/analytics/daily?from=2025-03-10&to=2025-03-11&timeZone=${encodeURIComponent(timeZone)}`,
+        )
+      ).body
+    const kolkata = await daily('Asia/Kolkata')
+    expect(kolkata).toMatchObject({ timeZone: 'Asia/Kolkata', dayBoundary: 'nearest-utc-hour' })
+    // The UTC hour 18:00-19:00 starts at 23:30 on 10 March in Kolkata, so its 00:10 call counts on 10 March.
+    expect(
+      (kolkata.days as Array<Record<string, unknown>>).map((day) => [day.date, day.requests, day.costUsd]),
+    ).toEqual([
+      ['2025-03-10', 2, '3.000000000000'],
+      ['2025-03-11', 1, '4.000000000000'],
+    ])
+    const paris = await daily('Europe/Paris')
+    expect(paris).toMatchObject({ dayBoundary: 'exact' })
+    expect((paris.days as Array<{ requests: number }>).map((day) => day.requests)).toEqual([3])
+    const utc = await daily('UTC')
+    expect(utc).toMatchObject({ dayBoundary: 'exact', unverifiedDays: [], staleDays: [] })
+    expect(utc.days).toEqual([
+      expect.objectContaining({
+        date: '2025-03-10',
+        requests: 3,
+        verification: 'pending',
+        source: 'hourly-rollup',
+      }),
+    ])
+    const offset = await t.get('/v1/analytics/daily?timeZone=%2B05%3A30')
+    expect(offset.status).toBe(400)
+  })
+})

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
+import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
+import { JobMetrics } from '../../jobs/job-metrics.ts'
+import { runRetention } from '../../jobs/retention.ts'
+import { refreshRollups } from '../../jobs/rollup-refresh.ts'
+import { createLogger } from '../../logging/logger.ts'
+import { createTestApp } from '../../testing/create-test-app.ts'
+import { describeEachDatabase } from '../../testing/test-databases.ts'
+
+const NOW = Date.parse('2025-10-15T10:00:00Z')
+
+describeEachDatabase('/v1/retention', (getDb) => {
+  it('shows and sets how long raw calls are kept; the next retention run applies it', async () => {
+    const db = getDb()
+    const admin = await createTestApp(db, { scopes: ['admin'], now: () => NOW })
+    const put = async (body: unknown) => {
+      const response = await admin.app.request('/v1/retention', {
+        method: 'PUT',
+        headers: admin.headers,
+        body: JSON.stringify(body),
+      })
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+    }
+    expect((await admin.get('/v1/retention')).body).toEqual({
+      retentionDays: 400,
+      rawDeletedBefore: null,
+      lastRunAt: null,
+    })
+    expect(await put({ retentionDays: 0 })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_RETENTION' } },
+    })
+    expect(await put({ retentionDays: '30' })).toMatchObject({ status: 400 })
+    expect(await put({ retentionDays: 30 })).toEqual({
+      status: 200,
+      body: { retentionDays: 30, rawDeletedBefore: null, lastRunAt: null },
+    })
+
+    await insertCalls(db, [
+      callRow(admin.project.id, { timestamp: '2025-09-14T23:59:59Z' }),
+      callRow(admin.project.id, { timestamp: '2025-09-15T00:00:00Z' }),
+    ])
+    await refreshRollups({ db, logger: createLogger({ level: 'silent' }), metrics: new JobMetrics() })
+    await runDailyAggregation({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: new JobMetrics(),
+      runId: randomUUID(),
+      trigger: 'cli',
+      days: ['2025-09-14'],
+      now: () => NOW,
+    })
+    const [report] = await runRetention({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: new JobMetrics(),
+      projectId: admin.project.id,
+      now: () => NOW,
+    })
+    expect(report).toMatchObject({ retentionDays: 30, cutoffUtc: '2025-09-15T00:00:00.000Z' })
+    expect(report?.rows.llm_calls).toBe(1)
+    expect((await admin.get('/v1/retention')).body).toMatchObject({
+      retentionDays: 30,
+      rawDeletedBefore: '2025-09-15T00:00:00Z',
+      lastRunAt: expect.any(String),
+    })
+
+    const reader = await createTestApp(db, { scopes: ['read'] })
+    expect((await reader.get('/v1/retention')).status).toBe(200)
+    const refused = await reader.app.request('/v1/retention', {
+      method: 'PUT',
+      headers: reader.headers,
+      body: JSON.stringify({ retentionDays: 1 }),
+    })
+    expect(refused.status).toBe(403)
+  })
+})
