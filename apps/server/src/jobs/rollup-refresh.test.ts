@@ -74,6 +74,25 @@ describeEachDatabase('rollup refresh', (getDb) => {
     expect(await dailyUtc(projectId)).toEqual(once)
   })
 
+  it('ends a pass that meets more recent rows than one scan slice, marking each hour once', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    // Three inserts, three ingest times, all within the minute the watermark stays behind the clock.
+    for (const hour of ['08', '09', '10']) {
+      await insertCalls(db, [
+        callRow(projectId, { timestamp: `2025-03-10T${hour}:15:00Z`, costUsd: '0.000000000003' }),
+      ])
+    }
+    const summary = await refreshRollups({ db, logger, metrics: new JobMetrics(), rowsPerScanSlice: 1 })
+    // Read once, a row marks at most one hour; re-reading recent rows until they age would mark far more.
+    const { rows } = await db.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM llm_calls WHERE ingested_at > now() - interval '5 minutes'",
+    )
+    expect(summary.hoursMarked).toBeLessThanOrEqual(rows[0]?.count ?? 0)
+    expect(summary.hoursRefreshed).toBeGreaterThanOrEqual(3)
+    expect(await sumRollups(db, { projectId, ...day })).toEqual({ requests: 3, costUsd: '0.000000000009' })
+  })
+
   it('picks up a late row for a closed hour and a re-priced row marked dirty', async () => {
     const db = getDb()
     const projectId = await createProject(db)

@@ -51,12 +51,16 @@ export async function refreshRollups(options: RollupRefreshOptions): Promise<Rol
   const hoursPerTransaction = options.hoursPerTransaction ?? 8
   const summary = { hoursMarked: 0, hoursRefreshed: 0, rollupRowsWritten: 0, retiredMarksDropped: 0 }
 
+  // Where this pass has read up to; the stored watermark stays up to a minute behind it (see
+  // `markHoursIngestedSince`), so continuing from the watermark would re-read recent rows forever.
+  let reachedUtc: string | undefined
   for (;;) {
     options.signal?.throwIfAborted()
     const slice = await db.transaction(async (tx) => {
       const { watermark } = await getJobState(tx, ROLLUP_REFRESH_JOB)
       const marked = await markHoursIngestedSince(tx, {
-        afterUtc: watermark,
+        afterUtc: reachedUtc ?? watermark,
+        watermarkFloorUtc: watermark,
         maxRows: options.rowsPerScanSlice ?? 100_000,
         overlapMs: options.overlapMs ?? 60_000,
       })
@@ -65,6 +69,7 @@ export async function refreshRollups(options: RollupRefreshOptions): Promise<Rol
     })
     summary.hoursMarked += slice?.hoursMarked ?? 0
     if (!slice || slice.complete) break
+    reachedUtc = slice.reachedUtc
   }
 
   summary.retiredMarksDropped = await dropRetiredDirtyHours(db)

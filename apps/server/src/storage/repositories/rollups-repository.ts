@@ -26,13 +26,18 @@ const MARK_SQL = `INSERT INTO rollup_dirty_hours (project_id, hour_utc)
  *
  * `ingested_at` is the inserting transaction's start time, so a row can become visible after rows with a
  * later `ingested_at`. The watermark therefore never passes "now − overlapMs": rows of the last
- * `overlapMs` are scanned again on the next call, and a transaction shorter than that is never missed.
+ * `overlapMs` are scanned again on the next pass, and a transaction shorter than that is never missed.
+ * Within one pass, the caller continues from `reachedUtc` (not the held-back watermark), so a pass that
+ * meets more than `maxRows` recent rows still ends instead of re-reading them until they age.
+ * `watermarkFloorUtc` (the stored watermark) keeps the returned watermark from moving backwards.
  */
 export async function markHoursIngestedSince(
   db: Queryable,
-  input: { afterUtc: string | null; maxRows: number; overlapMs: number },
-): Promise<{ watermarkUtc: string; hoursMarked: number; complete: boolean } | null> {
+  input: { afterUtc: string | null; watermarkFloorUtc?: string | null; maxRows: number; overlapMs: number },
+): Promise<{ watermarkUtc: string; reachedUtc: string; hoursMarked: number; complete: boolean } | null> {
   const after = input.afterUtc ?? '-infinity'
+  const floor =
+    (input.watermarkFloorUtc === undefined ? input.afterUtc : input.watermarkFloorUtc) ?? '-infinity'
   // The ingested_at of the maxRows-th row bounds this slice; rows sharing it are all included.
   const { rows: bound } = await db.query<{
     reached: string | null
@@ -43,9 +48,9 @@ export async function markHoursIngestedSince(
        SELECT (SELECT ingested_at FROM llm_calls WHERE ingested_at > $1::timestamptz ORDER BY ingested_at OFFSET $2 LIMIT 1) AS upper,
               (SELECT max(ingested_at) FROM llm_calls WHERE ingested_at > $1::timestamptz) AS newest)
      SELECT COALESCE(upper, newest)::text AS reached, upper IS NULL AS complete,
-       ${ISO_US("GREATEST($1::timestamptz, LEAST(COALESCE(upper, newest), clock_timestamp() - $3 * interval '1 millisecond'))")} AS watermark
+       ${ISO_US("GREATEST($4::timestamptz, LEAST(COALESCE(upper, newest), clock_timestamp() - $3 * interval '1 millisecond'))")} AS watermark
      FROM slice`,
-    [after, input.maxRows, input.overlapMs],
+    [after, input.maxRows, input.overlapMs, floor],
   )
   const reached = bound[0]?.reached ?? null
   const watermark = bound[0]?.watermark ?? null
@@ -57,7 +62,12 @@ export async function markHoursIngestedSince(
      ON CONFLICT (project_id, hour_utc) DO UPDATE SET generation = rollup_dirty_hours.generation + 1, marked_at = now()`,
     [after, reached],
   )
-  return { watermarkUtc: watermark, hoursMarked: rowCount, complete: bound[0]?.complete === true }
+  return {
+    watermarkUtc: watermark,
+    reachedUtc: reached,
+    hoursMarked: rowCount,
+    complete: bound[0]?.complete === true,
+  }
 }
 
 /** Marks every hour of a project in [fromUtc, toUtc) dirty (recompute and backfill). Returns the count. */
