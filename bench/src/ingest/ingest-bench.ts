@@ -2,6 +2,7 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import type { Database } from '../../../apps/server/src/storage/database.ts'
 import { percentile } from '../percentile.ts'
+import { wholeNumberOption } from '../whole-number-option.ts'
 import { ensureConversationsOf } from './ensure-conversations-of.ts'
 import { insertRawRows } from './insert-raw-rows.ts'
 import { type BenchDatabase, openBenchDatabase } from './open-bench-database.ts'
@@ -46,14 +47,6 @@ interface RunResult {
   http: HttpMeasurement
   raw: RawMeasurement
   ratio: number
-}
-
-function wholeNumber(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined) return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${name} takes a positive whole number; got "${text}"`)
-  return value
 }
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits))
@@ -203,13 +196,17 @@ export async function ingestBench(args: string[]): Promise<number> {
   const dialect = values.database
   if (dialect !== 'postgres' && dialect !== 'pglite')
     throw new Error(`--database takes postgres or pglite; got "${dialect}"`)
-  const eventCount = wholeNumber(values.events, dialect === 'postgres' ? 200_000 : 30_000, 'events')
-  const warmupEventCount = wholeNumber(values.warmup, Math.max(1_000, Math.round(eventCount / 10)), 'warmup')
-  const runs = wholeNumber(values.runs, 3, 'runs')
-  const clients = wholeNumber(values.clients, 16, 'clients')
-  const eventsPerBody = wholeNumber(values.batch, 100, 'batch')
+  const eventCount = wholeNumberOption(values.events, dialect === 'postgres' ? 200_000 : 30_000, 'events')
+  const warmupEventCount = wholeNumberOption(
+    values.warmup,
+    Math.max(1_000, Math.round(eventCount / 10)),
+    'warmup',
+  )
+  const runs = wholeNumberOption(values.runs, 3, 'runs')
+  const clients = wholeNumberOption(values.clients, 16, 'clients')
+  const eventsPerBody = wholeNumberOption(values.batch, 100, 'batch')
   // The server writes two groups at once on PostgreSQL and one on PGlite (see ingest-service.ts).
-  const rawConcurrency = wholeNumber(
+  const rawConcurrency = wholeNumberOption(
     values['raw-concurrency'],
     dialect === 'postgres' ? 2 : 1,
     'raw-concurrency',
@@ -219,7 +216,7 @@ export async function ingestBench(args: string[]): Promise<number> {
     eventsPerBody,
     clients,
     rawConcurrency,
-    rowsPerStatement: wholeNumber(
+    rowsPerStatement: wholeNumberOption(
       values['raw-rows'],
       Math.max(eventsPerBody, Math.round((clients * eventsPerBody) / rawConcurrency)),
       'raw-rows',

@@ -9,6 +9,7 @@ import { getCostSummary } from '../../../apps/server/src/storage/repositories/an
 import { listDailyCosts } from '../../../apps/server/src/storage/repositories/daily-costs-repository.ts'
 import { openBenchDatabase } from '../ingest/open-bench-database.ts'
 import { percentile } from '../percentile.ts'
+import { wholeNumberOption } from '../whole-number-option.ts'
 import { runBackfillProcess } from './run-backfill-process.ts'
 import { seedRawCalls } from './seed-raw-calls.ts'
 
@@ -17,14 +18,6 @@ const QUERY_REPEATS = 5
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 const log = (text: string) => process.stderr.write(`${text}\n`)
-
-function wholeNumber(text: string | undefined, fallback: number, option: string): number {
-  if (text === undefined) return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${option} takes a whole number of at least 1; got "${text}"`)
-  return value
-}
 
 /** Median wall time of `work` over a few runs (the first run warms the cache like every later one). */
 async function medianMs<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -89,10 +82,10 @@ export async function runRollupsBench(args: string[]): Promise<Record<string, un
       'batch-days': { type: 'string' },
     },
   })
-  const eventCount = wholeNumber(values.events, 10_000_000, 'events')
-  const days = wholeNumber(values.days, 365, 'days')
+  const eventCount = wholeNumberOption(values.events, 10_000_000, 'events')
+  const days = wholeNumberOption(values.days, 365, 'days')
   const delayMs = values['delay-ms'] === undefined ? 1_000 : Number(values['delay-ms'])
-  const batchDays = wholeNumber(values['batch-days'], 7, 'batch-days')
+  const batchDays = wholeNumberOption(values['batch-days'], 7, 'batch-days')
   const today = utcDayOf(Date.now())
   const firstDay = addUtcDays(today, -days)
   const lastDay = addUtcDays(today, -1)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { wholeNumberOption } from '../whole-number-option.ts'
 import { SUBJECT_NAMES, type SubjectName } from './bench-subject.ts'
 import { runSubjectProcess } from './run-subject-process.ts'
 import { startFakeIngest } from './start-fake-ingest.ts'
@@ -11,14 +12,6 @@ const PEERS = SUBJECT_NAMES.filter((name) => name !== 'aiCostProfiler')
 
 const log = (text: string) => process.stderr.write(`${text}\n`)
 const microseconds = (ms: number) => Number((ms * 1000).toFixed(1))
-
-function wholeNumber(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined) return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${name} takes a positive whole number; got "${text}"`)
-  return value
-}
 
 /** The goal figures side by side, each with the bare baseline of its own process. */
 function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
@@ -63,8 +56,8 @@ export async function sdkBench(args: string[]): Promise<number> {
     options: { calls: { type: 'string' }, chunks: { type: 'string' } },
     strict: true,
   })
-  const calls = wholeNumber(values.calls, 2000, 'calls')
-  const streamChunks = wholeNumber(values.chunks, 100, 'chunks')
+  const calls = wholeNumberOption(values.calls, 2000, 'calls')
+  const streamChunks = wholeNumberOption(values.chunks, 100, 'chunks')
 
   const subjects = {} as Record<SubjectName, SubjectMeasurement>
   // The SDK's events go to a server in another process, as in production; this process is idle meanwhile.

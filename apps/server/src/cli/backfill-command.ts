@@ -6,7 +6,7 @@ import { createLogger } from '../logging/logger.ts'
 import { createProgressBar } from '../seed/progress-bar.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseCountOption, parseDayOption } from './job-command-options.ts'
+import { asCliJob, parseCountOption, parseDayOption } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 

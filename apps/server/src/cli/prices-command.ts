@@ -8,7 +8,7 @@ import {
   updatePriceOverride,
 } from '../storage/repositories/price-overrides-repository.ts'
 import { CliError } from './cli-error.ts'
-import { parseCountOption, requireProject } from './job-command-options.ts'
+import { parseCountOption, requireProject } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 

@@ -3,7 +3,7 @@ import { createJobService } from '../jobs/job-service.ts'
 import type { RecomputeSummary } from '../jobs/recompute.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseDayOption, requireProject } from './job-command-options.ts'
+import { asCliJob, parseDayOption, requireProject } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 

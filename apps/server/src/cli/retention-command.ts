@@ -4,7 +4,7 @@ import type { RetentionProjectReport } from '../jobs/retention.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { setProjectRetentionDays } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseCountOption, requireProject } from './job-command-options.ts'
+import { asCliJob, parseCountOption, requireProject } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 

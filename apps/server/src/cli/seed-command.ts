@@ -4,35 +4,13 @@ import { createProgressBar } from '../seed/progress-bar.ts'
 import { seedDemoData } from '../seed/seed-demo-data.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
+import { parseCountOption } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 
 const MAX_EVENTS = 100_000_000
 const MAX_DAYS = 365
 const MAX_SEED_VALUE = 2 ** 31 - 1
-
-function parseWholeNumber(input: {
-  option: string
-  text: string | undefined
-  fallback: number
-  min: number
-  max: number
-}): number {
-  if (input.text === undefined) return input.fallback
-  const value = Number(input.text)
-  if (
-    !/^\d+$/.test(input.text.trim()) ||
-    !Number.isSafeInteger(value) ||
-    value < input.min ||
-    value > input.max
-  ) {
-    throw new CliError(
-      `--${input.option} takes a whole number from ${input.min} to ${input.max}; got "${input.text}".`,
-      2,
-    )
-  }
-  return value
-}
 
 /**
  * `seed --events N --days D [--project NAME] [--seed-value V] [--quiet]`: stores realistic demo calls
@@ -50,15 +28,15 @@ export const seedCommand: Command = async (args, { env, print }) => {
       quiet: { type: 'boolean' },
     },
   })
-  const eventCount = parseWholeNumber({
+  const eventCount = parseCountOption({
     option: 'events',
     text: values.events,
     fallback: 10_000,
     min: 1,
     max: MAX_EVENTS,
   })
-  const days = parseWholeNumber({ option: 'days', text: values.days, fallback: 30, min: 1, max: MAX_DAYS })
-  const seedValue = parseWholeNumber({
+  const days = parseCountOption({ option: 'days', text: values.days, fallback: 30, min: 1, max: MAX_DAYS })
+  const seedValue = parseCountOption({
     option: 'seed-value',
     text: values['seed-value'],
     fallback: randomInt(1, MAX_SEED_VALUE),

@@ -1,12 +1,16 @@
 import type { z } from 'zod'
 import { ApiError } from './api-error.ts'
 
-/** Validates query parameters with `schema`; a 400 lists every bad parameter. */
-export function parseQuery<Schema extends z.ZodType>(
+/**
+ * Validates `value` with `schema`; a 400 with `code` lists every problem, each at its path (`root`
+ * names a problem of the whole value), after `heading`.
+ */
+export function parseInput<Schema extends z.ZodType>(
   schema: Schema,
-  query: Record<string, string>,
+  value: unknown,
+  error: { code: string; heading: string; root: string },
 ): z.output<Schema> {
-  const result = schema.safeParse(query)
+  const result = schema.safeParse(value)
   if (!result.success) {
     const details = result.error.issues.map((issue) => ({
       path: issue.path.join('.'),
@@ -14,10 +18,22 @@ export function parseQuery<Schema extends z.ZodType>(
     }))
     throw new ApiError(
       400,
-      'INVALID_QUERY',
-      `Invalid query parameter(s): ${details.map((detail) => `${detail.path || '(query)'} ${detail.message}`).join('; ')}.`,
+      error.code,
+      `${error.heading}: ${details.map((detail) => `${detail.path || error.root} ${detail.message}`).join('; ')}.`,
       { details },
     )
   }
   return result.data
+}
+
+/** Validates query parameters with `schema`; a 400 lists every bad parameter. */
+export function parseQuery<Schema extends z.ZodType>(
+  schema: Schema,
+  query: Record<string, string>,
+): z.output<Schema> {
+  return parseInput(schema, query, {
+    code: 'INVALID_QUERY',
+    heading: 'Invalid query parameter(s)',
+    root: '(query)',
+  })
 }

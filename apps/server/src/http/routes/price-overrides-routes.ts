@@ -14,6 +14,7 @@ import {
 } from '../../storage/repositories/price-overrides-repository.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
+import { parseInput } from '../parse-query.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
 // Strings, never JSON numbers: a number would pass through binary floating point on its way in.
@@ -58,20 +59,11 @@ export const priceOverrideBody = z.strictObject({
 const updateBody = priceOverrideBody.extend({ version: z.int().min(1) })
 
 function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
-  const result = schema.safeParse(body)
-  if (!result.success) {
-    const details = result.error.issues.map((issue) => ({
-      path: issue.path.join('.'),
-      message: issue.message,
-    }))
-    throw new ApiError(
-      400,
-      'INVALID_PRICE_OVERRIDE',
-      `Invalid price override: ${details.map((detail) => `${detail.path || '(body)'} ${detail.message}`).join('; ')}.`,
-      { details },
-    )
-  }
-  return result.data
+  return parseInput(schema, body, {
+    code: 'INVALID_PRICE_OVERRIDE',
+    heading: 'Invalid price override',
+    root: '(body)',
+  })
 }
 
 function overrideId(text: string): string {
