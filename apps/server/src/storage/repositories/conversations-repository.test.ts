@@ -57,6 +57,60 @@ describeEachDatabase('conversations', (getDb) => {
     ])
   })
 
+  it('adds nothing for a duplicate call and widens a conversation seen by a later batch', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    expect((await t.postEvents([failedCall])).status).toBe(200)
+    const replay = await t.postEvents([
+      { ...failedCall, timestamp: '2026-11-22T09:00:00.000Z', idempotencyKey: 'k1' },
+      {
+        ...failedCall,
+        idempotencyKey: 'k3',
+        status: 'success',
+        error: undefined,
+        retryCount: 0,
+        userId: 'u7',
+        timestamp: '2026-11-22T12:00:00.000Z',
+      },
+    ])
+    expect(replay.body).toMatchObject({ accepted: 1, duplicates: 1 })
+    const conversation = await db.query(
+      `SELECT user_id, to_char(first_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS first, to_char(last_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS last
+       FROM conversations WHERE project_id = $1`,
+      [t.project.id],
+    )
+    // The duplicate's earlier timestamp is a conversation sighting too, but stores no call.
+    expect(conversation.rows).toEqual([{ user_id: 'u7', first: '09:00', last: '12:00' }])
+    const messages = await db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM messages WHERE project_id = $1',
+      [t.project.id],
+    )
+    expect(messages.rows[0]?.count).toBe(1)
+    const events = await db.query<{ event_type: string; payload: unknown }>(
+      'SELECT event_type, payload FROM observability_events WHERE project_id = $1 ORDER BY event_type',
+      [t.project.id],
+    )
+    const call = {
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-20250514',
+      idempotencyKey: 'k1',
+      spanId: null,
+    }
+    expect(events.rows).toEqual([
+      {
+        event_type: 'llm_call.failed',
+        payload: {
+          ...call,
+          errorType: 'overloaded',
+          errorCode: null,
+          httpStatus: 529,
+          message: 'Overloaded',
+        },
+      },
+      { event_type: 'llm_call.retried', payload: { ...call, retryCount: 2 } },
+    ])
+  })
+
   it('deletes a conversation with its messages and events, keeping its calls and their cost', async () => {
     const db = getDb()
     const t = await createTestApp(db)

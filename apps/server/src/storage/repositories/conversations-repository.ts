@@ -10,14 +10,6 @@ export interface ConversationSighting {
   lastSeenAt: string
 }
 
-/** A message of a conversation. */
-export interface MessageRow {
-  projectId: string
-  conversationId: string
-  id: string
-  firstSeenAt: string
-}
-
 /**
  * Creates conversations or widens their seen window. Rows must be unique per (project, id): one
  * statement may not touch a row twice.
@@ -42,22 +34,6 @@ export async function upsertConversations(
       rows.map((row) => row.feature),
       rows.map((row) => row.firstSeenAt),
       rows.map((row) => row.lastSeenAt),
-    ],
-  )
-}
-
-/** Records messages; one already known is left as it is. */
-export async function insertMessages(db: Queryable, rows: readonly MessageRow[]): Promise<void> {
-  if (rows.length === 0) return
-  await db.query(
-    `INSERT INTO messages (project_id, conversation_id, id, first_seen_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
-     ON CONFLICT DO NOTHING`,
-    [
-      rows.map((row) => row.projectId),
-      rows.map((row) => row.conversationId),
-      rows.map((row) => row.id),
-      rows.map((row) => row.firstSeenAt),
     ],
   )
 }

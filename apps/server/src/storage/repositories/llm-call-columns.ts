@@ -1,3 +1,5 @@
+import { postgresArrayLiteral } from '../postgres-array-literal.ts'
+
 /** One cost record as written to `llm_calls` (camelCase in code, snake_case in SQL). */
 export interface LlmCallRow {
   projectId: string
@@ -94,14 +96,15 @@ export const LLM_CALL_COLUMNS: ReadonlyArray<readonly [keyof LlmCallRow, string,
 ]
 
 /**
- * Builds one multi-row statement for `rows`: one array parameter per column, expanded by `unnest`,
- * so a batch of any size is one statement with a fixed shape (a cached plan, no parameter limit).
+ * Builds one multi-row statement for `rows`: one array parameter per column (sent as an array
+ * literal), expanded by `unnest`, so a batch of any size is one statement with a fixed shape (a
+ * cached plan, no parameter limit).
  */
 export function buildLlmCallInsert(
   rows: readonly LlmCallRow[],
   onConflict: string,
 ): { sql: string; params: unknown[] } {
-  const params = LLM_CALL_COLUMNS.map(([field]) => rows.map((row) => row[field]))
+  const params = LLM_CALL_COLUMNS.map(([field]) => postgresArrayLiteral(rows.map((row) => row[field])))
   const names = LLM_CALL_COLUMNS.map(([, column]) => column).join(', ')
   const arrays = LLM_CALL_COLUMNS.map(([, , type], index) => `$${index + 1}::${type}[]`).join(', ')
   return { sql: `INSERT INTO llm_calls (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`, params }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { describeEachDatabase } from '../testing/test-databases.ts'
+import { postgresArrayLiteral } from './postgres-array-literal.ts'
+
+describe('postgresArrayLiteral', () => {
+  it('quotes text, escapes quotes and backslashes, and writes NULL, numbers and booleans bare', () => {
+    expect(postgresArrayLiteral(['a', null, 'say "hi"', 'C:\\dir', undefined, 3, 2.5, true])).toBe(
+      '{"a",NULL,"say \\"hi\\"","C:\\\\dir",NULL,3,2.5,true}',
+    )
+    expect(postgresArrayLiteral([])).toBe('{}')
+  })
+})
+
+describeEachDatabase('postgresArrayLiteral round trip', (getDb) => {
+  it('reads back every value as it was sent', async () => {
+    const texts = [
+      'plain',
+      '',
+      'NULL',
+      'a,b',
+      '{braces}',
+      'quote " and \\ backslash',
+      ' spaced ',
+      'ünïcødé 🙂',
+      null,
+    ]
+    const { rows } = await getDb().query<{ value: string | null }>(
+      'SELECT value FROM unnest($1::text[]) WITH ORDINALITY AS t(value, position) ORDER BY position',
+      [postgresArrayLiteral(texts)],
+    )
+    expect(rows.map((row) => row.value)).toEqual(texts)
+    const json = [JSON.stringify({ note: 'a "quoted" \\ value' }), null]
+    const jsonRows = await getDb().query<{ value: string | null }>(
+      'SELECT value::text AS value FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(value, position) ORDER BY position',
+      [postgresArrayLiteral(json)],
+    )
+    expect(jsonRows.rows.map((row) => (row.value === null ? null : JSON.parse(row.value)))).toEqual([
+      { note: 'a "quoted" \\ value' },
+      null,
+    ])
+  })
+})
