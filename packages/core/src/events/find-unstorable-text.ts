@@ -3,6 +3,28 @@
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point of this pattern.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
+// Walks `value` depth first; `path` is one shared stack, so a clean event (nearly all of them)
+// allocates nothing. Returns true at the first unstorable string or key, with `path` leading to it.
+function walk(value: unknown, path: Array<string | number>): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value)
+  if (typeof value !== 'object' || value === null) return false
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      path.push(index)
+      if (walk(value[index], path)) return true
+      path.pop()
+    }
+    return false
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    path.push(key)
+    if (UNSTORABLE.test(key) || walk((value as Record<string, unknown>)[key], path)) return true
+    path.pop()
+  }
+  return false
+}
+
 /**
  * The dotted path of the first string (or object key) in `value` that the database cannot store,
  * or undefined when every string is storable.
@@ -11,20 +33,6 @@ export function findUnstorableText(
   value: unknown,
   path: readonly (string | number)[] = [],
 ): string | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path.join('.') : undefined
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const found = findUnstorableText(value[index], [...path, index])
-      if (found !== undefined) return found
-    }
-    return undefined
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      if (UNSTORABLE.test(key)) return [...path, key].join('.')
-      const found = findUnstorableText(child, [...path, key])
-      if (found !== undefined) return found
-    }
-  }
-  return undefined
+  const stack = [...path]
+  return walk(value, stack) ? stack.join('.') : undefined
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { findUnstorableText } from './find-unstorable-text.ts'
 import { deriveIdempotencyKey, type LlmCallEvent, llmCallEventSchema } from './llm-call-event.ts'
+import { parseWellFormedEvent } from './parse-well-formed-event.ts'
 
 /** Stable codes for a rejected event. */
 export type EventErrorCode =
@@ -88,7 +89,10 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
   const seenKeys = new Map<string, number>()
 
   events.forEach((raw, index) => {
-    const parsed = llmCallEventSchema.safeParse(raw)
+    const wellFormed = parseWellFormedEvent(raw)
+    const parsed = wellFormed
+      ? { success: true as const, data: wellFormed }
+      : llmCallEventSchema.safeParse(raw)
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const missing = valueAt(raw, issue.path) === undefined

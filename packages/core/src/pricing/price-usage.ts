@@ -72,9 +72,11 @@ function parsePrice(value: string, label: string): Decimal {
 
 // Resolves the prices of this one request: the long-context tier chosen by its prompt size, then
 // the service tier's replacement prices or multiplier.
-function resolvePrices(options: PriceUsageOptions): ParsedPrices {
-  const { schedule, usage, serviceTier } = options
-  const longContextTier = chooseLongContextTier(schedule.longContext, usage.inputTokens)
+function resolvePrices(
+  schedule: PriceSchedule,
+  longContextTier: LongContextTier | undefined,
+  serviceTier: ServiceTier | undefined,
+): ParsedPrices {
   let prices: Partial<TokenPrices> = { ...schedule.prices, ...definedPrices(longContextTier?.prices ?? {}) }
   let multiplier: Decimal | undefined
   const tierPricing =
@@ -96,6 +98,27 @@ function resolvePrices(options: PriceUsageOptions): ParsedPrices {
   return parsed
 }
 
+// Catalogue entries are long-lived objects and a busy ingest prices the same few models over and
+// over: their parsed prices are kept per schedule, long-context tier and service tier.
+const resolvedPrices = new WeakMap<PriceSchedule, Map<string, ParsedPrices>>()
+
+function cachedPrices(options: PriceUsageOptions): ParsedPrices {
+  const { schedule, usage, serviceTier } = options
+  const longContextTier = chooseLongContextTier(schedule.longContext, usage.inputTokens)
+  let bySchedule = resolvedPrices.get(schedule)
+  if (bySchedule === undefined) {
+    bySchedule = new Map()
+    resolvedPrices.set(schedule, bySchedule)
+  }
+  const key = `${longContextTier ? schedule.longContext?.indexOf(longContextTier) : ''}|${serviceTier ?? ''}`
+  let prices = bySchedule.get(key)
+  if (prices === undefined) {
+    prices = resolvePrices(schedule, longContextTier, serviceTier)
+    bySchedule.set(key, prices)
+  }
+  return prices
+}
+
 function costOf(tokens: number, pricePerMillion: Decimal): Decimal {
   const exact = shiftDecimal(
     multiplyDecimals(decimalFromInteger(tokens), pricePerMillion),
@@ -112,7 +135,7 @@ function costOf(tokens: number, pricePerMillion: Decimal): Decimal {
  */
 export function priceUsage(options: PriceUsageOptions): PricedUsage {
   const { usage } = options
-  const prices = resolvePrices(options)
+  const prices = cachedPrices(options)
   const input = prices.input
   const output = prices.output
   if (input === undefined || output === undefined) {
