@@ -5,6 +5,11 @@ import { ApiError } from './api-error.ts'
 export interface ReadJsonBodyOptions {
   /** Largest body accepted, after decompression. */
   maxBytes: number
+  /**
+   * The request's bytes straight from Node's socket, when the server runs on Node: reading them
+   * there skips the conversion to a web stream that `request.body` costs on every request.
+   */
+  nodeBody?: AsyncIterable<Uint8Array>
 }
 
 function tooLarge(maxBytes: number): ApiError {
@@ -15,13 +20,15 @@ function tooLarge(maxBytes: number): ApiError {
   )
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<Buffer> {
+async function readLimited(request: Request, options: ReadJsonBodyOptions): Promise<Buffer> {
+  const { maxBytes } = options
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
   if (declared > maxBytes) throw tooLarge(maxBytes)
-  if (!request.body) return Buffer.alloc(0)
+  const source = options.nodeBody ?? (request.body as unknown as AsyncIterable<Uint8Array> | null)
+  if (!source) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
   let total = 0
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of source) {
     total += chunk.byteLength
     if (total > maxBytes) throw tooLarge(maxBytes)
     chunks.push(chunk)
@@ -42,7 +49,7 @@ export async function readJsonBody(request: Request, options: ReadJsonBodyOption
       `Content-Type must be application/json, not "${contentType || 'missing'}".`,
     )
   }
-  let body = await readLimited(request, options.maxBytes)
+  let body = await readLimited(request, options)
   const encoding = (request.headers.get('content-encoding') ?? 'identity').toLowerCase()
   if (encoding === 'gzip') {
     try {

@@ -59,7 +59,9 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService }) {
   const app = new Hono<{ Variables: AuthVariables }>()
 
   app.post('/', requireScope('ingest'), async (c) => {
-    const events = eventsOf(await readJsonBody(c.req.raw, { maxBytes: MAX_BATCH_BYTES }))
+    // On Node (`serve`), the raw request is in c.env; in-process tests have none and use the web body.
+    const nodeBody = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming
+    const events = eventsOf(await readJsonBody(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody }))
     const outcome = await options.ingest.ingest(c.get('auth').projectId, events)
     const body = {
       accepted: outcome.accepted,
