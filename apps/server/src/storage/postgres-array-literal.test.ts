@@ -3,6 +3,10 @@ import { describeEachDatabase } from '../testing/test-databases.ts'
 import { postgresArrayLiteral } from './postgres-array-literal.ts'
 
 describe('postgresArrayLiteral', () => {
+  it('escapes text with control characters as the array syntax wants, not as JSON would', () => {
+    expect(postgresArrayLiteral(['a\n"b"'])).toBe('{"a\n\\"b\\""}')
+  })
+
   it('quotes text, escapes quotes and backslashes, and writes NULL, numbers and booleans bare', () => {
     expect(postgresArrayLiteral(['a', null, 'say "hi"', 'C:\\dir', undefined, 3, 2.5, true])).toBe(
       '{"a",NULL,"say \\"hi\\"","C:\\\\dir",NULL,3,2.5,true}',
@@ -20,6 +24,8 @@ describeEachDatabase('postgresArrayLiteral round trip', (getDb) => {
       'a,b',
       '{braces}',
       'quote " and \\ backslash',
+      'line\nbreak "quoted" \t tab \\',
+      '"quoted" 🙂 emoji \\',
       ' spaced ',
       'ünïcødé 🙂',
       null,
