@@ -93,6 +93,15 @@ export function* generateDemoEvents(options: GenerateDemoEventsOptions): Generat
   const chance = (probability: number) => unit() < probability
   const between = (min: number, max: number) => faker.number.int({ min, max })
   const hex = (length: number) => faker.string.hexadecimal({ length, casing: 'lower', prefix: '' })
+  // Per-event ids come from one random integer each: faker's string helpers draw per character,
+  // which made them a visible share of seeding a million events.
+  const hex16 = () =>
+    `${faker.number.int(0xffffffff).toString(16).padStart(8, '0')}${faker.number.int(0xffffffff).toString(16).padStart(8, '0')}`
+  const base36 = (length: number) =>
+    faker.number
+      .int(36 ** length - 1)
+      .toString(36)
+      .padStart(length, '0')
   const normal = () => Math.sqrt(-2 * Math.log(1 - unit())) * Math.cos(2 * Math.PI * unit())
   const logNormal = (median: number, sigma: number) => median * Math.exp(sigma * normal())
 
@@ -162,7 +171,7 @@ export function* generateDemoEvents(options: GenerateDemoEventsOptions): Generat
       conversation: range
         ? {
             // Time-ordered ids, as ULIDs or UUIDv7 are: new conversations sort after old ones.
-            id: `conv_${startMs.toString(36)}${faker.string.alphanumeric({ length: 8, casing: 'lower' })}`,
+            id: `conv_${startMs.toString(36)}${base36(8)}`,
             remainingMessages: between(range[0], range[1]),
             historyTokens: 0,
             cacheTtl: chance(0.2) ? '1h' : '5m',
@@ -351,12 +360,12 @@ export function* generateDemoEvents(options: GenerateDemoEventsOptions): Generat
       event.promptHash = faker.helpers.arrayElement(promptHashes.get(feature.name) ?? [])
     if (session.trace) {
       event.traceId = session.trace.traceId
-      event.spanId = hex(16)
+      event.spanId = hex16()
       event.parentSpanId = session.trace.rootSpanId
     }
     if (conversation) {
       event.conversationId = conversation.id
-      event.messageId = `msg_${timestampMs.toString(36)}${faker.string.alphanumeric({ length: 6, casing: 'lower' })}`
+      event.messageId = `msg_${timestampMs.toString(36)}${base36(6)}`
       conversation.remainingMessages--
       // The next turn resends this prompt and this answer.
       if (status !== 'error') conversation.historyTokens = inputTokens + visibleOutputTokens
