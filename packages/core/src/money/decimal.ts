@@ -33,8 +33,15 @@ export function decimalFromInteger(value: number | bigint): Decimal {
 /** The zero decimal. */
 export const ZERO: Decimal = { coefficient: 0n, scale: 0 }
 
+// Powers of ten by exponent: BigInt exponentiation on every rescale was a visible share of pricing.
+const POWERS_OF_TEN: bigint[] = Array.from({ length: 64 }, (_, exponent) => 10n ** BigInt(exponent))
+
+function powerOfTen(exponent: number): bigint {
+  return POWERS_OF_TEN[exponent] ?? 10n ** BigInt(exponent)
+}
+
 function rescale(value: Decimal, scale: number): bigint {
-  return value.coefficient * 10n ** BigInt(scale - value.scale)
+  return scale === value.scale ? value.coefficient : value.coefficient * powerOfTen(scale - value.scale)
 }
 
 /** `a + b`, exactly. */
@@ -68,7 +75,7 @@ export function roundDecimal(value: Decimal, fractionDigits: number): Decimal {
   if (value.scale <= fractionDigits) {
     return { coefficient: rescale(value, fractionDigits), scale: fractionDigits }
   }
-  const divisor = 10n ** BigInt(value.scale - fractionDigits)
+  const divisor = powerOfTen(value.scale - fractionDigits)
   const negative = value.coefficient < 0n
   const magnitude = negative ? -value.coefficient : value.coefficient
   let quotient = magnitude / divisor

@@ -36,17 +36,30 @@ function createCatalogueIndex(entries: readonly PriceEntry[]): CatalogueIndex {
   }
   for (const dated of entriesById.values()) dated.sort((a, b) => a.effectiveFromMs - b.effectiveFromMs)
 
+  // Ingest resolves the same few model names again and again; the answers (misses too) are kept,
+  // within a bound, since model names come from clients.
+  const resolved = new Map<string, string | null>()
+  const resolve = (provider: string, model: string): string | undefined => {
+    const providerSlug = provider.trim().toLowerCase()
+    const name = normalizeModelId(model)
+    const direct = idsByName.get(lookupKey(providerSlug, name))
+    if (direct !== undefined) return direct
+    // Providers keep shipping dated snapshots (`gpt-4o-mini-2024-07-18`, `claude-sonnet-4-20250514`)
+    // and each one launches at its family's list price, so an unlisted snapshot is billed as its
+    // base model. A snapshot priced differently (`gpt-4o-2024-05-13`) is listed and wins above.
+    const base = stripSnapshotDate(name)
+    return base === undefined ? undefined : idsByName.get(lookupKey(providerSlug, base))
+  }
+
   return {
     resolveModelId(provider, model) {
-      const providerSlug = provider.trim().toLowerCase()
-      const name = normalizeModelId(model)
-      const direct = idsByName.get(lookupKey(providerSlug, name))
-      if (direct !== undefined) return direct
-      // Providers keep shipping dated snapshots (`gpt-4o-mini-2024-07-18`, `claude-sonnet-4-20250514`)
-      // and each one launches at its family's list price, so an unlisted snapshot is billed as its
-      // base model. A snapshot priced differently (`gpt-4o-2024-05-13`) is listed and wins above.
-      const base = stripSnapshotDate(name)
-      return base === undefined ? undefined : idsByName.get(lookupKey(providerSlug, base))
+      const key = lookupKey(provider, model)
+      const known = resolved.get(key)
+      if (known !== undefined) return known ?? undefined
+      const id = resolve(provider, model)
+      if (resolved.size >= 10_000) resolved.clear()
+      resolved.set(key, id ?? null)
+      return id
     },
     entriesOf(id) {
       return entriesById.get(id) ?? []

@@ -2,7 +2,7 @@ import { CoreError } from '../errors/core-error.ts'
 import { findUsageProblems, type UsageBuckets } from '../usage/usage-buckets.ts'
 import type { ComputeCostInput, CostResult } from './cost-types.ts'
 import { findGenaiPricesSchedule } from './find-genai-prices-schedule.ts'
-import { findPriceEntry } from './find-price-entry.ts'
+import { findPriceEntryAt } from './find-price-entry.ts'
 import { findPriceOverride } from './find-price-override.ts'
 import { parseInstant } from './parse-instant.ts'
 import { priceEntryKey } from './price-entry.ts'
@@ -17,7 +17,8 @@ const UNPRICED: CostResult = Object.freeze({
 })
 
 function assertValidUsage(usage: UsageBuckets): void {
-  for (const [bucket, count] of Object.entries(usage)) {
+  for (const bucket in usage) {
+    const count = usage[bucket as keyof UsageBuckets]
     if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) {
       throw new CoreError('INVALID_USAGE', `${bucket} is ${count}; token counts are whole numbers >= 0`)
     }
@@ -57,7 +58,7 @@ export function computeCost(input: ComputeCostInput): CostResult {
     return { ...priced, costStatus: 'priced', priceEntryId: override.id, priceSource: 'override' }
   }
 
-  const entry = findPriceEntry({ provider, model, timestamp: input.timestamp })
+  const entry = findPriceEntryAt({ provider, model, timestampMs })
   if (entry !== undefined) {
     const priced = priceUsage({ schedule: entry, usage, serviceTier })
     return { ...priced, costStatus: 'priced', priceEntryId: priceEntryKey(entry), priceSource: 'catalogue' }

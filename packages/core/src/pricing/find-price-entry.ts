@@ -31,7 +31,16 @@ function selectEntryInForce(dated: readonly DatedPriceEntry[], epochMs: number):
  * // → the `openai/gpt-4o-mini` entry
  */
 export function findPriceEntry(options: FindPriceEntryOptions): PriceEntry | undefined {
+  return findPriceEntryAt({ ...options, timestampMs: parseInstant(options.timestamp, 'timestamp') })
+}
+
+/** `findPriceEntry` for a time already parsed (epoch milliseconds). */
+export function findPriceEntryAt(options: {
+  provider: string
+  model: string
+  timestampMs: number
+}): PriceEntry | undefined {
   const id = catalogueIndex.resolveModelId(options.provider, options.model)
   if (id === undefined) return undefined
-  return selectEntryInForce(catalogueIndex.entriesOf(id), parseInstant(options.timestamp, 'timestamp'))
+  return selectEntryInForce(catalogueIndex.entriesOf(id), options.timestampMs)
 }
