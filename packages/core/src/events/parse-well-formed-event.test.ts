@@ -107,7 +107,7 @@ const errors = fc.record(
   { requiredKeys: ['type'] },
 )
 
-const valueOf: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
+const fieldValues: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
   idempotencyKey: id,
   timestamp: timestamps,
   provider: mostly(
@@ -148,7 +148,7 @@ const valueOf: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
 
 const event = fc
   .tuple(
-    fc.record(valueOf, {
+    fc.record(fieldValues, {
       requiredKeys: ['timestamp', 'provider', 'model', 'usage'],
     }),
     fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.option(tricky, { nil: undefined })), { maxLength: 1 }),
