@@ -141,21 +141,29 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         )
         return client
       }
-      if ((kind === 'openai' || kind === 'anthropic') && !installAttemptCounter(client)) {
+      const stainless = kind === 'openai' || kind === 'anthropic'
+      const countsAttempts = stainless && installAttemptCounter(client)
+      if (stainless && !countsAttempts) {
         reporter.debug(`cannot count retries of this ${kind} client: it has no replaceable fetch`)
       }
       const { provider, ...context } = wrapOptions ?? {}
+      // Merged once: most calls add no context of their own and share it (events copy what they keep).
+      const wrapContext = mergeCallContext(resolved.defaultContext, context)
       const session = createWrapSession({
         reporter,
         providerOverride: provider,
-        resolveContext: (callContext) =>
-          mergeCallContext(resolved.defaultContext, context, contextStorage.getStore(), callContext),
+        resolveContext: (callContext) => {
+          const scoped = contextStorage.getStore()
+          if (scoped === undefined && callContext === undefined) return wrapContext
+          return mergeCallContext(wrapContext, scoped, callContext)
+        },
         record,
       })
       let proxy: Client | undefined
       const shape = clientShapeFor(kind, {
         session,
         client,
+        countsAttempts,
         root: () => proxy ?? client,
         rewrap: (derived) => wrap(derived, wrapOptions),
       })

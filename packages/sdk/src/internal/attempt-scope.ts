@@ -1,23 +1,33 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
-
 /**
- * The provider call in flight in the current async context, so the fetch wrapper installed on a
- * client can count every HTTP attempt (retries included) against the call that made it.
+ * The HTTP attempts (the first request and its retries) of one recorded call. The call hands it to the
+ * client's counting fetch inside the request itself (see `ATTEMPT_SCOPE_KEY`), so no async context has
+ * to be carried from the call to its fetch.
  */
 export interface AttemptScope {
-  /** The raw client whose fetch counts for this call. */
-  readonly client: object
   attempts: number
-  /** An enclosing call on the same client (a client wrapped by two profilers records in both). */
+  /**
+   * The recorded call whose request options this call received: a client wrapped by two profilers
+   * makes one request for two recorded calls, and each of them counts its attempts.
+   */
   readonly parent: AttemptScope | undefined
 }
 
-/** Shared by every profiler: one client may be wrapped by several, and its fetch is patched once. */
-export const attemptStorage = new AsyncLocalStorage<AttemptScope>()
+/**
+ * The key under which a call's `AttemptScope` rides in the `fetchOptions` of a Stainless request
+ * (OpenAI, Anthropic): the SDKs spread those options into the `RequestInit` of every attempt. A symbol
+ * cannot be serialised onto the wire, and the counting fetch removes it before the real fetch runs.
+ * Registered (`Symbol.for`) so that several copies of this package (ESM and CommonJS builds) agree.
+ */
+export const ATTEMPT_SCOPE_KEY: unique symbol = Symbol.for('ai-cost-profiler.attempt-scope')
 
-/** Counts one HTTP attempt of `client` in every call scope of the current async context that is for it. */
-export function countAttempt(client: object): void {
-  for (let scope = attemptStorage.getStore(); scope; scope = scope.parent) {
-    if (scope.client === client) scope.attempts++
-  }
+/** Counts one attempt for the scope and every enclosing call's scope. */
+export function countAttempt(scope: AttemptScope): void {
+  for (let current: AttemptScope | undefined = scope; current; current = current.parent) current.attempts++
+}
+
+/** The scope carried by a `RequestInit` or `fetchOptions` object, if any. */
+export function readAttemptScope(holder: unknown): AttemptScope | undefined {
+  if (typeof holder !== 'object' || holder === null) return undefined
+  const scope = (holder as { [ATTEMPT_SCOPE_KEY]?: unknown })[ATTEMPT_SCOPE_KEY]
+  return typeof scope === 'object' && scope !== null ? (scope as AttemptScope) : undefined
 }

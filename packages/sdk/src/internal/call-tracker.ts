@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import {
   type CallError,
@@ -11,6 +10,8 @@ import {
 import type { CallContext } from '../call-context.ts'
 import type { AttemptScope } from './attempt-scope.ts'
 import { classifyError } from './classify-error.ts'
+import { formatUtcTimestamp } from './format-utc-timestamp.ts'
+import { CONTEXT_STRING_FIELDS } from './merge-call-context.ts'
 
 /** What is known about a call when it starts. */
 export interface CallStart {
@@ -19,9 +20,8 @@ export interface CallStart {
   streaming: boolean
   serviceTier: ServiceTier | undefined
   context: CallContext
-  /** The raw client whose HTTP attempts count as this call's retries. */
-  client: object
-  parentScope: AttemptScope | undefined
+  /** Filled by the client's counting fetch; absent when the call's HTTP attempts cannot be counted. */
+  attemptScope: AttemptScope | undefined
 }
 
 /** What is known about a call when it ends. Missing usage is recorded as zero tokens. */
@@ -52,7 +52,6 @@ function identifier(value: string | undefined): string | undefined {
  * never count a call twice.
  */
 export class CallTracker {
-  readonly scope: AttemptScope
   private readonly startedAtMs = Date.now()
   private readonly startedAt = performance.now()
   private firstTokenAt: number | undefined
@@ -61,9 +60,7 @@ export class CallTracker {
   constructor(
     private readonly start: CallStart,
     private readonly record: (event: LlmCallEventInput) => void,
-  ) {
-    this.scope = { client: start.client, attempts: 0, parent: start.parentScope }
-  }
+  ) {}
 
   /** True once the call's event was recorded. */
   get isFinished(): boolean {
@@ -82,15 +79,15 @@ export class CallTracker {
     const { context } = this.start
     const requestedModel = identifier(this.start.requestedModel)
     const event: LlmCallEventInput = {
-      idempotencyKey: randomUUID(),
-      timestamp: new Date(this.startedAtMs).toISOString(),
+      // The idempotency key is given by the transport when the event is first sent.
+      timestamp: formatUtcTimestamp(this.startedAtMs),
       provider: this.start.provider,
       // The response's model is the dated snapshot that was billed; without a response, the request's.
       model: identifier(outcome.model) ?? requestedModel ?? 'unknown',
       usage: outcome.usage ?? ZERO_USAGE,
       latencyMs: roundMs(performance.now() - this.startedAt),
       status: outcome.status,
-      retryCount: Math.min(100, Math.max(0, this.scope.attempts - 1)),
+      retryCount: Math.min(100, Math.max(0, (this.start.attemptScope?.attempts ?? 0) - 1)),
       streaming: this.start.streaming,
       serviceTier: outcome.serviceTier ?? this.start.serviceTier ?? 'standard',
     }
@@ -100,15 +97,7 @@ export class CallTracker {
     const error =
       outcome.callError ?? (outcome.error === undefined ? undefined : classifyError(outcome.error))
     if (error) event.error = error
-    for (const key of [
-      'feature',
-      'userId',
-      'conversationId',
-      'messageId',
-      'traceId',
-      'spanId',
-      'parentSpanId',
-    ] as const) {
+    for (const key of CONTEXT_STRING_FIELDS) {
       const value = identifier(context[key])
       if (value !== undefined) event[key] = value
     }

@@ -29,38 +29,47 @@ export function createClientProxy<T extends object>(
     return replacement
   }
 
+  /** What the proxy returns for `property` instead of the real `value`, or `value` itself when it is passed through. */
+  const replacementFor = (real: T, property: string, value: unknown, receiver: unknown): unknown => {
+    const alias = shape.aliases?.[property]
+    if (alias) return alias()
+    const interceptor = shape.intercept?.[property]
+    if (interceptor && typeof value === 'function') {
+      return remember(property, value, () => interceptor(value as AnyFunction, real))
+    }
+    const childShape = shape.children?.[property]
+    if (childShape && isObject(value)) {
+      // Looked up before the shape is built: resources are read on every call (`client.chat.completions`).
+      return cache.get(value) ?? createClientProxy(value, childShape(), cache)
+    }
+    const resultShape = shape.wrapResults?.[property]
+    if (resultShape && typeof value === 'function') {
+      return remember(property, value, () => {
+        const method = value as AnyFunction
+        return function wrapResult(this: unknown, ...args: unknown[]) {
+          const result = method.apply(shape.bindToTarget || this === receiver ? real : this, args)
+          const wrapOne = (item: unknown) =>
+            isObject(item) ? createClientProxy(item, resultShape(), cache) : item
+          return isThenable(result) ? Promise.resolve(result).then(wrapOne) : wrapOne(result)
+        }
+      })
+    }
+    if (shape.bindToTarget && typeof value === 'function') {
+      return remember(property, value, () => (value as AnyFunction).bind(real))
+    }
+    return value
+  }
+
   const proxy = new Proxy(target, {
     get(real, property, receiver) {
       const value = Reflect.get(real, property, shape.bindToTarget ? real : receiver)
       if (typeof property !== 'string') return value
+      const replacement = replacementFor(real, property, value, receiver)
+      if (replacement === value) return value
       // A proxy must return the real value of a non-configurable, read-only property.
       const descriptor = Object.getOwnPropertyDescriptor(real, property)
       if (descriptor && !descriptor.configurable && descriptor.writable === false) return value
-
-      const alias = shape.aliases?.[property]
-      if (alias) return alias()
-      const interceptor = shape.intercept?.[property]
-      if (interceptor && typeof value === 'function') {
-        return remember(property, value, () => interceptor(value as AnyFunction, real))
-      }
-      const childShape = shape.children?.[property]
-      if (childShape && isObject(value)) return createClientProxy(value, childShape(), cache)
-      const resultShape = shape.wrapResults?.[property]
-      if (resultShape && typeof value === 'function') {
-        return remember(property, value, () => {
-          const method = value as AnyFunction
-          return function wrapResult(this: unknown, ...args: unknown[]) {
-            const result = method.apply(shape.bindToTarget || this === receiver ? real : this, args)
-            const wrapOne = (item: unknown) =>
-              isObject(item) ? createClientProxy(item, resultShape(), cache) : item
-            return isThenable(result) ? Promise.resolve(result).then(wrapOne) : wrapOne(result)
-          }
-        })
-      }
-      if (shape.bindToTarget && typeof value === 'function') {
-        return remember(property, value, () => (value as AnyFunction).bind(real))
-      }
-      return value
+      return replacement
     },
   })
   cache.set(target, proxy)

@@ -1,10 +1,5 @@
 import { CALL_CONTEXT_KEY, type CallContext } from '../call-context.ts'
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
+import { isPlainObject } from './is-plain-object.ts'
 
 /**
  * Removes the per-call context option from the arguments of a provider call, so the provider never

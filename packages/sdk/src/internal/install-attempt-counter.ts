@@ -1,26 +1,38 @@
-import { countAttempt } from './attempt-scope.ts'
-
-const installed = new WeakSet<object>()
+import { ATTEMPT_SCOPE_KEY, countAttempt, readAttemptScope } from './attempt-scope.ts'
 
 type FetchLike = (input: unknown, init?: unknown) => Promise<unknown>
+
+/** Marks a counting fetch, so a client that already has one (a `withOptions()` copy, a second profiler) keeps it. */
+const COUNTING_FETCH_KEY = Symbol.for('ai-cost-profiler.counting-fetch')
+
+function isCountingFetch(value: unknown): boolean {
+  return typeof value === 'function' && Object.hasOwn(value, COUNTING_FETCH_KEY)
+}
 
 /**
  * Replaces a Stainless-generated client's `fetch` (OpenAI, Anthropic) with one that counts each HTTP
  * attempt, then calls the original. Those clients retry inside one method call and read `this.fetch`
- * per attempt, so this is the one place every retry is visible. Outside a recorded call it only
- * forwards. Returns false when the client has no replaceable `fetch`.
+ * per attempt, so this is the one place every retry is visible. An attempt is counted for the recorded
+ * call whose `AttemptScope` its `RequestInit` carries; the scope is removed before the original fetch
+ * sees the init, and requests without one are forwarded as they are. Returns false when the client
+ * has no replaceable `fetch`.
  */
 export function installAttemptCounter(client: object): boolean {
-  if (installed.has(client)) return true
   const descriptor = Object.getOwnPropertyDescriptor(client, 'fetch')
-  if (!descriptor || typeof descriptor.value !== 'function' || !descriptor.writable) return false
+  if (!descriptor || typeof descriptor.value !== 'function') return false
+  if (isCountingFetch(descriptor.value)) return true
+  if (!descriptor.writable) return false
   const originalFetch = descriptor.value as FetchLike
   const countingFetch: FetchLike = (input, init) => {
-    countAttempt(client)
+    const scope = readAttemptScope(init)
     // Called without `this`, as the SDKs do: browser-style fetch implementations reject other receivers.
-    return originalFetch.call(undefined, input, init)
+    if (!scope) return originalFetch.call(undefined, input, init)
+    countAttempt(scope)
+    // A copy without the scope: the SDK may reuse its init, and the real fetch never sees the key.
+    const { [ATTEMPT_SCOPE_KEY]: _scope, ...forwarded } = init as Record<PropertyKey, unknown>
+    return originalFetch.call(undefined, input, forwarded)
   }
+  Object.defineProperty(countingFetch, COUNTING_FETCH_KEY, { value: true })
   Object.defineProperty(client, 'fetch', { ...descriptor, value: countingFetch })
-  installed.add(client)
   return true
 }

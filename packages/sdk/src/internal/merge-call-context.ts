@@ -1,6 +1,17 @@
 import { MAX_TAG_LENGTH, MAX_TAGS } from '@ai-cost-profiler/core'
 import type { CallContext } from '../call-context.ts'
 
+/** The string fields of a context, each kept whole from the most specific source that sets it. */
+export const CONTEXT_STRING_FIELDS = [
+  'feature',
+  'userId',
+  'conversationId',
+  'messageId',
+  'traceId',
+  'spanId',
+  'parentSpanId',
+] as const
+
 /** Merges contexts from the least to the most specific: scalars are overridden, tags and metadata merged. */
 export function mergeCallContext(...contexts: ReadonlyArray<CallContext | undefined>): CallContext {
   const merged: CallContext = {}
@@ -8,15 +19,7 @@ export function mergeCallContext(...contexts: ReadonlyArray<CallContext | undefi
   let metadata: Record<string, unknown> | undefined
   for (const context of contexts) {
     if (!context) continue
-    for (const key of [
-      'feature',
-      'userId',
-      'conversationId',
-      'messageId',
-      'traceId',
-      'spanId',
-      'parentSpanId',
-    ] as const) {
+    for (const key of CONTEXT_STRING_FIELDS) {
       const value = context[key]
       if (typeof value === 'string' && value !== '') merged[key] = value
     }

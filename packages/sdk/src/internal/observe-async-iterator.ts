@@ -12,6 +12,14 @@ export interface IterationObserver<T> {
   onCancel(): void
 }
 
+function safely(reporter: ErrorReporter, what: string, action: () => unknown): void {
+  try {
+    action()
+  } catch (error) {
+    reporter.reportInternal(`observing a stream (${what})`, error)
+  }
+}
+
 /**
  * Wraps an async iterator so an observer sees every item, the end, a failure or an early stop,
  * while the consumer gets exactly the same sequence (minus hidden items), errors and cancellation.
@@ -22,28 +30,20 @@ export function observeAsyncIterator<T>(
   observer: IterationObserver<T>,
   reporter: ErrorReporter,
 ): AsyncGenerator<T> {
-  const safely = (what: string, action: () => unknown): unknown => {
-    try {
-      return action()
-    } catch (error) {
-      reporter.reportInternal(`observing a stream (${what})`, error)
-      return undefined
-    }
-  }
   // Reads are serialised so hiding an item can never reorder concurrent reads, but the chain is only
   // built while one is pending: a `for await` loop takes the direct path, one promise per item.
   let pending = 0
-  let tail: Promise<unknown> = Promise.resolve()
+  let tail: Promise<unknown> | undefined
 
   const onFailure = (error: unknown): never => {
     pending--
-    safely('error', () => observer.onError(error))
+    safely(reporter, 'error', () => observer.onError(error))
     throw error
   }
   const onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (result.done) {
       pending--
-      safely('end', () => observer.onDone())
+      safely(reporter, 'end', () => observer.onDone())
       return result
     }
     let hidden: unknown
@@ -68,18 +68,18 @@ export function observeAsyncIterator<T>(
 
   const iterator: AsyncGenerator<T> = {
     next() {
-      const result = pending === 0 ? read() : tail.then(read, read)
+      const result = pending === 0 || !tail ? read() : tail.then(read, read)
       pending++
       tail = result
       return result
     },
     async return(value?: unknown) {
-      safely('cancel', () => observer.onCancel())
+      safely(reporter, 'cancel', () => observer.onCancel())
       if (typeof inner.return === 'function') return inner.return(value)
       return { done: true, value: value as T }
     },
     async throw(error?: unknown) {
-      safely('cancel', () => observer.onCancel())
+      safely(reporter, 'cancel', () => observer.onCancel())
       if (typeof inner.throw === 'function') return inner.throw(error)
       throw error
     },

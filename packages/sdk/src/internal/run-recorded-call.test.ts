@@ -26,7 +26,6 @@ describe('runRecordedCall', () => {
     const args = [{ acp: { userId: 'u' }, model: 'm' }]
     const result = runRecordedCall({
       session: wrapSession,
-      client,
       original,
       target: client,
       args,
@@ -46,7 +45,6 @@ describe('runRecordedCall', () => {
     expect(() =>
       runRecordedCall({
         session: wrapSession,
-        client,
         original: () => {
           throw failure
         },
@@ -65,7 +63,6 @@ describe('runRecordedCall', () => {
     const { wrapSession, onError } = session()
     const result = runRecordedCall({
       session: wrapSession,
-      client,
       original: () => 'result',
       target: client,
       args: [],

@@ -1,5 +1,5 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
-import { attemptStorage } from './attempt-scope.ts'
+import type { AttemptScope } from './attempt-scope.ts'
 import type { CallTracker } from './call-tracker.ts'
 import { extractCallContext } from './extract-call-context.ts'
 import type { AnyFunction } from './proxy-shape.ts'
@@ -13,13 +13,13 @@ export interface CallPlan {
   serviceTier?: ServiceTier | undefined
   /** The arguments the original method receives (may differ, e.g. OpenAI's `include_usage`). */
   args: unknown[]
+  /** Where the client's counting fetch counts the call's HTTP attempts (see `attachAttemptScope`). */
+  attemptScope?: AttemptScope | undefined
 }
 
 /** Options of `runRecordedCall`. */
 export interface RecordedCallOptions {
   session: WrapSession
-  /** The raw client; its HTTP attempts are this call's retries. */
-  client: object
   original: AnyFunction
   /** `this` for the original method. */
   target: object
@@ -40,14 +40,14 @@ export function runRecordedCall(options: RecordedCallOptions): unknown {
   try {
     const extracted = extractCallContext(options.args)
     plan = options.plan(extracted.args)
-    tracker = session.startCall({ ...plan, callContext: extracted.context, client: options.client })
+    tracker = session.startCall({ ...plan, callContext: extracted.context })
   } catch (error) {
     session.reporter.reportInternal('preparing a call for recording', error)
     return original.apply(target, options.args)
   }
   let result: unknown
   try {
-    result = attemptStorage.run(tracker.scope, () => original.apply(target, plan.args))
+    result = original.apply(target, plan.args)
   } catch (error) {
     tracker.finish({ status: 'error', error })
     throw error

@@ -1,6 +1,6 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 import type { CallContext } from '../call-context.ts'
-import { attemptStorage } from './attempt-scope.ts'
+import type { AttemptScope } from './attempt-scope.ts'
 import { CallTracker } from './call-tracker.ts'
 import type { ErrorReporter } from './error-reporter.ts'
 import type { ProxyShape } from './proxy-shape.ts'
@@ -14,8 +14,8 @@ export interface StartCallInput {
   serviceTier?: ServiceTier | undefined
   /** The per-call context option, already removed from the request. */
   callContext: CallContext | undefined
-  /** The raw client whose fetch counts this call's attempts. */
-  client: object
+  /** Where the client's counting fetch counts this call's HTTP attempts, when it can. */
+  attemptScope?: AttemptScope | undefined
 }
 
 /** One `profiler.wrap()`: how its calls start, and where problems go. */
@@ -48,8 +48,7 @@ export function createWrapSession(options: WrapSessionOptions): WrapSession {
           streaming: input.streaming,
           serviceTier: input.serviceTier,
           context: options.resolveContext(input.callContext),
-          client: input.client,
-          parentScope: attemptStorage.getStore(),
+          attemptScope: input.attemptScope,
         },
         options.record,
       )

@@ -147,6 +147,22 @@ describe('EventTransport', () => {
     })
   })
 
+  it('gives events without an idempotency key one when first sent, and keeps it for the resend', async () => {
+    ingest.enqueue(failWith(503))
+    const transport = createTransport({ batchSize: 2 })
+    for (let index = 0; index < 2; index++) {
+      const { idempotencyKey: _key, ...withoutKey } = makeEvent()
+      transport.enqueue(withoutKey)
+    }
+    await waitFor(() => transport.stats().sent === 2)
+    const [failed, resent] = ingest.requests.map((request) => keysOf([request]))
+    expect(failed).toHaveLength(2)
+    for (const key of failed ?? [])
+      expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(new Set(failed).size).toBe(2)
+    expect(resent).toEqual(failed)
+  })
+
   it('resends after a timeout and the server counts the resend as a duplicate, not a new event', async () => {
     ingest.enqueue((request, response) => {
       // Store the batch but answer only after the client gave up waiting.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import { ProfilerError } from '../../profiler-error.ts'
@@ -45,7 +46,8 @@ export interface TransportStats {
  * Batches events and sends them to the ingest API off the caller's path: one request at a time, at
  * most `batchSize` events each, after `flushIntervalMs` or as soon as a batch is full. Failed batches
  * go back to the front of a bounded queue and are retried with backoff (or after `Retry-After`);
- * events carry idempotency keys, so a resend after a lost answer is stored once.
+ * every event gets an idempotency key when it is first sent (unless it has one), so a resend after a
+ * lost answer is stored once.
  */
 export class EventTransport {
   private readonly queue: BoundedQueue<LlmCallEventInput>
@@ -172,6 +174,8 @@ export class EventTransport {
 
   private startSend(): Promise<void> {
     const batch = this.queue.take(this.options.batchSize)
+    // Given here rather than when the call ends: off the caller's path, and kept when a failed batch is resent.
+    for (const event of batch) event.idempotencyKey ??= randomUUID()
     this.inFlight = batch
     const sending = this.sendAndSettle(batch).finally(() => {
       this.inFlight = []

@@ -221,3 +221,60 @@ describe('wrapping an Anthropic client', () => {
     expect(events[1]).not.toHaveProperty('conversationId')
   })
 })
+
+describe('counting the HTTP attempts of an Anthropic call', () => {
+  const overloaded = () => json(overloadedError, 529, { 'retry-after-ms': '1' })
+
+  it('counts retries with user headers of every shape and never lets its marker reach the given fetch', async () => {
+    const seen: RequestInit[] = []
+    const givenFetch = (input: string | URL | Request, init?: RequestInit) => {
+      seen.push(init ?? {})
+      return fetch(input, init)
+    }
+    const counted = test.profiler.wrap(
+      new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url, maxRetries: 2, fetch: givenFetch }),
+    )
+    const shapes = [{ 'x-trace': 'trace-1' }, new Headers({ 'x-trace': 'trace-1' }), [['x-trace', 'trace-1']]]
+    for (const headers of shapes) {
+      upstream.enqueue(overloaded(), json(message))
+      await counted.messages.create(params, { headers: headers as Record<string, string> })
+    }
+    upstream.enqueue(overloaded(), json(message))
+    await counted.beta.messages.create(params, { headers: { 'x-trace': 'trace-1' } })
+
+    expect(seen).toHaveLength(8)
+    for (const init of seen) expect(Object.getOwnPropertySymbols(init)).toEqual([])
+    expect(upstream.requests.map((request) => request.headers['x-trace'])).toEqual(Array(8).fill('trace-1'))
+    const events = await test.events()
+    expect(events.map((event) => event.retryCount)).toEqual([1, 1, 1, 1])
+  })
+
+  it('counts retries through client middleware that passes the request on', async () => {
+    const middlewareSaw: string[] = []
+    const withMiddleware = test.profiler.wrap(
+      new Anthropic({
+        apiKey: 'sk-ant-test',
+        baseURL: upstream.url,
+        maxRetries: 2,
+        middleware: [
+          async (request, next) => {
+            middlewareSaw.push(request.url)
+            return next({ ...request, headers: new Headers(request.headers) })
+          },
+        ],
+      }),
+    )
+    upstream.enqueue(overloaded(), overloaded(), json(message))
+    await withMiddleware.messages.create(params)
+    expect(middlewareSaw).toHaveLength(3)
+    expect(await test.events()).toMatchObject([{ status: 'success', retryCount: 2 }])
+  })
+
+  it('counts the retries of messages.stream() once, in its one event', async () => {
+    upstream.enqueue(overloaded(), sse())
+    const stream = anthropic.messages.stream(params)
+    await stream.finalMessage()
+    const events = await test.events()
+    expect(events).toMatchObject([{ status: 'success', streaming: true, retryCount: 1 }])
+  })
+})

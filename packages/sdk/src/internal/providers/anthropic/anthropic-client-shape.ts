@@ -2,6 +2,7 @@ import { type AnthropicUsagePayload, normalizeAnthropicUsage } from '@ai-cost-pr
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { attachAttemptScope } from '../attach-attempt-scope.ts'
 import { asFields, readString } from '../read-fields.ts'
 import {
   isStainlessApiPromise,
@@ -12,23 +13,24 @@ import {
 import { mapAnthropicServiceTier } from './map-anthropic-service-tier.ts'
 import { observeAnthropicStream } from './observe-anthropic-stream.ts'
 
-function createInterceptor({ session, client }: ClientShapeInput) {
+function createInterceptor({ session, client, countsAttempts }: ClientShapeInput) {
   return (original: (...args: unknown[]) => unknown, target: object) =>
     function create(...args: unknown[]) {
       return runRecordedCall({
         session,
-        client,
         original,
         target,
         args,
         plan(cleaned) {
           const body = asFields(cleaned[0]) ?? {}
+          const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
           // The request's service_tier (auto / standard_only) is a preference; the tier billed is in the response.
           return {
             provider: 'anthropic',
             requestedModel: readString(body.model),
             streaming: body.stream === true,
-            args: cleaned,
+            args: counted ? [cleaned[0], counted.requestOptions, ...cleaned.slice(2)] : cleaned,
+            attemptScope: counted?.scope,
           }
         },
         observe(result, tracker) {

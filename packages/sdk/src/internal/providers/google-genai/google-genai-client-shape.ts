@@ -72,12 +72,11 @@ function recordSettled(
 }
 
 function createInterceptor(method: Method, input: ClientShapeInput, provider: string) {
-  const { session, client } = input
+  const { session } = input
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
       return runRecordedCall({
         session,
-        client,
         original,
         target,
         args,

@@ -54,12 +54,11 @@ function observeStreamResult(tracker: CallTracker, result: unknown, reporter: Er
 }
 
 function createInterceptor(input: ClientShapeInput, provider: string, streaming: Streaming) {
-  const { session, client } = input
+  const { session } = input
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
       return runRecordedCall({
         session,
-        client,
         original,
         target,
         args,

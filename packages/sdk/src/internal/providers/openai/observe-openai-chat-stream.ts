@@ -16,6 +16,11 @@ function hasOutput(delta: unknown): boolean {
   )
 }
 
+function anyChoiceHasOutput(choices: readonly unknown[]): boolean {
+  for (const choice of choices) if (hasOutput(asFields(choice)?.delta)) return true
+  return false
+}
+
 /** Options of `observeOpenAiChatStream`. */
 export interface ObserveOpenAiChatStreamOptions {
   tracker: CallTracker
@@ -33,6 +38,7 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
   let model: string | undefined
   let usage: OpenAiUsagePayload | undefined
   let serviceTier: unknown
+  let sawOutput = false
   const outcome = () => ({
     model,
     usage: usage ? normalizeOpenAiUsage(usage) : undefined,
@@ -44,8 +50,12 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
       if (!fields) return false
       model = readString(fields.model) ?? model
       serviceTier = fields.service_tier ?? serviceTier
-      const choices = Array.isArray(fields.choices) ? fields.choices : []
-      if (choices.some((choice) => hasOutput(asFields(choice)?.delta))) tracker.markFirstToken()
+      const choices: readonly unknown[] = Array.isArray(fields.choices) ? fields.choices : []
+      // Only the first output matters (time to first token): later chunks skip the scan.
+      if (!sawOutput && anyChoiceHasOutput(choices)) {
+        sawOutput = true
+        tracker.markFirstToken()
+      }
       const chunkUsage = asFields(fields.usage)
       if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
       if (!hideUsageChunk) return false

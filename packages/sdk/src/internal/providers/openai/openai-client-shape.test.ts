@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import OpenAI from 'openai'
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import chatCompletion from '../../../__fixtures__/openai/chat-completion.json' with { type: 'json' }
 import chunks from '../../../__fixtures__/openai/chat-completion-chunks.json' with { type: 'json' }
 import reasoningCompletion from '../../../__fixtures__/openai/chat-completion-reasoning.json' with {
@@ -473,5 +474,131 @@ describe('wrapping an OpenAI client', () => {
     const events = await test.events()
     expect(events).toHaveLength(2)
     expect(events[1]).toMatchObject({ feature: 'support-chat', userId: 'user-9' })
+  })
+})
+
+describe('counting the HTTP attempts of an OpenAI call', () => {
+  const rateLimited = () => json(rateLimitError, 429, { 'retry-after-ms': '1' })
+  const create = (client: OpenAI, options?: Parameters<OpenAI['chat']['completions']['create']>[1]) =>
+    client.chat.completions.create({ model: 'gpt-4o-mini', messages }, options)
+
+  it('never lets its per-call marker reach the fetch the client was given, nor the upstream', async () => {
+    const seen: RequestInit[] = []
+    const givenFetch = (input: string | URL | Request, init?: RequestInit) => {
+      seen.push(init ?? {})
+      return fetch(input, init)
+    }
+    const options = { apiKey: 'sk-test', baseURL: `${upstream.url}/v1`, maxRetries: 2, fetch: givenFetch }
+    const counted = test.profiler.wrap(new OpenAI(options))
+    upstream.enqueue(rateLimited(), json(chatCompletion), json(chatCompletion))
+    await create(counted, { fetchOptions: { referrerPolicy: 'no-referrer' } })
+    await create(new OpenAI(options))
+
+    expect(seen).toHaveLength(3)
+    for (const init of seen) expect(Object.getOwnPropertySymbols(init)).toEqual([])
+    expect(seen.slice(0, 2).map((init) => init.referrerPolicy)).toEqual(['no-referrer', 'no-referrer'])
+    const headerNames = upstream.requests.map((request) => Object.keys(request.headers).sort())
+    expect(headerNames[0]).toEqual(headerNames[2])
+    expect(headerNames[1]).toEqual(headerNames[2])
+    expect(await test.events()).toMatchObject([{ status: 'success', retryCount: 1 }])
+  })
+
+  it('counts retries with user headers of every shape, and sends those headers on every attempt', async () => {
+    const shapes = [{ 'x-trace': 'trace-1' }, new Headers({ 'x-trace': 'trace-1' }), [['x-trace', 'trace-1']]]
+    for (const headers of shapes) {
+      upstream.enqueue(rateLimited(), json(chatCompletion))
+      await create(openai, { headers: headers as Record<string, string> })
+    }
+    upstream.enqueue(rateLimited(), rateLimited(), json(chatCompletion))
+    await create(openai, { headers: { 'x-trace': 'trace-1' }, timeout: 5000 })
+
+    expect(upstream.requests.map((request) => request.headers['x-trace'])).toEqual(Array(9).fill('trace-1'))
+    const events = await test.events()
+    expect(events.map((event) => event.retryCount)).toEqual([1, 1, 1, 2])
+  })
+
+  it('counts the attempts of concurrent calls separately', async () => {
+    upstream.setDefault((request, reply) => {
+      const { user } = request.json() as { user: string }
+      const earlier = upstream.requests.filter((other) => (other.json() as { user: string }).user === user)
+      // Call `retry-<n>` is refused n times before it succeeds.
+      if (earlier.length <= Number(user.split('-')[1]))
+        sendJson(reply, 429, rateLimitError, { 'retry-after-ms': '2' })
+      else setTimeout(() => sendJson(reply, 200, chatCompletion), 2)
+    })
+    await Promise.all(
+      [0, 2, 1, 0, 2].map((retries, index) =>
+        test.profiler.withContext({ messageId: `m-${index}` }, () =>
+          openai.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages,
+            user: `retry-${retries}-${index}`,
+          }),
+        ),
+      ),
+    )
+    const events = await test.events()
+    expect(Object.fromEntries(events.map((event) => [event.messageId, event.retryCount]))).toEqual({
+      'm-0': 0,
+      'm-1': 2,
+      'm-2': 1,
+      'm-3': 0,
+      'm-4': 2,
+    })
+  })
+
+  it('counts the retries of a helper once, in its one event', async () => {
+    upstream.enqueue(rateLimited(), json(chatCompletion), rateLimited(), openAiChatStream())
+    await openai.chat.completions.parse({ model: 'gpt-4o-mini', messages })
+    const helperStream = openai.chat.completions.stream({ model: 'gpt-4o-mini', messages })
+    await helperStream.finalChatCompletion()
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'success', streaming: false, retryCount: 1 },
+      { status: 'success', streaming: true, retryCount: 1 },
+    ])
+  })
+
+  it('counts retries of a client derived with withOptions()', async () => {
+    upstream.enqueue(rateLimited(), json(chatCompletion))
+    await create(openai.withOptions({ timeout: 5000 }))
+    expect(await test.events()).toMatchObject([{ status: 'success', retryCount: 1 }])
+  })
+
+  it('records a client wrapped by two profilers in both, each with its retries', async () => {
+    const second = await startTestProfiler()
+    try {
+      const twice = second.profiler.wrap(openai, { feature: 'second' })
+      upstream.enqueue(rateLimited(), json(chatCompletion))
+      await create(twice)
+      expect(upstream.requests).toHaveLength(2)
+      expect(await test.events()).toMatchObject([{ feature: 'support-chat', retryCount: 1 }])
+      expect(await second.events()).toMatchObject([{ feature: 'second', retryCount: 1 }])
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('enters no AsyncLocalStorage unless withContext is used', async () => {
+    const run = vi.spyOn(AsyncLocalStorage.prototype, 'run')
+    const enterWith = vi.spyOn(AsyncLocalStorage.prototype, 'enterWith')
+    try {
+      upstream.enqueue(rateLimited(), json(chatCompletion), openAiChatStream())
+      await create(openai)
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+      for await (const _chunk of stream) {
+        // read to the end
+      }
+      expect(run).not.toHaveBeenCalled()
+      expect(enterWith).not.toHaveBeenCalled()
+
+      upstream.enqueue(json(chatCompletion))
+      await test.profiler.withContext({ userId: 'user-1' }, () => create(openai))
+      expect(run).toHaveBeenCalledTimes(1)
+    } finally {
+      run.mockRestore()
+      enterWith.mockRestore()
+    }
+    expect((await test.events()).map((event) => event.retryCount)).toEqual([1, 0, 0])
   })
 })

@@ -3,6 +3,7 @@ import type { CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { attachAttemptScope } from '../attach-attempt-scope.ts'
 import { asFields, readString } from '../read-fields.ts'
 import {
   isStainlessApiPromise,
@@ -32,13 +33,12 @@ function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): 
 }
 
 function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
-  const { session, client } = options
+  const { session, client, countsAttempts } = options
   return (original: (...args: unknown[]) => unknown, target: object) =>
     function create(...args: unknown[]) {
       let hideUsageChunk = false
       return runRecordedCall({
         session,
-        client,
         original,
         target,
         args,
@@ -52,12 +52,15 @@ function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
             planned[0] = { ...body, stream_options: { ...streamOptions, include_usage: true } }
             hideUsageChunk = true
           }
+          const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
+          if (counted) planned[1] = counted.requestOptions
           return {
             provider: 'openai',
             requestedModel: readString(body.model),
             streaming,
             serviceTier: mapOpenAiServiceTier(body.service_tier),
             args: planned,
+            attemptScope: counted?.scope,
           }
         },
         observe(result, tracker) {

@@ -1,0 +1,28 @@
+import { ATTEMPT_SCOPE_KEY, type AttemptScope, readAttemptScope } from '../attempt-scope.ts'
+import { isPlainObject } from '../is-plain-object.ts'
+
+/** The request options of a Stainless call with its attempt scope added, and that scope. */
+export interface AttachedAttemptScope {
+  requestOptions: Record<string, unknown>
+  scope: AttemptScope
+}
+
+/**
+ * Gives one Stainless call (OpenAI, Anthropic) its own `AttemptScope`, carried in the `fetchOptions`
+ * of its request options (the method's second argument) next to the caller's own fetch options. The
+ * caller's objects are copied, never changed. A scope already there belongs to an enclosing recorded
+ * call (this client is wrapped by two profilers) and becomes the parent. Options of another shape than
+ * absent or a plain object are left alone: that call's retries then go uncounted.
+ */
+export function attachAttemptScope(requestOptions: unknown): AttachedAttemptScope | undefined {
+  const options = requestOptions ?? {}
+  if (!isPlainObject(options)) return undefined
+  const { fetchOptions } = options
+  if (fetchOptions !== undefined && fetchOptions !== null && typeof fetchOptions !== 'object')
+    return undefined
+  const scope: AttemptScope = { attempts: 0, parent: readAttemptScope(fetchOptions) }
+  return {
+    requestOptions: { ...options, fetchOptions: { ...fetchOptions, [ATTEMPT_SCOPE_KEY]: scope } },
+    scope,
+  }
+}
