@@ -31,6 +31,11 @@ export interface OverheadMeasurement {
   streaming: PairedTimings & {
     /** Streaming added time divided by the chunks of one stream. */
     addedPerChunkUs: Distribution
+    /**
+     * What each chunk adds beyond the call's fixed cost: (streaming added − non-streaming added) ÷
+     * chunks, at the median. `addedPerChunkUs` charges the whole per-call cost to the chunks too.
+     */
+    marginalPerChunkUs: { p50: number }
   }
   eventLoopDelayMs: { bare: EventLoopDelay; instrumented: EventLoopDelay }
   /** Calls made through the instrumented client, warm-up included: each should leave one record. */
@@ -141,14 +146,17 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
     instrumented: await eventLoopDelay(loopCalls, stream(options.instrumented)),
   }
   const perChunkUs = (addedMs: number) => round((addedMs * 1000) / streamChunks)
+  const nonStreamingAddedP50Ms = nonStreaming.instrumented.p50 - nonStreaming.bare.p50
+  const streamingAddedP50Ms = streaming.instrumented.p50 - streaming.bare.p50
   return {
     nonStreaming: pairedTimings(nonStreaming),
     streaming: {
       ...pairedTimings(streaming),
       addedPerChunkUs: {
-        p50: perChunkUs(streaming.instrumented.p50 - streaming.bare.p50),
+        p50: perChunkUs(streamingAddedP50Ms),
         p99: perChunkUs(streaming.instrumented.p99 - streaming.bare.p99),
       },
+      marginalPerChunkUs: { p50: perChunkUs(streamingAddedP50Ms - nonStreamingAddedP50Ms) },
     },
     eventLoopDelayMs,
     instrumentedCalls: warmUpCalls + warmUpStreams + 2 * calls + loopCalls,

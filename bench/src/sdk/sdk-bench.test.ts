@@ -41,6 +41,10 @@ describe('sdkBench', () => {
       const { streaming } = subject
       expectFinite(streaming.addedPerChunkUs.p50)
       expect(streaming.addedPerChunkUs.p50).toBeCloseTo((streaming.addedMs.p50 * 1000) / CHUNKS, 0)
+      expect(streaming.marginalPerChunkUs.p50).toBeCloseTo(
+        ((streaming.addedMs.p50 - subject.nonStreaming.addedMs.p50) * 1000) / CHUNKS,
+        0,
+      )
       for (const client of ['bare', 'instrumented']) expectFinite(subject.eventLoopDelayMs[client].max)
       // One record per instrumented call, none from the bare client: the subject was active, the baseline bare.
       expect(subject.instrumentedCalls).toBe(INSTRUMENTED_CALLS)

@@ -29,11 +29,13 @@ function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
     })),
     perChunkAddedUs: perSubject(({ streaming }) => ({
       ...streaming.addedPerChunkUs,
+      marginalP50: streaming.marginalPerChunkUs.p50,
       bareStreamP50Us: microseconds(streaming.bareMs.p50),
     })),
     aiCostProfiler: {
       nonStreamingP50WithinGoal: microseconds(ours.nonStreaming.addedMs.p50) <= GOALS.nonStreamingAddedUs,
       perChunkP50WithinGoal: ours.streaming.addedPerChunkUs.p50 <= GOALS.perChunkAddedUs,
+      marginalPerChunkP50WithinGoal: ours.streaming.marginalPerChunkUs.p50 <= GOALS.perChunkAddedUs,
       nonStreamingP50LowerThanPeers: lowerThanPeers(({ nonStreaming }) => nonStreaming.addedMs.p50),
       perChunkP50LowerThanPeers: lowerThanPeers(({ streaming }) => streaming.addedPerChunkUs.p50),
     },
@@ -83,7 +85,7 @@ export async function sdkBench(args: string[]): Promise<number> {
         calls,
         streamChunks,
         method:
-          'Each subject runs in its own child process with its own fake OpenAI upstream (the SDK sends its events to a fake ingest server in the parent process) on 127.0.0.1 (same responses) and its own bare OpenAI client. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks.',
+          'Each subject runs in its own child process with its own fake OpenAI upstream (the SDK sends its events to a fake ingest server in the parent process) on 127.0.0.1 (same responses) and its own bare OpenAI client. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself.',
         subjects,
         summary: summarise(subjects),
       },
