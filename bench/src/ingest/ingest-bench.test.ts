@@ -39,6 +39,10 @@ describe('ingestBench', () => {
         expect(median[name]).toBeGreaterThan(0)
       }
       if (database === 'postgres') expect(median.httpDatabaseCpuMicrosPerEvent).toBeGreaterThan(0)
+      const byOrder = report.median.ratioByOrder as Record<string, number>
+      expect(Object.keys(byOrder).sort()).toEqual(['http→raw', 'raw→http'])
+      for (const run of report.perRun as Array<{ order: string; ratio: number }>)
+        expect(byOrder[run.order]).toBe(run.ratio)
     },
     120_000,
   )

@@ -171,7 +171,8 @@ async function assertAllStored(bench: BenchDatabase, expectedRows: number): Prom
  * straight into the same table with the server's multi-row statement, in the group sizes the
  * server's committer forms (C × batch / 2 rows: two groups in flight). Each run uses a fresh
  * schema (or PGlite folder); the order of the two phases alternates between runs so neither always
- * meets the larger table. The server's scheduled jobs are off (`--jobs` turns them on) so the run
+ * meets the larger table (the default, 4 runs, is even so each order counts alike; the ratio is
+ * also given per order). The server's scheduled jobs are off (`--jobs` turns them on) so the run
  * measures ingest alone. Prints medians over the runs as JSON on stdout, with the CPU each side
  * spends per event so a 2-core result can be read.
  */
@@ -202,7 +203,7 @@ export async function ingestBench(args: string[]): Promise<number> {
     Math.max(1_000, Math.round(eventCount / 10)),
     'warmup',
   )
-  const runs = wholeNumberOption(values.runs, 3, 'runs')
+  const runs = wholeNumberOption(values.runs, 4, 'runs')
   const clients = wholeNumberOption(values.clients, 16, 'clients')
   const eventsPerBody = wholeNumberOption(values.batch, 100, 'batch')
   // The server writes two groups at once on PostgreSQL and one on PGlite (see ingest-service.ts).
@@ -295,6 +296,16 @@ export async function ingestBench(args: string[]): Promise<number> {
       httpEventsPerSecond: median((result) => result.http.eventsPerSecond),
       rawEventsPerSecond: median((result) => result.raw.eventsPerSecond),
       ratio: median((result) => result.ratio),
+      // The phase that goes second meets a table larger by the first phase's rows.
+      ratioByOrder: Object.fromEntries(
+        [...new Set(results.map((result) => result.order))].map((order) => [
+          order,
+          percentile(
+            results.filter((result) => result.order === order).map((result) => result.ratio),
+            50,
+          ),
+        ]),
+      ),
       p50LatencyMs: median((result) => result.http.p50LatencyMs),
       p99LatencyMs: median((result) => result.http.p99LatencyMs),
       serverPeakRssMiB: median((result) => result.http.peakRssMiB),
