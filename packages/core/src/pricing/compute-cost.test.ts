@@ -369,6 +369,23 @@ describe('computeCost: overrides and fallbacks', () => {
     prices: { input: '0.10', output: '0.40' },
   }
 
+  it('stays exact where plain-number arithmetic could not be (a huge price and prompt)', () => {
+    const extreme: PriceOverride = {
+      ...negotiated,
+      id: 'extreme',
+      prices: { input: '123456789.123', output: '0.4' },
+    }
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage: { inputTokens: 1_000_000_000, outputTokens: 3 },
+      overrides: [extreme],
+    })
+    // 1e9 × $123,456,789.123 / 1M = $123,456,789,123; 3 × $0.4 / 1M = $0.0000012.
+    expect(result.costUsd).toBe('123456789123.000001200000')
+    expect(result.breakdown).toEqual({ input: '123456789123.000000000000', output: '0.000001200000' })
+  })
+
   it('prefers a project override over the catalogue', () => {
     // 1M × $0.10 + 1M × $0.40 = $0.50 (the catalogue would say $0.75).
     const result = cost({ provider: 'openai', model: 'gpt-4o-mini', usage, overrides: [negotiated] })
