@@ -67,4 +67,55 @@ describe('GroupCommitter', () => {
     ])
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
   })
+
+  it('while a group is being written, lets the next one grow to minRowsWhileBusy or wait its delay out', async () => {
+    const writes: number[][] = []
+    let finishFirst: () => void = () => {}
+    const committer = new GroupCommitter<number>({
+      delayMs: 1,
+      maxConcurrentWrites: 2,
+      minRowsWhileBusy: 4,
+      maxDelayWhileBusyMs: 200,
+      write: async (rows) => {
+        writes.push(rows)
+        if (writes.length === 1) await new Promise<void>((resolve) => (finishFirst = resolve))
+        return rows.map(() => true)
+      },
+    })
+    const first = committer.submit([1])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(writes).toEqual([[1]])
+    // A second slot is free, but one row alone waits while the first group is in flight…
+    const second = committer.submit([2])
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(writes).toEqual([[1]])
+    // …until enough rows have gathered.
+    const third = committer.submit([3, 4, 5])
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(writes).toEqual([[1], [2, 3, 4, 5]])
+    // A lone submission goes after maxDelayWhileBusyMs even while the first group is still in flight.
+    const startedMs = performance.now()
+    await committer.submit([6])
+    expect(performance.now() - startedMs).toBeGreaterThanOrEqual(150)
+    expect(writes).toEqual([[1], [2, 3, 4, 5], [6]])
+    finishFirst()
+    await Promise.all([first, second, third])
+  })
+
+  it('writes a small group at once when nothing else is in flight', async () => {
+    const writes: number[][] = []
+    const committer = new GroupCommitter<number>({
+      delayMs: 1,
+      maxConcurrentWrites: 2,
+      minRowsWhileBusy: 1_000,
+      maxDelayWhileBusyMs: 10_000,
+      write: async (rows) => {
+        writes.push(rows)
+        return rows.map(() => true)
+      },
+    })
+    await expect(committer.submit([1])).resolves.toEqual([true])
+    await expect(committer.submit([2])).resolves.toEqual([true])
+    expect(writes).toEqual([[1], [2]])
+  })
 })

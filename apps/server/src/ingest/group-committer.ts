@@ -9,6 +9,16 @@ export interface GroupCommitterOptions<Row> {
   /** Groups written at the same time (each on its own connection). Default 1. */
   maxConcurrentWrites?: number
   /**
+   * While another group is being written, a new group waits until it holds this many rows or its
+   * oldest request has waited `maxDelayWhileBusyMs`. Under load, a slot that frees up would otherwise
+   * take whatever one or two requests arrived meanwhile, and a 100-row statement costs the database
+   * about 40% more per row than one of 800. With nothing in flight a group goes as soon as its
+   * window closes. Default 400.
+   */
+  minRowsWhileBusy?: number
+  /** See `minRowsWhileBusy`. Default 10 ms. */
+  maxDelayWhileBusyMs?: number
+  /**
    * True for failures that may be one submission's fault (not the database's): the group is then
    * written again one submission at a time, so one bad request cannot fail its neighbours.
    */
@@ -17,6 +27,7 @@ export interface GroupCommitterOptions<Row> {
 
 interface Pending<Row> {
   rows: Row[]
+  queuedAtMs: number
   resolve: (stored: boolean[]) => void
   reject: (error: unknown) => void
 }
@@ -30,10 +41,13 @@ export class GroupCommitter<Row> {
   readonly #delayMs: number
   readonly #maxRows: number
   readonly #maxConcurrentWrites: number
+  readonly #minRowsWhileBusy: number
+  readonly #maxDelayWhileBusyMs: number
   readonly #isolateFailure: (error: unknown) => boolean
   #queue: Pending<Row>[] = []
   #queuedRows = 0
   #timer: NodeJS.Timeout | undefined
+  #timerDueAtMs = 0
   #writing = 0
   #idleWaiters: Array<() => void> = []
 
@@ -42,6 +56,8 @@ export class GroupCommitter<Row> {
     this.#delayMs = options.delayMs ?? 2
     this.#maxRows = options.maxRows ?? 5_000
     this.#maxConcurrentWrites = options.maxConcurrentWrites ?? 1
+    this.#minRowsWhileBusy = options.minRowsWhileBusy ?? 400
+    this.#maxDelayWhileBusyMs = options.maxDelayWhileBusyMs ?? 10
     this.#isolateFailure = options.isolateFailure ?? (() => false)
   }
 
@@ -49,7 +65,7 @@ export class GroupCommitter<Row> {
   submit(rows: Row[]): Promise<boolean[]> {
     if (rows.length === 0) return Promise.resolve([])
     return new Promise((resolve, reject) => {
-      this.#queue.push({ rows, resolve, reject })
+      this.#queue.push({ rows, queuedAtMs: performance.now(), resolve, reject })
       this.#queuedRows += rows.length
       if (this.#queuedRows >= this.#maxRows) this.#flushSoon(0)
       else this.#flushSoon(this.#delayMs)
@@ -63,9 +79,14 @@ export class GroupCommitter<Row> {
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
   }
 
+  // Flushes after `delayMs`, or sooner if a flush is already due sooner.
   #flushSoon(delayMs: number): void {
-    if (this.#timer && delayMs > 0) return
-    if (this.#timer) clearTimeout(this.#timer)
+    const dueAtMs = performance.now() + delayMs
+    if (this.#timer) {
+      if (this.#timerDueAtMs <= dueAtMs) return
+      clearTimeout(this.#timer)
+    }
+    this.#timerDueAtMs = dueAtMs
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       this.#flush()
@@ -74,6 +95,13 @@ export class GroupCommitter<Row> {
 
   #flush(): void {
     while (this.#queue.length > 0 && this.#writing < this.#maxConcurrentWrites) {
+      if (this.#writing > 0 && this.#queuedRows < this.#minRowsWhileBusy) {
+        const waitedMs = performance.now() - this.#queue[0]!.queuedAtMs
+        if (waitedMs < this.#maxDelayWhileBusyMs) {
+          this.#flushSoon(Math.max(1, this.#maxDelayWhileBusyMs - waitedMs))
+          return
+        }
+      }
       const group: Pending<Row>[] = []
       let rowCount = 0
       while (
