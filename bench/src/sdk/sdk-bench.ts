@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { wholeNumberOption } from '../whole-number-option.ts'
 import { SUBJECT_NAMES, type SubjectName } from './bench-subject.ts'
+import { startFakeOpenAiUpstream } from './fake-openai-upstream.ts'
 import { runSubjectProcess } from './run-subject-process.ts'
 import { startFakeIngest } from './start-fake-ingest.ts'
 import type { SubjectMeasurement } from './subject-process.ts'
@@ -46,7 +47,7 @@ function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
  * The SDK's overhead next to its peers' (OpenLLMetry, Langfuse): added time per call (median and p99)
  * of each instrumented OpenAI client against a bare one on a local fake upstream, non-streaming and
  * streaming, per streamed chunk, and how long the event loop is blocked. Each subject runs alone in its
- * own child process with its own upstream and bare baseline. Options: `--calls N` pairs of each kind
+ * own child process with its own bare baseline; the upstream and ingest fakes run in this process. Options: `--calls N` pairs of each kind
  * (default 2000), `--chunks N` per stream (default 100).
  *
  * @example
@@ -62,20 +63,28 @@ export async function sdkBench(args: string[]): Promise<number> {
   const streamChunks = wholeNumberOption(values.chunks, 100, 'chunks')
 
   const subjects = {} as Record<SubjectName, SubjectMeasurement>
-  // The SDK's events go to a server in another process, as in production; this process is idle meanwhile.
+  // The provider and the SDK's ingest server live in this process, as they would live elsewhere in
+  // production: the subject's process holds only the client and its instrumentation.
+  const upstream = await startFakeOpenAiUpstream(streamChunks)
   const ingest = await startFakeIngest()
   try {
     // One after another: on a small machine, concurrent subjects would steal each other's CPU.
     for (const subject of SUBJECT_NAMES) {
       log(`measuring ${subject} in its own process…`)
       const requestsBefore = ingest.requests()
-      const measured = await runSubjectProcess({ subject, calls, streamChunks, ingestUrl: ingest.url })
+      const measured = await runSubjectProcess({
+        subject,
+        calls,
+        streamChunks,
+        ingestUrl: ingest.url,
+        upstreamUrl: upstream.baseUrl,
+      })
       if (measured.records.unit === 'events')
         measured.records.ingestRequests = ingest.requests() - requestsBefore
       subjects[subject] = measured
     }
   } finally {
-    await ingest.close()
+    await Promise.all([ingest.close(), upstream.close()])
   }
   console.log(
     JSON.stringify(
@@ -85,7 +94,7 @@ export async function sdkBench(args: string[]): Promise<number> {
         calls,
         streamChunks,
         method:
-          'Each subject runs in its own child process with its own fake OpenAI upstream (the SDK sends its events to a fake ingest server in the parent process) on 127.0.0.1 (same responses) and its own bare OpenAI client. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself.',
+          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself.',
         subjects,
         summary: summarise(subjects),
       },

@@ -1,8 +1,9 @@
-// Child process of the SDK benchmark: one subject alone in its process, with its own fake upstream and
-// its own bare client. Peers patch the `openai` module and register global OpenTelemetry providers, so
-// sharing a process would let them slow down each other and the bare baseline.
+// Child process of the SDK benchmark: one subject alone in its process, with its own bare client. Peers
+// patch the `openai` module and register global OpenTelemetry providers, so sharing a process would let
+// them slow down each other and the bare baseline. The fake upstream and ingest run in the parent, as a
+// provider and a server would run elsewhere: this process's event loop holds the client and its
+// instrumentation only.
 import type { StartBenchSubject, SubjectName, SubjectRecords } from './bench-subject.ts'
-import { startFakeOpenAiUpstream } from './fake-openai-upstream.ts'
 import { measureOverhead, type OverheadMeasurement } from './measure-overhead.ts'
 
 /** Parent → child: measure this subject. */
@@ -12,6 +13,8 @@ export interface SubjectProcessRequest {
   streamChunks: number
   /** The fake ingest server, in the parent process so its decoding never counts as the SDK's time. */
   ingestUrl: string
+  /** The fake OpenAI upstream, in the parent process, serving `streamChunks` chunks per stream. */
+  upstreamUrl: string
 }
 
 /** What one subject's process measured. */
@@ -44,23 +47,18 @@ function checkRecords(subject: SubjectName, records: SubjectRecords, instrumente
 
 async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMeasurement> {
   const log = (text: string) => process.stderr.write(`[${request.subject}] ${text}\n`)
-  const upstream = await startFakeOpenAiUpstream(request.streamChunks)
-  try {
-    const startSubject = await SUBJECTS[request.subject]()
-    const subject = await startSubject({ baseUrl: upstream.baseUrl, ingestUrl: request.ingestUrl })
-    const measurement = await measureOverhead({
-      bare: subject.bare,
-      instrumented: subject.instrumented,
-      calls: request.calls,
-      streamChunks: request.streamChunks,
-      log,
-    })
-    const records = await subject.finish()
-    checkRecords(request.subject, records, measurement.instrumentedCalls)
-    return { package: subject.package, setup: subject.setup, ...measurement, records }
-  } finally {
-    await upstream.close()
-  }
+  const startSubject = await SUBJECTS[request.subject]()
+  const subject = await startSubject({ baseUrl: request.upstreamUrl, ingestUrl: request.ingestUrl })
+  const measurement = await measureOverhead({
+    bare: subject.bare,
+    instrumented: subject.instrumented,
+    calls: request.calls,
+    streamChunks: request.streamChunks,
+    log,
+  })
+  const records = await subject.finish()
+  checkRecords(request.subject, records, measurement.instrumentedCalls)
+  return { package: subject.package, setup: subject.setup, ...measurement, records }
 }
 
 function reply(message: SubjectProcessReply): void {
