@@ -1,7 +1,15 @@
 import type { Queryable } from '../database.ts'
-import { postgresArrayLiteral } from '../postgres-array-literal.ts'
-import type { ConversationSighting } from './conversations-repository.ts'
-import { buildLlmCallInsert, type LlmCallRow } from './llm-call-columns.ts'
+import {
+  type ConversationSighting,
+  conversationUpsertParams,
+  conversationUpsertSql,
+} from './conversations-repository.ts'
+import {
+  LLM_CALL_COLUMNS,
+  type LlmCallRow,
+  llmCallInsertParams,
+  llmCallInsertSql,
+} from './llm-call-columns.ts'
 
 /** Columns of the calls the statement inserted that its later parts (messages, events) read. */
 const RETURNED_COLUMNS =
@@ -10,50 +18,15 @@ const RETURNED_COLUMNS =
 /** The payload fields every observability event of a call carries. */
 const CALL_PAYLOAD = `'provider', provider, 'model', model, 'idempotencyKey', idempotency_key, 'spanId', span_id`
 
-/**
- * Writes the calls of one commit group with their conversations, messages and observability
- * events as ONE statement: a single round trip and its own transaction, all or nothing.
- *
- * Conversations are upserted first (the calls reference them; the foreign-key checks run at the end
- * of the statement, so they see them); a conversation is only rewritten when the group widens its
- * seen window or fills a missing user or feature. Messages and observability events are derived in
- * SQL from the calls actually inserted, so a duplicate call adds neither. `conversations` must be
- * unique per (project, id) and in one order for every writer, so two groups never lock in a cycle.
- * Returns the idempotency keys inserted (null for calls without one).
- */
-export async function insertCallBatch(
-  db: Queryable,
-  input: { calls: readonly LlmCallRow[]; conversations: readonly ConversationSighting[] },
-): Promise<Array<{ projectId: string; idempotencyKey: string | null }>> {
-  if (input.calls.length === 0) return []
-  const calls = buildLlmCallInsert(
-    input.calls,
-    `ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING ${RETURNED_COLUMNS}`,
-  )
-  const first = calls.params.length + 1
-  const conversationParams = [
-    input.conversations.map((row) => row.projectId),
-    input.conversations.map((row) => row.id),
-    input.conversations.map((row) => row.userId),
-    input.conversations.map((row) => row.feature),
-    input.conversations.map((row) => row.firstSeenAt),
-    input.conversations.map((row) => row.lastSeenAt),
-  ].map(postgresArrayLiteral)
-  const sql = `
+// The conversation arrays follow the call columns' arrays.
+const CONVERSATION_PARAMS_FROM = LLM_CALL_COLUMNS.length + 1
+
+// Built once: the statement's shape never changes, only its array parameters.
+const CALL_BATCH_SQL = `
 WITH conversation_upsert AS (
-  INSERT INTO conversations AS c (project_id, id, user_id, feature, first_seen_at, last_seen_at)
-  SELECT * FROM unnest($${first}::uuid[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[],
-    $${first + 4}::timestamptz[], $${first + 5}::timestamptz[])
-  ON CONFLICT (project_id, id) DO UPDATE SET
-    first_seen_at = LEAST(c.first_seen_at, EXCLUDED.first_seen_at),
-    last_seen_at = GREATEST(c.last_seen_at, EXCLUDED.last_seen_at),
-    user_id = COALESCE(c.user_id, EXCLUDED.user_id),
-    feature = COALESCE(c.feature, EXCLUDED.feature)
-  WHERE EXCLUDED.first_seen_at < c.first_seen_at OR EXCLUDED.last_seen_at > c.last_seen_at
-    OR (c.user_id IS NULL AND EXCLUDED.user_id IS NOT NULL)
-    OR (c.feature IS NULL AND EXCLUDED.feature IS NOT NULL)
+  ${conversationUpsertSql(CONVERSATION_PARAMS_FROM)}
 ), inserted AS (
-  ${calls.sql}
+  ${llmCallInsertSql(`ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING ${RETURNED_COLUMNS}`)}
 ), message_insert AS (
   INSERT INTO messages (project_id, conversation_id, id, first_seen_at)
   SELECT DISTINCT ON (project_id, conversation_id, message_id) project_id, conversation_id, message_id, timestamp
@@ -75,9 +48,26 @@ WITH conversation_upsert AS (
   FROM inserted WHERE retry_count > 0
 )
 SELECT project_id AS "projectId", idempotency_key AS "idempotencyKey" FROM inserted`
-  const { rows } = await db.query<{ projectId: string; idempotencyKey: string | null }>(sql, [
-    ...calls.params,
-    ...conversationParams,
+
+/**
+ * Writes the calls of one commit group with their conversations, messages and observability
+ * events as ONE statement: a single round trip and its own transaction, all or nothing.
+ *
+ * Conversations are upserted first (the calls reference them; the foreign-key checks run at the end
+ * of the statement, so they see them); a conversation is only rewritten when the group widens its
+ * seen window or fills a missing user or feature. Messages and observability events are derived in
+ * SQL from the calls actually inserted, so a duplicate call adds neither. `conversations` must be
+ * unique per (project, id) and in one order for every writer, so two groups never lock in a cycle.
+ * Returns the idempotency keys inserted (null for calls without one).
+ */
+export async function insertCallBatch(
+  db: Queryable,
+  input: { calls: readonly LlmCallRow[]; conversations: readonly ConversationSighting[] },
+): Promise<Array<{ projectId: string; idempotencyKey: string | null }>> {
+  if (input.calls.length === 0) return []
+  const { rows } = await db.query<{ projectId: string; idempotencyKey: string | null }>(CALL_BATCH_SQL, [
+    ...llmCallInsertParams(input.calls),
+    ...conversationUpsertParams(input.conversations),
   ])
   return rows
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts'
+import { postgresArrayLiteral } from '../postgres-array-literal.ts'
 
 /** What one batch saw of a conversation. */
 export interface ConversationSighting {
@@ -11,6 +12,39 @@ export interface ConversationSighting {
 }
 
 /**
+ * The upsert that creates conversations or widens their seen window, its six array parameters
+ * numbered from `firstParam` (it also runs inside the ingest statement). A row is rewritten only
+ * when the sighting widens its window or fills a missing user or feature.
+ */
+export function conversationUpsertSql(firstParam: number): string {
+  const $ = (offset: number) => `$${firstParam + offset}`
+  return `INSERT INTO conversations AS c (project_id, id, user_id, feature, first_seen_at, last_seen_at)
+  SELECT * FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::timestamptz[], ${$(5)}::timestamptz[])
+  ON CONFLICT (project_id, id) DO UPDATE SET
+    first_seen_at = LEAST(c.first_seen_at, EXCLUDED.first_seen_at),
+    last_seen_at = GREATEST(c.last_seen_at, EXCLUDED.last_seen_at),
+    user_id = COALESCE(c.user_id, EXCLUDED.user_id),
+    feature = COALESCE(c.feature, EXCLUDED.feature)
+  WHERE EXCLUDED.first_seen_at < c.first_seen_at OR EXCLUDED.last_seen_at > c.last_seen_at
+    OR (c.user_id IS NULL AND EXCLUDED.user_id IS NOT NULL)
+    OR (c.feature IS NULL AND EXCLUDED.feature IS NOT NULL)`
+}
+
+/** The parameters of `conversationUpsertSql` for `rows`, one array literal per column. */
+export function conversationUpsertParams(rows: readonly ConversationSighting[]): string[] {
+  return [
+    rows.map((row) => row.projectId),
+    rows.map((row) => row.id),
+    rows.map((row) => row.userId),
+    rows.map((row) => row.feature),
+    rows.map((row) => row.firstSeenAt),
+    rows.map((row) => row.lastSeenAt),
+  ].map(postgresArrayLiteral)
+}
+
+const UPSERT_CONVERSATIONS_SQL = conversationUpsertSql(1)
+
+/**
  * Creates conversations or widens their seen window. Rows must be unique per (project, id): one
  * statement may not touch a row twice.
  */
@@ -19,23 +53,7 @@ export async function upsertConversations(
   rows: readonly ConversationSighting[],
 ): Promise<void> {
   if (rows.length === 0) return
-  await db.query(
-    `INSERT INTO conversations (project_id, id, user_id, feature, first_seen_at, last_seen_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-     ON CONFLICT (project_id, id) DO UPDATE SET
-       first_seen_at = LEAST(conversations.first_seen_at, EXCLUDED.first_seen_at),
-       last_seen_at = GREATEST(conversations.last_seen_at, EXCLUDED.last_seen_at),
-       user_id = COALESCE(conversations.user_id, EXCLUDED.user_id),
-       feature = COALESCE(conversations.feature, EXCLUDED.feature)`,
-    [
-      rows.map((row) => row.projectId),
-      rows.map((row) => row.id),
-      rows.map((row) => row.userId),
-      rows.map((row) => row.feature),
-      rows.map((row) => row.firstSeenAt),
-      rows.map((row) => row.lastSeenAt),
-    ],
-  )
+  await db.query(UPSERT_CONVERSATIONS_SQL, conversationUpsertParams(rows))
 }
 
 /**

@@ -95,17 +95,27 @@ export const LLM_CALL_COLUMNS: ReadonlyArray<readonly [keyof LlmCallRow, string,
   ['priceSource', 'price_source', 'text'],
 ]
 
+const COLUMN_NAMES = LLM_CALL_COLUMNS.map(([, column]) => column).join(', ')
+const UNNEST_ARRAYS = LLM_CALL_COLUMNS.map(([, , type], index) => `$${index + 1}::${type}[]`).join(', ')
+
 /**
- * Builds one multi-row statement for `rows`: one array parameter per column (sent as an array
- * literal), expanded by `unnest`, so a batch of any size is one statement with a fixed shape (a
- * cached plan, no parameter limit).
+ * The multi-row insert into `llm_calls`: one array parameter per column (`$1` … in
+ * `LLM_CALL_COLUMNS` order), expanded by `unnest`, so a batch of any size is one statement with a
+ * fixed shape (a cached plan, no parameter limit). Pair it with `llmCallInsertParams`.
  */
+export function llmCallInsertSql(onConflict: string): string {
+  return `INSERT INTO llm_calls (${COLUMN_NAMES}) SELECT * FROM unnest(${UNNEST_ARRAYS}) ${onConflict}`
+}
+
+/** The parameters of `llmCallInsertSql` for `rows`: one array literal per column. */
+export function llmCallInsertParams(rows: readonly LlmCallRow[]): string[] {
+  return LLM_CALL_COLUMNS.map(([field]) => postgresArrayLiteral(rows.map((row) => row[field])))
+}
+
+/** `llmCallInsertSql` with its parameters for `rows`. */
 export function buildLlmCallInsert(
   rows: readonly LlmCallRow[],
   onConflict: string,
 ): { sql: string; params: unknown[] } {
-  const params = LLM_CALL_COLUMNS.map(([field]) => postgresArrayLiteral(rows.map((row) => row[field])))
-  const names = LLM_CALL_COLUMNS.map(([, column]) => column).join(', ')
-  const arrays = LLM_CALL_COLUMNS.map(([, , type], index) => `$${index + 1}::${type}[]`).join(', ')
-  return { sql: `INSERT INTO llm_calls (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`, params }
+  return { sql: llmCallInsertSql(onConflict), params: llmCallInsertParams(rows) }
 }
