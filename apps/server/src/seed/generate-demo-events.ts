@@ -92,11 +92,13 @@ export function* generateDemoEvents(options: GenerateDemoEventsOptions): Generat
   const unit = () => faker.number.float()
   const chance = (probability: number) => unit() < probability
   const between = (min: number, max: number) => faker.number.int({ min, max })
-  const hex = (length: number) => faker.string.hexadecimal({ length, casing: 'lower', prefix: '' })
-  // Per-event ids come from one random integer each: faker's string helpers draw per character,
-  // which made them a visible share of seeding a million events.
-  const hex16 = () =>
-    `${faker.number.int(0xffffffff).toString(16).padStart(8, '0')}${faker.number.int(0xffffffff).toString(16).padStart(8, '0')}`
+  // Ids are drawn a whole random integer at a time: faker's string helpers draw per character, which
+  // made them a visible share of seeding a million events.
+  const hex = (length: number) => {
+    let digits = ''
+    while (digits.length < length) digits += faker.number.int(0xffffffff).toString(16).padStart(8, '0')
+    return digits.slice(0, length)
+  }
   const base36 = (length: number) =>
     faker.number
       .int(36 ** length - 1)
@@ -360,7 +362,7 @@ export function* generateDemoEvents(options: GenerateDemoEventsOptions): Generat
       event.promptHash = faker.helpers.arrayElement(promptHashes.get(feature.name) ?? [])
     if (session.trace) {
       event.traceId = session.trace.traceId
-      event.spanId = hex16()
+      event.spanId = hex(16)
       event.parentSpanId = session.trace.rootSpanId
     }
     if (conversation) {
