@@ -12,6 +12,14 @@ export const MAX_ERROR_MESSAGE_LENGTH = 2_000
 /** At most this many tags, each at most `MAX_TAG_LENGTH` characters. */
 export const MAX_TAGS = 32
 export const MAX_TAG_LENGTH = 128
+/** Longest `latencyMs` or `timeToFirstTokenMs`: one day. */
+export const MAX_DURATION_MS = 86_400_000
+/** Most retries recorded for one call. */
+export const MAX_RETRY_COUNT = 100
+/** A provider slug: lower case, such as `openai`. */
+export const PROVIDER_SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
+/** A prompt digest: hex or base64url, optionally prefixed (`sha256:…`). */
+export const PROMPT_HASH_PATTERN = /^[A-Za-z0-9:_-]{8,128}$/
 
 /** Where a call ran and how it was billed. `standard` unless the request asked for another tier. */
 export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority'] as const
@@ -46,7 +54,7 @@ const identifier = z
 const providerSlug = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9._-]{0,63}$/,
+    PROVIDER_SLUG_PATTERN,
     'must be a lower-case provider slug such as "openai", "anthropic" or "google"',
   )
 
@@ -54,7 +62,7 @@ const nonNegativeMs = z
   .number()
   .finite()
   .min(0, 'must not be negative')
-  .max(86_400_000, 'must be at most one day')
+  .max(MAX_DURATION_MS, 'must be at most one day')
 
 const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) => {
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8')
@@ -104,7 +112,7 @@ export const llmCallEventSchema = z.strictObject({
   timeToFirstTokenMs: nonNegativeMs.optional(),
   status: z.enum(CALL_STATUSES).default('success'),
   error: callErrorSchema.optional(),
-  retryCount: z.int().min(0).max(100).default(0),
+  retryCount: z.int().min(0).max(MAX_RETRY_COUNT).default(0),
   streaming: z.boolean().default(false),
   serviceTier: z.enum(SERVICE_TIERS).default('standard'),
   tags: z.array(z.string().min(1).max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
@@ -115,7 +123,7 @@ export const llmCallEventSchema = z.strictObject({
     .optional(),
   promptHash: z
     .string()
-    .regex(/^[A-Za-z0-9:_-]{8,128}$/, 'must be a hex or base64url digest, 8 to 128 characters')
+    .regex(PROMPT_HASH_PATTERN, 'must be a hex or base64url digest, 8 to 128 characters')
     .optional(),
 })
 

@@ -1,18 +1,26 @@
-import { findUsageProblems, MAX_TOKENS_PER_BUCKET, type UsageBuckets } from '../usage/usage-buckets.ts'
+import {
+  findUsageProblems,
+  MAX_TOKENS_PER_BUCKET,
+  type UsageBuckets,
+  usageBucketsSchema,
+} from '../usage/usage-buckets.ts'
 import {
   CALL_STATUSES,
   type CallError,
   type CallStatus,
   ERROR_TYPES,
-  type ErrorType,
   type LlmCallEvent,
   llmCallEventSchema,
+  MAX_DURATION_MS,
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_ID_LENGTH,
   MAX_METADATA_BYTES,
   MAX_PROMPT_TEXT_LENGTH,
+  MAX_RETRY_COUNT,
   MAX_TAG_LENGTH,
   MAX_TAGS,
+  PROMPT_HASH_PATTERN,
+  PROVIDER_SLUG_PATTERN,
   SERVICE_TIERS,
   type ServiceTier,
 } from './llm-call-event.ts'
@@ -22,25 +30,12 @@ import {
 // and reports the problem. A property test checks that every event accepted here is accepted by
 // the schema with the same output.
 
-const PROVIDER_SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/
-const PROMPT_HASH = /^[A-Za-z0-9:_-]{8,128}$/
 const timestampSchema = llmCallEventSchema.shape.timestamp
 const statuses: ReadonlySet<unknown> = new Set(CALL_STATUSES)
 const serviceTiers: ReadonlySet<unknown> = new Set(SERVICE_TIERS)
 const errorTypes: ReadonlySet<unknown> = new Set(ERROR_TYPES)
 
-const USAGE_KEYS: ReadonlySet<string> = new Set([
-  'inputTokens',
-  'outputTokens',
-  'cacheReadInputTokens',
-  'cacheWriteInputTokens',
-  'cacheWrite1hInputTokens',
-  'reasoningTokens',
-  'inputAudioTokens',
-  'outputAudioTokens',
-  'inputImageTokens',
-  'outputImageTokens',
-])
+const USAGE_KEYS: ReadonlySet<string> = new Set(Object.keys(usageBucketsSchema.shape))
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -52,7 +47,7 @@ const isWholeNumber = (value: unknown, max: number): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max
 
 const isDuration = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 86_400_000
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_DURATION_MS
 
 function parseUsage(raw: unknown): UsageBuckets | undefined {
   if (!isRecord(raw)) return undefined
@@ -94,7 +89,7 @@ function parseError(raw: unknown): CallError | undefined {
     error[key] = value
   }
   if (error.type === undefined) return undefined
-  return { ...(error as CallError), type: error.type as ErrorType }
+  return error as CallError
 }
 
 function isTags(value: unknown): value is string[] {
@@ -142,7 +137,7 @@ export function parseWellFormedEvent(raw: unknown): LlmCallEvent | undefined {
         event[key] = value
         break
       case 'provider':
-        if (typeof value !== 'string' || !PROVIDER_SLUG.test(value)) return undefined
+        if (typeof value !== 'string' || !PROVIDER_SLUG_PATTERN.test(value)) return undefined
         event[key] = value
         break
       case 'usage': {
@@ -167,7 +162,7 @@ export function parseWellFormedEvent(raw: unknown): LlmCallEvent | undefined {
         break
       }
       case 'retryCount':
-        if (!isWholeNumber(value, 100)) return undefined
+        if (!isWholeNumber(value, MAX_RETRY_COUNT)) return undefined
         event[key] = value
         break
       case 'streaming':
@@ -191,7 +186,7 @@ export function parseWellFormedEvent(raw: unknown): LlmCallEvent | undefined {
         event[key] = value
         break
       case 'promptHash':
-        if (typeof value !== 'string' || !PROMPT_HASH.test(value)) return undefined
+        if (typeof value !== 'string' || !PROMPT_HASH_PATTERN.test(value)) return undefined
         event[key] = value
         break
       default:
