@@ -498,6 +498,16 @@ describe('computeCost: overrides and fallbacks', () => {
     })
   })
 
+  it('remembers a model nobody knows without changing the answer, per provider', () => {
+    // The second look-up is answered from the remembered miss; the same id under a provider the
+    // library does know is still looked up there.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(cost({ provider: 'openai', model: 'ft:gpt-unknown-9:acme', usage }).costStatus).toBe('unpriced')
+      expect(cost({ provider: 'acme', model: 'mistral-large-latest', usage }).costStatus).toBe('unpriced')
+      expect(cost({ provider: 'mistral', model: 'mistral-large-latest', usage }).costStatus).toBe('estimated')
+    }
+  })
+
   it('leaves a model the library lists without token prices unpriced', () => {
     // The library lists Gemma on the Gemini API with no prices at all.
     expect(cost({ provider: 'google', model: 'gemma-3-27b-it', usage }).costStatus).toBe('unpriced')
