@@ -19,6 +19,7 @@ export {
   SERVICE_TIERS,
   type ServiceTier,
 } from './events/llm-call-event.ts'
+export { jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
 export {
   type EventError,
   type EventErrorCode,

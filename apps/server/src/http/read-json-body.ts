@@ -37,10 +37,10 @@ async function readLimited(request: Request, options: ReadJsonBodyOptions): Prom
 }
 
 /**
- * Reads a JSON body (plain or `Content-Encoding: gzip`) within a size limit, checking the content
- * type; each failure is a 4xx that says what to change.
+ * Reads a JSON body's text (plain or `Content-Encoding: gzip`) within a size limit, checking the
+ * content type; each failure is a 4xx that says what to change. `parseJsonText` turns it into a value.
  */
-export async function readJsonBody(request: Request, options: ReadJsonBodyOptions): Promise<unknown> {
+export async function readJsonText(request: Request, options: ReadJsonBodyOptions): Promise<string> {
   const contentType = request.headers.get('content-type') ?? ''
   if (!/^application\/json\b/i.test(contentType)) {
     throw new ApiError(
@@ -69,9 +69,19 @@ export async function readJsonBody(request: Request, options: ReadJsonBodyOption
       `Content-Encoding "${encoding}" is not supported; use gzip or none.`,
     )
   }
+  return body.toString('utf8')
+}
+
+/** Parses JSON text read by `readJsonText`; invalid JSON is a 400 that quotes the parser. */
+export function parseJsonText(text: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'))
+    return JSON.parse(text)
   } catch (error) {
     throw new ApiError(400, 'INVALID_JSON', `The body is not valid JSON: ${(error as Error).message}.`)
   }
+}
+
+/** `readJsonText` then `parseJsonText`. */
+export async function readJsonBody(request: Request, options: ReadJsonBodyOptions): Promise<unknown> {
+  return parseJsonText(await readJsonText(request, options))
 }

@@ -36,9 +36,15 @@ export interface IngestServiceOptions {
   now?: () => number
 }
 
+/** What the caller knows about a batch's events. */
+export interface IngestOptions {
+  /** False when no string can hold NUL or an unpaired surrogate (see `jsonTextMayHoldUnstorableText`). */
+  mayHoldUnstorableText?: boolean
+}
+
 /** Validates, prices and stores event batches through one group committer. */
 export interface IngestService {
-  ingest(projectId: string, events: readonly unknown[]): Promise<IngestOutcome>
+  ingest(projectId: string, events: readonly unknown[], options?: IngestOptions): Promise<IngestOutcome>
   /** Resolves once every queued batch is written. */
   drain(): Promise<void>
   readonly breaker: CircuitBreaker
@@ -65,10 +71,11 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     breaker,
     priceOverrides,
     drain: () => committer.drain(),
-    async ingest(projectId, events) {
+    async ingest(projectId, events, ingestOptions) {
       const { valid, errors } = validateEventBatch(events, {
         nowMs: now(),
         maxFutureMs: options.maxFutureSkewMs,
+        mayHoldUnstorableText: ingestOptions?.mayHoldUnstorableText,
       })
       const warnings: IngestWarning[] = []
       const overrides = valid.length > 0 ? await priceOverrides.get(projectId) : []

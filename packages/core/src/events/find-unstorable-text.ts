@@ -36,3 +36,13 @@ export function findUnstorableText(
   const stack = [...path]
   return walk(value, stack) ? stack.join('.') : undefined
 }
+
+/**
+ * False when no string (or key) parsed from `jsonText` can hold NUL or an unpaired surrogate, so
+ * `findUnstorableText` need not walk the parsed value. JSON can only write either as a `\u`
+ * escape: a raw NUL is not valid JSON, and decoding UTF-8 never yields a lone surrogate (invalid
+ * bytes become U+FFFD). Text without a backslash-u, nearly every ingest body, is therefore clean.
+ */
+export function jsonTextMayHoldUnstorableText(jsonText: string): boolean {
+  return jsonText.includes('\\u')
+}

@@ -39,6 +39,11 @@ export interface ValidateEventBatchOptions {
   maxFutureMs?: number
   /** Oldest accepted timestamp. Default 2000-01-01T00:00:00Z. */
   minTimestampMs?: number
+  /**
+   * False when the caller knows no string can hold NUL or an unpaired surrogate (see
+   * `jsonTextMayHoldUnstorableText`), which skips that check. Default true.
+   */
+  mayHoldUnstorableText?: boolean
 }
 
 const DEFAULT_MAX_FUTURE_MS = 3_600_000
@@ -87,6 +92,7 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
   const valid: ValidEvent[] = []
   const errors: EventError[] = []
   const seenKeys = new Map<string, number>()
+  const checkText = options.mayHoldUnstorableText ?? true
 
   events.forEach((raw, index) => {
     const wellFormed = parseWellFormedEvent(raw)
@@ -106,7 +112,7 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
       return
     }
     const event = parsed.data
-    const unstorablePath = findUnstorableText(event)
+    const unstorablePath = checkText ? findUnstorableText(event) : undefined
     if (unstorablePath !== undefined) {
       errors.push({
         index,

@@ -1,4 +1,4 @@
-import { CALL_STATUSES } from '@ai-cost-profiler/core'
+import { CALL_STATUSES, jsonTextMayHoldUnstorableText } from '@ai-cost-profiler/core'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { IngestService } from '../../ingest/ingest-service.ts'
@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
 import { isoTime } from '../query-schemas.ts'
-import { readJsonBody } from '../read-json-body.ts'
+import { parseJsonText, readJsonText } from '../read-json-body.ts'
 
 /** Most events in one ingest request. */
 export const MAX_EVENTS_PER_BATCH = 1_000
@@ -61,8 +61,11 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService }) {
   app.post('/', requireScope('ingest'), async (c) => {
     // On Node (`serve`), the raw request is in c.env; in-process tests have none and use the web body.
     const nodeBody = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming
-    const events = eventsOf(await readJsonBody(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody }))
-    const outcome = await options.ingest.ingest(c.get('auth').projectId, events)
+    const text = await readJsonText(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody })
+    const events = eventsOf(parseJsonText(text))
+    const outcome = await options.ingest.ingest(c.get('auth').projectId, events, {
+      mayHoldUnstorableText: jsonTextMayHoldUnstorableText(text),
+    })
     const body = {
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,
