@@ -5,38 +5,49 @@ import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
 
 const keyOf = (projectId: string, key: string) => `${projectId}\u0000${key}`
 
-function earlier(a: string, b: string): string {
-  return Date.parse(a) <= Date.parse(b) ? a : b
-}
-
-function later(a: string, b: string): string {
-  return Date.parse(a) >= Date.parse(b) ? a : b
+interface Seen {
+  sighting: ConversationSighting
+  firstSeenMs: number
+  lastSeenMs: number
 }
 
 function conversationsOf(rows: readonly LlmCallRow[]): ConversationSighting[] {
-  const byKey = new Map<string, ConversationSighting>()
+  const byKey = new Map<string, Seen>()
   for (const row of rows) {
     if (!row.conversationId) continue
     const key = keyOf(row.projectId, row.conversationId)
     const seen = byKey.get(key)
-    if (seen) {
-      seen.firstSeenAt = earlier(seen.firstSeenAt, row.timestamp)
-      seen.lastSeenAt = later(seen.lastSeenAt, row.timestamp)
-      seen.userId ??= row.userId
-      seen.feature ??= row.feature
-    } else {
-      byKey.set(key, {
+    if (seen === undefined) {
+      const sighting: ConversationSighting = {
         projectId: row.projectId,
         id: row.conversationId,
         userId: row.userId,
         feature: row.feature,
         firstSeenAt: row.timestamp,
         lastSeenAt: row.timestamp,
-      })
+      }
+      const atMs = Date.parse(row.timestamp)
+      byKey.set(key, { sighting, firstSeenMs: atMs, lastSeenMs: atMs })
+      continue
     }
+    // Timestamps may carry any offset, so they are compared as instants, each parsed once.
+    const atMs = Date.parse(row.timestamp)
+    const { sighting } = seen
+    if (atMs < seen.firstSeenMs) {
+      seen.firstSeenMs = atMs
+      sighting.firstSeenAt = row.timestamp
+    }
+    if (atMs > seen.lastSeenMs) {
+      seen.lastSeenMs = atMs
+      sighting.lastSeenAt = row.timestamp
+    }
+    sighting.userId ??= row.userId
+    sighting.feature ??= row.feature
   }
   // One order for every writer: two groups touching the same conversations lock them alike, never in a cycle.
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sighting]) => sighting)
+  return [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, seen]) => seen.sighting)
 }
 
 /**

@@ -57,6 +57,29 @@ describeEachDatabase('conversations', (getDb) => {
     ])
   })
 
+  it('takes the seen window of a batch from instants, whatever order and offset its times have', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    const success = { ...failedCall, status: 'success', error: undefined, retryCount: 0 }
+    const times = ['2026-11-22T12:00:00+02:00', '2026-11-22T09:30:00.000Z', '2026-11-22T06:00:00-05:00']
+    const response = await t.postEvents(
+      times.map((timestamp, index) => ({
+        ...success,
+        idempotencyKey: `w${index}`,
+        messageId: `m${index}`,
+        timestamp,
+      })),
+    )
+    expect(response.status).toBe(200)
+    const conversation = await db.query(
+      `SELECT to_char(first_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS first, to_char(last_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS last
+       FROM conversations WHERE project_id = $1`,
+      [t.project.id],
+    )
+    // 12:00+02:00 is 10:00Z and 06:00-05:00 is 11:00Z: string order would pick the wrong ends.
+    expect(conversation.rows).toEqual([{ first: '09:30', last: '11:00' }])
+  })
+
   it('adds nothing for a duplicate call and widens a conversation seen by a later batch', async () => {
     const db = getDb()
     const t = await createTestApp(db)
