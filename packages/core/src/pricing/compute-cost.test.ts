@@ -508,6 +508,17 @@ describe('computeCost: overrides and fallbacks', () => {
     }
   })
 
+  it('prices a model whose fallback price depends on the time of day by each call’s time, every time', () => {
+    // deepseek-chat has an off-peak price set (16:30–00:30 UTC) in the library: not one to remember.
+    const million = { inputTokens: 1_000_000, outputTokens: 1_000_000 }
+    const at = (timestamp: string) =>
+      cost({ provider: 'deepseek', model: 'deepseek-chat', usage: million, timestamp })
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(at('2026-11-20T10:00:00Z').costUsd).toBe('1.370000000000')
+      expect(at('2026-11-20T17:00:00Z').costUsd).toBe('0.685000000000')
+    }
+  })
+
   it('leaves a model the library lists without token prices unpriced', () => {
     // The library lists Gemma on the Gemini API with no prices at all.
     expect(cost({ provider: 'google', model: 'gemma-3-27b-it', usage }).costStatus).toBe('unpriced')

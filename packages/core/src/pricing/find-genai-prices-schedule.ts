@@ -78,11 +78,21 @@ function toSchedule(id: string, modelPrice: ModelPrice, outputTokens: number): P
   }
 }
 
-// Models their data does not know, by provider and id. Whether a model is known does not depend on
-// the time, and a miss costs a scan of their whole data (~40 µs, ~100× a hit in our catalogue), so a
-// stream of calls to a fine-tuned model would otherwise pay it on every event. Bounded: cleared when full.
-const UNKNOWN_MODELS_LIMIT = 10_000
+// Looking a model up in their data scans all of it (~40 µs a call, ~100× a catalogue hit), so the
+// answers that cannot change with the call's time are remembered per provider and id: a miss (a
+// model is known or not whatever the time), and the schedule of a model with one price set. A model
+// whose prices change by date or time of day is looked up every time. Bounded: cleared when full.
+const REMEMBERED_LIMIT = 10_000
 const unknownModels = new Set<string>()
+// Keyed by model and whether the call has output (a schedule without an output price prices only
+// calls without output); undefined means such calls stay unpriced.
+const timelessSchedules = new Map<string, PriceSchedule | undefined>()
+
+function remember<T>(store: Set<string> | Map<string, T>, key: string, value?: T): void {
+  if (store.size >= REMEMBERED_LIMIT) store.clear()
+  if (store instanceof Set) store.add(key)
+  else store.set(key, value as T)
+}
 
 /**
  * Prices for a model the catalogue lacks, from the `@pydantic/genai-prices` data bundled with the
@@ -94,15 +104,18 @@ export function findGenaiPricesSchedule(options: FindGenaiPricesScheduleOptions)
   const providerId = options.provider.trim().toLowerCase()
   const key = `${providerId}\u0000${modelId}`
   if (unknownModels.has(key)) return undefined
+  const scheduleKey = `${key}\u0000${options.outputTokens > 0 ? 'output' : 'no output'}`
+  if (timelessSchedules.has(scheduleKey)) return timelessSchedules.get(scheduleKey)
   try {
     const calculation = calcPrice({}, modelId, { providerId, timestamp: new Date(options.timestampMs) })
     if (calculation === null) {
-      if (unknownModels.size >= UNKNOWN_MODELS_LIMIT) unknownModels.clear()
-      unknownModels.add(key)
+      remember(unknownModels, key)
       return undefined
     }
     const id = `genai-prices:${calculation.provider.id}/${calculation.model.id}${priceSetSuffix(calculation)}`
-    return toSchedule(id, calculation.model_price, options.outputTokens)
+    const schedule = toSchedule(id, calculation.model_price, options.outputTokens)
+    if (!Array.isArray(calculation.model.prices)) remember(timelessSchedules, scheduleKey, schedule)
+    return schedule
   } catch {
     // A fallback source must not break pricing: a model it cannot handle stays unpriced.
     return undefined
