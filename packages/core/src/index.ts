@@ -1,4 +1,5 @@
 export { CoreError, type CoreErrorCode } from './errors/core-error.ts'
+export { jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
 export {
   CALL_STATUSES,
   type CallError,
@@ -19,7 +20,6 @@ export {
   SERVICE_TIERS,
   type ServiceTier,
 } from './events/llm-call-event.ts'
-export { jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
 export {
   type EventError,
   type EventErrorCode,
