@@ -1,5 +1,6 @@
 import { CALL_CONTEXT_KEY, type CallContext } from '../call-context.ts'
 import { isPlainObject } from './is-plain-object.ts'
+import { spreadMerge } from './spread-merge.ts'
 
 /**
  * Removes the per-call context option from the arguments of a provider call, so the provider never
@@ -16,7 +17,7 @@ export function extractCallContext(args: readonly unknown[]): {
     const argument = cleaned[index]
     if (!isPlainObject(argument) || !Object.hasOwn(argument, CALL_CONTEXT_KEY)) continue
     const { [CALL_CONTEXT_KEY]: value, ...rest } = argument
-    if (isPlainObject(value)) context = { ...context, ...(value as CallContext) }
+    if (isPlainObject(value)) context = spreadMerge(context, value as CallContext)
     cleaned[index] = rest
   }
   return { args: cleaned, context }

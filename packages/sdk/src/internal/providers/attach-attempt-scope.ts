@@ -1,5 +1,6 @@
 import { ATTEMPT_SCOPE_KEY, type AttemptScope, readAttemptScope } from '../attempt-scope.ts'
 import { isPlainObject } from '../is-plain-object.ts'
+import { spreadMerge } from '../spread-merge.ts'
 
 /** The request options of a Stainless call with its attempt scope added, and that scope. */
 export interface AttachedAttemptScope {
@@ -21,8 +22,10 @@ export function attachAttemptScope(requestOptions: unknown): AttachedAttemptScop
   if (fetchOptions !== undefined && fetchOptions !== null && typeof fetchOptions !== 'object')
     return undefined
   const scope: AttemptScope = { attempts: 0, parent: readAttemptScope(fetchOptions) }
-  return {
-    requestOptions: { ...options, fetchOptions: { ...fetchOptions, [ATTEMPT_SCOPE_KEY]: scope } },
-    scope,
-  }
+  const scoped = spreadMerge(fetchOptions as object | null | undefined, { [ATTEMPT_SCOPE_KEY]: scope })
+  // Absent options (most calls) are merged as absent: copying the `{}` that stands in for them costs more.
+  const copied = spreadMerge(requestOptions as Record<string, unknown> | null | undefined, {
+    fetchOptions: scoped,
+  })
+  return { requestOptions: copied, scope }
 }

@@ -13,7 +13,8 @@ export function observeAnthropicStream(
   isAborted: () => boolean,
 ): IterationObserver<unknown> {
   let model: string | undefined
-  let usage: Record<string, unknown> = {}
+  // This stream's own object, changed in place: nothing else holds it (copying it per key was slow).
+  const usage: Record<string, unknown> = {}
   let sawUsage = false
   let stopped = false
   const outcome = () => ({
@@ -27,7 +28,11 @@ export function observeAnthropicStream(
     sawUsage = true
     for (const [key, value] of Object.entries(fields)) {
       // A null in a delta means "not reported here", not zero.
-      if (value !== null && value !== undefined) usage = { ...usage, [key]: value }
+      if (value === null || value === undefined) continue
+      // A `__proto__` key from the wire stays a field; assigning it would set the object's prototype.
+      if (key === '__proto__')
+        Object.defineProperty(usage, key, { value, writable: true, enumerable: true, configurable: true })
+      else usage[key] = value
     }
   }
   return {

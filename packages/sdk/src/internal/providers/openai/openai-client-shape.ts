@@ -3,6 +3,7 @@ import type { CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { spreadMerge } from '../../spread-merge.ts'
 import { attachAttemptScope } from '../attach-attempt-scope.ts'
 import { asFields, readString } from '../read-fields.ts'
 import {
@@ -49,7 +50,9 @@ function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
           const streamOptions = asFields(body.stream_options)
           if (endpoint === 'chat' && streaming && streamOptions?.include_usage !== true) {
             // Without include_usage a chat stream reports no tokens; the extra chunk is hidden again below.
-            planned[0] = { ...body, stream_options: { ...streamOptions, include_usage: true } }
+            planned[0] = spreadMerge(body, {
+              stream_options: spreadMerge(streamOptions, { include_usage: true }),
+            })
             hideUsageChunk = true
           }
           const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
