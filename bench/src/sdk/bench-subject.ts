@@ -19,6 +19,10 @@ export interface BenchSubject {
   setup: string
   bare: OpenAI
   instrumented: OpenAI
+  /** Sends what the subject has recorded so far now (its next batch), as its background export would later. */
+  flush(): Promise<void>
+  /** Records delivered so far: events the ingest accepted, or spans exported. */
+  delivered(): number
   /** Flushes and stops the subject, then says what it recorded. */
   finish(): Promise<SubjectRecords>
 }

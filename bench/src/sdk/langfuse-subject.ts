@@ -21,6 +21,8 @@ export const startLangfuseSubject: StartBenchSubject = async ({ baseUrl }): Prom
       'new NodeTracerProvider({ spanProcessors: [new LangfuseSpanProcessor({ exporter: <in-process counting exporter> })] }).register(); observeOpenAI(new OpenAI(...))',
     bare: new OpenAI(clientOptions(baseUrl)),
     instrumented: observeOpenAI(new OpenAI(clientOptions(baseUrl))),
+    flush: () => provider.forceFlush(),
+    delivered: () => exporter.exportedSpans,
     async finish() {
       await provider.forceFlush()
       await provider.shutdown()

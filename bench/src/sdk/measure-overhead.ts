@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { setTimeout } from 'node:timers/promises'
 import type OpenAI from 'openai'
 import { percentile } from '../percentile.ts'
 
@@ -18,11 +19,49 @@ export interface PairedTimings {
   ratio: Distribution
 }
 
-/** How late the event loop ran its 1 ms timer while calls were running one after another. */
+/**
+ * One `monitorEventLoopDelay({ resolution: 1 })` histogram, in ms. Node samples with a repeating 1 ms
+ * timer (the finest it allows: `resolution` must be a whole number of ms) and records the time between
+ * two runs of that timer, so an idle loop records about 1 ms, not 0, and one synchronous stretch of B ms
+ * shows as a sample between B and B + 1 ms. Preemption of the process by the OS shows the same way.
+ */
 export interface EventLoopDelay {
   p50: number
   p99: number
   max: number
+}
+
+/** The event loop while calls run one after another: the loop is never idle, so this is the client's own pace. */
+export interface BackToBackEventLoopDelay {
+  /** Streaming calls made, each awaited before the next. */
+  calls: number
+  bare: EventLoopDelay
+  instrumented: EventLoopDelay
+}
+
+/**
+ * The event loop while a streaming call starts every `intervalMs`, whether or not the previous one has
+ * ended, so the loop is mostly idle between calls and a sample well above 1 ms is one long stretch of
+ * work (or the OS), not a queue of calls. Three windows one after another, each with its own histogram:
+ * no calls, bare calls, instrumented calls. The instrumented window ends with the subject's flush (for
+ * the SDK: batch JSON, gzip and POST to the fake ingest), and the SDK's full batches (100 events by
+ * default) also go out during the window, as in production; the subject is flushed before the windows,
+ * so none of its work falls into the idle or bare one. What the instrumentation blocks is judged against
+ * the bare window of the same run; the idle window is the floor the machine itself sets.
+ */
+export interface PacedEventLoopDelay {
+  /** Streaming calls started per window. */
+  calls: number
+  /** Time between the starts of two calls. */
+  intervalMs: number
+  /** `monitorEventLoopDelay` sampling resolution. */
+  resolutionMs: number
+  /** The same time span with no calls. */
+  idle: EventLoopDelay
+  bare: EventLoopDelay
+  instrumented: EventLoopDelay
+  /** Records the subject delivered during the instrumented window (events accepted by the ingest, spans exported). */
+  instrumentedDelivered: number
 }
 
 /** Everything `measureOverhead` measured. */
@@ -37,7 +76,8 @@ export interface OverheadMeasurement {
      */
     marginalPerChunkUs: { p50: number }
   }
-  eventLoopDelayMs: { bare: EventLoopDelay; instrumented: EventLoopDelay }
+  /** How late the event loop ran its 1 ms timer (see `EventLoopDelay`): calls back to back, then paced. */
+  eventLoopDelayMs: { backToBack: BackToBackEventLoopDelay; paced: PacedEventLoopDelay }
   /** Calls made through the instrumented client, warm-up included: each should leave one record. */
   instrumentedCalls: number
 }
@@ -50,12 +90,20 @@ export interface MeasureOverheadOptions {
   calls: number
   /** Content chunks of one stream, as the upstream serves them. */
   streamChunks: number
+  /** Sends what the subject has recorded so far, as its background export would. */
+  flush: () => Promise<void>
+  /** Records the subject has delivered so far. */
+  delivered: () => number
   log: (text: string) => void
 }
 
 const WARM_UP_CALLS = 200
 const WARM_UP_STREAMS = 50
 const EVENT_LOOP_CALLS = 500
+// Three times the SDK's default batch size, so full batches go out inside the paced window too.
+const PACED_CALLS = 300
+const PACED_INTERVAL_MS = 10
+const LOOP_RESOLUTION_MS = 1
 
 const round = (value: number) => Number(value.toFixed(3))
 
@@ -104,13 +152,43 @@ function pairedTimings({ bare, instrumented }: RawTimings): PairedTimings {
   }
 }
 
-async function eventLoopDelay(calls: number, call: () => Promise<unknown>): Promise<EventLoopDelay> {
-  const histogram = monitorEventLoopDelay({ resolution: 1 })
+/** Runs `work` under a fresh event-loop delay histogram (a histogram cannot be paused: re-enabling it records the gap). */
+async function withLoopHistogram(work: () => Promise<void>): Promise<EventLoopDelay> {
+  const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   histogram.enable()
-  for (let index = 0; index < calls; index++) await call()
-  histogram.disable()
+  try {
+    await work()
+  } finally {
+    histogram.disable()
+  }
   const ms = (nanoseconds: number) => round(nanoseconds / 1e6)
   return { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) }
+}
+
+async function backToBackLoopDelay(calls: number, call: () => Promise<unknown>): Promise<EventLoopDelay> {
+  return withLoopHistogram(async () => {
+    for (let index = 0; index < calls; index++) await call()
+  })
+}
+
+/** Starts `call` (if any) every `intervalMs`, each on its own schedule, then awaits them all and `after`. */
+async function pacedLoopDelay(
+  calls: number,
+  call: (() => Promise<unknown>) | undefined,
+  after?: () => Promise<void>,
+): Promise<EventLoopDelay> {
+  return withLoopHistogram(async () => {
+    const running: Promise<unknown>[] = []
+    const startedAt = performance.now()
+    for (let index = 0; index < calls; index++) {
+      const dueInMs = startedAt + index * PACED_INTERVAL_MS - performance.now()
+      if (dueInMs > 0) await setTimeout(dueInMs)
+      if (call) running.push(call())
+    }
+    await setTimeout(Math.max(0, startedAt + calls * PACED_INTERVAL_MS - performance.now()))
+    await Promise.all(running)
+    await after?.()
+  })
 }
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {
@@ -121,7 +199,8 @@ async function drain(stream: AsyncIterable<unknown>): Promise<void> {
 
 /**
  * What the instrumented client adds to a call of the bare one: paired, interleaved non-streaming and
- * streaming calls after a warm-up, then how long the event loop is blocked while streams run.
+ * streaming calls after a warm-up, then how long the event loop is blocked while streams run, first
+ * back to back, then paced (see `PacedEventLoopDelay`).
  */
 export async function measureOverhead(options: MeasureOverheadOptions): Promise<OverheadMeasurement> {
   const { calls, streamChunks, log } = options
@@ -133,6 +212,7 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
   const warmUpCalls = Math.min(WARM_UP_CALLS, calls)
   const warmUpStreams = Math.min(WARM_UP_STREAMS, calls)
   const loopCalls = Math.min(EVENT_LOOP_CALLS, calls)
+  const pacedCalls = Math.min(PACED_CALLS, calls)
 
   log('warming up…')
   await measurePairs(warmUpCalls, complete(options.bare), complete(options.instrumented))
@@ -141,9 +221,26 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
   log(`measuring ${calls} non-streaming and ${calls} streaming call pairs (${streamChunks} chunks each)…`)
   const nonStreaming = await measurePairs(calls, complete(options.bare), complete(options.instrumented))
   const streaming = await measurePairs(calls, stream(options.bare), stream(options.instrumented))
-  const eventLoopDelayMs = {
-    bare: await eventLoopDelay(loopCalls, stream(options.bare)),
-    instrumented: await eventLoopDelay(loopCalls, stream(options.instrumented)),
+  const backToBack: BackToBackEventLoopDelay = {
+    calls: loopCalls,
+    bare: await backToBackLoopDelay(loopCalls, stream(options.bare)),
+    instrumented: await backToBackLoopDelay(loopCalls, stream(options.instrumented)),
+  }
+  log(`measuring the event loop with a streaming call every ${PACED_INTERVAL_MS} ms…`)
+  // Nothing the earlier calls recorded may be sent during the idle or bare window.
+  await options.flush()
+  const idle = await pacedLoopDelay(pacedCalls, undefined)
+  const bare = await pacedLoopDelay(pacedCalls, stream(options.bare))
+  const deliveredBefore = options.delivered()
+  const instrumented = await pacedLoopDelay(pacedCalls, stream(options.instrumented), options.flush)
+  const paced: PacedEventLoopDelay = {
+    calls: pacedCalls,
+    intervalMs: PACED_INTERVAL_MS,
+    resolutionMs: LOOP_RESOLUTION_MS,
+    idle,
+    bare,
+    instrumented,
+    instrumentedDelivered: options.delivered() - deliveredBefore,
   }
   const perChunkUs = (addedMs: number) => round((addedMs * 1000) / streamChunks)
   const nonStreamingAddedP50Ms = nonStreaming.instrumented.p50 - nonStreaming.bare.p50
@@ -158,7 +255,7 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
       },
       marginalPerChunkUs: { p50: perChunkUs(streamingAddedP50Ms - nonStreamingAddedP50Ms) },
     },
-    eventLoopDelayMs,
-    instrumentedCalls: warmUpCalls + warmUpStreams + 2 * calls + loopCalls,
+    eventLoopDelayMs: { backToBack, paced },
+    instrumentedCalls: warmUpCalls + warmUpStreams + 2 * calls + loopCalls + pacedCalls,
   }
 }

@@ -37,6 +37,8 @@ export const startOpenLlmetrySubject: StartBenchSubject = async ({ baseUrl }): P
       'traceloop.initialize({ exporter: <in-process counting exporter>, disableBatch: false, instrumentModules: { openAI: OpenAI }, traceloopSyncEnabled: false }); traceContent and token enrichment (tiktoken) at their defaults (on)',
     bare,
     instrumented: new OpenAI(clientOptions(baseUrl)),
+    flush: () => traceloop.forceFlush(),
+    delivered: () => exporter.exportedSpans,
     async finish() {
       await traceloop.forceFlush()
       return { unit: 'spans', count: exporter.exportedSpans, spanNames: [...exporter.spanNames] }

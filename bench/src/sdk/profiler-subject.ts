@@ -22,6 +22,8 @@ export const startProfilerSubject: StartBenchSubject = async ({
       "createProfiler({ endpoint: <fake ingest on 127.0.0.1, in the parent process>, flushOnExit: false }).wrap(new OpenAI(...), { feature: 'bench' }); default batching",
     bare: new OpenAI(clientOptions(baseUrl)),
     instrumented: profiler.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' }),
+    flush: () => profiler.flush(),
+    delivered: () => profiler.stats().sent,
     async finish() {
       await profiler.shutdown()
       const stats = profiler.stats()

@@ -4,8 +4,9 @@ import { sdkBench } from './sdk-bench.ts'
 
 const CALLS = 20
 const CHUNKS = 10
-// 20 non-streaming and 20 streaming warm-up calls, 20 measured of each kind, 20 in the event-loop run.
-const INSTRUMENTED_CALLS = 5 * CALLS
+// 20 non-streaming and 20 streaming warm-up calls, 20 measured of each kind, 20 in each event-loop run
+// (back to back, paced).
+const INSTRUMENTED_CALLS = 6 * CALLS
 
 function expectFinite(value: unknown): void {
   expect(typeof value).toBe('number')
@@ -45,7 +46,25 @@ describe('sdkBench', () => {
         ((streaming.addedMs.p50 - subject.nonStreaming.addedMs.p50) * 1000) / CHUNKS,
         0,
       )
-      for (const client of ['bare', 'instrumented']) expectFinite(subject.eventLoopDelayMs[client].max)
+      const { backToBack, paced } = subject.eventLoopDelayMs
+      expect(backToBack.calls).toBe(CALLS)
+      expect(paced).toMatchObject({ calls: CALLS, resolutionMs: 1 })
+      expect(paced.intervalMs).toBeGreaterThan(0)
+      for (const histogram of [
+        backToBack.bare,
+        backToBack.instrumented,
+        paced.idle,
+        paced.bare,
+        paced.instrumented,
+      ]) {
+        for (const figure of [histogram.p50, histogram.p99, histogram.max]) expectFinite(figure)
+        // A 1 ms timer cannot be seen to run much sooner than every 1 ms; the percentiles are ordered.
+        expect(histogram.p50).toBeGreaterThan(0.5)
+        expect(histogram.p99).toBeGreaterThanOrEqual(histogram.p50)
+        expect(histogram.max).toBeGreaterThanOrEqual(histogram.p99)
+      }
+      // The subject's flush ran inside the instrumented window and delivered what those calls recorded.
+      expect(paced.instrumentedDelivered).toBeGreaterThanOrEqual(CALLS)
       // One record per instrumented call, none from the bare client: the subject was active, the baseline bare.
       expect(subject.instrumentedCalls).toBe(INSTRUMENTED_CALLS)
       expect(subject.records.count).toBe(INSTRUMENTED_CALLS)

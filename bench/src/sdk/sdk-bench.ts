@@ -46,7 +46,9 @@ function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
 /**
  * The SDK's overhead next to its peers' (OpenLLMetry, Langfuse): added time per call (median and p99)
  * of each instrumented OpenAI client against a bare one on a local fake upstream, non-streaming and
- * streaming, per streamed chunk, and how long the event loop is blocked. Each subject runs alone in its
+ * streaming, per streamed chunk, and how long the event loop is blocked (`eventLoopDelayMs.backToBack`:
+ * streams one after another; `eventLoopDelayMs.paced`: a stream started every few ms, the loop mostly
+ * idle, the subject's flush inside; see `measure-overhead.ts`). Each subject runs alone in its
  * own child process with its own bare baseline; the upstream and ingest fakes run in this process. Options: `--calls N` pairs of each kind
  * (default 2000), `--chunks N` per stream (default 100).
  *
@@ -94,7 +96,7 @@ export async function sdkBench(args: string[]): Promise<number> {
         calls,
         streamChunks,
         method:
-          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself.',
+          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records).',
         subjects,
         summary: summarise(subjects),
       },

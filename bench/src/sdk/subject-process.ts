@@ -54,6 +54,8 @@ async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMe
     instrumented: subject.instrumented,
     calls: request.calls,
     streamChunks: request.streamChunks,
+    flush: () => subject.flush(),
+    delivered: () => subject.delivered(),
     log,
   })
   const records = await subject.finish()
