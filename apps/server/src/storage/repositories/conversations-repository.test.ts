@@ -153,4 +153,53 @@ describeEachDatabase('conversations', (getDb) => {
     )
     expect(left.rows[0]?.count).toBe(0)
   })
+  it('deletes a project with its calls, conversations and messages, and leaves other projects alone', async () => {
+    const db = getDb()
+    const doomed = await createTestApp(db)
+    const kept = await createTestApp(db)
+    for (const t of [doomed, kept]) expect((await t.postEvents([failedCall])).status).toBe(200)
+    await db.query('DELETE FROM projects WHERE id = $1', [doomed.project.id])
+    const counts = await db.query<{
+      projectId: string
+      calls: number
+      conversations: number
+      messages: number
+    }>(
+      `SELECT p.id AS "projectId",
+         (SELECT count(*) FROM llm_calls c WHERE c.project_id = p.id)::int AS calls,
+         (SELECT count(*) FROM conversations v WHERE v.project_id = p.id)::int AS conversations,
+         (SELECT count(*) FROM messages m WHERE m.project_id = p.id)::int AS messages
+       FROM (VALUES ($1::uuid), ($2::uuid)) AS p (id) ORDER BY p.id = $2`,
+      [doomed.project.id, kept.project.id],
+    )
+    expect(counts.rows).toEqual([
+      { projectId: doomed.project.id, calls: 0, conversations: 0, messages: 0 },
+      { projectId: kept.project.id, calls: 1, conversations: 1, messages: 1 },
+    ])
+  })
+
+  it('detaches the calls of every conversation deleted at once, and only theirs', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    const success = { ...failedCall, status: 'success', error: undefined, retryCount: 0 }
+    await t.postEvents(
+      ['conv-a', 'conv-b', 'conv-c'].map((conversationId, index) => ({
+        ...success,
+        idempotencyKey: `d${index}`,
+        conversationId,
+      })),
+    )
+    await db.query(`DELETE FROM conversations WHERE project_id = $1 AND id IN ('conv-a', 'conv-b')`, [
+      t.project.id,
+    ])
+    const calls = await db.query<{ key: string; conversationId: string | null }>(
+      'SELECT idempotency_key AS key, conversation_id AS "conversationId" FROM llm_calls WHERE project_id = $1 ORDER BY 1',
+      [t.project.id],
+    )
+    expect(calls.rows).toEqual([
+      { key: 'd0', conversationId: null },
+      { key: 'd1', conversationId: null },
+      { key: 'd2', conversationId: 'conv-c' },
+    ])
+  })
 })
