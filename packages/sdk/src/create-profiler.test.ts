@@ -145,6 +145,23 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('records the context as it was when the call ended, not when its event is sent', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    const metadata: Record<string, unknown> = { step: 1 }
+    const tags = ['phase:one']
+    await test.profiler.withContext({ metadata, tags }, () =>
+      openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    )
+    // The application reuses its objects for the next request before the batch goes out.
+    metadata.step = 2
+    tags[0] = 'phase:two'
+    const [event] = await test.events()
+    expect(event).toMatchObject({ metadata: { step: 1 }, tags: ['phase:one'] })
+    await test.close()
+  })
+
   it('drops oversized metadata (not the call) and bounds tags', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler()

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { type LlmCallEventInput, MAX_METADATA_BYTES } from '@ai-cost-profiler/core'
+import { MAX_METADATA_BYTES } from '@ai-cost-profiler/core'
 import type { CallContext } from './call-context.ts'
+import type { CallTracker } from './internal/call-tracker.ts'
 import { clientShapeFor } from './internal/client-shape-for.ts'
 import { createClientProxy } from './internal/create-client-proxy.ts'
 import { detectClientKind } from './internal/detect-client-kind.ts'
@@ -105,20 +106,28 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     })
   }
 
-  const record = (event: LlmCallEventInput) => {
+  const reportOversizedMetadata = () => {
+    // The server would refuse the whole event; the call's cost matters more than its metadata.
+    reporter.report(
+      new ProfilerError(
+        'INVALID_CONTEXT',
+        `a call's metadata is larger than ${MAX_METADATA_BYTES} bytes of JSON; the call was recorded without it`,
+      ),
+    )
+  }
+  const isOversized = (metadata: Readonly<Record<string, unknown>>) =>
+    Buffer.byteLength(JSON.stringify(metadata), 'utf8') > MAX_METADATA_BYTES
+
+  /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
+  const enqueue = (call: CallTracker) => {
     recordedCount++
     try {
-      if (event.metadata && Buffer.byteLength(JSON.stringify(event.metadata), 'utf8') > MAX_METADATA_BYTES) {
-        // The server would refuse the whole event; the call's cost matters more than its metadata.
-        delete event.metadata
-        reporter.report(
-          new ProfilerError(
-            'INVALID_CONTEXT',
-            `a call's metadata is larger than ${MAX_METADATA_BYTES} bytes of JSON; the call was recorded without it`,
-          ),
-        )
+      const { metadata } = call.context
+      if (metadata && isOversized(metadata)) {
+        call.withoutMetadata = true
+        reportOversizedMetadata()
       }
-      transport.enqueue(event)
+      transport.enqueue(call)
     } catch (error) {
       reporter.reportInternal('queueing an event', error)
     }
@@ -157,7 +166,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
           if (scoped === undefined && callContext === undefined) return wrapContext
           return mergeCallContext(wrapContext, scoped, callContext)
         },
-        record,
+        enqueue,
       })
       let proxy: Client | undefined
       const shape = clientShapeFor(kind, {

@@ -12,28 +12,56 @@ import type { AttemptScope } from './attempt-scope.ts'
 import { classifyError } from './classify-error.ts'
 import { formatUtcTimestamp } from './format-utc-timestamp.ts'
 import { CONTEXT_STRING_FIELDS } from './merge-call-context.ts'
+import { DeferredEvent } from './transport/deferred-event.ts'
 
-/** What is known about a call when it starts. */
-export interface CallStart {
-  provider: string
-  requestedModel: string | undefined
-  streaming: boolean
-  serviceTier: ServiceTier | undefined
-  context: CallContext
-  /** Filled by the client's counting fetch; absent when the call's HTTP attempts cannot be counted. */
-  attemptScope: AttemptScope | undefined
+/**
+ * Usage normalised when the event is built rather than when the call ends: a copy of the provider's
+ * payload, taken when the call ends (the caller may change the response it got), and its normaliser.
+ */
+export class DeferredUsage<Payload extends object = object> {
+  constructor(
+    private readonly payload: Payload,
+    private readonly normalize: (payload: Payload) => UsageBuckets,
+  ) {}
+
+  /**
+   * Copies a JSON usage payload two levels deep (the wholes and their `*_details` objects), so later
+   * changes to the response cannot reach the event. A spread alone is fast; `__proto__` is left as copied.
+   */
+  static copy<Payload extends object>(payload: Payload): Payload {
+    const copy = { ...payload } as Record<string, unknown>
+    for (const key in copy) {
+      const value = copy[key]
+      if (typeof value === 'object' && value !== null && !Array.isArray(value) && key !== '__proto__') {
+        copy[key] = { ...value }
+      }
+    }
+    return copy as Payload
+  }
+
+  resolve(): UsageBuckets {
+    return this.normalize(this.payload)
+  }
 }
 
 /** What is known about a call when it ends. Missing usage is recorded as zero tokens. */
 export interface CallOutcome {
   status: CallStatus
   model?: string | undefined
-  usage?: UsageBuckets | undefined
+  usage?: UsageBuckets | DeferredUsage | undefined
   serviceTier?: ServiceTier | undefined
   error?: unknown
   /** An already classified error (e.g. a failed response inside a 200). */
   callError?: CallError | undefined
 }
+
+/**
+ * Where a finished call goes: either its event, built at once (`record`), or the finished tracker
+ * itself (`enqueue`), whose event is built when it is first sent (see `DeferredEvent`).
+ */
+export type CallSink =
+  | { readonly record: (event: LlmCallEventInput) => void; readonly enqueue?: undefined }
+  | { readonly enqueue: (call: CallTracker) => void; readonly record?: undefined }
 
 const ZERO_USAGE: UsageBuckets = { inputTokens: 0, outputTokens: 0 }
 
@@ -50,17 +78,42 @@ function identifier(value: string | undefined): string | undefined {
  * One provider call from start to its single event. Whatever ends the call first (response, error,
  * end or cancel of a stream) records it; later endings are ignored, so helpers and stream copies can
  * never count a call twice.
+ *
+ * Ending a call only captures what its event needs (the values that could change later: the time,
+ * the usage, the attempts, the classified error). The event itself, with its timestamp and context
+ * fields, is built by `toEvent()`: at once for a `record` sink, or when it is first sent for an
+ * `enqueue` sink, off the caller's path.
  */
-export class CallTracker {
+export class CallTracker extends DeferredEvent {
   private readonly startedAtMs = Date.now()
   private readonly startedAt = performance.now()
-  private firstTokenAt: number | undefined
+  private firstTokenAt: number | undefined = undefined
   private finished = false
+  // Captured when the call ends.
+  private latencyMs = 0
+  private status: CallStatus = 'success'
+  private model: string | undefined = undefined
+  private usage: UsageBuckets | DeferredUsage = ZERO_USAGE
+  private retryCount = 0
+  private endServiceTier: ServiceTier | undefined = undefined
+  private error: CallError | undefined = undefined
+  // Copied when the call ends, as the event would have been: the caller may reuse and change them.
+  private tags: string[] | undefined = undefined
+  private metadata: Record<string, unknown> | undefined = undefined
+  /** Set when the call's metadata is too large to send (see `create-profiler`). */
+  withoutMetadata = false
 
   constructor(
-    private readonly start: CallStart,
-    private readonly record: (event: LlmCallEventInput) => void,
-  ) {}
+    readonly provider: string,
+    private readonly requestedModel: string | undefined,
+    private readonly streaming: boolean,
+    private readonly serviceTier: ServiceTier | undefined,
+    readonly context: CallContext,
+    private readonly attemptScope: AttemptScope | undefined,
+    private readonly sink: CallSink,
+  ) {
+    super()
+  }
 
   /** True once the call's event was recorded. */
   get isFinished(): boolean {
@@ -69,40 +122,56 @@ export class CallTracker {
 
   /** Marks the arrival of the first generated output of a stream (kept only the first time). */
   markFirstToken(): void {
-    this.firstTokenAt ??= performance.now()
+    // After the end the event is already decided, even when it is built later.
+    if (this.firstTokenAt === undefined && !this.finished) this.firstTokenAt = performance.now()
   }
 
   /** Records the call's event, once. */
   finish(outcome: CallOutcome): void {
     if (this.finished) return
     this.finished = true
-    const { context } = this.start
-    const requestedModel = identifier(this.start.requestedModel)
+    this.latencyMs = performance.now() - this.startedAt
+    this.status = outcome.status
+    this.model = outcome.model
+    this.usage = outcome.usage ?? ZERO_USAGE
+    this.retryCount = Math.min(100, Math.max(0, (this.attemptScope?.attempts ?? 0) - 1))
+    this.endServiceTier = outcome.serviceTier
+    this.error = outcome.callError ?? (outcome.error === undefined ? undefined : classifyError(outcome.error))
+    const { tags, metadata } = this.context
+    if (tags && tags.length > 0) this.tags = [...tags]
+    if (metadata) this.metadata = { ...metadata }
+    const { sink } = this
+    if (sink.enqueue) sink.enqueue(this)
+    else sink.record(this.toEvent())
+  }
+
+  /** The call's event (only meaningful once it finished). */
+  toEvent(): LlmCallEventInput {
+    const { context } = this
+    const requestedModel = identifier(this.requestedModel)
     const event: LlmCallEventInput = {
       // The idempotency key is given by the transport when the event is first sent.
       timestamp: formatUtcTimestamp(this.startedAtMs),
-      provider: this.start.provider,
+      provider: this.provider,
       // The response's model is the dated snapshot that was billed; without a response, the request's.
-      model: identifier(outcome.model) ?? requestedModel ?? 'unknown',
-      usage: outcome.usage ?? ZERO_USAGE,
-      latencyMs: roundMs(performance.now() - this.startedAt),
-      status: outcome.status,
-      retryCount: Math.min(100, Math.max(0, (this.start.attemptScope?.attempts ?? 0) - 1)),
-      streaming: this.start.streaming,
-      serviceTier: outcome.serviceTier ?? this.start.serviceTier ?? 'standard',
+      model: identifier(this.model) ?? requestedModel ?? 'unknown',
+      usage: this.usage instanceof DeferredUsage ? this.usage.resolve() : this.usage,
+      latencyMs: roundMs(this.latencyMs),
+      status: this.status,
+      retryCount: this.retryCount,
+      streaming: this.streaming,
+      serviceTier: this.endServiceTier ?? this.serviceTier ?? 'standard',
     }
     if (requestedModel !== undefined) event.requestedModel = requestedModel
     if (this.firstTokenAt !== undefined)
       event.timeToFirstTokenMs = roundMs(this.firstTokenAt - this.startedAt)
-    const error =
-      outcome.callError ?? (outcome.error === undefined ? undefined : classifyError(outcome.error))
-    if (error) event.error = error
+    if (this.error) event.error = this.error
     for (const key of CONTEXT_STRING_FIELDS) {
       const value = identifier(context[key])
       if (value !== undefined) event[key] = value
     }
-    if (context.tags && context.tags.length > 0) event.tags = [...context.tags]
-    if (context.metadata) event.metadata = { ...context.metadata }
-    this.record(event)
+    if (this.tags) event.tags = this.tags
+    if (this.metadata && !this.withoutMetadata) event.metadata = this.metadata
+    return event
   }
 }

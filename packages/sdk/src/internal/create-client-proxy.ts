@@ -19,11 +19,20 @@ export function createClientProxy<T extends object>(
 ): T {
   const cached = cache.get(target)
   if (cached) return cached as T
+  const { bindToTarget } = shape
+  // The properties the shape names (its own keys only): every other one is passed through at once.
+  const named = new Set<string>()
+  for (const record of [shape.aliases, shape.intercept, shape.children, shape.wrapResults]) {
+    if (record) for (const property of Object.keys(record)) named.add(property)
+  }
   const methodCache = new Map<PropertyKey, { original: unknown; replacement: AnyFunction }>()
 
-  const remember = (property: PropertyKey, original: unknown, make: () => AnyFunction): AnyFunction => {
+  /** The replacement made earlier for this very method, if any (read on every call, so no callback is allocated). */
+  const remembered = (property: PropertyKey, original: unknown): AnyFunction | undefined => {
     const entry = methodCache.get(property)
-    if (entry && entry.original === original) return entry.replacement
+    return entry && entry.original === original ? entry.replacement : undefined
+  }
+  const remember = (property: PropertyKey, original: unknown, make: () => AnyFunction): AnyFunction => {
     const replacement = make()
     methodCache.set(property, { original, replacement })
     return replacement
@@ -31,11 +40,18 @@ export function createClientProxy<T extends object>(
 
   /** What the proxy returns for `property` instead of the real `value`, or `value` itself when it is passed through. */
   const replacementFor = (real: T, property: string, value: unknown, receiver: unknown): unknown => {
+    if (!named.has(property)) {
+      if (!bindToTarget || typeof value !== 'function') return value
+      return remembered(property, value) ?? remember(property, value, () => (value as AnyFunction).bind(real))
+    }
     const alias = shape.aliases?.[property]
     if (alias) return alias()
     const interceptor = shape.intercept?.[property]
     if (interceptor && typeof value === 'function') {
-      return remember(property, value, () => interceptor(value as AnyFunction, real))
+      return (
+        remembered(property, value) ??
+        remember(property, value, () => interceptor(value as AnyFunction, real))
+      )
     }
     const childShape = shape.children?.[property]
     if (childShape && isObject(value)) {
@@ -44,25 +60,28 @@ export function createClientProxy<T extends object>(
     }
     const resultShape = shape.wrapResults?.[property]
     if (resultShape && typeof value === 'function') {
-      return remember(property, value, () => {
-        const method = value as AnyFunction
-        return function wrapResult(this: unknown, ...args: unknown[]) {
-          const result = method.apply(shape.bindToTarget || this === receiver ? real : this, args)
-          const wrapOne = (item: unknown) =>
-            isObject(item) ? createClientProxy(item, resultShape(), cache) : item
-          return isThenable(result) ? Promise.resolve(result).then(wrapOne) : wrapOne(result)
-        }
-      })
+      return (
+        remembered(property, value) ??
+        remember(property, value, () => {
+          const method = value as AnyFunction
+          return function wrapResult(this: unknown, ...args: unknown[]) {
+            const result = method.apply(shape.bindToTarget || this === receiver ? real : this, args)
+            const wrapOne = (item: unknown) =>
+              isObject(item) ? createClientProxy(item, resultShape(), cache) : item
+            return isThenable(result) ? Promise.resolve(result).then(wrapOne) : wrapOne(result)
+          }
+        })
+      )
     }
-    if (shape.bindToTarget && typeof value === 'function') {
-      return remember(property, value, () => (value as AnyFunction).bind(real))
+    if (bindToTarget && typeof value === 'function') {
+      return remembered(property, value) ?? remember(property, value, () => (value as AnyFunction).bind(real))
     }
     return value
   }
 
   const proxy = new Proxy(target, {
     get(real, property, receiver) {
-      const value = Reflect.get(real, property, shape.bindToTarget ? real : receiver)
+      const value = Reflect.get(real, property, bindToTarget ? real : receiver)
       if (typeof property !== 'string') return value
       const replacement = replacementFor(real, property, value, receiver)
       if (replacement === value) return value

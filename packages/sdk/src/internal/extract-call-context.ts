@@ -2,6 +2,15 @@ import { CALL_CONTEXT_KEY, type CallContext } from '../call-context.ts'
 import { isPlainObject } from './is-plain-object.ts'
 import { spreadMerge } from './spread-merge.ts'
 
+function carriesCallContext(argument: unknown): boolean {
+  return isPlainObject(argument) && Object.hasOwn(argument, CALL_CONTEXT_KEY)
+}
+
+/** True when `extractCallContext` would find a per-call context option (and so copy the arguments). */
+export function hasCallContext(args: readonly unknown[]): boolean {
+  return (args.length > 0 && carriesCallContext(args[0])) || (args.length > 1 && carriesCallContext(args[1]))
+}
+
 /**
  * Removes the per-call context option from the arguments of a provider call, so the provider never
  * sees it. Only the first two arguments are searched: every supported method takes its body and its

@@ -1,7 +1,7 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 import type { AttemptScope } from './attempt-scope.ts'
 import type { CallTracker } from './call-tracker.ts'
-import { extractCallContext } from './extract-call-context.ts'
+import { extractCallContext, hasCallContext } from './extract-call-context.ts'
 import type { AnyFunction } from './proxy-shape.ts'
 import type { WrapSession } from './wrap-session.ts'
 
@@ -30,28 +30,51 @@ export interface RecordedCallOptions {
 }
 
 /**
+ * How one recorded method plans and observes its calls: made once per method, so a call allocates
+ * no callbacks of its own. `Plan` may carry what observing the call needs (e.g. a hidden usage chunk).
+ */
+export interface CallRecorder<Plan extends CallPlan> {
+  readonly session: WrapSession
+  /** Decides the call from its arguments, already cleaned of the per-call context (a copy when they had one). */
+  plan(args: unknown[]): Plan
+  /** Observes the method's result and returns what the caller gets (the same value, or an equivalent wrapper). */
+  observe(result: unknown, tracker: CallTracker, plan: Plan): unknown
+}
+
+/**
  * Runs one provider call under a tracker. The profiler's own failures fall back to calling the
  * original untouched; a synchronous throw of the original is recorded and rethrown as it is.
  */
 export function runRecordedCall(options: RecordedCallOptions): unknown {
-  const { session, original, target } = options
+  return recordCall(options, options.original, options.target, options.args)
+}
+
+/**
+ * `runRecordedCall` with a recorder made once per method. `args` is the method's own arguments
+ * array (its rest parameter), which the call may pass on.
+ */
+export function recordCall<Plan extends CallPlan>(
+  recorder: CallRecorder<Plan>,
+  original: AnyFunction,
+  target: object,
+  args: unknown[],
+): unknown {
+  const { session } = recorder
   let tracker: CallTracker
-  let plan: CallPlan
+  let plan: Plan
   try {
-    const extracted = extractCallContext(options.args)
-    plan = options.plan(extracted.args)
-    // Field by field: `{ ...plan, callContext }` is a slow shape on Node 20 (see `spreadMerge`).
-    tracker = session.startCall({
-      provider: plan.provider,
-      requestedModel: plan.requestedModel,
-      streaming: plan.streaming,
-      serviceTier: plan.serviceTier,
-      callContext: extracted.context,
-      attemptScope: plan.attemptScope,
-    })
+    // Most calls carry no per-call context: their arguments are planned as they are, without a copy.
+    if (hasCallContext(args)) {
+      const extracted = extractCallContext(args)
+      plan = recorder.plan(extracted.args)
+      tracker = session.startPlannedCall(plan, extracted.context)
+    } else {
+      plan = recorder.plan(args)
+      tracker = session.startPlannedCall(plan, undefined)
+    }
   } catch (error) {
     session.reporter.reportInternal('preparing a call for recording', error)
-    return original.apply(target, options.args)
+    return original.apply(target, args)
   }
   let result: unknown
   try {
@@ -61,7 +84,7 @@ export function runRecordedCall(options: RecordedCallOptions): unknown {
     throw error
   }
   try {
-    return options.observe(result, tracker, plan)
+    return recorder.observe(result, tracker, plan)
   } catch (error) {
     session.reporter.reportInternal('observing a call', error)
     return result

@@ -1,7 +1,7 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 import type { CallContext } from '../call-context.ts'
 import type { AttemptScope } from './attempt-scope.ts'
-import { CallTracker } from './call-tracker.ts'
+import { type CallSink, CallTracker } from './call-tracker.ts'
 import type { ErrorReporter } from './error-reporter.ts'
 import type { ProxyShape } from './proxy-shape.ts'
 
@@ -18,41 +18,50 @@ export interface StartCallInput {
   attemptScope?: AttemptScope | undefined
 }
 
+/** What a call's plan tells the session when it starts (see `CallPlan`). */
+export type StartCallPlan = Omit<StartCallInput, 'callContext'>
+
 /** One `profiler.wrap()`: how its calls start, and where problems go. */
 export interface WrapSession {
   readonly reporter: ErrorReporter
   /** A provider slug forced by the wrap options (e.g. an OpenAI-compatible gateway). */
   readonly providerOverride: string | undefined
   startCall(input: StartCallInput): CallTracker
+  /** `startCall` for a plan and the call's own context, without building an input object per call. */
+  startPlannedCall(plan: StartCallPlan, callContext: CallContext | undefined): CallTracker
 }
 
-/** Options of `createWrapSession`. */
-export interface WrapSessionOptions {
+/**
+ * Options of `createWrapSession`. A finished call goes to `record` as its event, built at once, or,
+ * when `enqueue` is given, to `enqueue` as the finished `CallTracker`, whose event is built later.
+ */
+export type WrapSessionOptions = {
   reporter: ErrorReporter
   providerOverride: string | undefined
   /** Resolves the context of a call from its per-call option (defaults, wrap, `withContext`, call). */
   resolveContext: (callContext: CallContext | undefined) => CallContext
-  record: ConstructorParameters<typeof CallTracker>[1]
-}
+} & CallSink
 
 /** Creates the session behind one wrapped client. */
 export function createWrapSession(options: WrapSessionOptions): WrapSession {
+  const { providerOverride, resolveContext } = options
+  // One sink for every call of the session, read by each tracker when its call ends.
+  const sink: CallSink = options.enqueue ? { enqueue: options.enqueue } : { record: options.record }
+  const startPlannedCall = (plan: StartCallPlan, callContext: CallContext | undefined) =>
+    new CallTracker(
+      providerOverride ?? plan.provider,
+      plan.requestedModel,
+      plan.streaming,
+      plan.serviceTier,
+      resolveContext(callContext),
+      plan.attemptScope,
+      sink,
+    )
   return {
     reporter: options.reporter,
-    providerOverride: options.providerOverride,
-    startCall(input) {
-      return new CallTracker(
-        {
-          provider: options.providerOverride ?? input.provider,
-          requestedModel: input.requestedModel,
-          streaming: input.streaming,
-          serviceTier: input.serviceTier,
-          context: options.resolveContext(input.callContext),
-          attemptScope: input.attemptScope,
-        },
-        options.record,
-      )
-    },
+    providerOverride,
+    startCall: (input) => startPlannedCall(input, input.callContext),
+    startPlannedCall,
   }
 }
 

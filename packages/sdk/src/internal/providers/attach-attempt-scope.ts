@@ -16,6 +16,11 @@ export interface AttachedAttemptScope {
  * absent or a plain object are left alone: that call's retries then go uncounted.
  */
 export function attachAttemptScope(requestOptions: unknown): AttachedAttemptScope | undefined {
+  if (requestOptions === undefined || requestOptions === null) {
+    // Most calls pass no options: what the merges below build for them, built directly.
+    const scope: AttemptScope = { attempts: 0, parent: undefined }
+    return { requestOptions: { fetchOptions: { [ATTEMPT_SCOPE_KEY]: scope } }, scope }
+  }
   const options = requestOptions ?? {}
   if (!isPlainObject(options)) return undefined
   const { fetchOptions } = options

@@ -25,6 +25,83 @@ export function isStainlessApiPromise(value: unknown): value is StainlessApiProm
   )
 }
 
+/**
+ * The fields of a Stainless `APIPromise` that parse its response: `then()`, `withResponse()` and the
+ * `_thenUnwrap()` of the SDKs' helpers all read the body through `this.parseResponse`.
+ */
+interface ParsingApiPromise {
+  responsePromise: PromiseLike<unknown>
+  parseResponse: (client: unknown, props: unknown) => unknown
+}
+
+function isParsingApiPromise(value: object): value is ParsingApiPromise {
+  const candidate = value as Partial<ParsingApiPromise>
+  const { responsePromise } = candidate
+  return (
+    typeof candidate.parseResponse === 'function' &&
+    Object.hasOwn(candidate, 'parseResponse') &&
+    typeof responsePromise === 'object' &&
+    responsePromise !== null &&
+    typeof responsePromise.then === 'function'
+  )
+}
+
+/** Sees the parsed result of a call and returns what the caller gets (a stream may be replaced by an observed copy). */
+export interface ParsedResultObserver<Plan> {
+  onData(data: unknown, tracker: CallTracker, plan: Plan): unknown
+}
+
+function observeParsed<Plan>(
+  data: unknown,
+  tracker: CallTracker,
+  reporter: ErrorReporter,
+  observer: ParsedResultObserver<Plan>,
+  plan: Plan,
+): unknown {
+  if (tracker.isFinished) return data
+  try {
+    return observer.onData(data, tracker, plan)
+  } catch (error) {
+    reporter.reportInternal('recording a response', error)
+    return data
+  }
+}
+
+/**
+ * Observes a Stainless `APIPromise` and returns it, the very object the method returned: a failed
+ * request is recorded from its response promise (reading it consumes nothing), a parsed result by
+ * wrapping the promise's own `parseResponse`, through which `then()`, `withResponse()` and the
+ * helpers' `_thenUnwrap()` read the body. Nothing else of the promise changes, so the caller gets
+ * exactly what the unwrapped client returns. A promise without those fields is observed with
+ * `observeApiPromise`.
+ */
+export function observeApiPromiseInPlace<Plan>(
+  promise: StainlessApiPromise,
+  tracker: CallTracker,
+  reporter: ErrorReporter,
+  observer: ParsedResultObserver<Plan>,
+  plan: Plan,
+): unknown {
+  if (!isParsingApiPromise(promise)) {
+    return observeApiPromise({
+      promise,
+      tracker,
+      reporter,
+      onData: (data) => observer.onData(data, tracker, plan),
+    })
+  }
+  promise.responsePromise.then(undefined, (error: unknown) => {
+    tracker.finish({ status: 'error', error })
+  })
+  const parseResponse = promise.parseResponse
+  promise.parseResponse = function (this: unknown, client: unknown, props: unknown) {
+    return Promise.resolve(parseResponse.call(this, client, props)).then((data) =>
+      observeParsed(data, tracker, reporter, observer, plan),
+    )
+  }
+  return promise
+}
+
 /** True when `value` looks like a Stainless `Stream`. */
 export function isStainlessStream(value: unknown): value is StainlessStream {
   const candidate = value as Partial<StainlessStream> | null

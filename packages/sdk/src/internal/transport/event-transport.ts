@@ -5,6 +5,7 @@ import { ProfilerError } from '../../profiler-error.ts'
 import type { ErrorReporter } from '../error-reporter.ts'
 import { BoundedQueue } from './bounded-queue.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
+import { DeferredEvent } from './deferred-event.ts'
 import { backoffDelayMs } from './retry-delay.ts'
 import { type SendOutcome, sendBatch } from './send-batch.ts'
 
@@ -50,7 +51,7 @@ export interface TransportStats {
  * lost answer is stored once.
  */
 export class EventTransport {
-  private readonly queue: BoundedQueue<LlmCallEventInput>
+  private readonly queue: BoundedQueue<LlmCallEventInput | DeferredEvent>
   private readonly breaker: CircuitBreaker
   private inFlight: readonly LlmCallEventInput[] = []
   private sending: Promise<void> | undefined
@@ -70,8 +71,8 @@ export class EventTransport {
     })
   }
 
-  /** Queues one event; never blocks and never throws. */
-  enqueue(event: LlmCallEventInput): void {
+  /** Queues one event (or a record it is built from when first sent); never blocks and never throws. */
+  enqueue(event: LlmCallEventInput | DeferredEvent): void {
     if (this.closed) {
       this.drop(1)
       this.reportDrops('the profiler was shut down')
@@ -114,6 +115,17 @@ export class EventTransport {
       )
     }
     this.reportDrops('the queue was full')
+  }
+
+  /** Builds a deferred event; one that cannot be built is dropped (the transport never throws). */
+  private build(item: DeferredEvent): LlmCallEventInput | undefined {
+    try {
+      return item.toEvent()
+    } catch (error) {
+      this.counters.dropped++
+      this.options.reporter.reportInternal('building an event', error)
+      return undefined
+    }
   }
 
   private drop(count: number): void {
@@ -173,9 +185,16 @@ export class EventTransport {
   }
 
   private startSend(): Promise<void> {
-    const batch = this.queue.take(this.options.batchSize)
-    // Given here rather than when the call ends: off the caller's path, and kept when a failed batch is resent.
-    for (const event of batch) event.idempotencyKey ??= randomUUID()
+    const taken = this.queue.take(this.options.batchSize)
+    const batch: LlmCallEventInput[] = []
+    for (const item of taken) {
+      // Built here rather than when the call ends: off the caller's path. A failed batch goes back built.
+      const event = item instanceof DeferredEvent ? this.build(item) : item
+      if (event === undefined) continue
+      // Given here too, and kept when a failed batch is resent.
+      event.idempotencyKey ??= randomUUID()
+      batch.push(event)
+    }
     this.inFlight = batch
     const sending = this.sendAndSettle(batch).finally(() => {
       this.inFlight = []

@@ -1,16 +1,17 @@
 import { normalizeOpenAiUsage, type OpenAiUsagePayload } from '@ai-cost-profiler/core'
-import type { CallTracker } from '../../call-tracker.ts'
+import { type CallTracker, DeferredUsage } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
-import { runRecordedCall } from '../../run-recorded-call.ts'
+import { type CallPlan, type CallRecorder, recordCall } from '../../run-recorded-call.ts'
 import { spreadMerge } from '../../spread-merge.ts'
 import { attachAttemptScope } from '../attach-attempt-scope.ts'
 import { asFields, readString } from '../read-fields.ts'
 import {
   isStainlessApiPromise,
   isStainlessStream,
-  observeApiPromise,
+  observeApiPromiseInPlace,
   observeStainlessStream,
+  type ParsedResultObserver,
 } from '../stainless-api-promise.ts'
 import { mapOpenAiServiceTier } from './map-openai-service-tier.ts'
 import { observeOpenAiChatStream } from './observe-openai-chat-stream.ts'
@@ -18,80 +19,98 @@ import { observeOpenAiResponsesStream, readResponsesApiError } from './observe-o
 
 type Endpoint = 'chat' | 'responses' | 'embeddings'
 
+/** An OpenAI call's plan, with what observing its stream needs. */
+interface OpenAiCallPlan extends CallPlan {
+  /** The profiler added `stream_options.include_usage`, so the usage-only chunk must not reach the caller. */
+  hideUsageChunk: boolean
+}
+
 function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): void {
   const fields = asFields(data) ?? {}
   const usage = asFields(fields.usage) as OpenAiUsagePayload | undefined
-  const outcome = {
-    model: readString(fields.model),
-    usage: usage ? normalizeOpenAiUsage(usage) : undefined,
-    serviceTier: mapOpenAiServiceTier(fields.service_tier),
-  }
+  const model = readString(fields.model)
+  // Normalised when the event is built, off the caller's path, from a copy taken now.
+  const normalized = usage ? new DeferredUsage(DeferredUsage.copy(usage), normalizeOpenAiUsage) : undefined
+  const serviceTier = mapOpenAiServiceTier(fields.service_tier)
   if (endpoint === 'responses' && fields.status === 'failed') {
-    tracker.finish({ status: 'error', ...outcome, callError: readResponsesApiError(fields) })
+    tracker.finish({
+      status: 'error',
+      model,
+      usage: normalized,
+      serviceTier,
+      callError: readResponsesApiError(fields),
+    })
   } else {
-    tracker.finish({ status: 'success', ...outcome })
+    tracker.finish({ status: 'success', model, usage: normalized, serviceTier })
   }
 }
 
-function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
+/** Plans and observes the calls of one `create` method; made once per resource, shared by its calls. */
+function createRecorder(
+  endpoint: Endpoint,
+  options: ClientShapeInput,
+): CallRecorder<OpenAiCallPlan> & ParsedResultObserver<OpenAiCallPlan> {
   const { session, client, countsAttempts } = options
+  const recorder: CallRecorder<OpenAiCallPlan> & ParsedResultObserver<OpenAiCallPlan> = {
+    session,
+    plan(cleaned) {
+      const body = asFields(cleaned[0]) ?? {}
+      const streaming = body.stream === true
+      const streamOptions = asFields(body.stream_options)
+      const hideUsageChunk = endpoint === 'chat' && streaming && streamOptions?.include_usage !== true
+      const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
+      let planned = cleaned
+      if (hideUsageChunk || counted) {
+        // A copy: the arguments the call was given stay as they were.
+        planned = cleaned.slice()
+        if (hideUsageChunk) {
+          // Without include_usage a chat stream reports no tokens; the extra chunk is hidden again below.
+          planned[0] = spreadMerge(body, {
+            stream_options: spreadMerge(streamOptions, { include_usage: true }),
+          })
+        }
+        if (counted) planned[1] = counted.requestOptions
+      }
+      return {
+        provider: 'openai',
+        requestedModel: readString(body.model),
+        streaming,
+        serviceTier: mapOpenAiServiceTier(body.service_tier),
+        args: planned,
+        attemptScope: counted?.scope,
+        hideUsageChunk,
+      }
+    },
+    observe(result, tracker, plan) {
+      if (!isStainlessApiPromise(result)) {
+        session.reporter.reportUnexpected(
+          `openai ${endpoint}.create returned something other than an APIPromise`,
+        )
+        return result
+      }
+      return observeApiPromiseInPlace(result, tracker, session.reporter, recorder, plan)
+    },
+    onData(data, tracker, plan) {
+      if (!isStainlessStream(data)) {
+        recordResult(endpoint, data, tracker)
+        return data
+      }
+      const isAborted = () => data.controller.signal.aborted
+      const observer =
+        endpoint === 'responses'
+          ? observeOpenAiResponsesStream(tracker, isAborted)
+          : observeOpenAiChatStream({ tracker, hideUsageChunk: plan.hideUsageChunk, isAborted })
+      return observeStainlessStream(data, observer, { client, reporter: session.reporter })
+    },
+  }
+  return recorder
+}
+
+function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
+  const recorder = createRecorder(endpoint, options)
   return (original: (...args: unknown[]) => unknown, target: object) =>
     function create(...args: unknown[]) {
-      let hideUsageChunk = false
-      return runRecordedCall({
-        session,
-        original,
-        target,
-        args,
-        plan(cleaned) {
-          const body = asFields(cleaned[0]) ?? {}
-          const streaming = body.stream === true
-          const planned = [...cleaned]
-          const streamOptions = asFields(body.stream_options)
-          if (endpoint === 'chat' && streaming && streamOptions?.include_usage !== true) {
-            // Without include_usage a chat stream reports no tokens; the extra chunk is hidden again below.
-            planned[0] = spreadMerge(body, {
-              stream_options: spreadMerge(streamOptions, { include_usage: true }),
-            })
-            hideUsageChunk = true
-          }
-          const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
-          if (counted) planned[1] = counted.requestOptions
-          return {
-            provider: 'openai',
-            requestedModel: readString(body.model),
-            streaming,
-            serviceTier: mapOpenAiServiceTier(body.service_tier),
-            args: planned,
-            attemptScope: counted?.scope,
-          }
-        },
-        observe(result, tracker) {
-          if (!isStainlessApiPromise(result)) {
-            session.reporter.reportUnexpected(
-              `openai ${endpoint}.create returned something other than an APIPromise`,
-            )
-            return result
-          }
-          return observeApiPromise({
-            promise: result,
-            tracker,
-            reporter: session.reporter,
-            onData(data) {
-              if (!isStainlessStream(data)) {
-                recordResult(endpoint, data, tracker)
-                return data
-              }
-              const isAborted = () => data.controller.signal.aborted
-              const observer =
-                endpoint === 'responses'
-                  ? observeOpenAiResponsesStream(tracker, isAborted)
-                  : observeOpenAiChatStream({ tracker, hideUsageChunk, isAborted })
-              return observeStainlessStream(data, observer, { client, reporter: session.reporter })
-            },
-          })
-        },
-      })
+      return recordCall(recorder, original, target, args)
     }
 }
 
