@@ -166,7 +166,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
           if (scoped === undefined && callContext === undefined) return wrapContext
           return mergeCallContext(wrapContext, scoped, callContext)
         },
-        enqueue,
+        onFinish: enqueue,
       })
       let proxy: Client | undefined
       const shape = clientShapeFor(kind, {

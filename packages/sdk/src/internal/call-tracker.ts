@@ -55,14 +55,6 @@ export interface CallOutcome {
   callError?: CallError | undefined
 }
 
-/**
- * Where a finished call goes: either its event, built at once (`record`), or the finished tracker
- * itself (`enqueue`), whose event is built when it is first sent (see `DeferredEvent`).
- */
-export type CallSink =
-  | { readonly record: (event: LlmCallEventInput) => void; readonly enqueue?: undefined }
-  | { readonly enqueue: (call: CallTracker) => void; readonly record?: undefined }
-
 const ZERO_USAGE: UsageBuckets = { inputTokens: 0, outputTokens: 0 }
 
 function roundMs(durationMs: number): number {
@@ -81,8 +73,8 @@ function identifier(value: string | undefined): string | undefined {
  *
  * Ending a call only captures what its event needs (the values that could change later: the time,
  * the usage, the attempts, the classified error). The event itself, with its timestamp and context
- * fields, is built by `toEvent()`: at once for a `record` sink, or when it is first sent for an
- * `enqueue` sink, off the caller's path.
+ * fields, is built by `toEvent()`; the profiler's transport does that when it first sends the call,
+ * off the caller's path.
  */
 export class CallTracker extends DeferredEvent {
   private readonly startedAtMs = Date.now()
@@ -110,7 +102,8 @@ export class CallTracker extends DeferredEvent {
     private readonly serviceTier: ServiceTier | undefined,
     readonly context: CallContext,
     private readonly attemptScope: AttemptScope | undefined,
-    private readonly sink: CallSink,
+    /** Takes the finished call; its event is built by `toEvent()`, at once or when it is sent. */
+    private readonly onFinish: (call: CallTracker) => void,
   ) {
     super()
   }
@@ -140,9 +133,7 @@ export class CallTracker extends DeferredEvent {
     const { tags, metadata } = this.context
     if (tags && tags.length > 0) this.tags = [...tags]
     if (metadata) this.metadata = { ...metadata }
-    const { sink } = this
-    if (sink.enqueue) sink.enqueue(this)
-    else sink.record(this.toEvent())
+    this.onFinish(this)
   }
 
   /** The call's event (only meaningful once it finished). */

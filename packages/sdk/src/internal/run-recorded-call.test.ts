@@ -11,7 +11,7 @@ function session() {
     reporter: createErrorReporter({ debug: false, onError }),
     providerOverride: undefined,
     resolveContext: (context) => context ?? {},
-    record: (event) => events.push(event),
+    onFinish: (call) => events.push(call.toEvent()),
   })
   return { events, onError, wrapSession }
 }

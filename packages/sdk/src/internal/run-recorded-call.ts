@@ -67,10 +67,10 @@ export function recordCall<Plan extends CallPlan>(
     if (hasCallContext(args)) {
       const extracted = extractCallContext(args)
       plan = recorder.plan(extracted.args)
-      tracker = session.startPlannedCall(plan, extracted.context)
+      tracker = session.startCall(plan, extracted.context)
     } else {
       plan = recorder.plan(args)
-      tracker = session.startPlannedCall(plan, undefined)
+      tracker = session.startCall(plan, undefined)
     }
   } catch (error) {
     session.reporter.reportInternal('preparing a call for recording', error)
