@@ -132,15 +132,8 @@ export function observeApiPromise(options: ObserveApiPromiseOptions): unknown {
   promise.asResponse().then(undefined, (error: unknown) => {
     tracker.finish({ status: 'error', error })
   })
-  return promise._thenUnwrap((data) => {
-    if (tracker.isFinished) return data
-    try {
-      return options.onData(data)
-    } catch (error) {
-      reporter.reportInternal('recording a response', error)
-      return data
-    }
-  })
+  const observer: ParsedResultObserver<undefined> = { onData: (data) => options.onData(data) }
+  return promise._thenUnwrap((data) => observeParsed(data, tracker, reporter, observer, undefined))
 }
 
 /**
