@@ -79,19 +79,17 @@ function toSchedule(id: string, modelPrice: ModelPrice, outputTokens: number): P
 }
 
 // Looking a model up in their data scans all of it (~40 µs a call, ~100× a catalogue hit), so the
-// answers that cannot change with the call's time are remembered per provider and id: a miss (a
-// model is known or not whatever the time), and the schedule of a model with one price set. A model
-// whose prices change by date or time of day is looked up every time. Bounded: cleared when full.
+// answers that cannot change with the call's time are remembered: a model they do not know (known or
+// not, whatever the time), and the schedule of a model with one price set. A model whose prices change
+// by date or time of day is looked up every time. Keyed by provider, model and whether the call has
+// output (a schedule without an output price prices only calls without output); undefined is
+// "unpriced". Bounded: cleared when full.
 const REMEMBERED_LIMIT = 10_000
-const unknownModels = new Set<string>()
-// Keyed by model and whether the call has output (a schedule without an output price prices only
-// calls without output); undefined means such calls stay unpriced.
-const timelessSchedules = new Map<string, PriceSchedule | undefined>()
+const timelessAnswers = new Map<string, PriceSchedule | undefined>()
 
-function remember<T>(store: Set<string> | Map<string, T>, key: string, value?: T): void {
-  if (store.size >= REMEMBERED_LIMIT) store.clear()
-  if (store instanceof Set) store.add(key)
-  else store.set(key, value as T)
+function remember(key: string, schedule: PriceSchedule | undefined): void {
+  if (timelessAnswers.size >= REMEMBERED_LIMIT) timelessAnswers.clear()
+  timelessAnswers.set(key, schedule)
 }
 
 /**
@@ -102,19 +100,17 @@ function remember<T>(store: Set<string> | Map<string, T>, key: string, value?: T
 export function findGenaiPricesSchedule(options: FindGenaiPricesScheduleOptions): PriceSchedule | undefined {
   const modelId = normalizeModelId(options.model)
   const providerId = options.provider.trim().toLowerCase()
-  const key = `${providerId}\u0000${modelId}`
-  if (unknownModels.has(key)) return undefined
-  const scheduleKey = `${key}\u0000${options.outputTokens > 0 ? 'output' : 'no output'}`
-  if (timelessSchedules.has(scheduleKey)) return timelessSchedules.get(scheduleKey)
+  const key = `${providerId}\u0000${modelId}\u0000${options.outputTokens > 0 ? 'output' : 'no output'}`
+  if (timelessAnswers.has(key)) return timelessAnswers.get(key)
   try {
     const calculation = calcPrice({}, modelId, { providerId, timestamp: new Date(options.timestampMs) })
     if (calculation === null) {
-      remember(unknownModels, key)
+      remember(key, undefined)
       return undefined
     }
     const id = `genai-prices:${calculation.provider.id}/${calculation.model.id}${priceSetSuffix(calculation)}`
     const schedule = toSchedule(id, calculation.model_price, options.outputTokens)
-    if (!Array.isArray(calculation.model.prices)) remember(timelessSchedules, scheduleKey, schedule)
+    if (!Array.isArray(calculation.model.prices)) remember(key, schedule)
     return schedule
   } catch {
     // A fallback source must not break pricing: a model it cannot handle stays unpriced.
