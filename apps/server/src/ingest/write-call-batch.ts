@@ -51,7 +51,7 @@ function conversationsOf(rows: readonly LlmCallRow[]): ConversationSighting[] {
 }
 
 /**
- * Writes the rows of one commit group, with their conversations, messages and observability
+ * Writes the rows of one commit group, with their conversations and observability
  * events, in one statement (one round trip, all or nothing). Returns, per row, whether it was
  * stored (false: a duplicate).
  */

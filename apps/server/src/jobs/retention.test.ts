@@ -51,6 +51,7 @@ describeEachDatabase('retention', (getDb) => {
       callRow(projectId, {
         timestamp: '2025-05-01T08:00:00Z',
         conversationId: 'old',
+        messageId: 'm-old',
         costUsd: '1.000000000000',
       }),
       callRow(projectId, { timestamp: '2025-05-15T23:59:59.999Z', costUsd: '2.000000000000' }),
@@ -58,15 +59,11 @@ describeEachDatabase('retention', (getDb) => {
       callRow(projectId, {
         timestamp: '2025-05-16T09:59:59Z',
         conversationId: 'spans-cut',
+        messageId: 'm-kept',
         costUsd: '8.000000000000',
       }),
       callRow(projectId, { timestamp: '2025-06-01T00:00:00Z', costUsd: '16.000000000000' }),
     ])
-    await db.query(
-      `INSERT INTO messages (project_id, conversation_id, id, first_seen_at)
-       VALUES ($1, 'old', 'm-old', '2025-05-01T08:00:00Z'), ($1, 'spans-cut', 'm-kept', '2025-05-16T09:59:59Z')`,
-      [projectId],
-    )
     await insertObservabilityEvents(db, [
       {
         projectId,
@@ -113,7 +110,7 @@ describeEachDatabase('retention', (getDb) => {
     const [report] = await runRetention({ db, logger, metrics, projectId, batchSize: 1, now: NOW })
     expect(report?.rows).toEqual({ llm_calls: 2, observability_events: 1, conversations: 1 })
     expect(metrics.value('acp_retention_deleted_rows_total', { table: 'llm_calls' })).toBe(2)
-    // A deleted conversation takes its messages with it; a kept one keeps them.
+    // A deleted conversation's messages go with its calls; a kept one keeps them.
     const messages = await db.query<{ id: string }>('SELECT id FROM messages WHERE project_id = $1', [
       projectId,
     ])

@@ -35,8 +35,8 @@ export interface SeedDemoDataResult {
 
 /**
  * Generates demo events and stores them exactly as ingest does: priced with `computeCost`, turned
- * into rows with `buildCallRow`, written with `writeCallBatch` (conversations, messages and
- * observability events included) in chunks. On PostgreSQL two chunks are written at once while the
+ * into rows with `buildCallRow`, written with `writeCallBatch` (conversations and observability
+ * events included; messages are a view of the calls) in chunks. On PostgreSQL two chunks are written at once while the
  * next one is generated; PGlite is one connection, so one at a time.
  * @example
  * await seedDemoData({ db, projectName: 'demo', eventCount: 10_000, days: 30, seedValue: 42 })

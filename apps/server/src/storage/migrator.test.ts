@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { writeCallBatch } from '../ingest/write-call-batch.ts'
+import { callRow, createProject } from '../jobs/__fixtures__/call-rows.ts'
 import { openTestDatabase } from '../testing/test-databases.ts'
 import { getMigrationStatus, loadMigrations, migrateDown, migrateUp } from './migrator.ts'
 
@@ -42,6 +44,38 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(await tableNames(db)).toEqual([])
       expect(await migrateUp(db)).toEqual(all)
       expect((await getMigrationStatus(db)).pending).toEqual([])
+    })
+
+    it('rebuilds the messages table from the calls when the messages view is rolled back', async () => {
+      const { db, dispose } = await openTestDatabase(dialect)
+      disposers.push(dispose)
+      const projectId = await createProject(db)
+      const call = (key: string, messageId: string, time: string) =>
+        callRow(projectId, {
+          idempotencyKey: key,
+          conversationId: 'c1',
+          messageId,
+          timestamp: `2025-03-10T${time}:00.000Z`,
+        })
+      await writeCallBatch(db, [call('a', 'm1', '10:05'), call('b', 'm1', '10:00'), call('c', 'm2', '10:10')])
+      const messages = () =>
+        db.query<{ id: string; at: string }>(
+          `SELECT id, to_char(first_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS at FROM messages ORDER BY id`,
+        )
+      const expected = [
+        { id: 'm1', at: '10:00' },
+        { id: 'm2', at: '10:10' },
+      ]
+      expect((await messages()).rows).toEqual(expected)
+
+      expect(await migrateDown(db, { toVersion: '0004' })).toEqual(['0005_messages_from_calls'])
+      expect(await tableNames(db)).toContain('messages')
+      expect((await messages()).rows).toEqual(expected)
+      expect(await migrateUp(db)).toEqual(['0005_messages_from_calls'])
+      expect((await messages()).rows).toEqual(expected)
+      // Back on the view, a deleted conversation's messages leave with it.
+      await db.query(`DELETE FROM conversations WHERE project_id = $1 AND id = 'c1'`, [projectId])
+      expect((await messages()).rows).toEqual([])
     })
 
     it('refuses to start when an applied migration was edited', async () => {

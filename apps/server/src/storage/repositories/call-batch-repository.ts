@@ -11,9 +11,9 @@ import {
   llmCallInsertSql,
 } from './llm-call-columns.ts'
 
-/** Columns of the calls the statement inserted that its later parts (messages, events) read. */
+/** Columns of the calls the statement inserted that its observability events read. */
 const RETURNED_COLUMNS =
-  'project_id, idempotency_key, timestamp, conversation_id, message_id, trace_id, span_id, provider, model, status, error_type, error_code, error_http_status, error_message, retry_count'
+  'project_id, idempotency_key, timestamp, conversation_id, trace_id, span_id, provider, model, status, error_type, error_code, error_http_status, error_message, retry_count'
 
 /** The payload fields every observability event of a call carries. */
 const CALL_PAYLOAD = `'provider', provider, 'model', model, 'idempotencyKey', idempotency_key, 'spanId', span_id`
@@ -27,12 +27,6 @@ WITH conversation_upsert AS (
   ${conversationUpsertSql(CONVERSATION_PARAMS_FROM)}
 ), inserted AS (
   ${llmCallInsertSql(`ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING ${RETURNED_COLUMNS}`)}
-), message_insert AS (
-  INSERT INTO messages (project_id, conversation_id, id, first_seen_at)
-  SELECT DISTINCT ON (project_id, conversation_id, message_id) project_id, conversation_id, message_id, timestamp
-  FROM inserted WHERE conversation_id IS NOT NULL AND message_id IS NOT NULL
-  ORDER BY project_id, conversation_id, message_id, timestamp
-  ON CONFLICT DO NOTHING
 ), event_insert AS (
   -- Failures, cut-off streams and retried calls leave an event correlated to the call.
   INSERT INTO observability_events (project_id, timestamp, event_type, correlation_id, conversation_id, payload)
@@ -50,14 +44,15 @@ WITH conversation_upsert AS (
 SELECT project_id AS "projectId", idempotency_key AS "idempotencyKey" FROM inserted`
 
 /**
- * Writes the calls of one commit group with their conversations, messages and observability
- * events as ONE statement: a single round trip and its own transaction, all or nothing.
+ * Writes the calls of one commit group with their conversations and observability events as ONE
+ * statement: a single round trip and its own transaction, all or nothing. Messages need no write:
+ * `messages` is a view of the calls (migration 0005).
  *
- * Conversations are upserted first (the calls reference them; the foreign-key checks run at the end
- * of the statement, so they see them); a conversation is only rewritten when the group widens its
- * seen window or fills a missing user or feature. Messages and observability events are derived in
- * SQL from the calls actually inserted, so a duplicate call adds neither. `conversations` must be
- * unique per (project, id) and in one order for every writer, so two groups never lock in a cycle.
+ * Conversations are upserted first (the events reference them; the foreign-key checks run at the
+ * end of the statement, so they see them); a conversation is only rewritten when the group widens
+ * its seen window or fills a missing user or feature. Observability events are derived in SQL from
+ * the calls actually inserted, so a duplicate call adds none. `conversations` must be unique per
+ * (project, id) and in one order for every writer, so two groups never lock in a cycle.
  * Returns the idempotency keys inserted (null for calls without one).
  */
 export async function insertCallBatch(

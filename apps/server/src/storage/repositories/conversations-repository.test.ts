@@ -202,4 +202,27 @@ describeEachDatabase('conversations', (getDb) => {
       { key: 'd2', conversationId: 'conv-c' },
     ])
   })
+
+  it('lists a message once, first seen at its earliest call whatever order the calls arrive in', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    const success = { ...failedCall, status: 'success', error: undefined, retryCount: 0 }
+    // A retried message: its second call arrives first, in an earlier batch.
+    await t.postEvents([{ ...success, idempotencyKey: 'late', timestamp: '2026-11-22T10:05:00.000Z' }])
+    await t.postEvents([
+      { ...success, idempotencyKey: 'early', timestamp: '2026-11-22T10:00:00.000Z' },
+      { ...success, idempotencyKey: 'other', messageId: 'msg-2', timestamp: '2026-11-22T10:07:00.000Z' },
+      // A call with a message id but no conversation belongs to no conversation's messages.
+      { ...success, idempotencyKey: 'alone', conversationId: undefined, messageId: 'msg-3' },
+    ])
+    const messages = await db.query<{ conversationId: string; id: string; firstSeenAt: string }>(
+      `SELECT conversation_id AS "conversationId", id, to_char(first_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS "firstSeenAt"
+       FROM messages WHERE project_id = $1 ORDER BY id`,
+      [t.project.id],
+    )
+    expect(messages.rows).toEqual([
+      { conversationId: 'conv-1', id: 'msg-1', firstSeenAt: '10:00' },
+      { conversationId: 'conv-1', id: 'msg-2', firstSeenAt: '10:07' },
+    ])
+  })
 })

@@ -87,7 +87,7 @@ export const RETENTION_TABLES = ['llm_calls', 'observability_events', 'conversat
 export type RetentionTable = (typeof RETENTION_TABLES)[number]
 
 // Identifiers come from this allow-list only. A conversation goes when its last call is older than the cut;
-// its messages and observability events go with it (ON DELETE CASCADE).
+// its observability events go with it (ON DELETE CASCADE), and its messages with its calls (a view of them).
 // Calls and observability events are taken oldest first along their (project_id, timestamp) index.
 const AGE_COLUMN: Record<RetentionTable, { column: string; key: string; order: string }> = {
   llm_calls: { column: 'timestamp', key: 'project_id, timestamp, id', order: 'ORDER BY timestamp' },
