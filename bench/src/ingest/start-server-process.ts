@@ -29,6 +29,7 @@ export async function startServerProcess(options: StartServerProcessOptions): Pr
     '--import',
     'tsx',
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ...(options.nodeFlags ?? []),
   ]
   const child = fork(ENTRY, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const next = () =>
