@@ -13,16 +13,17 @@ export interface PrepareIngestWorkloadOptions {
 
 /** The events of one benchmark, as HTTP bodies for the server and as rows for the raw ceiling. */
 export interface IngestWorkload {
-  warmupBodies: string[]
-  bodies: string[]
+  /** Encoded once here, so the load generator's measured CPU is sending alone. */
+  warmupBodies: Buffer[]
+  bodies: Buffer[]
   /** The same events as stored rows of `projectId`, priced exactly as ingest prices them. */
   rowsFor(projectId: string, part: 'warmup' | 'measured'): LlmCallRow[]
 }
 
-function toBodies(events: readonly LlmCallEvent[], eventsPerBody: number): string[] {
-  const bodies: string[] = []
+function toBodies(events: readonly LlmCallEvent[], eventsPerBody: number): Buffer[] {
+  const bodies: Buffer[] = []
   for (let offset = 0; offset < events.length; offset += eventsPerBody) {
-    bodies.push(JSON.stringify({ events: events.slice(offset, offset + eventsPerBody) }))
+    bodies.push(Buffer.from(JSON.stringify({ events: events.slice(offset, offset + eventsPerBody) })))
   }
   return bodies
 }
