@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { SERVER_NODE_FLAGS } from '../../../apps/server/src/cli/server-node-flags.ts'
 import type { ServerProcessReply, ServerProcessRequest } from './ingest-server-process.ts'
 
 /** A server running in a child process. */
@@ -17,15 +18,16 @@ export interface StartServerProcessOptions {
   env: Record<string, string>
   /** Writes a V8 CPU profile of the server into this folder on exit. */
   cpuProfileDir?: string
-  /** Extra Node.js flags for the server process, e.g. `--max-semi-space-size=64`. */
+  /** Node.js flags for the server process after those `npm start` uses (a later flag wins). */
   nodeFlags?: readonly string[]
 }
 
 const ENTRY = fileURLToPath(new URL('./ingest-server-process.ts', import.meta.url))
 
-/** Starts the real server (`startServer`) in a child process and waits until it listens. */
+/** Starts the real server (`startServer`) in a child process, as `npm start` runs it, and waits until it listens. */
 export async function startServerProcess(options: StartServerProcessOptions): Promise<ServerProcess> {
   const execArgv = [
+    ...SERVER_NODE_FLAGS,
     '--import',
     'tsx',
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
