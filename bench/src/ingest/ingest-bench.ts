@@ -152,15 +152,17 @@ async function measureRaw(
     const rows = workload.rowsFor(bench.rawProjectId, 'measured')
     await ensureConversationsOf(db, [...warmupRows, ...rows])
     await insertRawRows({ ...common, rows: warmupRows })
-    const checkpointed = await checkpoint(bench.dialect === 'postgres' ? db : undefined)
+    // PostgreSQL only: PGlite has no backends of its own to read, and runs in this process.
+    const postgres = bench.dialect === 'postgres' ? db : undefined
+    const checkpointed = await checkpoint(postgres)
     const cpuBefore = {
       writer: cpuMicrosOfThisProcess(),
-      database: await backendCpu(bench.dialect === 'postgres' ? db : undefined, applicationName),
+      database: await backendCpu(postgres, applicationName),
     }
     const { durationMs } = await insertRawRows({ ...common, rows })
     const cpuAfter = {
       writer: cpuMicrosOfThisProcess(),
-      database: await backendCpu(bench.dialect === 'postgres' ? db : undefined, applicationName),
+      database: await backendCpu(postgres, applicationName),
     }
     return {
       eventsPerSecond: (rows.length / durationMs) * 1_000,

@@ -101,7 +101,7 @@ const UNNEST_ARRAYS = LLM_CALL_COLUMNS.map(([, , type], index) => `$${index + 1}
 /**
  * The multi-row insert into `llm_calls`: one array parameter per column (`$1` … in
  * `LLM_CALL_COLUMNS` order), expanded by `unnest`, so a batch of any size is one statement with a
- * fixed shape (a cached plan, no parameter limit). Pair it with `llmCallInsertParams`.
+ * fixed shape and no parameter limit. Pair it with `llmCallInsertParams`.
  */
 export function llmCallInsertSql(onConflict: string): string {
   return `INSERT INTO llm_calls (${COLUMN_NAMES}) SELECT * FROM unnest(${UNNEST_ARRAYS}) ${onConflict}`
