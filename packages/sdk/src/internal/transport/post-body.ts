@@ -1,0 +1,92 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { gunzipSync } from 'node:zlib'
+
+/** What the server answered: its status, the `Retry-After` header and the body as text. */
+export interface PostAnswer {
+  status: number
+  /** The status line's reason phrase (`Service Unavailable`). */
+  statusMessage: string
+  retryAfter: string | undefined
+  text: string
+}
+
+// An ingest answer is a few hundred bytes (a 207 lists one error per refused event); anything longer
+// is cut, so a misbehaving server or proxy cannot make the host buffer without bound.
+const MAX_ANSWER_BYTES = 1024 * 1024
+
+function readAnswer(response: IncomingMessage): Promise<PostAnswer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = []
+    let length = 0
+    let ended = false
+    response.on('data', (part: Buffer) => {
+      if (length >= MAX_ANSWER_BYTES) return
+      parts.push(part)
+      length += part.length
+    })
+    response.on('error', reject)
+    response.on('end', () => {
+      ended = true
+      const retryAfter = response.headers['retry-after']
+      let raw = Buffer.concat(parts)
+      // Nothing asks for it (no Accept-Encoding), but a proxy may compress the answer anyway.
+      if (response.headers['content-encoding'] === 'gzip') {
+        try {
+          raw = gunzipSync(raw, { maxOutputLength: MAX_ANSWER_BYTES })
+        } catch {
+          raw = Buffer.alloc(0)
+        }
+      }
+      resolve({
+        status: response.statusCode ?? 0,
+        statusMessage: response.statusMessage ?? '',
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        text: raw.toString('utf8', 0, Math.min(raw.length, MAX_ANSWER_BYTES)),
+      })
+    })
+    response.on('close', () => {
+      if (!ended) reject(new Error('the connection closed before the answer ended'))
+    })
+  })
+}
+
+/**
+ * POSTs `body` to an http(s) URL with Node's own client and its keep-alive agent, and resolves with
+ * the answer; rejects on a network failure or when the whole exchange takes longer than `timeoutMs`.
+ * Used instead of `fetch`: a batch costs the host several times less CPU this way (no WHATWG streams,
+ * `Request` or `Headers` objects), and the transport needs none of what fetch adds.
+ */
+export function postBody(
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  timeoutMs: number,
+): Promise<PostAnswer> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const request = send(url, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Length': String(body.length) },
+    })
+    const timer = setTimeout(() => {
+      const error = new Error(`no answer within ${timeoutMs} ms`)
+      error.name = 'TimeoutError'
+      request.destroy(error)
+    }, timeoutMs)
+    // A pending send never keeps the process alive by itself; its socket does while it is busy.
+    timer.unref()
+    const fail = (error: unknown) => {
+      clearTimeout(timer)
+      reject(error)
+    }
+    request.on('error', fail)
+    request.on('response', (response: IncomingMessage) => {
+      readAnswer(response).then((answer) => {
+        clearTimeout(timer)
+        resolve(answer)
+      }, fail)
+    })
+    request.end(body)
+  })
+}
