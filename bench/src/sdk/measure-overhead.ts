@@ -1,7 +1,14 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import {
+  constants,
+  monitorEventLoopDelay,
+  type PerformanceEntry,
+  PerformanceObserver,
+  performance,
+} from 'node:perf_hooks'
 import { setTimeout } from 'node:timers/promises'
 import type OpenAI from 'openai'
 import { percentile } from '../percentile.ts'
+import { allocatedBytesPerCall } from './measure-allocation.ts'
 
 /** Median and 99th percentile. */
 export interface Distribution {
@@ -29,6 +36,19 @@ export interface EventLoopDelay {
   p50: number
   p99: number
   max: number
+  /**
+   * The garbage collector's pauses in the same window (`PerformanceObserver` 'gc' entries): each stops
+   * the loop, so a maximum near the longest pause is the collector's, whoever allocated.
+   */
+  gc: { pauses: number; maxMs: number; byKind: Record<string, number> }
+}
+
+// `PerformanceEntry.detail.kind` of a 'gc' entry (`perf_hooks.constants.NODE_PERFORMANCE_GC_*`).
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks',
 }
 
 /** The event loop while calls run one after another: the loop is never idle, so this is the client's own pace. */
@@ -78,6 +98,11 @@ export interface OverheadMeasurement {
   }
   /** How late the event loop ran its 1 ms timer (see `EventLoopDelay`): calls back to back, then paced. */
   eventLoopDelayMs: { backToBack: BackToBackEventLoopDelay; paced: PacedEventLoopDelay }
+  /**
+   * KiB allocated per streaming call (see `allocatedBytesPerCall`), bare and instrumented, and their
+   * difference: the instrumentation's share of the collector's work.
+   */
+  allocatedPerStreamKiB: { calls: number; bare: number; instrumented: number; added: number }
   /** Calls made through the instrumented client, warm-up included: each should leave one record. */
   instrumentedCalls: number
 }
@@ -103,6 +128,7 @@ const EVENT_LOOP_CALLS = 500
 // Three times the SDK's default batch size, so full batches go out inside the paced window too.
 const PACED_CALLS = 300
 const PACED_INTERVAL_MS = 10
+const ALLOCATION_CALLS = 200
 const LOOP_RESOLUTION_MS = 1
 
 const round = (value: number) => Number(value.toFixed(3))
@@ -154,15 +180,34 @@ function pairedTimings({ bare, instrumented }: RawTimings): PairedTimings {
 
 /** Runs `work` under a fresh event-loop delay histogram (a histogram cannot be paused: re-enabling it records the gap). */
 async function withLoopHistogram(work: () => Promise<void>): Promise<EventLoopDelay> {
+  const pauses: number[] = []
+  const byKind: Record<string, number> = {}
+  const record = (entry: PerformanceEntry) => {
+    pauses.push(entry.duration)
+    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } }
+    const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other'
+    byKind[kind] = (byKind[kind] ?? 0) + 1
+  }
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) record(entry)
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
   const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   histogram.enable()
   try {
     await work()
   } finally {
     histogram.disable()
+    for (const entry of gcObserver.takeRecords()) record(entry)
+    gcObserver.disconnect()
   }
   const ms = (nanoseconds: number) => round(nanoseconds / 1e6)
-  return { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) }
+  return {
+    p50: ms(histogram.percentile(50)),
+    p99: ms(histogram.percentile(99)),
+    max: ms(histogram.max),
+    gc: { pauses: pauses.length, maxMs: round(Math.max(0, ...pauses)), byKind },
+  }
 }
 
 async function backToBackLoopDelay(calls: number, call: () => Promise<unknown>): Promise<EventLoopDelay> {
@@ -242,6 +287,11 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
     instrumented,
     instrumentedDelivered: options.delivered() - deliveredBefore,
   }
+  log('measuring allocation per streaming call…')
+  const allocationCalls = Math.min(ALLOCATION_CALLS, calls)
+  const bareBytes = await allocatedBytesPerCall(allocationCalls, stream(options.bare))
+  const instrumentedBytes = await allocatedBytesPerCall(allocationCalls, stream(options.instrumented))
+  const kib = (bytes: number) => Number((bytes / 1024).toFixed(1))
   const perChunkUs = (addedMs: number) => round((addedMs * 1000) / streamChunks)
   const nonStreamingAddedP50Ms = nonStreaming.instrumented.p50 - nonStreaming.bare.p50
   const streamingAddedP50Ms = streaming.instrumented.p50 - streaming.bare.p50
@@ -256,6 +306,12 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
       marginalPerChunkUs: { p50: perChunkUs(streamingAddedP50Ms - nonStreamingAddedP50Ms) },
     },
     eventLoopDelayMs: { backToBack, paced },
-    instrumentedCalls: warmUpCalls + warmUpStreams + 2 * calls + loopCalls + pacedCalls,
+    allocatedPerStreamKiB: {
+      calls: allocationCalls,
+      bare: kib(bareBytes),
+      instrumented: kib(instrumentedBytes),
+      added: kib(instrumentedBytes - bareBytes),
+    },
+    instrumentedCalls: warmUpCalls + warmUpStreams + 2 * calls + loopCalls + pacedCalls + allocationCalls,
   }
 }

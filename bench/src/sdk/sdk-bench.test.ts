@@ -6,7 +6,7 @@ const CALLS = 20
 const CHUNKS = 10
 // 20 non-streaming and 20 streaming warm-up calls, 20 measured of each kind, 20 in each event-loop run
 // (back to back, paced).
-const INSTRUMENTED_CALLS = 6 * CALLS
+const INSTRUMENTED_CALLS = 7 * CALLS
 
 function expectFinite(value: unknown): void {
   expect(typeof value).toBe('number')
@@ -58,11 +58,19 @@ describe('sdkBench', () => {
         paced.instrumented,
       ]) {
         for (const figure of [histogram.p50, histogram.p99, histogram.max]) expectFinite(figure)
+        expect(Number.isInteger(histogram.gc.pauses)).toBe(true)
+        expect(histogram.gc.maxMs).toBeGreaterThanOrEqual(0)
         // A 1 ms timer cannot be seen to run much sooner than every 1 ms; the percentiles are ordered.
         expect(histogram.p50).toBeGreaterThan(0.5)
         expect(histogram.p99).toBeGreaterThanOrEqual(histogram.p50)
         expect(histogram.max).toBeGreaterThanOrEqual(histogram.p99)
       }
+      const allocated = subject.allocatedPerStreamKiB
+      expect(allocated.calls).toBe(CALLS)
+      // A streamed call allocates at least its chunks' text, bare or not.
+      expect(allocated.bare).toBeGreaterThan(0)
+      expect(allocated.instrumented).toBeGreaterThan(0)
+      expect(allocated.added).toBeCloseTo(allocated.instrumented - allocated.bare, 0)
       // The subject's flush ran inside the instrumented window and delivered what those calls recorded.
       expect(paced.instrumentedDelivered).toBeGreaterThanOrEqual(CALLS)
       // One record per instrumented call, none from the bare client: the subject was active, the baseline bare.
