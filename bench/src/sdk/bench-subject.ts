@@ -25,6 +25,22 @@ export interface BenchSubject {
   delivered(): number
   /** Flushes and stops the subject, then says what it recorded. */
   finish(): Promise<SubjectRecords>
+  /** This SDK only: how long the event loop is held by sending one batch (see `BatchSendTiming`). */
+  measureBatchSend?(options: { batches: number; batchSize: number }): Promise<BatchSendTiming>
+}
+
+/**
+ * The synchronous part of sending one batch of recorded streaming calls: taking them from the queue,
+ * building their events, serialising and compressing the body, all before the request goes out. It
+ * is the longest stretch of the SDK's own work on the event loop (a call's own work is microseconds),
+ * timed directly, so it can be judged apart from garbage-collector pauses and the OS.
+ */
+export interface BatchSendTiming {
+  batches: number
+  batchSize: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
 }
 
 /** Sets a subject up against the fake upstream at `baseUrl`; `ingestUrl` is the fake ingest server in the parent process. */

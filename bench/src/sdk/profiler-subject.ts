@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs'
 import OpenAI from 'openai'
 // The workspace exports of the SDK point at its build; the benchmark measures the sources as they are.
 import { createProfiler } from '../../../packages/sdk/src/index.ts'
-import { type BenchSubject, clientOptions, type StartBenchSubject } from './bench-subject.ts'
+import { percentile } from '../percentile.ts'
+import {
+  type BatchSendTiming,
+  type BenchSubject,
+  clientOptions,
+  type StartBenchSubject,
+} from './bench-subject.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
 
@@ -24,6 +30,48 @@ export const startProfilerSubject: StartBenchSubject = async ({
     instrumented: profiler.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' }),
     flush: () => profiler.flush(),
     delivered: () => profiler.stats().sent,
+    async measureBatchSend({ batches, batchSize }): Promise<BatchSendTiming> {
+      // A profiler of its own that never sends by itself, so each batch goes out when flushed.
+      const timed = createProfiler({
+        endpoint: ingestUrl,
+        apiKey: 'bench',
+        flushOnExit: false,
+        batchSize: 10_000,
+        flushIntervalMs: 3_600_000,
+      })
+      const client = timed.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' })
+      const samples: number[] = []
+      try {
+        for (let batch = 0; batch < batches; batch++) {
+          for (let call = 0; call < batchSize; call++) {
+            const stream = await client.chat.completions.create({
+              model: 'gpt-4o-mini',
+              messages: [{ role: 'user', content: 'Say ok' }],
+              stream: true,
+            })
+            for await (const _chunk of stream) {
+              // read every chunk, as an application would
+            }
+          }
+          const started = performance.now()
+          const sent = timed.flush()
+          samples.push(performance.now() - started)
+          await sent
+        }
+      } finally {
+        await timed.shutdown()
+      }
+      if (timed.stats().sent !== batches * batchSize)
+        throw new Error(`the timed batches delivered ${timed.stats().sent} of ${batches * batchSize} events`)
+      const round = (ms: number) => Number(ms.toFixed(3))
+      return {
+        batches,
+        batchSize,
+        p50Ms: round(percentile(samples, 50)),
+        p99Ms: round(percentile(samples, 99)),
+        maxMs: round(Math.max(...samples)),
+      }
+    },
     async finish() {
       await profiler.shutdown()
       const stats = profiler.stats()

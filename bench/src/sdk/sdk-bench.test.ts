@@ -79,6 +79,12 @@ describe('sdkBench', () => {
     }
     expect(result.subjects.aiCostProfiler.records).toMatchObject({ unit: 'events', dropped: 0 })
     expect(result.subjects.aiCostProfiler.records.ingestRequests).toBeGreaterThan(0)
+    const batchSend = result.subjects.aiCostProfiler.batchSendSyncMs
+    expect(batchSend).toMatchObject({ batches: CALLS, batchSize: 100 })
+    expect(batchSend.p50Ms).toBeGreaterThan(0)
+    expect(batchSend.maxMs).toBeGreaterThanOrEqual(batchSend.p99Ms)
+    expect(result.summary.batchSendSyncMs).toEqual(batchSend)
+    expect(result.subjects.langfuse.batchSendSyncMs).toBeUndefined()
     expect(result.subjects.openllmetry.records.unit).toBe('spans')
     expect(result.subjects.langfuse.records.unit).toBe('spans')
 

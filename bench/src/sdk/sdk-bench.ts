@@ -34,6 +34,7 @@ function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
       bareStreamP50Us: microseconds(streaming.bareMs.p50),
     })),
     allocatedPerStreamKiB: perSubject(({ allocatedPerStreamKiB }) => allocatedPerStreamKiB),
+    batchSendSyncMs: ours.batchSendSyncMs,
     aiCostProfiler: {
       nonStreamingP50WithinGoal: microseconds(ours.nonStreaming.addedMs.p50) <= GOALS.nonStreamingAddedUs,
       perChunkP50WithinGoal: ours.streaming.addedPerChunkUs.p50 <= GOALS.perChunkAddedUs,
@@ -97,7 +98,7 @@ export async function sdkBench(args: string[]): Promise<number> {
         calls,
         streamChunks,
         method:
-          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records), each window with the pauses of the garbage collector in it (count and longest). Allocation: KiB allocated per streaming call, bare and instrumented, from the sampling heap profiler with collected objects included.',
+          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records), each window with the pauses of the garbage collector in it (count and longest). Allocation: KiB allocated per streaming call, bare and instrumented, from the sampling heap profiler with collected objects included. batchSendSyncMs (this SDK): the synchronous part of flushing a batch of 100 recorded streaming calls (building, serialising, compressing), timed directly.',
         subjects,
         summary: summarise(subjects),
       },

@@ -3,7 +3,7 @@
 // them slow down each other and the bare baseline. The fake upstream and ingest run in the parent, as a
 // provider and a server would run elsewhere: this process's event loop holds the client and its
 // instrumentation only.
-import type { StartBenchSubject, SubjectName, SubjectRecords } from './bench-subject.ts'
+import type { BatchSendTiming, StartBenchSubject, SubjectName, SubjectRecords } from './bench-subject.ts'
 import { measureOverhead, type OverheadMeasurement } from './measure-overhead.ts'
 
 /** Parent → child: measure this subject. */
@@ -22,7 +22,13 @@ export interface SubjectMeasurement extends OverheadMeasurement {
   package: string
   setup: string
   records: SubjectRecords
+  /** This SDK only (see `BatchSendTiming`). */
+  batchSendSyncMs?: BatchSendTiming
 }
+
+// 30 batches of the SDK's default size: 3,000 streaming calls, a few seconds.
+const TIMED_BATCHES = 30
+const TIMED_BATCH_SIZE = 100
 
 /** Child → parent. */
 export type SubjectProcessReply =
@@ -60,7 +66,15 @@ async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMe
   })
   const records = await subject.finish()
   checkRecords(request.subject, records, measurement.instrumentedCalls)
-  return { package: subject.package, setup: subject.setup, ...measurement, records }
+  let batchSendSyncMs: BatchSendTiming | undefined
+  if (subject.measureBatchSend) {
+    log('timing the synchronous part of sending a batch…')
+    batchSendSyncMs = await subject.measureBatchSend({
+      batches: Math.min(TIMED_BATCHES, request.calls),
+      batchSize: TIMED_BATCH_SIZE,
+    })
+  }
+  return { package: subject.package, setup: subject.setup, ...measurement, records, batchSendSyncMs }
 }
 
 function reply(message: SubjectProcessReply): void {
