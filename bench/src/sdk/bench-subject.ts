@@ -30,10 +30,11 @@ export interface BenchSubject {
 }
 
 /**
- * The synchronous part of sending one batch of recorded streaming calls: taking them from the queue,
- * building their events, serialising and compressing the body, all before the request goes out. It
- * is the longest stretch of the SDK's own work on the event loop (a call's own work is microseconds),
- * timed directly, so it can be judged apart from garbage-collector pauses and the OS.
+ * The longest turn of the event loop while one batch of recorded streaming calls is flushed: taking
+ * them from the queue, building their events, serialising and compressing the body, sending it and
+ * reading the answer (see `longestTurnDuring`). Sending a batch is the longest stretch of the SDK's
+ * own work on the loop (a call's own work is microseconds); timed on its own, with nothing else
+ * running, it can be judged apart from the pauses of the collector and the OS in the paced windows.
  */
 export interface BatchSendTiming {
   batches: number

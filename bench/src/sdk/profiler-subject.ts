@@ -9,6 +9,7 @@ import {
   clientOptions,
   type StartBenchSubject,
 } from './bench-subject.ts'
+import { longestTurnDuring } from './longest-turn.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
 
@@ -53,10 +54,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
               // read every chunk, as an application would
             }
           }
-          const started = performance.now()
-          const sent = timed.flush()
-          samples.push(performance.now() - started)
-          await sent
+          samples.push(await longestTurnDuring(() => timed.flush()))
         }
       } finally {
         await timed.shutdown()

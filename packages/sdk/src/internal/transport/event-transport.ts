@@ -8,6 +8,7 @@ import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
 import { DeferredEvent } from './deferred-event.ts'
 import { backoffDelayMs } from './retry-delay.ts'
 import { type SendOutcome, sendBatch } from './send-batch.ts'
+import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
 
 /** Options of `EventTransport`. */
 export interface EventTransportOptions {
@@ -53,7 +54,8 @@ export interface TransportStats {
 export class EventTransport {
   private readonly queue: BoundedQueue<LlmCallEventInput | DeferredEvent>
   private readonly breaker: CircuitBreaker
-  private inFlight: readonly LlmCallEventInput[] = []
+  /** Events taken from the queue for the request being built or sent. */
+  private inFlight = 0
   private sending: Promise<void> | undefined
   private timer: NodeJS.Timeout | undefined
   private timerAtMs = Number.POSITIVE_INFINITY
@@ -86,7 +88,7 @@ export class EventTransport {
   stats(): TransportStats {
     return {
       queued: this.queue.length,
-      inFlight: this.inFlight.length,
+      inFlight: this.inFlight,
       ...this.counters,
       circuitState: this.breaker.state,
     }
@@ -186,18 +188,9 @@ export class EventTransport {
 
   private startSend(): Promise<void> {
     const taken = this.queue.take(this.options.batchSize)
-    const batch: LlmCallEventInput[] = []
-    for (const item of taken) {
-      // Built here rather than when the call ends: off the caller's path. A failed batch goes back built.
-      const event = item instanceof DeferredEvent ? this.build(item) : item
-      if (event === undefined) continue
-      // Given here too, and kept when a failed batch is resent.
-      event.idempotencyKey ??= randomUUID()
-      batch.push(event)
-    }
-    this.inFlight = batch
-    const sending = this.sendAndSettle(batch).finally(() => {
-      this.inFlight = []
+    this.inFlight = taken.length
+    const sending = this.buildAndSend(taken).finally(() => {
+      this.inFlight = 0
       this.sending = undefined
       // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
       // batches instead of a stream of small requests that cost the host CPU for every one.
@@ -206,6 +199,22 @@ export class EventTransport {
     })
     this.sending = sending
     return sending
+  }
+
+  /** Builds the taken events a few at a time (see `EVENTS_PER_TURN`), then sends them. */
+  private async buildAndSend(taken: ReadonlyArray<LlmCallEventInput | DeferredEvent>): Promise<void> {
+    const batch: LlmCallEventInput[] = []
+    for (let index = 0; index < taken.length; index++) {
+      if (index > 0 && index % EVENTS_PER_TURN === 0) await yieldToEventLoop()
+      const item = taken[index]!
+      // Built here rather than when the call ends: off the caller's path. A failed batch goes back built.
+      const event = item instanceof DeferredEvent ? this.build(item) : item
+      if (event === undefined) continue
+      // Given here too, and kept when a failed batch is resent.
+      event.idempotencyKey ??= randomUUID()
+      batch.push(event)
+    }
+    await this.sendAndSettle(batch)
   }
 
   private async sendAndSettle(batch: readonly LlmCallEventInput[]): Promise<void> {

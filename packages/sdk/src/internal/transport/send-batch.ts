@@ -1,23 +1,13 @@
 import { promisify } from 'node:util'
-import { gzip, gzipSync } from 'node:zlib'
+import { gzip } from 'node:zlib'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import { type PostAnswer, postBody } from './post-body.ts'
 import { parseRetryAfterMs } from './retry-delay.ts'
+import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
 
 const gzipAsync = promisify(gzip)
 // Fastest level: event JSON still shrinks several-fold, at a fraction of the default level's CPU.
 const GZIP_LEVEL = 1
-// Below this size a body is compressed in place: for a default batch (100 events, about 40 KB of JSON)
-// that is a fraction of a millisecond and costs the host less CPU than handing it to the thread pool,
-// whose stream setup alone outweighs the compression. Larger bodies (a big `batchSize`, long prompts)
-// go to the pool, so the event loop never waits long.
-const SYNC_GZIP_MAX_BYTES = 256 * 1024
-
-function compress(json: string): Buffer | Promise<Buffer> {
-  if (json.length <= SYNC_GZIP_MAX_BYTES) return gzipSync(json, { level: GZIP_LEVEL })
-  return gzipAsync(json, { level: GZIP_LEVEL })
-}
-
 /** One event the server refused, as the ingest API reports it. */
 export interface EventRejection {
   index: number
@@ -80,6 +70,19 @@ function readRejections(value: unknown): EventRejection[] {
 }
 
 /**
+ * The batch body, `{"events":[…]}`, serialised a few events per turn of the event loop, so a large
+ * batch never holds the loop for long; the text is the same as one `JSON.stringify` of the body.
+ */
+export async function serializeBatch(events: readonly LlmCallEventInput[]): Promise<string> {
+  const parts = new Array<string>(events.length)
+  for (let index = 0; index < events.length; index++) {
+    if (index > 0 && index % EVENTS_PER_TURN === 0) await yieldToEventLoop()
+    parts[index] = JSON.stringify(events[index])
+  }
+  return `{"events":[${parts.join(',')}]}`
+}
+
+/**
  * POSTs one gzip-compressed batch to `${endpoint}/v1/events` and classifies the answer: 2xx (200, 207) is
  * delivered (207 lists refused events), 408/429/5xx and network failures are retried, other 4xx are
  * final (retrying an unauthorised or malformed batch cannot succeed).
@@ -87,7 +90,9 @@ function readRejections(value: unknown): EventRejection[] {
 export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
   let answer: PostAnswer
   try {
-    const body = await compress(JSON.stringify({ events: options.events }))
+    // Compressed in the thread pool: for realistic event JSON even the fastest level takes a few tenths
+    // of a millisecond, which the event loop should not wait for.
+    const body = await gzipAsync(await serializeBatch(options.events), { level: GZIP_LEVEL })
     answer = await postBody(
       new URL(`${options.endpoint}/v1/events`),
       {
