@@ -1,4 +1,5 @@
 import type OpenAI from 'openai'
+import type { GcPauses } from './gc-pauses.ts'
 
 /** The clients under comparison: the SDK itself and the peers it is measured against. */
 export const SUBJECT_NAMES = ['aiCostProfiler', 'openllmetry', 'langfuse'] as const
@@ -42,6 +43,10 @@ export interface BatchSendTiming {
   p50Ms: number
   p99Ms: number
   maxMs: number
+  /** Batches whose longest turn passed 1 ms. */
+  over1Ms: number
+  /** The collector's pauses during the timed flushes: a long turn that matches one is the collector's. */
+  gc: GcPauses
 }
 
 /** Sets a subject up against the fake upstream at `baseUrl`; `ingestUrl` is the fake ingest server in the parent process. */

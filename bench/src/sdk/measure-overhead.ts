@@ -1,13 +1,8 @@
-import {
-  constants,
-  monitorEventLoopDelay,
-  type PerformanceEntry,
-  PerformanceObserver,
-  performance,
-} from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { setTimeout } from 'node:timers/promises'
 import type OpenAI from 'openai'
 import { percentile } from '../percentile.ts'
+import { type GcPauses, watchGcPauses } from './gc-pauses.ts'
 import { allocatedBytesPerCall } from './measure-allocation.ts'
 
 /** Median and 99th percentile. */
@@ -40,15 +35,7 @@ export interface EventLoopDelay {
    * The garbage collector's pauses in the same window (`PerformanceObserver` 'gc' entries): each stops
    * the loop, so a maximum near the longest pause is the collector's, whoever allocated.
    */
-  gc: { pauses: number; maxMs: number; byKind: Record<string, number> }
-}
-
-// `PerformanceEntry.detail.kind` of a 'gc' entry (`perf_hooks.constants.NODE_PERFORMANCE_GC_*`).
-const GC_KINDS: Record<number, string> = {
-  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
-  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks',
+  gc: GcPauses
 }
 
 /** The event loop while calls run one after another: the loop is never idle, so this is the client's own pace. */
@@ -180,33 +167,21 @@ function pairedTimings({ bare, instrumented }: RawTimings): PairedTimings {
 
 /** Runs `work` under a fresh event-loop delay histogram (a histogram cannot be paused: re-enabling it records the gap). */
 async function withLoopHistogram(work: () => Promise<void>): Promise<EventLoopDelay> {
-  const pauses: number[] = []
-  const byKind: Record<string, number> = {}
-  const record = (entry: PerformanceEntry) => {
-    pauses.push(entry.duration)
-    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } }
-    const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other'
-    byKind[kind] = (byKind[kind] ?? 0) + 1
-  }
-  const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) record(entry)
-  })
-  gcObserver.observe({ entryTypes: ['gc'] })
+  const gcPauses = watchGcPauses()
   const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   histogram.enable()
   try {
     await work()
   } finally {
     histogram.disable()
-    for (const entry of gcObserver.takeRecords()) record(entry)
-    gcObserver.disconnect()
   }
+  const gc = gcPauses.stop()
   const ms = (nanoseconds: number) => round(nanoseconds / 1e6)
   return {
     p50: ms(histogram.percentile(50)),
     p99: ms(histogram.percentile(99)),
     max: ms(histogram.max),
-    gc: { pauses: pauses.length, maxMs: round(Math.max(0, ...pauses)), byKind },
+    gc,
   }
 }
 

@@ -9,9 +9,17 @@ import {
   clientOptions,
   type StartBenchSubject,
 } from './bench-subject.ts'
+import { type GcPauses, watchGcPauses } from './gc-pauses.ts'
 import { longestTurnDuring } from './longest-turn.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
+
+function sumByKind(all: readonly GcPauses[]): Record<string, number> {
+  const total: Record<string, number> = {}
+  for (const { byKind } of all)
+    for (const [kind, count] of Object.entries(byKind)) total[kind] = (total[kind] ?? 0) + count
+  return total
+}
 
 /** Our SDK: `createProfiler(...).wrap(client)`, sending its events to a local fake ingest server. */
 export const startProfilerSubject: StartBenchSubject = async ({
@@ -42,6 +50,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
       })
       const client = timed.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' })
       const samples: number[] = []
+      const flushPauses: GcPauses[] = []
       try {
         for (let batch = 0; batch < batches; batch++) {
           for (let call = 0; call < batchSize; call++) {
@@ -54,7 +63,9 @@ export const startProfilerSubject: StartBenchSubject = async ({
               // read every chunk, as an application would
             }
           }
+          const gcPauses = watchGcPauses()
           samples.push(await longestTurnDuring(() => timed.flush()))
+          flushPauses.push(gcPauses.stop())
         }
       } finally {
         await timed.shutdown()
@@ -68,6 +79,12 @@ export const startProfilerSubject: StartBenchSubject = async ({
         p50Ms: round(percentile(samples, 50)),
         p99Ms: round(percentile(samples, 99)),
         maxMs: round(Math.max(...samples)),
+        over1Ms: samples.filter((ms) => ms > 1).length,
+        gc: {
+          pauses: flushPauses.reduce((sum, { pauses }) => sum + pauses, 0),
+          maxMs: Math.max(0, ...flushPauses.map(({ maxMs }) => maxMs)),
+          byKind: sumByKind(flushPauses),
+        },
       }
     },
     async finish() {

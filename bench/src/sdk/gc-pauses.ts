@@ -1,0 +1,43 @@
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks'
+
+/** The garbage collector's pauses over a stretch of time: each one stops the event loop. */
+export interface GcPauses {
+  pauses: number
+  maxMs: number
+  byKind: Record<string, number>
+}
+
+// `PerformanceEntry.detail.kind` of a 'gc' entry (`perf_hooks.constants.NODE_PERFORMANCE_GC_*`).
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks',
+}
+
+/** Starts counting the collector's pauses (`PerformanceObserver` 'gc' entries); `stop()` says what it saw. */
+export function watchGcPauses(): { stop(): GcPauses } {
+  const durations: number[] = []
+  const byKind: Record<string, number> = {}
+  const record = (entry: PerformanceEntry) => {
+    durations.push(entry.duration)
+    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } }
+    const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other'
+    byKind[kind] = (byKind[kind] ?? 0) + 1
+  }
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) record(entry)
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  return {
+    stop() {
+      for (const entry of observer.takeRecords()) record(entry)
+      observer.disconnect()
+      return {
+        pauses: durations.length,
+        maxMs: Number(Math.max(0, ...durations).toFixed(3)),
+        byKind,
+      }
+    },
+  }
+}
