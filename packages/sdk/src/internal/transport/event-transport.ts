@@ -189,14 +189,21 @@ export class EventTransport {
   private startSend(): Promise<void> {
     const taken = this.queue.take(this.options.batchSize)
     this.inFlight = taken.length
-    const sending = this.buildAndSend(taken).finally(() => {
-      this.inFlight = 0
-      this.sending = undefined
-      // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
-      // batches instead of a stream of small requests that cost the host CPU for every one.
-      const waitMs = this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs
-      if (this.queue.length > 0) this.schedule(Math.max(waitMs, this.nextAttemptAtMs - Date.now()))
-    })
+    const sending = this.buildAndSend(taken)
+      // Nothing in it is expected to throw; if something does, the batch is lost, counted and reported,
+      // and the host never sees an unhandled rejection.
+      .catch((error: unknown) => {
+        this.drop(taken.length)
+        this.options.reporter.reportInternal('sending a batch', error)
+      })
+      .finally(() => {
+        this.inFlight = 0
+        this.sending = undefined
+        // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
+        // batches instead of a stream of small requests that cost the host CPU for every one.
+        const waitMs = this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs
+        if (this.queue.length > 0) this.schedule(Math.max(waitMs, this.nextAttemptAtMs - Date.now()))
+      })
     this.sending = sending
     return sending
   }
