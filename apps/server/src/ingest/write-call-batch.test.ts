@@ -38,4 +38,83 @@ describeEachDatabase('writeCallBatch', (getDb) => {
     )
     expect(window.rows).toEqual([{ first: '10:00' }])
   })
+
+  it('leaves observability events for the failed, cut-off and retried calls it stored, and none for duplicates', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const failed = {
+      status: 'error',
+      errorType: 'rate_limit',
+      errorCode: 'rate_limit_exceeded',
+      errorHttpStatus: 429,
+      errorMessage: 'Slow down',
+    } as const
+    const group = [
+      callRow(projectId, { idempotencyKey: 'f1', traceId: 't1', conversationId: 'c1', ...failed }),
+      callRow(projectId, { idempotencyKey: 'r1', retryCount: 2 }),
+      callRow(projectId, { idempotencyKey: 'i1', status: 'incomplete', spanId: 's1' }),
+      callRow(projectId, { idempotencyKey: 'ok' }),
+      // Without a key a call cannot be a duplicate: each one stored leaves its own event.
+      callRow(projectId, { idempotencyKey: null, traceId: 't2', ...failed }),
+    ]
+    expect(await writeCallBatch(db, group)).toEqual([true, true, true, true, true])
+    // The same group again: the keyed calls are duplicates and add nothing; the unkeyed one is new.
+    expect(await writeCallBatch(db, group)).toEqual([false, false, false, false, true])
+
+    const events = await db.query<{
+      event_type: string
+      correlation_id: string
+      conversation_id: string | null
+      payload: unknown
+    }>(
+      `SELECT event_type, correlation_id, conversation_id, payload FROM observability_events
+       WHERE project_id = $1 ORDER BY event_type, correlation_id`,
+      [projectId],
+    )
+    const call = (idempotencyKey: string | null, spanId: string | null = null) => ({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      idempotencyKey,
+      spanId,
+    })
+    const failure = {
+      errorType: 'rate_limit',
+      errorCode: 'rate_limit_exceeded',
+      httpStatus: 429,
+      message: 'Slow down',
+    }
+    const noError = { errorType: null, errorCode: null, httpStatus: null, message: null }
+    expect(events.rows).toEqual([
+      {
+        event_type: 'llm_call.failed',
+        correlation_id: 't1',
+        conversation_id: 'c1',
+        payload: { ...call('f1'), ...failure },
+      },
+      {
+        event_type: 'llm_call.failed',
+        correlation_id: 't2',
+        conversation_id: null,
+        payload: { ...call(null), ...failure },
+      },
+      {
+        event_type: 'llm_call.failed',
+        correlation_id: 't2',
+        conversation_id: null,
+        payload: { ...call(null), ...failure },
+      },
+      {
+        event_type: 'llm_call.incomplete',
+        correlation_id: 'i1',
+        conversation_id: null,
+        payload: { ...call('i1', 's1'), ...noError },
+      },
+      {
+        event_type: 'llm_call.retried',
+        correlation_id: 'r1',
+        conversation_id: null,
+        payload: { ...call('r1'), retryCount: 2 },
+      },
+    ])
+  })
 })
