@@ -14,5 +14,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites share one PostgreSQL server; each uses its own schema, so files may run in parallel.
     pool: 'forks',
+    // `npm test` measures the SDK's coverage (the package other projects install) and fails below these.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/sdk/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/test-support/**', '**/__fixtures__/**'],
+      reporter: ['text-summary'],
+      thresholds: { lines: 90, statements: 90, functions: 90, branches: 80 },
+    },
   },
 })
