@@ -17,11 +17,13 @@ function totalBytes(node: SamplingNode): number {
  * collector to do, whose pauses are what stops the event loop longest. Statistical (one sample per
  * `samplingIntervalBytes` on average), so close to, not exactly, the bytes allocated.
  */
-export async function allocatedBytesPerCall(
-  calls: number,
-  call: () => Promise<unknown>,
-  samplingIntervalBytes = 512,
-): Promise<number> {
+export async function allocatedBytesPerCall(options: {
+  calls: number
+  call: () => Promise<unknown>
+  /** Average bytes between two samples; smaller is closer and slower. */
+  samplingIntervalBytes?: number
+}): Promise<number> {
+  const { calls, call, samplingIntervalBytes = 512 } = options
   const session = new Session()
   session.connect()
   try {

@@ -264,8 +264,11 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
   }
   log('measuring allocation per streaming call…')
   const allocationCalls = Math.min(ALLOCATION_CALLS, calls)
-  const bareBytes = await allocatedBytesPerCall(allocationCalls, stream(options.bare))
-  const instrumentedBytes = await allocatedBytesPerCall(allocationCalls, stream(options.instrumented))
+  const bareBytes = await allocatedBytesPerCall({ calls: allocationCalls, call: stream(options.bare) })
+  const instrumentedBytes = await allocatedBytesPerCall({
+    calls: allocationCalls,
+    call: stream(options.instrumented),
+  })
   const kib = (bytes: number) => Number((bytes / 1024).toFixed(1))
   const perChunkUs = (addedMs: number) => round((addedMs * 1000) / streamChunks)
   const nonStreamingAddedP50Ms = nonStreaming.instrumented.p50 - nonStreaming.bare.p50

@@ -34,7 +34,12 @@ describe('postBody', () => {
       })
     })
     const body = gzipSync('{"events":[]}')
-    const answer = await postBody(url, { 'Content-Encoding': 'gzip', Authorization: 'Bearer k' }, body, 5000)
+    const answer = await postBody({
+      url,
+      headers: { 'Content-Encoding': 'gzip', Authorization: 'Bearer k' },
+      body,
+      timeoutMs: 5000,
+    })
     expect(answer).toEqual({
       status: 503,
       statusMessage: 'Busy',
@@ -55,7 +60,9 @@ describe('postBody', () => {
         response.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('{"accepted":1}')),
       )
     })
-    expect((await postBody(url, {}, Buffer.from('x'), 5000)).text).toBe('{"accepted":1}')
+    expect((await postBody({ url, headers: {}, body: Buffer.from('x'), timeoutMs: 5000 })).text).toBe(
+      '{"accepted":1}',
+    )
   })
 
   it('keeps at most 1 MiB of an answer', async () => {
@@ -63,7 +70,9 @@ describe('postBody', () => {
       request.resume()
       request.on('end', () => response.writeHead(200).end('a'.repeat(3 * 1024 * 1024)))
     })
-    expect((await postBody(url, {}, Buffer.from('x'), 5000)).text).toHaveLength(1024 * 1024)
+    expect((await postBody({ url, headers: {}, body: Buffer.from('x'), timeoutMs: 5000 })).text).toHaveLength(
+      1024 * 1024,
+    )
   })
 
   it('fails with a TimeoutError when the answer does not end in time', async () => {
@@ -72,7 +81,9 @@ describe('postBody', () => {
       // Headers at once, then the body never ends: the timeout covers the whole exchange.
       response.writeHead(200).write('{"acc')
     })
-    await expect(postBody(url, {}, Buffer.from('x'), 100)).rejects.toMatchObject({
+    await expect(
+      postBody({ url, headers: {}, body: Buffer.from('x'), timeoutMs: 100 }),
+    ).rejects.toMatchObject({
       name: 'TimeoutError',
       message: 'no answer within 100 ms',
     })
@@ -84,13 +95,15 @@ describe('postBody', () => {
       response.writeHead(200, { 'content-length': '100' }).write('{"acc')
       setTimeout(() => response.destroy(), 20)
     })
-    await expect(postBody(url, {}, Buffer.from('x'), 5000)).rejects.toThrow()
+    await expect(postBody({ url, headers: {}, body: Buffer.from('x'), timeoutMs: 5000 })).rejects.toThrow()
   })
 
   it('fails when nothing listens', async () => {
     const url = await serve(() => undefined)
     server?.close()
     await new Promise((resolve) => setTimeout(resolve, 10))
-    await expect(postBody(url, {}, Buffer.from('x'), 5000)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    await expect(
+      postBody({ url, headers: {}, body: Buffer.from('x'), timeoutMs: 5000 }),
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' })
   })
 })

@@ -93,17 +93,17 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     // Compressed in the thread pool: for realistic event JSON even the fastest level takes a few tenths
     // of a millisecond, which the event loop should not wait for.
     const body = await gzipAsync(await serializeBatch(options.events), { level: GZIP_LEVEL })
-    answer = await postBody(
-      new URL(`${options.endpoint}/v1/events`),
-      {
+    answer = await postBody({
+      url: new URL(`${options.endpoint}/v1/events`),
+      headers: {
         Authorization: `Bearer ${options.apiKey}`,
         'Content-Type': 'application/json',
         'Content-Encoding': 'gzip',
         'User-Agent': USER_AGENT,
       },
       body,
-      options.timeoutMs,
-    )
+      timeoutMs: options.timeoutMs,
+    })
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     return { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: reason }
