@@ -68,14 +68,58 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       ]
       expect((await messages()).rows).toEqual(expected)
 
-      expect(await migrateDown(db, { toVersion: '0004' })).toEqual(['0005_messages_from_calls'])
+      expect(await migrateDown(db, { toVersion: '0004' })).toEqual([
+        '0006_events_keys_by_trigger',
+        '0005_messages_from_calls',
+      ])
       expect(await tableNames(db)).toContain('messages')
       expect((await messages()).rows).toEqual(expected)
-      expect(await migrateUp(db)).toEqual(['0005_messages_from_calls'])
+      expect(await migrateUp(db)).toEqual(['0005_messages_from_calls', '0006_events_keys_by_trigger'])
       expect((await messages()).rows).toEqual(expected)
       // Back on the view, a deleted conversation's messages leave with it.
       await db.query(`DELETE FROM conversations WHERE project_id = $1 AND id = 'c1'`, [projectId])
       expect((await messages()).rows).toEqual([])
+    })
+
+    it('deletes events with their project or conversation by trigger, and restores the keys when rolled back', async () => {
+      const { db, dispose } = await openTestDatabase(dialect)
+      disposers.push(dispose)
+      const [kept, doomed] = [await createProject(db), await createProject(db)]
+      const failed = (projectId: string, key: string, conversationId: string) =>
+        callRow(projectId, {
+          idempotencyKey: key,
+          conversationId,
+          status: 'error',
+          errorType: 'server_error',
+        })
+      await writeCallBatch(db, [
+        failed(kept, 'k1', 'c1'),
+        failed(kept, 'k2', 'c2'),
+        failed(doomed, 'k3', 'c3'),
+      ])
+      const eventKeys = async () =>
+        (
+          await db.query<{ key: string }>(
+            `SELECT payload->>'idempotencyKey' AS key FROM observability_events ORDER BY key`,
+          )
+        ).rows.map((row) => row.key)
+      expect(await eventKeys()).toEqual(['k1', 'k2', 'k3'])
+
+      await db.query(`DELETE FROM conversations WHERE project_id = $1 AND id = 'c1'`, [kept])
+      await db.query('DELETE FROM projects WHERE id = $1', [doomed])
+      expect(await eventKeys()).toEqual(['k2'])
+
+      // Rolled back, the keys are back and check again: an event of a missing conversation is refused.
+      expect(await migrateDown(db, { toVersion: '0005' })).toEqual(['0006_events_keys_by_trigger'])
+      await expect(
+        db.query(
+          `INSERT INTO observability_events (project_id, timestamp, event_type, conversation_id)
+           VALUES ($1, now(), 'llm_call.failed', 'no-such-conversation')`,
+          [kept],
+        ),
+      ).rejects.toThrow(/foreign key/)
+      expect(await eventKeys()).toEqual(['k2'])
+      expect(await migrateUp(db)).toEqual(['0006_events_keys_by_trigger'])
     })
 
     it('refuses to start when an applied migration was edited', async () => {
