@@ -8,6 +8,8 @@ export interface PostAnswer {
   /** The status line's reason phrase (`Service Unavailable`). */
   statusMessage: string
   retryAfter: string | undefined
+  /** The `Location` header of a redirect. */
+  location: string | undefined
   text: string
 }
 
@@ -42,6 +44,7 @@ function readAnswer(response: IncomingMessage): Promise<PostAnswer> {
         status: response.statusCode ?? 0,
         statusMessage: response.statusMessage ?? '',
         retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        location: response.headers.location,
         text: raw.toString('utf8', 0, Math.min(raw.length, MAX_ANSWER_BYTES)),
       })
     })

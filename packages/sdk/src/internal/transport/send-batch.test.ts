@@ -1,6 +1,9 @@
+import { createServer, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { gunzipSync } from 'node:zlib'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
-import { describe, expect, it } from 'vitest'
-import { serializeBatch } from './send-batch.ts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sendBatch, serializeBatch } from './send-batch.ts'
 
 function event(index: number): LlmCallEventInput {
   return {
@@ -32,5 +35,66 @@ describe('serializeBatch', () => {
     setImmediate(() => order.push('other work'))
     await serializeBatch(events).then(() => order.push('serialised'))
     expect(order).toEqual(['other work', 'serialised'])
+  })
+})
+
+describe('sendBatch redirects', () => {
+  const servers: Server[] = []
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+  async function serve(listener: RequestListener): Promise<string> {
+    const server = createServer(listener)
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+  const send = (endpoint: string) =>
+    sendBatch({ endpoint, apiKey: 'k', events: [event(1)], timeoutMs: 5000, maxRetryAfterMs: 1000 })
+
+  it('follows a 307 or 308 to the same origin with the same body and key', async () => {
+    const seen: Array<{ url: string | undefined; authorization: string | undefined; events: number }> = []
+    const endpoint = await serve((request, response) => {
+      const parts: Buffer[] = []
+      request.on('data', (part: Buffer) => parts.push(part))
+      request.on('end', () => {
+        const { events } = JSON.parse(gunzipSync(Buffer.concat(parts)).toString()) as { events: unknown[] }
+        seen.push({ url: request.url, authorization: request.headers.authorization, events: events.length })
+        if (request.url === '/v1/events') response.writeHead(308, { location: '/moved/v1/events' }).end()
+        else if (request.url === '/moved/v1/events') response.writeHead(307, { location: '/final' }).end()
+        else response.writeHead(200).end('{"accepted":1,"duplicates":0,"errors":[]}')
+      })
+    })
+    expect(await send(endpoint)).toEqual({ kind: 'delivered', accepted: 1, duplicates: 0, rejections: [] })
+    expect(seen).toEqual([
+      { url: '/v1/events', authorization: 'Bearer k', events: 1 },
+      { url: '/moved/v1/events', authorization: 'Bearer k', events: 1 },
+      { url: '/final', authorization: 'Bearer k', events: 1 },
+    ])
+  })
+
+  it('stops at another origin or another kind of redirect, and says to change the endpoint', async () => {
+    const elsewhere = await serve((_request, response) => response.writeHead(200).end('{}'))
+    const crossOrigin = await serve((request, response) => {
+      request.resume()
+      response.writeHead(308, { location: `${elsewhere}/v1/events` }).end()
+    })
+    const moved = await serve((request, response) => {
+      request.resume()
+      response.writeHead(301, { location: 'https://acp.example.com/v1/events' }).end()
+    })
+    expect(await send(crossOrigin)).toEqual({
+      kind: 'rejected',
+      httpStatus: 308,
+      message: `the endpoint redirects to ${elsewhere}/v1/events; set the profiler's endpoint (ACP_ENDPOINT) to the address the events should reach`,
+    })
+    expect(await send(moved)).toMatchObject({
+      kind: 'rejected',
+      httpStatus: 301,
+      message: expect.stringContaining('redirects to https://acp.example.com/v1/events'),
+    })
   })
 })

@@ -48,6 +48,15 @@ function readErrorMessage(answer: PostAnswer): string {
   return answer.text.slice(0, 500) || answer.statusMessage
 }
 
+// Redirects followed for one batch before its answer counts as final.
+const MAX_REDIRECTS = 3
+
+/** Where a 307 or 308 answer sends the request, resolved against the URL that answered. */
+function redirectTarget(answer: PostAnswer, from: URL): URL | undefined {
+  if ((answer.status !== 307 && answer.status !== 308) || !answer.location) return undefined
+  return URL.canParse(answer.location, from.href) ? new URL(answer.location, from) : undefined
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
@@ -85,7 +94,8 @@ export async function serializeBatch(events: readonly LlmCallEventInput[]): Prom
 /**
  * POSTs one gzip-compressed batch to `${endpoint}/v1/events` and classifies the answer: 2xx (200, 207) is
  * delivered (207 lists refused events), 408/429/5xx and network failures are retried, other 4xx are
- * final (retrying an unauthorised or malformed batch cannot succeed).
+ * final (retrying an unauthorised or malformed batch cannot succeed). A 307 or 308 to the same origin is
+ * followed; any other redirect is final, with a message that says to change the endpoint.
  */
 export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
   let answer: PostAnswer
@@ -93,17 +103,25 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     // Compressed in the thread pool: for realistic event JSON even the fastest level takes a few tenths
     // of a millisecond, which the event loop should not wait for.
     const body = await gzipAsync(await serializeBatch(options.events), { level: GZIP_LEVEL })
-    answer = await postBody({
-      url: new URL(`${options.endpoint}/v1/events`),
-      headers: {
-        Authorization: `Bearer ${options.apiKey}`,
-        'Content-Type': 'application/json',
-        'Content-Encoding': 'gzip',
-        'User-Agent': USER_AGENT,
-      },
-      body,
-      timeoutMs: options.timeoutMs,
-    })
+    let url = new URL(`${options.endpoint}/v1/events`)
+    for (let redirects = 0; ; redirects++) {
+      answer = await postBody({
+        url,
+        headers: {
+          Authorization: `Bearer ${options.apiKey}`,
+          'Content-Type': 'application/json',
+          'Content-Encoding': 'gzip',
+          'User-Agent': USER_AGENT,
+        },
+        body,
+        timeoutMs: options.timeoutMs,
+      })
+      // 307 and 308 ask for the same POST elsewhere (a proxy moving http to https, say); the key goes
+      // along only to the same origin, as a browser's fetch would send it.
+      const target = redirectTarget(answer, url)
+      if (!target || redirects >= MAX_REDIRECTS || target.origin !== url.origin) break
+      url = target
+    }
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     return { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: reason }
@@ -116,6 +134,14 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     const duplicates = readNumber(payload?.duplicates) ?? 0
     const accepted = readNumber(payload?.accepted) ?? options.events.length - rejections.length - duplicates
     return { kind: 'delivered', accepted, duplicates, rejections }
+  }
+  if (status >= 300 && status < 400) {
+    const target = answer.location ? ` to ${answer.location}` : ''
+    return {
+      kind: 'rejected',
+      httpStatus: status,
+      message: `the endpoint redirects${target}; set the profiler's endpoint (ACP_ENDPOINT) to the address the events should reach`,
+    }
   }
   const message = readErrorMessage(answer)
   if (status === 408 || status === 429 || status >= 500) {
