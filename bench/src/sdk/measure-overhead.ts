@@ -83,6 +83,13 @@ export interface OverheadMeasurement {
      */
     marginalPerChunkUs: { p50: number }
   }
+  /**
+   * The bare client streaming with `stream_options.include_usage` (as a caller who wants the stream's
+   * usage asks for it) against the same client without it, per chunk at the median: the price of
+   * streamed usage itself (a longer stream to read), which the instrumented client pays because it
+   * adds the option. The instrumentation's own cost per chunk is about `addedPerChunkUs` minus this.
+   */
+  includeUsagePerChunkUs: { p50: number }
   /** How late the event loop ran its 1 ms timer (see `EventLoopDelay`): calls back to back, then paced. */
   eventLoopDelayMs: { backToBack: BackToBackEventLoopDelay; paced: PacedEventLoopDelay }
   /**
@@ -229,6 +236,15 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
     client.chat.completions.create({ model: 'gpt-4o-mini', messages })
   const stream = (client: OpenAI) => async () =>
     drain(await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }))
+  const streamWithUsage = (client: OpenAI) => async () =>
+    drain(
+      await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    )
   const warmUpCalls = Math.min(WARM_UP_CALLS, calls)
   const warmUpStreams = Math.min(WARM_UP_STREAMS, calls)
   const loopCalls = Math.min(EVENT_LOOP_CALLS, calls)
@@ -241,6 +257,8 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
   log(`measuring ${calls} non-streaming and ${calls} streaming call pairs (${streamChunks} chunks each)…`)
   const nonStreaming = await measurePairs(calls, complete(options.bare), complete(options.instrumented))
   const streaming = await measurePairs(calls, stream(options.bare), stream(options.instrumented))
+  log(`measuring ${calls} bare streaming pairs without and with include_usage…`)
+  const includeUsage = await measurePairs(calls, stream(options.bare), streamWithUsage(options.bare))
   const backToBack: BackToBackEventLoopDelay = {
     calls: loopCalls,
     bare: await backToBackLoopDelay(loopCalls, stream(options.bare)),
@@ -283,6 +301,7 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
       },
       marginalPerChunkUs: { p50: perChunkUs(streamingAddedP50Ms - nonStreamingAddedP50Ms) },
     },
+    includeUsagePerChunkUs: { p50: perChunkUs(includeUsage.instrumented.p50 - includeUsage.bare.p50) },
     eventLoopDelayMs: { backToBack, paced },
     allocatedPerStreamKiB: {
       calls: allocationCalls,

@@ -46,6 +46,8 @@ describe('sdkBench', () => {
         ((streaming.addedMs.p50 - subject.nonStreaming.addedMs.p50) * 1000) / CHUNKS,
         0,
       )
+      expectFinite(subject.includeUsagePerChunkUs.p50)
+      expect(result.summary.perChunkAddedUs[name].includeUsageP50).toBe(subject.includeUsagePerChunkUs.p50)
       const { backToBack, paced } = subject.eventLoopDelayMs
       expect(backToBack.calls).toBe(CALLS)
       expect(paced).toMatchObject({ calls: CALLS, resolutionMs: 1 })

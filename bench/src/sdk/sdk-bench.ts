@@ -28,9 +28,10 @@ function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
       p99: microseconds(nonStreaming.addedMs.p99),
       bareP50Us: microseconds(nonStreaming.bareMs.p50),
     })),
-    perChunkAddedUs: perSubject(({ streaming }) => ({
+    perChunkAddedUs: perSubject(({ streaming, includeUsagePerChunkUs }) => ({
       ...streaming.addedPerChunkUs,
       marginalP50: streaming.marginalPerChunkUs.p50,
+      includeUsageP50: includeUsagePerChunkUs.p50,
       bareStreamP50Us: microseconds(streaming.bareMs.p50),
     })),
     allocatedPerStreamKiB: perSubject(({ allocatedPerStreamKiB }) => allocatedPerStreamKiB),
@@ -98,7 +99,7 @@ export async function sdkBench(args: string[]): Promise<number> {
         calls,
         streamChunks,
         method:
-          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records), each window with the pauses of the garbage collector in it (count and longest). Allocation: KiB allocated per streaming call, bare and instrumented, from the sampling heap profiler with collected objects included. batchSendSyncMs (this SDK): the longest turn of the event loop while a batch of 100 recorded streaming calls is flushed (building, serialising, compressing, sending), timed with a chain of setImmediate callbacks.',
+          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records), each window with the pauses of the garbage collector in it (count and longest). Allocation: KiB allocated per streaming call, bare and instrumented, from the sampling heap profiler with collected objects included. includeUsage: the bare client streaming with stream_options.include_usage against without it, per chunk (the price of streamed usage itself). batchSendSyncMs (this SDK): the longest turn of the event loop while a batch of 100 recorded streaming calls is flushed (building, serialising, compressing, sending), timed with a chain of setImmediate callbacks.',
         subjects,
         summary: summarise(subjects),
       },
