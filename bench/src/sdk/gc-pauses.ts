@@ -41,3 +41,15 @@ export function watchGcPauses(): { stop(): GcPauses } {
     },
   }
 }
+
+/** The pauses of several stretches taken together. */
+export function combineGcPauses(all: readonly GcPauses[]): GcPauses {
+  const byKind: Record<string, number> = {}
+  for (const pauses of all)
+    for (const [kind, count] of Object.entries(pauses.byKind)) byKind[kind] = (byKind[kind] ?? 0) + count
+  return {
+    pauses: all.reduce((sum, { pauses }) => sum + pauses, 0),
+    maxMs: Math.max(0, ...all.map(({ maxMs }) => maxMs)),
+    byKind,
+  }
+}

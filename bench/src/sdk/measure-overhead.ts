@@ -177,12 +177,14 @@ async function withLoopHistogram(work: () => Promise<void>): Promise<EventLoopDe
   const gcPauses = watchGcPauses()
   const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   histogram.enable()
+  let gc: GcPauses
   try {
     await work()
   } finally {
     histogram.disable()
+    // Stopped whatever happens, so a failed window leaves no observer behind.
+    gc = gcPauses.stop()
   }
-  const gc = gcPauses.stop()
   const ms = (nanoseconds: number) => round(nanoseconds / 1e6)
   return {
     p50: ms(histogram.percentile(50)),

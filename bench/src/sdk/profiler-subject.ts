@@ -9,17 +9,10 @@ import {
   clientOptions,
   type StartBenchSubject,
 } from './bench-subject.ts'
-import { type GcPauses, watchGcPauses } from './gc-pauses.ts'
+import { combineGcPauses, type GcPauses, watchGcPauses } from './gc-pauses.ts'
 import { longestTurnDuring } from './longest-turn.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
-
-function sumByKind(all: readonly GcPauses[]): Record<string, number> {
-  const total: Record<string, number> = {}
-  for (const { byKind } of all)
-    for (const [kind, count] of Object.entries(byKind)) total[kind] = (total[kind] ?? 0) + count
-  return total
-}
 
 /** Our SDK: `createProfiler(...).wrap(client)`, sending its events to a local fake ingest server. */
 export const startProfilerSubject: StartBenchSubject = async ({
@@ -80,11 +73,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
         p99Ms: round(percentile(samples, 99)),
         maxMs: round(Math.max(...samples)),
         over1Ms: samples.filter((ms) => ms > 1).length,
-        gc: {
-          pauses: flushPauses.reduce((sum, { pauses }) => sum + pauses, 0),
-          maxMs: Math.max(0, ...flushPauses.map(({ maxMs }) => maxMs)),
-          byKind: sumByKind(flushPauses),
-        },
+        gc: combineGcPauses(flushPauses),
       }
     },
     async finish() {

@@ -48,9 +48,10 @@ SELECT project_id AS "projectId", idempotency_key AS "idempotencyKey" FROM inser
  * statement: a single round trip and its own transaction, all or nothing. Messages need no write:
  * `messages` is a view of the calls (migration 0005).
  *
- * Conversations are upserted first (the events reference them; the foreign-key checks run at the
- * end of the statement, so they see them); a conversation is only rewritten when the group widens
- * its seen window or fills a missing user or feature. Observability events are derived in SQL from
+ * Conversations are upserted in the same statement as the calls and events that name them, so none
+ * is ever named before it exists (which is why neither table keeps a foreign key to it, migrations
+ * 0004 and 0006); a conversation is only rewritten when the group widens its seen window or fills a
+ * missing user or feature. Observability events are derived in SQL from
  * the calls actually inserted, so a duplicate call adds none. `conversations` must be unique per
  * (project, id) and in one order for every writer, so two groups never lock in a cycle.
  * Returns the idempotency keys inserted (null for calls without one).

@@ -87,8 +87,9 @@ export const RETENTION_TABLES = ['llm_calls', 'observability_events', 'conversat
 export type RetentionTable = (typeof RETENTION_TABLES)[number]
 
 // Identifiers come from this allow-list only. A conversation goes when its last call is older than the cut;
-// its observability events go with it (ON DELETE CASCADE), and its messages with its calls (a view of them).
-// Calls and observability events are taken oldest first along their (project_id, timestamp) index.
+// its observability events go with it (a trigger, migration 0006), and its messages with its calls (a view
+// of them). Calls and observability events are taken oldest first along their (project_id, timestamp, id)
+// primary keys.
 const AGE_COLUMN: Record<RetentionTable, { column: string; key: string; order: string }> = {
   llm_calls: { column: 'timestamp', key: 'project_id, timestamp, id', order: 'ORDER BY timestamp' },
   observability_events: {
