@@ -8,9 +8,10 @@ import type { LlmCallRow } from '../../../apps/server/src/storage/repositories/l
 const CONVERSATIONS_PER_STATEMENT = 5_000
 
 /**
- * Creates the conversations `rows` refer to, before the raw ceiling is timed: `llm_calls` has a
- * foreign key to `conversations`, so the rows cannot be written without them, and the server writes
- * them in the same transaction as its calls.
+ * Creates the conversations `rows` refer to, before the raw ceiling is timed, so the raw phase meets
+ * the same tables as the HTTP phase, where the server upserts them in the statement that writes
+ * their calls. (`llm_calls` keeps no foreign key to them since migration 0004; the upsert is the
+ * HTTP path's own work and stays out of the ceiling.)
  */
 export async function ensureConversationsOf(db: Queryable, rows: readonly LlmCallRow[]): Promise<void> {
   const byId = new Map<string, ConversationSighting>()

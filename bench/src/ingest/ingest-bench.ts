@@ -12,6 +12,12 @@ import { readBackendCpuMicros } from './read-backend-cpu-micros.ts'
 import { startServerProcess } from './start-server-process.ts'
 
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
+/**
+ * Concurrent senders, as many SDK instances would be. Each waits for its answer before it sends again,
+ * so the events in flight (clients × batch) bound what the server can group and overlap; with 16
+ * the server and the database both sat partly idle on 2 cores (docs/benchmarks.md has the sweep).
+ */
+const DEFAULT_CLIENTS = 32
 
 interface BenchSettings {
   eventCount: number
@@ -193,7 +199,7 @@ async function assertAllStored(bench: BenchDatabase, expectedRows: number): Prom
  * `npm run bench -- ingest [--database postgres|pglite] [--events N] [--runs R] [--clients C]`
  *
  * End-to-end ingest over HTTP (the real server in a child process, batches of 100 events, C
- * concurrent keep-alive clients, after a warm-up) against the raw ceiling: the same rows written
+ * concurrent keep-alive clients (default 32), after a warm-up) against the raw ceiling: the same rows written
  * straight into the same table with the server's multi-row statement, in the group sizes the
  * server's committer forms (C × batch / 2 rows: two groups in flight). Each run uses a fresh
  * schema (or PGlite folder); the order of the two phases alternates between runs so neither always
@@ -230,7 +236,7 @@ export async function ingestBench(args: string[]): Promise<number> {
     'warmup',
   )
   const runs = wholeNumberOption(values.runs, 4, 'runs')
-  const clients = wholeNumberOption(values.clients, 16, 'clients')
+  const clients = wholeNumberOption(values.clients, DEFAULT_CLIENTS, 'clients')
   const eventsPerBody = wholeNumberOption(values.batch, 100, 'batch')
   // The server writes two groups at once on PostgreSQL and one on PGlite (see ingest-service.ts).
   const rawConcurrency = wholeNumberOption(
