@@ -18,7 +18,9 @@ export async function startFakeIngest(): Promise<FakeIngest> {
     request.on('data', (part: Buffer) => parts.push(part))
     request.on('end', () => {
       received++
-      const { events } = JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as {
+      const body = Buffer.concat(parts)
+      const text = (request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8')
+      const { events } = JSON.parse(text) as {
         events: unknown[]
       }
       response

@@ -48,7 +48,7 @@ describe('createProfiler', () => {
     expect(warn).not.toHaveBeenCalled()
   })
 
-  it('reads ACP_ENDPOINT, ACP_API_KEY and ACP_DEBUG when created, not when imported', async () => {
+  it('reads ACP_ENDPOINT, ACP_API_KEY, ACP_DEBUG and ACP_COMPRESSION when created, not when imported', async () => {
     const ingest = await startFakeHttpServer()
     servers.push(ingest)
     ingest.setDefault((_request, response) =>
@@ -58,6 +58,7 @@ describe('createProfiler', () => {
     vi.stubEnv('ACP_ENDPOINT', `${ingest.url}/`)
     vi.stubEnv('ACP_API_KEY', 'acp_from_env')
     vi.stubEnv('ACP_DEBUG', 'true')
+    vi.stubEnv('ACP_COMPRESSION', 'GZIP')
     const debug = vi.spyOn(console, 'debug').mockImplementation(() => {})
     const profiler = createProfiler({ flushOnExit: false })
     expect(profiler.enabled).toBe(true)
@@ -66,6 +67,7 @@ describe('createProfiler', () => {
     await profiler.shutdown()
     expect(ingest.requests[0]?.path).toBe('/v1/events')
     expect(ingest.requests[0]?.headers.authorization).toBe('Bearer acp_from_env')
+    expect(ingest.requests[0]?.headers['content-encoding']).toBe('gzip')
     expect(profiler.stats().sent).toBe(1)
     expect(debug).not.toHaveBeenCalled()
 
@@ -87,11 +89,16 @@ describe('createProfiler', () => {
     expect(warn).toHaveBeenCalled()
     expect(errors.map((error) => error.code)).toEqual(['INVALID_OPTIONS', 'PROFILER_DISABLED'])
 
-    const test = await startTestProfiler({ batchSize: -1, flushIntervalMs: Number.NaN })
+    const test = await startTestProfiler({
+      batchSize: -1,
+      flushIntervalMs: Number.NaN,
+      compression: 'brotli' as 'gzip',
+    })
     expect(test.profiler.enabled).toBe(true)
     expect(test.errors.map((error) => error.message)).toEqual([
       expect.stringContaining('batchSize'),
       expect.stringContaining('flushIntervalMs'),
+      expect.stringContaining("compression must be 'none' or 'gzip'"),
     ])
     await test.close()
   })

@@ -12,6 +12,7 @@ export interface ResolvedProfilerOptions {
   debug: boolean
   onError: ((error: ProfilerError) => void) | undefined
   batchSize: number
+  compression: 'none' | 'gzip'
   flushIntervalMs: number
   maxQueueSize: number
   requestTimeoutMs: number
@@ -81,6 +82,14 @@ export function resolveProfilerOptions(
     }
   }
 
+  const compressionGiven = given.compression ?? nonEmpty(env.ACP_COMPRESSION)?.toLowerCase()
+  let compression: ResolvedProfilerOptions['compression'] = 'none'
+  if (compressionGiven === 'gzip' || compressionGiven === 'none') compression = compressionGiven
+  else if (compressionGiven !== undefined)
+    problems.push(
+      `compression must be 'none' or 'gzip'; got ${JSON.stringify(compressionGiven)}, using 'none'`,
+    )
+
   const endpoint = nonEmpty(given.endpoint) ?? nonEmpty(env.ACP_ENDPOINT)
   const apiKey = nonEmpty(given.apiKey) ?? nonEmpty(env.ACP_API_KEY)
   let disabledReason: string | undefined
@@ -102,6 +111,7 @@ export function resolveProfilerOptions(
     debug: given.debug ?? readFlag(env.ACP_DEBUG),
     onError: typeof given.onError === 'function' ? given.onError : undefined,
     ...numbers,
+    compression,
     flushOnExit: given.flushOnExit ?? true,
     defaultContext: given.defaultContext ?? {},
     problems,

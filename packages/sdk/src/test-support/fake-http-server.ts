@@ -7,6 +7,8 @@ export interface RecordedRequest {
   method: string
   path: string
   headers: IncomingMessage['headers']
+  /** The body's bytes as they came over the wire (before any gunzip). */
+  wireBody: Buffer
   body: string
   json(): unknown
 }
@@ -76,13 +78,14 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
   const server = createServer(async (incoming, response) => {
     const chunks: Buffer[] = []
     for await (const chunk of incoming) chunks.push(chunk as Buffer)
-    let raw = Buffer.concat(chunks)
-    if (incoming.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw)
+    const wireBody = Buffer.concat(chunks)
+    const raw = incoming.headers['content-encoding'] === 'gzip' ? gunzipSync(wireBody) : wireBody
     const body = raw.toString('utf8')
     const request: RecordedRequest = {
       method: incoming.method ?? 'GET',
       path: incoming.url ?? '/',
       headers: incoming.headers,
+      wireBody,
       body,
       json: () => JSON.parse(body),
     }

@@ -15,6 +15,8 @@ export interface EventTransportOptions {
   endpoint: string
   apiKey: string
   batchSize: number
+  /** How request bodies are encoded (see `ProfilerOptions.compression`). */
+  compression: 'none' | 'gzip'
   flushIntervalMs: number
   maxQueueSize: number
   requestTimeoutMs: number
@@ -231,6 +233,7 @@ export class EventTransport {
         endpoint: this.options.endpoint,
         apiKey: this.options.apiKey,
         events: batch,
+        compression: this.options.compression,
         timeoutMs: this.options.requestTimeoutMs,
         maxRetryAfterMs: this.options.maxBackoffMs,
       })

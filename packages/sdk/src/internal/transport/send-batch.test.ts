@@ -53,7 +53,14 @@ describe('sendBatch redirects', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   }
   const send = (endpoint: string) =>
-    sendBatch({ endpoint, apiKey: 'k', events: [event(1)], timeoutMs: 5000, maxRetryAfterMs: 1000 })
+    sendBatch({
+      endpoint,
+      apiKey: 'k',
+      events: [event(1)],
+      compression: 'gzip',
+      timeoutMs: 5000,
+      maxRetryAfterMs: 1000,
+    })
 
   it('follows a 307 or 308 to the same origin with the same body and key', async () => {
     const seen: Array<{ url: string | undefined; authorization: string | undefined; events: number }> = []

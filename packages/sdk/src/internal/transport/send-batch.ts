@@ -27,6 +27,8 @@ export interface SendBatchOptions {
   endpoint: string
   apiKey: string
   events: readonly LlmCallEventInput[]
+  /** `'gzip'`: the body is compressed in the thread pool and sent with `Content-Encoding: gzip`. */
+  compression: 'none' | 'gzip'
   timeoutMs: number
   /** Longest `Retry-After` honoured. */
   maxRetryAfterMs: number
@@ -92,7 +94,7 @@ export async function serializeBatch(events: readonly LlmCallEventInput[]): Prom
 }
 
 /**
- * POSTs one gzip-compressed batch to `${endpoint}/v1/events` and classifies the answer: 2xx (200, 207) is
+ * POSTs one batch (gzip-compressed when asked) to `${endpoint}/v1/events` and classifies the answer: 2xx (200, 207) is
  * delivered (207 lists refused events), 408/429/5xx and network failures are retried, other 4xx are
  * final (retrying an unauthorised or malformed batch cannot succeed). A 307 or 308 to the same origin is
  * followed; any other redirect is final, with a message that says to change the endpoint.
@@ -100,9 +102,12 @@ export async function serializeBatch(events: readonly LlmCallEventInput[]): Prom
 export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
   let answer: PostAnswer
   try {
+    const text = await serializeBatch(options.events)
+    const gzipped = options.compression === 'gzip'
     // Compressed in the thread pool: for realistic event JSON even the fastest level takes a few tenths
-    // of a millisecond, which the event loop should not wait for.
-    const body = await gzipAsync(await serializeBatch(options.events), { level: GZIP_LEVEL })
+    // of a millisecond, which the event loop should not wait for. Setting the stream up still runs on
+    // the loop, which is why compression is opt-in.
+    const body = gzipped ? await gzipAsync(text, { level: GZIP_LEVEL }) : Buffer.from(text)
     let url = new URL(`${options.endpoint}/v1/events`)
     for (let redirects = 0; ; redirects++) {
       answer = await postBody({
@@ -110,7 +115,7 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
         headers: {
           Authorization: `Bearer ${options.apiKey}`,
           'Content-Type': 'application/json',
-          'Content-Encoding': 'gzip',
+          ...(gzipped ? { 'Content-Encoding': 'gzip' } : {}),
           'User-Agent': USER_AGENT,
         },
         body,
