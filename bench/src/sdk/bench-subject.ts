@@ -33,7 +33,7 @@ export interface BenchSubject {
 /**
  * The longest turn of the event loop while one batch of recorded streaming calls is flushed: taking
  * them from the queue, building their events, serialising and compressing the body, sending it and
- * reading the answer (see `longestTurnDuring`). Sending a batch is the longest stretch of the SDK's
+ * reading the answer (see `turnsDuring`). Sending a batch is the longest stretch of the SDK's
  * own work on the loop (a call's own work is microseconds); timed on its own, with nothing else
  * running, it can be judged apart from the pauses of the collector and the OS in the paced windows.
  */
@@ -47,10 +47,21 @@ export interface BatchSendTiming {
   over1Ms: number
   /** The collector's pauses during the timed flushes: a long turn that matches one is the collector's. */
   gc: GcPauses
+  /**
+   * The same figures with the collector's pauses taken out of each turn: the SDK's own work and the
+   * machine's scheduling. A pause stops the loop whoever allocated last, and a bare client's process
+   * pauses as well (see the paced windows).
+   */
+  withoutGcPauses: { p50Ms: number; p99Ms: number; maxMs: number; over1Ms: number }
 }
 
 /** Sets a subject up against the fake upstream at `baseUrl`; `ingestUrl` is the fake ingest server in the parent process. */
-export type StartBenchSubject = (options: { baseUrl: string; ingestUrl: string }) => Promise<BenchSubject>
+export type StartBenchSubject = (options: {
+  baseUrl: string
+  ingestUrl: string
+  /** How this SDK encodes its request bodies; the peers export in process and ignore it. */
+  compression: 'none' | 'gzip'
+}) => Promise<BenchSubject>
 
 /** Options every client of the benchmark is built with: the fake upstream, and no retries to blur timings. */
 export function clientOptions(baseUrl: string) {

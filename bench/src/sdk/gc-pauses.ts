@@ -15,12 +15,22 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks',
 }
 
+/** What a `watchGcPauses` watcher saw. */
+export interface GcPauseWatcher {
+  /** Stops watching; the pauses seen. */
+  stop(): GcPauses
+  /** After `stop()`: ms of collector pauses within [startMs, endMs] of the `performance.now()` timeline. */
+  pausedMsBetween(startMs: number, endMs: number): number
+}
+
 /** Starts counting the collector's pauses (`PerformanceObserver` 'gc' entries); `stop()` says what it saw. */
-export function watchGcPauses(): { stop(): GcPauses } {
+export function watchGcPauses(): GcPauseWatcher {
   const durations: number[] = []
+  const spans: Array<{ startMs: number; endMs: number }> = []
   const byKind: Record<string, number> = {}
   const record = (entry: PerformanceEntry) => {
     durations.push(entry.duration)
+    spans.push({ startMs: entry.startTime, endMs: entry.startTime + entry.duration })
     const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } }
     const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other'
     byKind[kind] = (byKind[kind] ?? 0) + 1
@@ -38,6 +48,12 @@ export function watchGcPauses(): { stop(): GcPauses } {
         maxMs: Number(Math.max(0, ...durations).toFixed(3)),
         byKind,
       }
+    },
+    pausedMsBetween(startMs, endMs) {
+      let paused = 0
+      for (const span of spans)
+        paused += Math.max(0, Math.min(endMs, span.endMs) - Math.max(startMs, span.startMs))
+      return paused
     },
   }
 }

@@ -21,10 +21,18 @@ describe('sdkBench', () => {
   it('prints one JSON document with paired timings of the SDK and of each peer, each from its own process', async () => {
     const output = vi.spyOn(console, 'log').mockImplementation(() => {})
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-    expect(await sdkBench(['--calls', String(CALLS), '--chunks', String(CHUNKS)])).toBe(0)
+    // gzip here: the default (none) is what the rest of the SDK's tests send.
+    const args = ['--calls', String(CALLS), '--chunks', String(CHUNKS), '--compression', 'gzip']
+    expect(await sdkBench(args)).toBe(0)
     expect(output).toHaveBeenCalledTimes(1)
     const result = JSON.parse(String(output.mock.calls[0]?.[0]))
-    expect(result).toMatchObject({ benchmark: 'sdk', calls: CALLS, streamChunks: CHUNKS })
+    expect(result).toMatchObject({
+      benchmark: 'sdk',
+      calls: CALLS,
+      streamChunks: CHUNKS,
+      compression: 'gzip',
+    })
+    expect(result.subjects.aiCostProfiler.setup).toContain("compression: 'gzip'")
     expect(Object.keys(result.subjects)).toEqual([...SUBJECT_NAMES])
 
     for (const name of SUBJECT_NAMES) {
@@ -86,6 +94,10 @@ describe('sdkBench', () => {
     expect(batchSend.p50Ms).toBeGreaterThan(0)
     expect(batchSend.maxMs).toBeGreaterThanOrEqual(batchSend.p99Ms)
     expect(batchSend.over1Ms).toBeLessThanOrEqual(CALLS)
+    // Taking the collector's pauses out can only shorten a turn.
+    expect(batchSend.withoutGcPauses.maxMs).toBeGreaterThan(0)
+    expect(batchSend.withoutGcPauses.maxMs).toBeLessThanOrEqual(batchSend.maxMs)
+    expect(batchSend.withoutGcPauses.over1Ms).toBeLessThanOrEqual(batchSend.over1Ms)
     const pausesByKind = Object.values(batchSend.gc.byKind as Record<string, number>)
     expect(pausesByKind.reduce((sum, count) => sum + count, 0)).toBe(batchSend.gc.pauses)
     expect(result.summary.batchSendSyncMs).toEqual(batchSend)
@@ -105,5 +117,6 @@ describe('sdkBench', () => {
 
   it('refuses a bad option value', async () => {
     await expect(sdkBench(['--calls', 'many'])).rejects.toThrow('--calls takes a positive whole number')
+    await expect(sdkBench(['--compression', 'br'])).rejects.toThrow('--compression takes none or gzip')
   })
 })

@@ -53,19 +53,22 @@ function summarise(subjects: Record<SubjectName, SubjectMeasurement>) {
  * streams one after another; `eventLoopDelayMs.paced`: a stream started every few ms, the loop mostly
  * idle, the subject's flush inside; see `measure-overhead.ts`). Each subject runs alone in its
  * own child process with its own bare baseline; the upstream and ingest fakes run in this process. Options: `--calls N` pairs of each kind
- * (default 2000), `--chunks N` per stream (default 100).
+ * (default 2000), `--chunks N` per stream (default 100), `--compression none|gzip` for this SDK's request bodies (default none).
  *
  * @example
- * npm run bench -- sdk --calls 2000 --chunks 100
+ * npm run bench -- sdk --calls 2000 --chunks 100 [--compression none|gzip]
  */
 export async function sdkBench(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { calls: { type: 'string' }, chunks: { type: 'string' } },
+    options: { calls: { type: 'string' }, chunks: { type: 'string' }, compression: { type: 'string' } },
     strict: true,
   })
   const calls = wholeNumberOption(values.calls, 2000, 'calls')
   const streamChunks = wholeNumberOption(values.chunks, 100, 'chunks')
+  const compression = values.compression ?? 'none'
+  if (compression !== 'none' && compression !== 'gzip')
+    throw new Error(`--compression takes none or gzip (this SDK's request bodies); got "${compression}"`)
 
   const subjects = {} as Record<SubjectName, SubjectMeasurement>
   // The provider and the SDK's ingest server live in this process, as they would live elsewhere in
@@ -81,6 +84,7 @@ export async function sdkBench(args: string[]): Promise<number> {
         subject,
         calls,
         streamChunks,
+        compression,
         ingestUrl: ingest.url,
         upstreamUrl: upstream.baseUrl,
       })
@@ -98,8 +102,9 @@ export async function sdkBench(args: string[]): Promise<number> {
         node: process.version,
         calls,
         streamChunks,
+        compression,
         method:
-          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records), each window with the pauses of the garbage collector in it (count and longest). Allocation: KiB allocated per streaming call, bare and instrumented, from the sampling heap profiler with collected objects included. includeUsage: the bare client streaming with stream_options.include_usage against without it, per chunk (the price of streamed usage itself). batchSendSyncMs (this SDK): the longest turn of the event loop while a batch of 100 recorded streaming calls is flushed (building, serialising, compressing, sending), timed with a chain of setImmediate callbacks.',
+          'Each subject runs in its own child process with its own bare OpenAI client; the fake OpenAI upstream and the fake ingest server (where the SDK sends its events) run in the parent process on 127.0.0.1, so the subject process holds only the client and its instrumentation. Bare and instrumented calls alternate in pairs after a warm-up; added = instrumented − bare per percentile, ratio = instrumented / bare, per chunk = streaming added / streamChunks; marginal per chunk = (streaming added − non-streaming added) / streamChunks, the cost of a chunk beyond the call itself. Event loop: monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1 ms), with streams back to back, then paced (one started every intervalMs; idle, bare and instrumented windows in turn, the last ending with the subject flushing its records), each window with the pauses of the garbage collector in it (count and longest). Allocation: KiB allocated per streaming call, bare and instrumented, from the sampling heap profiler with collected objects included. includeUsage: the bare client streaming with stream_options.include_usage against without it, per chunk (the price of streamed usage itself). batchSendSyncMs (this SDK): the longest turn of the event loop while a batch of 100 recorded streaming calls is flushed (building, serialising, compressing when compression is gzip, sending), timed with a chain of setImmediate callbacks; withoutGcPauses: the same with the garbage collector pauses (PerformanceObserver gc entries) taken out of each turn.',
         subjects,
         summary: summarise(subjects),
       },

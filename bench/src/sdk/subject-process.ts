@@ -13,6 +13,8 @@ export interface SubjectProcessRequest {
   streamChunks: number
   /** The fake ingest server, in the parent process so its decoding never counts as the SDK's time. */
   ingestUrl: string
+  /** This SDK's request bodies: `ProfilerOptions.compression`. */
+  compression: 'none' | 'gzip'
   /** The fake OpenAI upstream, in the parent process, serving `streamChunks` chunks per stream. */
   upstreamUrl: string
 }
@@ -54,7 +56,11 @@ function checkRecords(subject: SubjectName, records: SubjectRecords, instrumente
 async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMeasurement> {
   const log = (text: string) => process.stderr.write(`[${request.subject}] ${text}\n`)
   const startSubject = await SUBJECTS[request.subject]()
-  const subject = await startSubject({ baseUrl: request.upstreamUrl, ingestUrl: request.ingestUrl })
+  const subject = await startSubject({
+    baseUrl: request.upstreamUrl,
+    ingestUrl: request.ingestUrl,
+    compression: request.compression,
+  })
   const measurement = await measureOverhead({
     bare: subject.bare,
     instrumented: subject.instrumented,
