@@ -19,6 +19,28 @@ afterEach(async () => {
 })
 
 describe('postBody', () => {
+  it('sends a string body as UTF-8 with its length in bytes', async () => {
+    let received: { length: unknown; body: string } | undefined
+    const url = await serve((request, response) => {
+      const parts: Buffer[] = []
+      request.on('data', (part: Buffer) => parts.push(part))
+      request.on('end', () => {
+        received = { length: request.headers['content-length'], body: Buffer.concat(parts).toString('utf8') }
+        response.writeHead(200).end('{}')
+      })
+    })
+    const body = '{"events":[{"model":"ünïcode \u2028 €"}]}'
+    const answer = await postBody({
+      url,
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      timeoutMs: 5000,
+    })
+    expect(answer.status).toBe(200)
+    expect(received).toEqual({ length: String(Buffer.byteLength(body)), body })
+    expect(Buffer.byteLength(body)).toBeGreaterThan(body.length)
+  })
+
   it('sends the body with its headers and length, and returns status, Retry-After and text', async () => {
     let received: { headers: Record<string, unknown>; body: string; method: string | undefined } | undefined
     const url = await serve((request, response) => {

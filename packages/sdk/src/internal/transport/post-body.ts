@@ -58,7 +58,8 @@ function readAnswer(response: IncomingMessage): Promise<PostAnswer> {
 export interface PostBodyOptions {
   url: URL
   headers: Record<string, string>
-  body: Buffer
+  /** A string goes out as UTF-8. */
+  body: Buffer | string
   /** How long the whole exchange may take, the answer's body included. */
   timeoutMs: number
 }
@@ -75,7 +76,7 @@ export function postBody(options: PostBodyOptions): Promise<PostAnswer> {
   return new Promise((resolve, reject) => {
     const request = send(url, {
       method: 'POST',
-      headers: { ...headers, 'Content-Length': String(body.length) },
+      headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
     })
     const timer = setTimeout(() => {
       const error = new Error(`no answer within ${timeoutMs} ms`)
