@@ -53,6 +53,12 @@ export interface BatchSendTiming {
    * pauses as well (see the paced windows).
    */
   withoutGcPauses: { p50Ms: number; p99Ms: number; maxMs: number; over1Ms: number }
+  /**
+   * Per flush, an upper bound on the time the loop's thread ran within one turn (see
+   * `longestRunningMs`): the collector's pauses and the time the OS kept the thread off a core are
+   * left out, so what remains is the SDK's own hold on the loop, or less.
+   */
+  running: { p50Ms: number; p99Ms: number; maxMs: number; over1Ms: number }
 }
 
 /** Sets a subject up against the fake upstream at `baseUrl`; `ingestUrl` is the fake ingest server in the parent process. */

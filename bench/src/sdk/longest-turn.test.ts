@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { watchGcPauses } from './gc-pauses.ts'
-import { longestTurnMs, turnsDuring } from './longest-turn.ts'
+import { longestRunningMs, longestTurnMs, turnsDuring } from './longest-turn.ts'
 
 function busyFor(ms: number): void {
   const until = performance.now() + ms
@@ -17,16 +17,22 @@ describe('turnsDuring', () => {
       await new Promise((resolve) => setImmediate(resolve))
     })
     expect(longestTurnMs(turns)).toBeGreaterThanOrEqual(5)
-    for (let index = 1; index < turns.length; index++)
+    // The busy stretch ran on a core: most of it shows as the process's CPU time too.
+    expect(longestRunningMs(turns)).toBeGreaterThan(2.5)
+    for (let index = 1; index < turns.length; index++) {
       expect(turns[index]!.startMs).toBe(turns[index - 1]!.endMs)
+    }
   })
 })
 
+// A 2.5 ms pause from 0.7 to 3.2 ms.
+const paused = (startMs: number, endMs: number) => Math.max(0, Math.min(endMs, 3.2) - Math.max(startMs, 0.7))
+
 describe('longestTurnMs', () => {
   const turns = [
-    { startMs: 0, endMs: 0.4 },
-    { startMs: 0.4, endMs: 3.4 },
-    { startMs: 3.4, endMs: 4 },
+    { startMs: 0, endMs: 0.4, cpuMs: 0.4 },
+    { startMs: 0.4, endMs: 3.4, cpuMs: 3.2 },
+    { startMs: 3.4, endMs: 4, cpuMs: 0.1 },
   ]
 
   it('is the longest turn when nothing is taken out', () => {
@@ -34,10 +40,27 @@ describe('longestTurnMs', () => {
   })
 
   it('takes the paused time out of each turn before choosing the longest', () => {
-    // A 2.5 ms pause inside the second turn leaves it 0.5 ms: the third (0.6 ms) is then the longest.
-    const paused = (startMs: number, endMs: number) =>
-      Math.max(0, Math.min(endMs, 3.2) - Math.max(startMs, 0.7))
+    // The pause leaves the second turn 0.5 ms: the third (0.6 ms) is then the longest.
     expect(longestTurnMs(turns, paused)).toBeCloseTo(0.6, 9)
+  })
+})
+
+describe('longestRunningMs', () => {
+  const turns = [
+    { startMs: 0, endMs: 0.4, cpuMs: 0.35 },
+    // 1.8 ms long but 0.3 ms of CPU: the process waited for a core most of the turn.
+    { startMs: 0.4, endMs: 2.2, cpuMs: 0.3 },
+    // 0.5 ms long with 1.4 ms of CPU: other threads ran too; the loop's thread ran 0.5 ms at most.
+    { startMs: 2.2, endMs: 2.7, cpuMs: 1.4 },
+  ]
+
+  it('bounds each turn by its length and by the CPU time in it', () => {
+    expect(longestRunningMs(turns)).toBeCloseTo(0.5, 9)
+  })
+
+  it('takes the pauses out of that bound', () => {
+    // The pause covers 1.5 ms of the second turn and all of the third: the first is then the longest.
+    expect(longestRunningMs(turns, paused)).toBeCloseTo(0.35, 9)
   })
 })
 

@@ -10,7 +10,7 @@ import {
   type StartBenchSubject,
 } from './bench-subject.ts'
 import { combineGcPauses, type GcPauses, watchGcPauses } from './gc-pauses.ts'
-import { longestTurnMs, turnsDuring } from './longest-turn.ts'
+import { longestRunningMs, longestTurnMs, turnsDuring } from './longest-turn.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
 
@@ -46,6 +46,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
       const samples: number[] = []
       const samplesWithoutGc: number[] = []
       const flushPauses: GcPauses[] = []
+      const samplesRunning: number[] = []
       try {
         for (let batch = 0; batch < batches; batch++) {
           for (let call = 0; call < batchSize; call++) {
@@ -65,6 +66,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
           flushPauses.push(gcPauses.stop())
           samples.push(longestTurnMs(turns))
           samplesWithoutGc.push(longestTurnMs(turns, gcPauses.pausedMsBetween))
+          samplesRunning.push(longestRunningMs(turns, gcPauses.pausedMsBetween))
         }
       } finally {
         await timed.shutdown()
@@ -84,6 +86,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
         ...summarise(samples),
         gc: combineGcPauses(flushPauses),
         withoutGcPauses: summarise(samplesWithoutGc),
+        running: summarise(samplesRunning),
       }
     },
     async finish() {

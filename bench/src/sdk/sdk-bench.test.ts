@@ -98,6 +98,12 @@ describe('sdkBench', () => {
     expect(batchSend.withoutGcPauses.maxMs).toBeGreaterThan(0)
     expect(batchSend.withoutGcPauses.maxMs).toBeLessThanOrEqual(batchSend.maxMs)
     expect(batchSend.withoutGcPauses.over1Ms).toBeLessThanOrEqual(batchSend.over1Ms)
+    // The running bound is never above the turn's own length.
+    expect(batchSend.running.maxMs).toBeLessThanOrEqual(batchSend.withoutGcPauses.maxMs)
+    expect(batchSend.running.p50Ms).toBeGreaterThan(0)
+    // The running bound is never above the turn's own length.
+    expect(batchSend.running.maxMs).toBeLessThanOrEqual(batchSend.withoutGcPauses.maxMs)
+    expect(batchSend.running.p50Ms).toBeGreaterThan(0)
     const pausesByKind = Object.values(batchSend.gc.byKind as Record<string, number>)
     expect(pausesByKind.reduce((sum, count) => sum + count, 0)).toBe(batchSend.gc.pauses)
     expect(result.summary.batchSendSyncMs).toEqual(batchSend)
