@@ -1,4 +1,5 @@
 import type OpenAI from 'openai'
+import type { Compression } from '../../../packages/sdk/src/index.ts'
 import type { GcPauses } from './gc-pauses.ts'
 
 /** The clients under comparison: the SDK itself and the peers it is measured against. */
@@ -66,7 +67,7 @@ export type StartBenchSubject = (options: {
   baseUrl: string
   ingestUrl: string
   /** How this SDK encodes its request bodies; the peers export in process and ignore it. */
-  compression: 'none' | 'gzip'
+  compression: Compression
 }) => Promise<BenchSubject>
 
 /** Options every client of the benchmark is built with: the fake upstream, and no retries to blur timings. */

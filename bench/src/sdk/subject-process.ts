@@ -3,6 +3,7 @@
 // them slow down each other and the bare baseline. The fake upstream and ingest run in the parent, as a
 // provider and a server would run elsewhere: this process's event loop holds the client and its
 // instrumentation only.
+import type { Compression } from '../../../packages/sdk/src/index.ts'
 import type { BatchSendTiming, StartBenchSubject, SubjectName, SubjectRecords } from './bench-subject.ts'
 import { measureOverhead, type OverheadMeasurement } from './measure-overhead.ts'
 
@@ -14,7 +15,7 @@ export interface SubjectProcessRequest {
   /** The fake ingest server, in the parent process so its decoding never counts as the SDK's time. */
   ingestUrl: string
   /** This SDK's request bodies: `ProfilerOptions.compression`. */
-  compression: 'none' | 'gzip'
+  compression: Compression
   /** The fake OpenAI upstream, in the parent process, serving `streamChunks` chunks per stream. */
   upstreamUrl: string
 }

@@ -1,6 +1,9 @@
 import type { CallContext } from './call-context.ts'
 import type { ProfilerError } from './profiler-error.ts'
 
+/** How the SDK encodes its request bodies: plain JSON, or gzip. */
+export type Compression = 'none' | 'gzip'
+
 /** Options of `createProfiler`. Each falls back to its environment variable (if any), then to a default. */
 export interface ProfilerOptions {
   /** Base URL of the AI Cost Profiler server, e.g. `https://acp.example.com`. Env: `ACP_ENDPOINT`. */
@@ -25,7 +28,7 @@ export interface ProfilerOptions {
    * of a millisecond on the event loop per batch to set the compression up. Env: `ACP_COMPRESSION`.
    * Default `'none'`.
    */
-  compression?: 'none' | 'gzip'
+  compression?: Compression
   /** Time limit of one request to the server. Default 10 000 ms. */
   requestTimeoutMs?: number
   /** First retry delay after a failed request; it doubles per failure, with jitter. Default 500 ms. */

@@ -1,6 +1,6 @@
 import type { CallContext } from '../call-context.ts'
 import type { ProfilerError } from '../profiler-error.ts'
-import type { ProfilerOptions } from '../profiler-options.ts'
+import type { Compression, ProfilerOptions } from '../profiler-options.ts'
 
 /** Profiler options after argument → environment → default resolution. */
 export interface ResolvedProfilerOptions {
@@ -12,7 +12,7 @@ export interface ResolvedProfilerOptions {
   debug: boolean
   onError: ((error: ProfilerError) => void) | undefined
   batchSize: number
-  compression: 'none' | 'gzip'
+  compression: Compression
   flushIntervalMs: number
   maxQueueSize: number
   requestTimeoutMs: number
@@ -83,7 +83,7 @@ export function resolveProfilerOptions(
   }
 
   const compressionGiven = given.compression ?? nonEmpty(env.ACP_COMPRESSION)?.toLowerCase()
-  let compression: ResolvedProfilerOptions['compression'] = 'none'
+  let compression: Compression = 'none'
   if (compressionGiven === 'gzip' || compressionGiven === 'none') compression = compressionGiven
   else if (compressionGiven !== undefined)
     problems.push(

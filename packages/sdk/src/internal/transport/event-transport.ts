@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import { ProfilerError } from '../../profiler-error.ts'
+import type { Compression } from '../../profiler-options.ts'
 import type { ErrorReporter } from '../error-reporter.ts'
 import { BoundedQueue } from './bounded-queue.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
@@ -16,7 +17,7 @@ export interface EventTransportOptions {
   apiKey: string
   batchSize: number
   /** How request bodies are encoded (see `ProfilerOptions.compression`). */
-  compression: 'none' | 'gzip'
+  compression: Compression
   flushIntervalMs: number
   maxQueueSize: number
   requestTimeoutMs: number
