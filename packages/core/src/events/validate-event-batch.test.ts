@@ -33,6 +33,8 @@ describe('validateEventBatch', () => {
       { ...base, idempotencyKey: 'e', timestamp: '2027-01-01T00:00:00Z' },
       { ...base, idempotencyKey: 'f', metadata: { blob: 'x'.repeat(20_000) } },
       { ...base, idempotencyKey: 'g', model: undefined },
+      // A negative whole is one problem, not also a "part exceeds whole" one.
+      { ...base, idempotencyKey: 'h', usage: { inputTokens: -1, outputTokens: 1 } },
     ]
     const { valid, errors } = validateEventBatch(events, { nowMs })
     expect(valid).toEqual([])
@@ -45,6 +47,7 @@ describe('validateEventBatch', () => {
       [4, 'timestamp', 'TIMESTAMP_IN_FUTURE'],
       [5, 'metadata', 'TOO_LARGE'],
       [6, 'model', 'MISSING_FIELD'],
+      [7, 'usage.inputTokens', 'INVALID_VALUE'],
     ])
     for (const error of errors) expect(error.message.length).toBeGreaterThan(5)
   })

@@ -27,6 +27,9 @@ export const usageBucketsSchema = z
     outputImageTokens: tokenCount.optional(),
   })
   .superRefine((usage, context) => {
+    // A bucket that is not a valid count already has its own issue; comparing it with its whole
+    // would only add a second, confusing one ("0 exceeds -1").
+    if (!Object.values(usage).every((count) => tokenCount.safeParse(count).success)) return
     for (const problem of findUsageProblems(usage)) {
       context.addIssue({
         code: 'custom',
