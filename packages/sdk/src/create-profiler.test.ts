@@ -58,7 +58,7 @@ describe('createProfiler', () => {
     vi.stubEnv('ACP_ENDPOINT', `${ingest.url}/`)
     vi.stubEnv('ACP_API_KEY', 'acp_from_env')
     vi.stubEnv('ACP_DEBUG', 'true')
-    vi.stubEnv('ACP_COMPRESSION', 'GZIP')
+    vi.stubEnv('ACP_COMPRESSION', 'None')
     const debug = vi.spyOn(console, 'debug').mockImplementation(() => {})
     const profiler = createProfiler({ flushOnExit: false })
     expect(profiler.enabled).toBe(true)
@@ -67,7 +67,7 @@ describe('createProfiler', () => {
     await profiler.shutdown()
     expect(ingest.requests[0]?.path).toBe('/v1/events')
     expect(ingest.requests[0]?.headers.authorization).toBe('Bearer acp_from_env')
-    expect(ingest.requests[0]?.headers['content-encoding']).toBe('gzip')
+    expect(ingest.requests[0]?.headers['content-encoding']).toBeUndefined()
     expect(profiler.stats().sent).toBe(1)
     expect(debug).not.toHaveBeenCalled()
 
@@ -98,7 +98,7 @@ describe('createProfiler', () => {
     expect(test.errors.map((error) => error.message)).toEqual([
       expect.stringContaining('batchSize'),
       expect.stringContaining('flushIntervalMs'),
-      expect.stringContaining("compression must be 'none' or 'gzip'"),
+      expect.stringContaining("compression must be 'gzip' or 'none'"),
     ])
     await test.close()
   })

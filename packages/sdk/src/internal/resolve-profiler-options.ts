@@ -83,11 +83,11 @@ export function resolveProfilerOptions(
   }
 
   const compressionGiven = given.compression ?? nonEmpty(env.ACP_COMPRESSION)?.toLowerCase()
-  let compression: Compression = 'none'
+  let compression: Compression = 'gzip'
   if (compressionGiven === 'gzip' || compressionGiven === 'none') compression = compressionGiven
   else if (compressionGiven !== undefined)
     problems.push(
-      `compression must be 'none' or 'gzip'; got ${JSON.stringify(compressionGiven)}, using 'none'`,
+      `compression must be 'gzip' or 'none'; got ${JSON.stringify(compressionGiven)}, using 'gzip'`,
     )
 
   const endpoint = nonEmpty(given.endpoint) ?? nonEmpty(env.ACP_ENDPOINT)
