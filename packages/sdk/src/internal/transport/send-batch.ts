@@ -109,9 +109,9 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     // serialised events.
     await yieldToEventLoop()
     const gzipped = options.compression === 'gzip'
-    // Plain text goes to the socket as it is, without a copy into a Buffer. Gzip runs in the thread
-    // pool (even the fastest level takes a few tenths of a millisecond for realistic event JSON), but
-    // setting the stream up still runs on the loop, which is one reason compression is opt-in.
+    // Gzip runs in the thread pool: even the fastest level takes a few tenths of a millisecond for
+    // realistic event JSON (setting the stream up still runs on the loop). Plain text, when asked for,
+    // goes to the socket as it is, without a copy into a Buffer.
     const body = gzipped ? await gzipAsync(text, { level: GZIP_LEVEL }) : text
     let url = new URL(`${options.endpoint}/v1/events`)
     for (let redirects = 0; ; redirects++) {
