@@ -31,21 +31,16 @@ export interface BenchSubject {
   measureBatchSend?(options: { batches: number; batchSize: number }): Promise<BatchSendTiming>
 }
 
-/**
- * The longest turn of the event loop while one batch of recorded streaming calls is flushed: taking
- * them from the queue, building their events, serialising and compressing the body, sending it and
- * reading the answer (see `turnsDuring`). Sending a batch is the longest stretch of the SDK's
- * own work on the loop (a call's own work is microseconds); timed on its own, with nothing else
- * running, it can be judged apart from the pauses of the collector and the OS in the paced windows.
- */
-export interface BatchSendTiming {
-  batches: number
-  batchSize: number
+/** The median, 99th percentile and longest of each timed flush's longest turn, and how many passed 1 ms. */
+export interface TurnFigures {
   p50Ms: number
   p99Ms: number
   maxMs: number
-  /** Batches whose longest turn passed 1 ms. */
   over1Ms: number
+}
+
+/** One set of timed flushes (see `BatchSendTiming`). */
+export interface FlushTurns extends TurnFigures {
   /** The collector's pauses during the timed flushes: a long turn that matches one is the collector's. */
   gc: GcPauses
   /**
@@ -53,13 +48,32 @@ export interface BatchSendTiming {
    * machine's scheduling. A pause stops the loop whoever allocated last, and a bare client's process
    * pauses as well (see the paced windows).
    */
-  withoutGcPauses: { p50Ms: number; p99Ms: number; maxMs: number; over1Ms: number }
+  withoutGcPauses: TurnFigures
   /**
    * Per flush, an upper bound on the time the loop's thread ran within one turn (see
    * `longestRunningMs`): the collector's pauses and the time the OS kept the thread off a core are
    * left out, so what remains is the SDK's own hold on the loop, or less.
    */
-  running: { p50Ms: number; p99Ms: number; maxMs: number; over1Ms: number }
+  running: TurnFigures
+}
+
+/**
+ * The longest turn of the event loop while one batch of recorded streaming calls is flushed: taking
+ * them from the queue, building their events, serialising and compressing the body, sending it and
+ * reading the answer (see `turnsDuring`). Sending a batch is the longest stretch of the SDK's
+ * own work on the loop (a call's own work is microseconds); timed on its own, with nothing else
+ * running, it can be judged apart from the pauses of the collector and the OS in the paced windows.
+ */
+export interface BatchSendTiming extends FlushTurns {
+  batches: number
+  batchSize: number
+  /**
+   * The same flushes timed again with the loop thread alone on a CPU and every other thread (this
+   * process's and the parent's) on the others (`isolateLoopThread`), so no other work can take the
+   * loop thread's core: what is left is the SDK's own work and the collector. Null where the machine
+   * cannot pin threads.
+   */
+  loopThreadIsolated: FlushTurns | null
 }
 
 /** Sets a subject up against the fake upstream at `baseUrl`; `ingestUrl` is the fake ingest server in the parent process. */

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import OpenAI from 'openai'
 // The workspace exports of the SDK point at its build; the benchmark measures the sources as they are.
 import { createProfiler } from '../../../packages/sdk/src/index.ts'
@@ -8,11 +10,26 @@ import {
   type BenchSubject,
   clientOptions,
   type StartBenchSubject,
+  type TurnFigures,
 } from './bench-subject.ts'
 import { combineGcPauses, type GcPauses, watchGcPauses } from './gc-pauses.ts'
+import { isolateLoopThread } from './isolate-loop-thread.ts'
 import { longestRunningMs, longestTurnMs, turnsDuring } from './longest-turn.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
+const gzipAsync = promisify(gzip)
+
+const round = (ms: number) => Number(ms.toFixed(3))
+
+/** The median, 99th percentile and longest of each flush's longest turn, and how many passed 1 ms. */
+function summarise(longest: readonly number[]): TurnFigures {
+  return {
+    p50Ms: round(percentile(longest, 50)),
+    p99Ms: round(percentile(longest, 99)),
+    maxMs: round(Math.max(...longest)),
+    over1Ms: longest.filter((ms) => ms > 1).length,
+  }
+}
 
 /** Our SDK: `createProfiler(...).wrap(client)`, sending its events to a local fake ingest server. */
 export const startProfilerSubject: StartBenchSubject = async ({
@@ -43,11 +60,11 @@ export const startProfilerSubject: StartBenchSubject = async ({
         compression,
       })
       const client = timed.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' })
-      const samples: number[] = []
-      const samplesWithoutGc: number[] = []
-      const flushPauses: GcPauses[] = []
-      const samplesRunning: number[] = []
-      try {
+      const timeFlushes = async () => {
+        const samples: number[] = []
+        const samplesWithoutGc: number[] = []
+        const samplesRunning: number[] = []
+        const flushPauses: GcPauses[] = []
         for (let batch = 0; batch < batches; batch++) {
           for (let call = 0; call < batchSize; call++) {
             const stream = await client.chat.completions.create({
@@ -68,25 +85,33 @@ export const startProfilerSubject: StartBenchSubject = async ({
           samplesWithoutGc.push(longestTurnMs(turns, gcPauses.pausedMsBetween))
           samplesRunning.push(longestRunningMs(turns, gcPauses.pausedMsBetween))
         }
+        return {
+          ...summarise(samples),
+          gc: combineGcPauses(flushPauses),
+          withoutGcPauses: summarise(samplesWithoutGc),
+          running: summarise(samplesRunning),
+        }
+      }
+      try {
+        const asIs = await timeFlushes()
+        // The same again with the loop thread alone on a CPU. Threads created later would inherit its
+        // CPU, so the thread pool (which gzip uses) is started first.
+        await gzipAsync('')
+        const restore = isolateLoopThread(process.ppid)
+        let isolated: Awaited<ReturnType<typeof timeFlushes>> | null = null
+        if (restore) {
+          try {
+            isolated = await timeFlushes()
+          } finally {
+            restore()
+          }
+        }
+        const expected = (isolated ? 2 : 1) * batches * batchSize
+        if (timed.stats().sent !== expected)
+          throw new Error(`the timed batches delivered ${timed.stats().sent} of ${expected} events`)
+        return { batches, batchSize, ...asIs, loopThreadIsolated: isolated }
       } finally {
         await timed.shutdown()
-      }
-      if (timed.stats().sent !== batches * batchSize)
-        throw new Error(`the timed batches delivered ${timed.stats().sent} of ${batches * batchSize} events`)
-      const round = (ms: number) => Number(ms.toFixed(3))
-      const summarise = (longest: readonly number[]) => ({
-        p50Ms: round(percentile(longest, 50)),
-        p99Ms: round(percentile(longest, 99)),
-        maxMs: round(Math.max(...longest)),
-        over1Ms: longest.filter((ms) => ms > 1).length,
-      })
-      return {
-        batches,
-        batchSize,
-        ...summarise(samples),
-        gc: combineGcPauses(flushPauses),
-        withoutGcPauses: summarise(samplesWithoutGc),
-        running: summarise(samplesRunning),
       }
     },
     async finish() {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process'
+import os from 'node:os'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SUBJECT_NAMES } from './bench-subject.ts'
 import { sdkBench } from './sdk-bench.ts'
@@ -101,6 +103,19 @@ describe('sdkBench', () => {
     // The running bound is never above the turn's own length.
     expect(batchSend.running.maxMs).toBeLessThanOrEqual(batchSend.withoutGcPauses.maxMs)
     expect(batchSend.running.p50Ms).toBeGreaterThan(0)
+    // Where threads can be pinned (Linux, 2 CPUs or more) the flushes are timed again with the loop
+    // thread isolated, and every thread is put back on every CPU after.
+    if (os.platform() === 'linux' && os.cpus().length >= 2) {
+      expect(batchSend.loopThreadIsolated).toMatchObject({ withoutGcPauses: expect.any(Object) })
+      expect(batchSend.loopThreadIsolated.running.maxMs).toBeLessThanOrEqual(
+        batchSend.loopThreadIsolated.withoutGcPauses.maxMs,
+      )
+      expect(execFileSync('taskset', ['-p', String(process.pid)]).toString()).toMatch(
+        new RegExp(`mask: ${((1 << os.cpus().length) - 1).toString(16)}\\s*$`),
+      )
+    } else {
+      expect(batchSend.loopThreadIsolated).toBeNull()
+    }
     // The running bound is never above the turn's own length.
     expect(batchSend.running.maxMs).toBeLessThanOrEqual(batchSend.withoutGcPauses.maxMs)
     expect(batchSend.running.p50Ms).toBeGreaterThan(0)
