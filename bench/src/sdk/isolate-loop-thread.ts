@@ -18,7 +18,7 @@ export function isolateLoopThread(companionPid: number): (() => void) | undefine
   const cpuCount = os.cpus().length
   if (os.platform() !== 'linux' || cpuCount < 2) return undefined
   const all = `0-${cpuCount - 1}`
-  const others = cpuCount === 2 ? '1' : `1-${cpuCount - 1}`
+  const others = `1-${cpuCount - 1}`
   try {
     pin(others, process.pid, true)
     pin(others, companionPid, true)

@@ -9,6 +9,7 @@ import {
   type BatchSendTiming,
   type BenchSubject,
   clientOptions,
+  type FlushTurns,
   type StartBenchSubject,
   type TurnFigures,
 } from './bench-subject.ts'
@@ -60,7 +61,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
         compression,
       })
       const client = timed.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' })
-      const timeFlushes = async () => {
+      const timeFlushes = async (): Promise<FlushTurns> => {
         const samples: number[] = []
         const samplesWithoutGc: number[] = []
         const samplesRunning: number[] = []
@@ -98,7 +99,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
         // CPU, so the thread pool (which gzip uses) is started first.
         await gzipAsync('')
         const restore = isolateLoopThread(process.ppid)
-        let isolated: Awaited<ReturnType<typeof timeFlushes>> | null = null
+        let isolated: FlushTurns | null = null
         if (restore) {
           try {
             isolated = await timeFlushes()

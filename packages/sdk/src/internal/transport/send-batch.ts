@@ -9,6 +9,7 @@ import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
 const gzipAsync = promisify(gzip)
 // Fastest level: event JSON still shrinks several-fold, at a fraction of the default level's CPU.
 const GZIP_LEVEL = 1
+
 /** One event the server refused, as the ingest API reports it. */
 export interface EventRejection {
   index: number
