@@ -60,8 +60,10 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
       if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
       if (!hideUsageChunk) return false
       if (chunkUsage && choices.length === 0) return true
-      // With include_usage every other chunk carries `usage: null`; without it the key is absent.
-      if (fields.usage === null) delete (chunk as Record<string, unknown>).usage
+      // With include_usage every other chunk carries `usage: null`; without it the key is absent. Set to
+      // undefined it reads and serialises as absent; deleting it would turn the chunk into a slow
+      // dictionary object whenever a key follows it (OpenAI's `obfuscation` does).
+      if (fields.usage === null) (chunk as Record<string, unknown>).usage = undefined
       return false
     },
     onDone() {
