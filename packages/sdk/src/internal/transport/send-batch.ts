@@ -114,6 +114,9 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     // realistic event JSON (setting the stream up still runs on the loop). Plain text, when asked for,
     // goes to the socket as it is, without a copy into a Buffer.
     const body = gzipped ? await gzipAsync(text, { level: GZIP_LEVEL }) : text
+    // The compressed body comes back with the stream's own bookkeeping in the same turn; the request
+    // is set up in the next one.
+    if (gzipped) await yieldToEventLoop()
     let url = new URL(`${options.endpoint}/v1/events`)
     for (let redirects = 0; ; redirects++) {
       answer = await postBody({
@@ -138,6 +141,8 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     return { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: reason }
   }
 
+  // Node's HTTP client parsed the answer in this turn; reading it and settling the batch go in the next.
+  await yieldToEventLoop()
   const { status } = answer
   if (status >= 200 && status < 300) {
     const payload = parseJson(answer.text) as Record<string, unknown> | undefined
