@@ -1,6 +1,8 @@
 import type OpenAI from 'openai'
 import type { Compression } from '../../../packages/sdk/src/index.ts'
+import type { ClockLoopStalls } from './clock-loop-stalls.ts'
 import type { GcPauses } from './gc-pauses.ts'
+import type { LongTurn } from './longest-turn.ts'
 
 /** The clients under comparison: the SDK itself and the peers it is measured against. */
 export const SUBJECT_NAMES = ['aiCostProfiler', 'openllmetry', 'langfuse'] as const
@@ -28,7 +30,12 @@ export interface BenchSubject {
   /** Flushes and stops the subject, then says what it recorded. */
   finish(): Promise<SubjectRecords>
   /** This SDK only: how long the event loop is held by sending one batch (see `BatchSendTiming`). */
-  measureBatchSend?(options: { batches: number; batchSize: number }): Promise<BatchSendTiming>
+  measureBatchSend?(options: {
+    batches: number
+    batchSize: number
+    /** How long the clock-reading loop runs after each set of flushes (`FlushTurns.clockLoop`). */
+    clockLoopMs: number
+  }): Promise<BatchSendTiming>
 }
 
 /** The median, 99th percentile and longest of each timed flush's longest turn, and how many passed 1 ms. */
@@ -50,11 +57,26 @@ export interface FlushTurns extends TurnFigures {
    */
   withoutGcPauses: TurnFigures
   /**
-   * Per flush, an upper bound on the time the loop's thread ran within one turn (see
-   * `longestRunningMs`): the collector's pauses and the time the OS kept the thread off a core are
-   * left out, so what remains is the SDK's own hold on the loop, or less.
+   * Per flush, an upper bound on the time the loop's thread ran within one turn (see `runningMs`):
+   * the collector's pauses and the time the thread waited for a core are left out, so what remains
+   * is the SDK's own hold on the loop, or less.
    */
   running: TurnFigures
+  /**
+   * Every turn of the timed flushes whose running bound passed 1 ms, with the collector's pauses,
+   * the thread's waits for a core and its returns to a core within it: what is left to explain.
+   */
+  runningOver1Ms: LongTurn[]
+  /** Seconds the timed flushes were watched, first turn to last, summed over the flushes. */
+  watchedSeconds: number
+  /** `runningOver1Ms` per watched second, to set beside `clockLoop.over1MsPerSecond`. */
+  runningOver1MsPerSecond: number
+  /**
+   * Right after the flushes, in the same setting: a loop that does nothing but read the clock, and
+   * the gaps over 1 ms it saw that no wait for a core explains (`measureClockLoopStalls`). The
+   * machine's own stalls: the floor under the flushes' long turns.
+   */
+  clockLoop: ClockLoopStalls
 }
 
 /**

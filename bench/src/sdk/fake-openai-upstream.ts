@@ -33,9 +33,13 @@ function completionBody(): string {
   })
 }
 
+/**
+ * A chat stream as OpenAI sends it: `usage: null` in every chunk when include_usage is asked, then
+ * a usage-only chunk, and after those keys the `obfuscation` padding OpenAI adds to each chunk.
+ */
 function streamBody(chunkCount: number, includeUsage: boolean): string {
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`
+    `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...(includeUsage ? { usage: null } : {}), ...extra, obfuscation: 'q7Xz' })}\n\n`
   const parts = [chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }])]
   for (let index = 0; index < chunkCount; index++) {
     parts.push(chunk([{ index: 0, delta: { content: ` token${index}` }, finish_reason: null }]))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { watchGcPauses } from './gc-pauses.ts'
-import { longestRunningMs, longestTurnMs, turnsDuring } from './longest-turn.ts'
+import { longestRunningMs, longestTurnMs, longTurns, turnsDuring, watchedMs } from './longest-turn.ts'
 
 function busyFor(ms: number): void {
   const until = performance.now() + ms
@@ -17,8 +17,15 @@ describe('turnsDuring', () => {
       await new Promise((resolve) => setImmediate(resolve))
     })
     expect(longestTurnMs(turns)).toBeGreaterThanOrEqual(5)
-    // The busy stretch ran on a core: most of it shows as the process's CPU time too.
-    expect(longestRunningMs(turns)).toBeGreaterThan(2.5)
+    expect(longestRunningMs(turns)).toBeLessThanOrEqual(longestTurnMs(turns))
+    expect(watchedMs(turns)).toBeGreaterThanOrEqual(5)
+    if (process.platform === 'linux') {
+      // The kernel tells how long the thread waited for a core in each turn, and how often it came back to one.
+      for (const { waitMs, switches } of turns) {
+        expect(waitMs).toBeGreaterThanOrEqual(0)
+        expect(switches).toBeGreaterThanOrEqual(0)
+      }
+    }
     for (let index = 1; index < turns.length; index++) {
       expect(turns[index]!.startMs).toBe(turns[index - 1]!.endMs)
     }
@@ -30,9 +37,9 @@ const paused = (startMs: number, endMs: number) => Math.max(0, Math.min(endMs, 3
 
 describe('longestTurnMs', () => {
   const turns = [
-    { startMs: 0, endMs: 0.4, cpuMs: 0.4 },
-    { startMs: 0.4, endMs: 3.4, cpuMs: 3.2 },
-    { startMs: 3.4, endMs: 4, cpuMs: 0.1 },
+    { startMs: 0, endMs: 0.4, waitMs: null, switches: null },
+    { startMs: 0.4, endMs: 3.4, waitMs: null, switches: null },
+    { startMs: 3.4, endMs: 4, waitMs: null, switches: null },
   ]
 
   it('is the longest turn when nothing is taken out', () => {
@@ -45,22 +52,37 @@ describe('longestTurnMs', () => {
   })
 })
 
-describe('longestRunningMs', () => {
+describe('longestRunningMs and longTurns', () => {
   const turns = [
-    { startMs: 0, endMs: 0.4, cpuMs: 0.35 },
-    // 1.8 ms long but 0.3 ms of CPU: the process waited for a core most of the turn.
-    { startMs: 0.4, endMs: 2.2, cpuMs: 0.3 },
-    // 0.5 ms long with 1.4 ms of CPU: other threads ran too; the loop's thread ran 0.5 ms at most.
-    { startMs: 2.2, endMs: 2.7, cpuMs: 1.4 },
+    { startMs: 0, endMs: 0.4, waitMs: 0, switches: 0 },
+    // 1.8 ms long, of which the thread waited 1.5 ms for a core: it ran 0.3 ms at most.
+    { startMs: 0.4, endMs: 2.2, waitMs: 1.5, switches: 1 },
+    // 1.7 ms long with no wait: it may have run all of it.
+    { startMs: 2.2, endMs: 3.9, waitMs: 0, switches: 0 },
+    // Where the kernel does not say, the whole turn counts.
+    { startMs: 3.9, endMs: 5.1, waitMs: null, switches: null },
   ]
 
-  it('bounds each turn by its length and by the CPU time in it', () => {
-    expect(longestRunningMs(turns)).toBeCloseTo(0.5, 9)
+  it('takes the waits for a core out of each turn', () => {
+    expect(longestRunningMs(turns)).toBeCloseTo(1.7, 9)
   })
 
-  it('takes the pauses out of that bound', () => {
-    // The pause covers 1.5 ms of the second turn and all of the third: the first is then the longest.
-    expect(longestRunningMs(turns, paused)).toBeCloseTo(0.35, 9)
+  it('takes the pauses out as well', () => {
+    // The pause (0.7 to 3.2 ms) covers 1 ms of the third turn: the fourth (1.2 ms) is then the longest.
+    expect(longestRunningMs(turns, paused)).toBeCloseTo(1.2, 9)
+  })
+
+  it('describes the turns that can have run over the threshold, and only those', () => {
+    expect(longTurns(turns, 1, paused)).toEqual([
+      { lengthMs: 1.2, gcMs: 0, waitMs: null, switches: null, runningMs: 1.2 },
+    ])
+    expect(longTurns(turns, 1).map(({ lengthMs }) => lengthMs)).toEqual([1.7, 1.2])
+    expect(longTurns(turns, 1)[0]).toEqual({ lengthMs: 1.7, gcMs: 0, waitMs: 0, switches: 0, runningMs: 1.7 })
+  })
+
+  it('measures the watched time from the first start to the last end', () => {
+    expect(watchedMs(turns)).toBeCloseTo(5.1, 9)
+    expect(watchedMs([])).toBe(0)
   })
 })
 

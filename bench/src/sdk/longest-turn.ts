@@ -1,12 +1,16 @@
+import { openLoopThreadSchedule } from './thread-schedule.ts'
+
 /** One turn of the event loop as the watcher saw it: from one check phase to the next, in `performance.now()` ms. */
 export interface LoopTurn {
   startMs: number
   endMs: number
   /**
-   * CPU time of the whole process within the turn (`process.cpuUsage`): all its threads, so at least
-   * the time the loop's thread ran, and less than the turn's length when the OS kept it off a core.
+   * Ms the loop's thread spent waiting for a core within the turn (its kernel schedule): it did not
+   * run then. Null where the kernel does not say.
    */
-  cpuMs: number
+  waitMs: number | null
+  /** How many times within the turn the loop's thread came back from off a core; null where the kernel does not say. */
+  switches: number | null
 }
 
 /**
@@ -17,19 +21,21 @@ export interface LoopTurn {
  */
 export async function turnsDuring(work: () => Promise<unknown>): Promise<LoopTurn[]> {
   const turns: LoopTurn[] = []
+  const schedule = openLoopThreadSchedule()
   let last = performance.now()
-  let lastCpu = process.cpuUsage()
+  let lastSchedule = schedule?.read()
   let watching = true
   const record = () => {
     const now = performance.now()
-    const cpu = process.cpuUsage()
+    const scheduled = schedule?.read()
     turns.push({
       startMs: last,
       endMs: now,
-      cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000,
+      waitMs: scheduled && lastSchedule ? (scheduled.waitNs - lastSchedule.waitNs) / 1e6 : null,
+      switches: scheduled && lastSchedule ? scheduled.slices - lastSchedule.slices : null,
     })
     last = now
-    lastCpu = cpu
+    lastSchedule = scheduled
   }
   const tick = () => {
     record()
@@ -48,6 +54,7 @@ export async function turnsDuring(work: () => Promise<unknown>): Promise<LoopTur
       resolve()
     }),
   )
+  schedule?.close()
   return turns
 }
 
@@ -66,15 +73,61 @@ export function longestTurnMs(turns: readonly LoopTurn[], pausedMs: PausedMs = (
 }
 
 /**
- * The most the loop's thread can have run in any one of `turns`, pauses taken out: a turn's length
- * or the process's CPU time in it, whichever is less (the CPU time counts every thread, the length
- * counts time spent waiting for a core), less the pauses. An upper bound: the work of the code on the
- * loop itself can only have been shorter.
+ * The most the loop's thread can have run in one turn: the turn's length less the time the thread
+ * waited for a core and the pauses `pausedMs` gives (the collector's, say). An upper bound: the
+ * thread may also have slept (off a core without waiting), or its virtual CPU may have been held by
+ * the machine it runs on, which the kernel inside cannot see.
+ *
+ * The process's CPU time (`process.cpuUsage`) is no use here: the kernel brings a running thread's
+ * count up to date only at its tick (every few ms) or when the thread leaves its core, so over a
+ * sub-millisecond turn it reads anything from nothing to several ms.
  */
+export function runningMs(turn: LoopTurn, pausedMs: PausedMs = () => 0): number {
+  const { startMs, endMs, waitMs } = turn
+  return endMs - startMs - (waitMs ?? 0) - pausedMs(startMs, endMs)
+}
+
+/** The longest `runningMs` of `turns`. */
 export function longestRunningMs(turns: readonly LoopTurn[], pausedMs: PausedMs = () => 0): number {
   let longest = 0
-  for (const { startMs, endMs, cpuMs } of turns) {
-    longest = Math.max(longest, Math.min(endMs - startMs, cpuMs) - pausedMs(startMs, endMs))
-  }
+  for (const turn of turns) longest = Math.max(longest, runningMs(turn, pausedMs))
   return longest
+}
+
+/** A turn that held the loop for long, and what the collector and the scheduler say of it, in ms. */
+export interface LongTurn {
+  lengthMs: number
+  /** The collector's pauses within it. */
+  gcMs: number
+  /** The time the loop's thread waited for a core within it (null where the kernel does not say). */
+  waitMs: number | null
+  /** How many times the loop's thread came back from off a core within it (null where unknown). */
+  switches: number | null
+  /** `runningMs`: the most the loop's thread can have run in it. */
+  runningMs: number
+}
+
+/** The turns of which the loop's thread can have run more than `thresholdMs` (`runningMs`), described. */
+export function longTurns(
+  turns: readonly LoopTurn[],
+  thresholdMs: number,
+  pausedMs: PausedMs = () => 0,
+): LongTurn[] {
+  const round = (ms: number) => Number(ms.toFixed(3))
+  return turns
+    .filter((turn) => runningMs(turn, pausedMs) > thresholdMs)
+    .map((turn) => ({
+      lengthMs: round(turn.endMs - turn.startMs),
+      gcMs: round(pausedMs(turn.startMs, turn.endMs)),
+      waitMs: turn.waitMs === null ? null : round(turn.waitMs),
+      switches: turn.switches,
+      runningMs: round(runningMs(turn, pausedMs)),
+    }))
+}
+
+/** How long `turns` took from the first turn's start to the last one's end, in ms. */
+export function watchedMs(turns: readonly LoopTurn[]): number {
+  const first = turns[0]
+  const last = turns.at(-1)
+  return first && last ? last.endMs - first.startMs : 0
 }

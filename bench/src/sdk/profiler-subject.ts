@@ -13,9 +13,17 @@ import {
   type StartBenchSubject,
   type TurnFigures,
 } from './bench-subject.ts'
+import { measureClockLoopStalls } from './clock-loop-stalls.ts'
 import { combineGcPauses, type GcPauses, watchGcPauses } from './gc-pauses.ts'
 import { isolateLoopThread } from './isolate-loop-thread.ts'
-import { longestRunningMs, longestTurnMs, turnsDuring } from './longest-turn.ts'
+import {
+  type LongTurn,
+  longestRunningMs,
+  longestTurnMs,
+  longTurns,
+  turnsDuring,
+  watchedMs,
+} from './longest-turn.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
 const gzipAsync = promisify(gzip)
@@ -50,7 +58,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
     instrumented: profiler.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' }),
     flush: () => profiler.flush(),
     delivered: () => profiler.stats().sent,
-    async measureBatchSend({ batches, batchSize }): Promise<BatchSendTiming> {
+    async measureBatchSend({ batches, batchSize, clockLoopMs }): Promise<BatchSendTiming> {
       // A profiler of its own that never sends by itself, so each batch goes out when flushed.
       const timed = createProfiler({
         endpoint: ingestUrl,
@@ -61,11 +69,13 @@ export const startProfilerSubject: StartBenchSubject = async ({
         compression,
       })
       const client = timed.wrap(new OpenAI(clientOptions(baseUrl)), { feature: 'bench' })
-      const timeFlushes = async (): Promise<FlushTurns> => {
+      const timeFlushes = async (pinOther?: (pid: number) => void): Promise<FlushTurns> => {
         const samples: number[] = []
         const samplesWithoutGc: number[] = []
         const samplesRunning: number[] = []
         const flushPauses: GcPauses[] = []
+        const overOneMs: LongTurn[] = []
+        let watched = 0
         for (let batch = 0; batch < batches; batch++) {
           for (let call = 0; call < batchSize; call++) {
             const stream = await client.chat.completions.create({
@@ -85,12 +95,18 @@ export const startProfilerSubject: StartBenchSubject = async ({
           samples.push(longestTurnMs(turns))
           samplesWithoutGc.push(longestTurnMs(turns, gcPauses.pausedMsBetween))
           samplesRunning.push(longestRunningMs(turns, gcPauses.pausedMsBetween))
+          overOneMs.push(...longTurns(turns, 1, gcPauses.pausedMsBetween))
+          watched += watchedMs(turns)
         }
         return {
           ...summarise(samples),
           gc: combineGcPauses(flushPauses),
           withoutGcPauses: summarise(samplesWithoutGc),
           running: summarise(samplesRunning),
+          runningOver1Ms: overOneMs,
+          watchedSeconds: round(watched / 1000),
+          runningOver1MsPerSecond: round(overOneMs.length / (watched / 1000)),
+          clockLoop: await measureClockLoopStalls(clockLoopMs, pinOther),
         }
       }
       try {
@@ -98,13 +114,13 @@ export const startProfilerSubject: StartBenchSubject = async ({
         // The same again with the loop thread alone on a CPU. Threads created later would inherit its
         // CPU, so the thread pool (which gzip uses) is started first.
         await gzipAsync('')
-        const restore = isolateLoopThread(process.ppid)
+        const isolation = isolateLoopThread(process.ppid)
         let isolated: FlushTurns | null = null
-        if (restore) {
+        if (isolation) {
           try {
-            isolated = await timeFlushes()
+            isolated = await timeFlushes(isolation.moveToOtherCpus)
           } finally {
-            restore()
+            isolation.restore()
           }
         }
         const expected = (isolated ? 2 : 1) * batches * batchSize

@@ -31,6 +31,8 @@ export interface SubjectMeasurement extends OverheadMeasurement {
 
 // 30 batches of the SDK's default size: 3,000 streaming calls, a few seconds.
 const TIMED_BATCHES = 30
+/** How long the clock-reading loop runs after each set of timed flushes (`measureClockLoopStalls`). */
+const CLOCK_LOOP_MS = 5_000
 const TIMED_BATCH_SIZE = 100
 
 /** Child → parent. */
@@ -79,6 +81,8 @@ async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMe
     batchSendSyncMs = await subject.measureBatchSend({
       batches: Math.min(TIMED_BATCHES, request.calls),
       batchSize: TIMED_BATCH_SIZE,
+      // Long enough to count the machine's stalls at their usual rate of under one a second; a short run stays short.
+      clockLoopMs: Math.min(CLOCK_LOOP_MS, request.calls * 10),
     })
   }
   return { package: subject.package, setup: subject.setup, ...measurement, records, batchSendSyncMs }
