@@ -14,10 +14,6 @@ export interface ClockLoopStalls {
 }
 
 /**
- * The clock-reading loop below, run while another process spins on the other cores (`pinOther`
- * moves it there; without it the OS places it): the benchmark keeps every core busy between
- * flushes, and on this kind of machine the stalls come mostly when every core is busy.
- *
  * Holds the event-loop thread for `durationMs` in a loop that only reads the clock (and the thread's
  * kernel schedule, about 3 µs a round), and reports every gap between two reads that the waits for a
  * core do not explain. Such code has no stretch of work of its own longer than a few µs, so any gap
@@ -54,7 +50,12 @@ function clockLoop(durationMs: number): ClockLoopStalls {
   }
 }
 
-/** Runs the clock-reading loop for `durationMs` beside a spinning process; `pinOther(pid)` may move that process's threads. */
+/**
+ * Runs the clock-reading loop for `durationMs` while another process spins on the other cores
+ * (`pinOther(pid)` moves its threads there; without it the OS places them): the benchmark keeps
+ * every core busy between flushes, and on this kind of machine the stalls come mostly when every
+ * core is busy.
+ */
 export async function measureClockLoopStalls(
   durationMs: number,
   pinOther: (pid: number) => void = () => {},

@@ -18,8 +18,8 @@ function pin(cpus: string, pid: number, allThreads: boolean): void {
  * every thread of `companionPid` (the benchmark's parent, which serves the fake upstream and ingest),
  * moves to the other CPUs, and the loop thread to CPU 0. A turn measured then is the loop thread's
  * own work and the collector's pauses, not time the OS gave a core to something else. Linux only,
- * with `taskset` and at least 2 CPUs; returns undefined (nothing changed) where that is not so. Threads this one creates later inherit CPU 0,
- * so start the thread pool before calling it.
+ * with `taskset` and at least 2 CPUs; returns undefined (nothing changed) where that is not so.
+ * Threads this one creates later inherit CPU 0, so start the thread pool before calling it.
  */
 export function isolateLoopThread(companionPid: number): LoopThreadIsolation | undefined {
   const cpuCount = os.cpus().length

@@ -105,7 +105,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
           running: summarise(samplesRunning),
           runningOver1Ms: overOneMs,
           watchedSeconds: round(watched / 1000),
-          runningOver1MsPerSecond: round(overOneMs.length / (watched / 1000)),
+          runningOver1MsPerSecond: watched > 0 ? round(overOneMs.length / (watched / 1000)) : 0,
           clockLoop: await measureClockLoopStalls(clockLoopMs, pinOther),
         }
       }

@@ -81,7 +81,7 @@ async function measureSubject(request: SubjectProcessRequest): Promise<SubjectMe
     batchSendSyncMs = await subject.measureBatchSend({
       batches: Math.min(TIMED_BATCHES, request.calls),
       batchSize: TIMED_BATCH_SIZE,
-      // Long enough to count the machine's stalls at their usual rate of under one a second; a short run stays short.
+      // Long enough to count the machine's stalls at their usual rate of about one a second; a short run stays short.
       clockLoopMs: Math.min(CLOCK_LOOP_MS, request.calls * 10),
     })
   }
