@@ -1,6 +1,7 @@
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import type { Database } from '../../../apps/server/src/storage/database.ts'
+import { BenchOptionError } from '../bench-option-error.ts'
 import { percentile } from '../percentile.ts'
 import { wholeNumberOption } from '../whole-number-option.ts'
 import { ensureConversationsOf } from './ensure-conversations-of.ts'
@@ -228,7 +229,7 @@ export async function ingestBench(args: string[]): Promise<number> {
   })
   const dialect = values.database
   if (dialect !== 'postgres' && dialect !== 'pglite')
-    throw new Error(`--database takes postgres or pglite; got "${dialect}"`)
+    throw new BenchOptionError(`--database takes postgres or pglite; got "${dialect}"`)
   const eventCount = wholeNumberOption(values.events, dialect === 'postgres' ? 200_000 : 30_000, 'events')
   const warmupEventCount = wholeNumberOption(
     values.warmup,

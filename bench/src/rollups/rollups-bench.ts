@@ -7,6 +7,7 @@ import type { Database } from '../../../apps/server/src/storage/database.ts'
 import { sumDailyAggregates } from '../../../apps/server/src/storage/repositories/aggregates-repository.ts'
 import { getCostSummary } from '../../../apps/server/src/storage/repositories/analytics-repository.ts'
 import { listDailyCosts } from '../../../apps/server/src/storage/repositories/daily-costs-repository.ts'
+import { BenchOptionError } from '../bench-option-error.ts'
 import { openBenchDatabase } from '../ingest/open-bench-database.ts'
 import { percentile } from '../percentile.ts'
 import { wholeNumberOption } from '../whole-number-option.ts'
@@ -85,6 +86,10 @@ export async function runRollupsBench(args: string[]): Promise<Record<string, un
   const eventCount = wholeNumberOption(values.events, 10_000_000, 'events')
   const days = wholeNumberOption(values.days, 365, 'days')
   const delayMs = values['delay-ms'] === undefined ? 1_000 : Number(values['delay-ms'])
+  if (!Number.isSafeInteger(delayMs) || delayMs < 0)
+    throw new BenchOptionError(
+      `--delay-ms takes a whole number of milliseconds, 0 or more; got "${values['delay-ms']}"`,
+    )
   const batchDays = wholeNumberOption(values['batch-days'], 7, 'batch-days')
   const today = utcDayOf(Date.now())
   const firstDay = addUtcDays(today, -days)

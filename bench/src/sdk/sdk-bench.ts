@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { BenchOptionError } from '../bench-option-error.ts'
 import { wholeNumberOption } from '../whole-number-option.ts'
 import { SUBJECT_NAMES, type SubjectName } from './bench-subject.ts'
 import { startFakeOpenAiUpstream } from './fake-openai-upstream.ts'
@@ -68,7 +69,9 @@ export async function sdkBench(args: string[]): Promise<number> {
   const streamChunks = wholeNumberOption(values.chunks, 100, 'chunks')
   const compression = values.compression ?? 'gzip'
   if (compression !== 'none' && compression !== 'gzip')
-    throw new Error(`--compression takes gzip or none (this SDK's request bodies); got "${compression}"`)
+    throw new BenchOptionError(
+      `--compression takes gzip or none (this SDK's request bodies); got "${compression}"`,
+    )
 
   const subjects = {} as Record<SubjectName, SubjectMeasurement>
   // The provider and the SDK's ingest server live in this process, as they would live elsewhere in

@@ -4,6 +4,7 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { openPostgresDatabase } from '../../../apps/server/src/storage/postgres-database.ts'
+import { BenchOptionError } from '../bench-option-error.ts'
 import { percentile } from '../percentile.ts'
 
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
@@ -52,7 +53,9 @@ export async function seedBench(args: string[]): Promise<number> {
     !Number.isSafeInteger(runs) ||
     runs < 1
   ) {
-    throw new Error('--sizes takes comma-separated positive whole numbers and --runs a positive whole number')
+    throw new BenchOptionError(
+      '--sizes takes comma-separated positive whole numbers and --runs a positive whole number',
+    )
   }
   const admin = await openPostgresDatabase({ connectionString: values['postgres-url'], poolSize: 1 })
   const results = []
