@@ -27,6 +27,9 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
 /** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
 export const keysCommand: Command = async (args, { env, print }) => {
   const [action = '', ...rest] = args
+  // Checked first, so a mistyped action opens no database and asks for nothing else.
+  if (action !== 'create' && action !== 'list' && action !== 'revoke')
+    throw new CliError(`Unknown keys action "${action}"; use create, list or revoke.`, 2)
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -64,25 +67,23 @@ export const keysCommand: Command = async (args, { env, print }) => {
       }
       return 0
     }
-    if (action === 'revoke') {
-      if (!values.id) throw new CliError('--id KEY_ID is required (see `keys list`).', 2)
-      if (!/^[0-9a-f-]{36}$/i.test(values.id))
-        throw new CliError(`--id must be a key id as shown by \`keys list\`.`, 2)
-      const keyHash = await revokeApiKey(db, { projectId: project.id, id: values.id })
-      if (!keyHash) throw new CliError(`No live key ${values.id} in project "${projectName}".`)
-      if (env.REDIS_URL) {
-        const bus = await openMessageBus(env.REDIS_URL)
-        try {
-          await bus.publish(API_KEY_REVOKED_CHANNEL, keyHash)
-        } finally {
-          await bus.close()
-        }
-        print(`Revoked ${values.id}; servers sharing REDIS_URL dropped it at once.`)
-      } else {
-        print(`Revoked ${values.id}. Running servers stop accepting it within 30 seconds.`)
+    // The action left is revoke.
+    if (!values.id) throw new CliError('--id KEY_ID is required (see `keys list`).', 2)
+    if (!/^[0-9a-f-]{36}$/i.test(values.id))
+      throw new CliError(`--id must be a key id as shown by \`keys list\`.`, 2)
+    const keyHash = await revokeApiKey(db, { projectId: project.id, id: values.id })
+    if (!keyHash) throw new CliError(`No live key ${values.id} in project "${projectName}".`)
+    if (env.REDIS_URL) {
+      const bus = await openMessageBus(env.REDIS_URL)
+      try {
+        await bus.publish(API_KEY_REVOKED_CHANNEL, keyHash)
+      } finally {
+        await bus.close()
       }
-      return 0
+      print(`Revoked ${values.id}; servers sharing REDIS_URL dropped it at once.`)
+    } else {
+      print(`Revoked ${values.id}. Running servers stop accepting it within 30 seconds.`)
     }
-    throw new CliError(`Unknown keys action "${action}"; use create, list or revoke.`, 2)
+    return 0
   })
 }

@@ -20,12 +20,45 @@ describe('CLI on PostgreSQL', () => {
     vi.spyOn(console, 'error').mockImplementation((text: string) => void output.push(text))
   })
 
+  /** How many tables the test's schema holds: 0 means the command opened no database. */
+  async function tablesInSchema(): Promise<number> {
+    const db = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL, schema })
+    try {
+      const { rows } = await db.query<{ count: string }>(
+        'SELECT count(*) FROM information_schema.tables WHERE table_schema = $1',
+        [schema],
+      )
+      return Number(rows[0]?.count)
+    } finally {
+      await db.close()
+    }
+  }
+
   afterEach(async () => {
     vi.restoreAllMocks()
     process.env = restoreEnv
     const admin = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL })
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await admin.close()
+  })
+
+  it('serve refuses arguments, which it would otherwise ignore, and says how it is configured', async () => {
+    expect(await runCli(['serve', '--port', '4001'])).toBe(2)
+    expect(output.join('\n')).toMatch(
+      /serve takes no arguments; got "--port 4001"[\s\S]*PORT=4001[\s\S]*docs\/configuration.md/,
+    )
+    // Nothing was started or written: the schema has no tables yet.
+    expect(await tablesInSchema()).toBe(0)
+  })
+
+  it('keys with an unknown action says which exist, before opening the database', async () => {
+    expect(await runCli(['keys', 'rotate', '--project', 'shop'])).toBe(2)
+    expect(await runCli(['keys'])).toBe(2)
+    expect(output).toEqual([
+      'Error: Unknown keys action "rotate"; use create, list or revoke.',
+      'Error: Unknown keys action ""; use create, list or revoke.',
+    ])
+    expect(await tablesInSchema()).toBe(0)
   })
 
   it('migrate --dry-run lists what would run and changes nothing; migrate applies it', async () => {
