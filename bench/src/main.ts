@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { isBenchOptionError } from './bench-option-error.ts'
+import { DEFAULT_POSTGRES_URL } from './default-postgres-url.ts'
 
 /** A benchmark: reads its own arguments, prints one JSON document on stdout, returns the exit code. */
 export type Benchmark = (args: string[]) => Promise<number>
@@ -16,7 +17,7 @@ const BENCHMARKS: Readonly<
     description: 'HTTP ingest events/s vs the raw INSERT ceiling',
     options: [
       '--database postgres|pglite   where to write (postgres)',
-      '--postgres-url URL           PostgreSQL to use (postgres://postgres@127.0.0.1:5432/test)',
+      `--postgres-url URL           PostgreSQL to use (${DEFAULT_POSTGRES_URL})`,
       '--events N                   events per run (200000 on PostgreSQL, 30000 on PGlite)',
       '--warmup N                   events sent before timing (a tenth of --events, at least 1000)',
       '--runs N                     runs, the phase order alternating (4)',
@@ -34,7 +35,7 @@ const BENCHMARKS: Readonly<
     exportName: 'seedBench',
     description: 'wall time of `seed --events N` on PostgreSQL',
     options: [
-      '--postgres-url URL  PostgreSQL to use (postgres://postgres@127.0.0.1:5432/test)',
+      `--postgres-url URL  PostgreSQL to use (${DEFAULT_POSTGRES_URL})`,
       '--sizes N,N         event counts to seed (1000,1000000)',
       '--runs N            runs per size (3)',
     ],
@@ -54,7 +55,7 @@ const BENCHMARKS: Readonly<
     exportName: 'rollupsBench',
     description: 'rollup job and analytics query times',
     options: [
-      '--postgres-url URL  PostgreSQL to use (postgres://postgres@127.0.0.1:5432/test)',
+      `--postgres-url URL  PostgreSQL to use (${DEFAULT_POSTGRES_URL})`,
       '--events N          calls to seed (10000000)',
       '--days N            days they spread over, ending yesterday (365)',
       '--delay-ms N        pause between backfill batches (1000)',

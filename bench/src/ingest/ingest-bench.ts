@@ -2,6 +2,7 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import type { Database } from '../../../apps/server/src/storage/database.ts'
 import { BenchOptionError } from '../bench-option-error.ts'
+import { DEFAULT_POSTGRES_URL } from '../default-postgres-url.ts'
 import { percentile } from '../percentile.ts'
 import { wholeNumberOption } from '../whole-number-option.ts'
 import { ensureConversationsOf } from './ensure-conversations-of.ts'
@@ -12,7 +13,6 @@ import { type IngestWorkload, prepareIngestWorkload } from './prepare-ingest-wor
 import { readBackendCpuMicros } from './read-backend-cpu-micros.ts'
 import { startServerProcess } from './start-server-process.ts'
 
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 /**
  * Concurrent senders, as many SDK instances would be. Each waits for its answer before it sends again,
  * so the events in flight (clients × batch) bound what the server can group and overlap; with 16

@@ -8,13 +8,13 @@ import { sumDailyAggregates } from '../../../apps/server/src/storage/repositorie
 import { getCostSummary } from '../../../apps/server/src/storage/repositories/analytics-repository.ts'
 import { listDailyCosts } from '../../../apps/server/src/storage/repositories/daily-costs-repository.ts'
 import { BenchOptionError } from '../bench-option-error.ts'
+import { DEFAULT_POSTGRES_URL } from '../default-postgres-url.ts'
 import { openBenchDatabase } from '../ingest/open-bench-database.ts'
 import { percentile } from '../percentile.ts'
 import { wholeNumberOption } from '../whole-number-option.ts'
 import { runBackfillProcess } from './run-backfill-process.ts'
 import { seedRawCalls } from './seed-raw-calls.ts'
 
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 const QUERY_REPEATS = 5
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits

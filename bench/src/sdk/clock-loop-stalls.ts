@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { roundFigure } from './round-figure.ts'
 import { openLoopThreadSchedule } from './thread-schedule.ts'
 
 /** What a loop that does nothing but read the clock saw: the machine's own stalls of the loop thread. */
@@ -43,10 +44,10 @@ function clockLoop(durationMs: number): ClockLoopStalls {
   }
   const seconds = (last - startMs) / 1000
   return {
-    seconds: Number(seconds.toFixed(3)),
+    seconds: roundFigure(seconds),
     over1Ms,
-    maxMs: Number(maxMs.toFixed(3)),
-    over1MsPerSecond: Number((over1Ms / seconds).toFixed(3)),
+    maxMs: roundFigure(maxMs),
+    over1MsPerSecond: roundFigure(over1Ms / seconds),
   }
 }
 

@@ -1,4 +1,5 @@
 import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks'
+import { roundFigure } from './round-figure.ts'
 
 /** The garbage collector's pauses over a stretch of time: each one stops the event loop. */
 export interface GcPauses {
@@ -45,7 +46,7 @@ export function watchGcPauses(): GcPauseWatcher {
       observer.disconnect()
       return {
         pauses: durations.length,
-        maxMs: Number(Math.max(0, ...durations).toFixed(3)),
+        maxMs: roundFigure(Math.max(0, ...durations)),
         byKind,
       }
     },

@@ -1,3 +1,4 @@
+import { roundFigure } from './round-figure.ts'
 import { openLoopThreadSchedule } from './thread-schedule.ts'
 
 /** One turn of the event loop as the watcher saw it: from one check phase to the next, in `performance.now()` ms. */
@@ -113,15 +114,14 @@ export function longTurns(
   thresholdMs: number,
   pausedMs: PausedMs = () => 0,
 ): LongTurn[] {
-  const round = (ms: number) => Number(ms.toFixed(3))
   return turns
     .filter((turn) => runningMs(turn, pausedMs) > thresholdMs)
     .map((turn) => ({
-      lengthMs: round(turn.endMs - turn.startMs),
-      gcMs: round(pausedMs(turn.startMs, turn.endMs)),
-      waitMs: turn.waitMs === null ? null : round(turn.waitMs),
+      lengthMs: roundFigure(turn.endMs - turn.startMs),
+      gcMs: roundFigure(pausedMs(turn.startMs, turn.endMs)),
+      waitMs: turn.waitMs === null ? null : roundFigure(turn.waitMs),
       switches: turn.switches,
-      runningMs: round(runningMs(turn, pausedMs)),
+      runningMs: roundFigure(runningMs(turn, pausedMs)),
     }))
 }
 

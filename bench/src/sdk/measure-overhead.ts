@@ -4,6 +4,7 @@ import type OpenAI from 'openai'
 import { percentile } from '../percentile.ts'
 import { type GcPauses, watchGcPauses } from './gc-pauses.ts'
 import { allocatedBytesPerCall } from './measure-allocation.ts'
+import { roundFigure } from './round-figure.ts'
 
 /** Median and 99th percentile. */
 export interface Distribution {
@@ -125,8 +126,6 @@ const PACED_INTERVAL_MS = 10
 const ALLOCATION_CALLS = 200
 const LOOP_RESOLUTION_MS = 1
 
-const round = (value: number) => Number(value.toFixed(3))
-
 interface RawTimings {
   bare: Distribution
   instrumented: Distribution
@@ -165,10 +164,10 @@ async function measurePairs(
 // Differences and ratios come from the unrounded percentiles; only the reported figures are rounded.
 function pairedTimings({ bare, instrumented }: RawTimings): PairedTimings {
   return {
-    bareMs: { p50: round(bare.p50), p99: round(bare.p99) },
-    instrumentedMs: { p50: round(instrumented.p50), p99: round(instrumented.p99) },
-    addedMs: { p50: round(instrumented.p50 - bare.p50), p99: round(instrumented.p99 - bare.p99) },
-    ratio: { p50: round(instrumented.p50 / bare.p50), p99: round(instrumented.p99 / bare.p99) },
+    bareMs: { p50: roundFigure(bare.p50), p99: roundFigure(bare.p99) },
+    instrumentedMs: { p50: roundFigure(instrumented.p50), p99: roundFigure(instrumented.p99) },
+    addedMs: { p50: roundFigure(instrumented.p50 - bare.p50), p99: roundFigure(instrumented.p99 - bare.p99) },
+    ratio: { p50: roundFigure(instrumented.p50 / bare.p50), p99: roundFigure(instrumented.p99 / bare.p99) },
   }
 }
 
@@ -185,7 +184,7 @@ async function withLoopHistogram(work: () => Promise<void>): Promise<EventLoopDe
     // Stopped whatever happens, so a failed window leaves no observer behind.
     gc = gcPauses.stop()
   }
-  const ms = (nanoseconds: number) => round(nanoseconds / 1e6)
+  const ms = (nanoseconds: number) => roundFigure(nanoseconds / 1e6)
   return {
     p50: ms(histogram.percentile(50)),
     p99: ms(histogram.percentile(99)),
@@ -290,7 +289,7 @@ export async function measureOverhead(options: MeasureOverheadOptions): Promise<
     call: stream(options.instrumented),
   })
   const kib = (bytes: number) => Number((bytes / 1024).toFixed(1))
-  const perChunkUs = (addedMs: number) => round((addedMs * 1000) / streamChunks)
+  const perChunkUs = (addedMs: number) => roundFigure((addedMs * 1000) / streamChunks)
   const nonStreamingAddedP50Ms = nonStreaming.instrumented.p50 - nonStreaming.bare.p50
   const streamingAddedP50Ms = streaming.instrumented.p50 - streaming.bare.p50
   return {

@@ -24,18 +24,17 @@ import {
   turnsDuring,
   watchedMs,
 } from './longest-turn.ts'
+import { roundFigure } from './round-figure.ts'
 
 const SDK_MANIFEST = new URL('../../../packages/sdk/package.json', import.meta.url)
 const gzipAsync = promisify(gzip)
 
-const round = (ms: number) => Number(ms.toFixed(3))
-
 /** The median, 99th percentile and longest of each flush's longest turn, and how many passed 1 ms. */
 function summarise(longest: readonly number[]): TurnFigures {
   return {
-    p50Ms: round(percentile(longest, 50)),
-    p99Ms: round(percentile(longest, 99)),
-    maxMs: round(Math.max(...longest)),
+    p50Ms: roundFigure(percentile(longest, 50)),
+    p99Ms: roundFigure(percentile(longest, 99)),
+    maxMs: roundFigure(Math.max(...longest)),
     over1Ms: longest.filter((ms) => ms > 1).length,
   }
 }
@@ -104,8 +103,8 @@ export const startProfilerSubject: StartBenchSubject = async ({
           withoutGcPauses: summarise(samplesWithoutGc),
           running: summarise(samplesRunning),
           runningOver1Ms: overOneMs,
-          watchedSeconds: round(watched / 1000),
-          runningOver1MsPerSecond: watched > 0 ? round(overOneMs.length / (watched / 1000)) : 0,
+          watchedSeconds: roundFigure(watched / 1000),
+          runningOver1MsPerSecond: watched > 0 ? roundFigure(overOneMs.length / (watched / 1000)) : 0,
           clockLoop: await measureClockLoopStalls(clockLoopMs, pinOther),
         }
       }

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { openPostgresDatabase } from '../../../apps/server/src/storage/postgres-database.ts'
 import { BenchOptionError } from '../bench-option-error.ts'
+import { DEFAULT_POSTGRES_URL } from '../default-postgres-url.ts'
 import { percentile } from '../percentile.ts'
 
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 const CLI = fileURLToPath(new URL('../../../apps/server/bin/ai-cost-profiler.js', import.meta.url))
 
 /** Runs the real CLI once and returns its wall time, start-up and migrations included. */
