@@ -136,8 +136,9 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   const wrap = <Client extends object>(client: Client, wrapOptions?: WrapOptions): Client => {
     try {
       const previous = wrapped.get(client)
-      if (previous) {
-        // Wrapping a client this profiler already wrapped refines its options instead of counting twice.
+      if (previous && detectClientKind(previous.client)) {
+        // Wrapping a client this profiler already wrapped (or a model a wrapped client handed out)
+        // refines its options instead of counting twice.
         return wrap(previous.client as Client, { ...previous.options, ...wrapOptions })
       }
       const kind = detectClientKind(client)
@@ -167,6 +168,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
           return mergeCallContext(wrapContext, scoped, callContext)
         },
         onFinish: enqueue,
+        runInCallContext: (callContext, fn) =>
+          contextStorage.run(mergeCallContext(contextStorage.getStore(), callContext), fn),
       })
       let proxy: Client | undefined
       const shape = clientShapeFor(kind, {
@@ -176,8 +179,9 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         root: () => proxy ?? client,
         rewrap: (derived) => wrap(derived, wrapOptions),
       })
-      proxy = createClientProxy(client, shape, new WeakMap())
-      wrapped.set(proxy, { client, options: wrapOptions })
+      proxy = createClientProxy(client, shape, new WeakMap(), (real, made) => {
+        wrapped.set(made, { client: real, options: wrapOptions })
+      })
       return proxy
     } catch (error) {
       reporter.reportInternal('wrapping a client', error)

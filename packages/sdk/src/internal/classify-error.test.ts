@@ -170,6 +170,34 @@ describe('classifyError', () => {
       Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_CONNECT_TIMEOUT' } }),
       { type: 'timeout' },
     ],
+    [
+      'Vertex AI wrapping a refused connection',
+      Object.assign(new GoogleGenerativeAIError('exception posting request to model'), {
+        stackTrace: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      }),
+      { type: 'connection' },
+    ],
+    [
+      '@google/generative-ai keeping only the message of a failed fetch',
+      new GoogleGenerativeAIError('Error fetching from http://127.0.0.1:1/v1beta/models/m: fetch failed'),
+      { type: 'connection' },
+    ],
+    [
+      'Anthropic context limit with max_tokens',
+      Anthropic.APIError.generate(
+        400,
+        {
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            message: 'input length and `max_tokens` exceed context limit: 178959 + 64000 > 200000',
+          },
+        },
+        undefined,
+        headers,
+      ),
+      { type: 'context_length', httpStatus: 400 },
+    ],
     ['a plain error', new Error('something else'), { type: 'unknown', message: 'something else' }],
     ['a thrown string', 'nope', { type: 'unknown', message: 'nope' }],
   ])('%s', (_name, error, expected) => {

@@ -69,7 +69,7 @@ function errorName(error: ErrorLike): string {
 // provider messages are matched (OpenAI-compatible, Anthropic and Gemini wordings).
 const CONTEXT_LENGTH_CODES = new Set(['context_length_exceeded', 'string_above_max_length'])
 const CONTEXT_LENGTH_MESSAGE =
-  /prompt is too long|context[ _]length|context window|maximum context|input token count.*exceeds|exceeds the maximum number of tokens/i
+  /prompt is too long|context[ _]length|exceed context limit|context window|maximum context|input token count.*exceeds|exceeds the maximum number of tokens/i
 
 // Errors that arrive inside a stream (or a failed Responses API response) carry a code but no status.
 const TYPE_BY_CODE: Readonly<Record<string, ErrorType>> = {
@@ -106,15 +106,36 @@ function typeFromStatus(status: number): ErrorType {
   return 'invalid_request'
 }
 
-function typeFromName(name: string, cause: ErrorLike | undefined): ErrorType | undefined {
-  if (/UserAbort|AbortError/.test(name)) return 'aborted'
-  if (/Timeout/.test(name)) return 'timeout'
-  if (/ConnectionError/.test(name)) return 'connection'
-  // undici rejects with TypeError("fetch failed") and the socket error as its cause.
-  if (name === 'TypeError' && cause && typeof cause.code === 'string') {
-    return /TIMEOUT/i.test(cause.code) ? 'timeout' : 'connection'
+// Socket and undici error codes (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, …), as opposed to providers' codes.
+const SYSTEM_ERROR_CODE = /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/
+
+/**
+ * The error and what it wraps, outermost first: `cause`, or `stackTrace` where Vertex AI keeps the
+ * error it caught (a `TypeError("fetch failed")` with the socket error as its own cause).
+ */
+function causeChain(error: ErrorLike): ErrorLike[] {
+  const chain = [error]
+  for (let link = error; chain.length < 5; ) {
+    const next = asRecord(link.cause) ?? asRecord(link.stackTrace)
+    if (!next || chain.includes(next)) break
+    chain.push(next)
+    link = next
   }
-  return undefined
+  return chain
+}
+
+function typeFromChain(chain: readonly ErrorLike[], message: string): ErrorType | undefined {
+  for (const link of chain) {
+    const name = errorName(link)
+    if (/UserAbort|AbortError/.test(name)) return 'aborted'
+    if (/Timeout/.test(name)) return 'timeout'
+    if (/ConnectionError/.test(name)) return 'connection'
+    if (typeof link.code === 'string' && SYSTEM_ERROR_CODE.test(link.code)) {
+      return /TIMEOUT/i.test(link.code) ? 'timeout' : 'connection'
+    }
+  }
+  // @google/generative-ai keeps only the message of undici's "fetch failed".
+  return /\bfetch failed\b/.test(message) ? 'connection' : undefined
 }
 
 /**
@@ -126,8 +147,6 @@ export function classifyError(error: unknown): CallError {
   const message = typeof record.message === 'string' ? record.message : String(error)
   const httpStatus = readHttpStatus(record, message)
   const code = readProviderCode(record, message)
-  const name = errorName(record)
-
   let type: ErrorType
   if (
     (code && CONTEXT_LENGTH_CODES.has(code)) ||
@@ -140,7 +159,7 @@ export function classifyError(error: unknown): CallError {
   } else if (httpStatus !== undefined) {
     type = typeFromStatus(httpStatus)
   } else {
-    type = typeFromName(name, asRecord(record.cause)) ?? (code ? TYPE_BY_CODE[code] : undefined) ?? 'unknown'
+    type = typeFromChain(causeChain(record), message) ?? (code ? TYPE_BY_CODE[code] : undefined) ?? 'unknown'
   }
 
   const callError: CallError = { type }

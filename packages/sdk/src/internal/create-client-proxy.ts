@@ -11,11 +11,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /**
  * Wraps `target` in a proxy following `shape`. Proxies are cached per real object in `cache`, so a
  * property read twice returns the same wrapped object and wrapped methods keep their identity.
+ * `onProxy` hears of every proxy made, this one and those of the objects it hands out.
  */
 export function createClientProxy<T extends object>(
   target: T,
   shape: ProxyShape,
   cache: WeakMap<object, object>,
+  onProxy?: (real: object, proxy: object) => void,
 ): T {
   const cached = cache.get(target)
   if (cached) return cached as T
@@ -56,7 +58,7 @@ export function createClientProxy<T extends object>(
     const childShape = shape.children?.[property]
     if (childShape && isObject(value)) {
       // Looked up before the shape is built: resources are read on every call (`client.chat.completions`).
-      return cache.get(value) ?? createClientProxy(value, childShape(), cache)
+      return cache.get(value) ?? createClientProxy(value, childShape(), cache, onProxy)
     }
     const resultShape = shape.wrapResults?.[property]
     if (resultShape && typeof value === 'function') {
@@ -67,7 +69,7 @@ export function createClientProxy<T extends object>(
           return function wrapResult(this: unknown, ...args: unknown[]) {
             const result = method.apply(shape.bindToTarget || this === receiver ? real : this, args)
             const wrapOne = (item: unknown) =>
-              isObject(item) ? createClientProxy(item, resultShape(), cache) : item
+              isObject(item) ? createClientProxy(item, resultShape(), cache, onProxy) : item
             return isThenable(result) ? Promise.resolve(result).then(wrapOne) : wrapOne(result)
           }
         })
@@ -92,5 +94,6 @@ export function createClientProxy<T extends object>(
     },
   })
   cache.set(target, proxy)
+  onProxy?.(target, proxy)
   return proxy
 }

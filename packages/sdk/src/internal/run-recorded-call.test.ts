@@ -12,6 +12,7 @@ function session() {
     providerOverride: undefined,
     resolveContext: (context) => context ?? {},
     onFinish: (call) => events.push(call.toEvent()),
+    runInCallContext: (_context, fn) => fn(),
   })
   return { events, onError, wrapSession }
 }

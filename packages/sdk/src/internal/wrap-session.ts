@@ -23,6 +23,11 @@ export interface WrapSession {
   readonly providerOverride: string | undefined
   /** Starts a call from its plan and its per-call context option (already removed from the request). */
   startCall(input: StartCallInput, callContext: CallContext | undefined): CallTracker
+  /**
+   * Runs `fn` with a per-call context in scope, for helpers that build the recorded call's arguments
+   * themselves (e.g. @google/genai's `chat.sendMessage`) and so drop the option they were given.
+   */
+  runInCallContext<T>(callContext: CallContext, fn: () => T): T
 }
 
 /** Options of `createWrapSession`. */
@@ -33,6 +38,8 @@ export interface WrapSessionOptions {
   resolveContext: (callContext: CallContext | undefined) => CallContext
   /** Takes each finished call (see `CallTracker`). */
   onFinish: (call: CallTracker) => void
+  /** Runs `fn` with `callContext` as the innermost scoped context (see `WrapSession.runInCallContext`). */
+  runInCallContext: <T>(callContext: CallContext, fn: () => T) => T
 }
 
 /** Creates the session behind one wrapped client. */
@@ -41,6 +48,7 @@ export function createWrapSession(options: WrapSessionOptions): WrapSession {
   return {
     reporter: options.reporter,
     providerOverride,
+    runInCallContext: options.runInCallContext,
     startCall: (input, callContext) =>
       new CallTracker(
         providerOverride ?? input.provider,

@@ -1,10 +1,18 @@
-import { type GeminiUsagePayload, normalizeGeminiUsage, type UsageBuckets } from '@ai-cost-profiler/core'
+import {
+  type GeminiUsagePayload,
+  normalizeGeminiUsage,
+  type ServiceTier,
+  type UsageBuckets,
+} from '@ai-cost-profiler/core'
 import { asFields, readString } from '../read-fields.ts'
+import { mapGeminiTrafficType } from './map-gemini-service-tier.ts'
 
 /** The model and usage a Gemini response (or stream chunk) reports. */
 export interface GeminiResponseFacts {
   model: string | undefined
   usage: UsageBuckets | undefined
+  /** The tier Vertex AI says served the request (`usageMetadata.trafficType`), when it says one. */
+  serviceTier: ServiceTier | undefined
   /** The chunk carries generated content (for time to first token). */
   hasContent: boolean
 }
@@ -21,6 +29,7 @@ export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   return {
     model: readString(fields.modelVersion),
     usage: usage ? normalizeGeminiUsage(usage as GeminiUsagePayload) : undefined,
+    serviceTier: usage ? mapGeminiTrafficType(usage.trafficType) : undefined,
     hasContent,
   }
 }

@@ -34,6 +34,12 @@ beforeEach(async () => {
   return () => test.close()
 })
 
+/** A client of the same class on its Vertex AI backend (express mode: an API key, no Google auth). */
+const wrappedVertexClient = () =>
+  test.profiler.wrap(
+    new GoogleGenAI({ vertexai: true, apiKey: 'vertex-express-key', httpOptions: { baseUrl: upstream.url } }),
+  )
+
 describe('wrapping a @google/genai client', () => {
   it('keeps the client type', () => {
     expectTypeOf(ai).toEqualTypeOf<GoogleGenAI>()
@@ -180,15 +186,64 @@ describe('wrapping a @google/genai client', () => {
 
   it('records Vertex AI calls of the same client class as provider vertex', async () => {
     upstream.enqueue(geminiJson(generateContent))
-    const vertex = test.profiler.wrap(
-      new GoogleGenAI({
-        vertexai: true,
-        apiKey: 'vertex-express-key',
-        httpOptions: { baseUrl: upstream.url },
-      }),
-    )
+    const vertex = wrappedVertexClient()
     await vertex.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
     const [event] = await test.events()
     expect(event).toMatchObject({ provider: 'vertex', model: 'gemini-2.5-pro' })
+  })
+
+  it('takes a per-call context from a chat message and does not send it', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiStream(chunks))
+    const chat = ai.chats.create({ model: 'gemini-2.5-pro' })
+    await chat.sendMessage({ message: 'Hello', ...callContext({ messageId: 'm-1', userId: 'user-9' }) })
+    const streamed = await chat.sendMessageStream({ message: 'More', ...callContext({ messageId: 'm-2' }) })
+    for await (const _chunk of streamed) {
+      // drain
+    }
+    expect(upstream.requests.map((request) => request.body).join('')).not.toMatch(/m-1|m-2|user-9/)
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { messageId: 'm-1', userId: 'user-9', feature: 'reports', streaming: false },
+      { messageId: 'm-2', feature: 'reports', streaming: true },
+    ])
+    expect(events[1]?.userId).toBeUndefined()
+  })
+
+  it("tells the client's own timeout from the caller's abort", async () => {
+    const hang = () => {}
+    upstream.enqueue(hang, hang)
+    const timed = test.profiler.wrap(
+      new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: upstream.url, timeout: 50 } }),
+    )
+    await timed.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' }).catch(() => {})
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 50)
+    await ai.models
+      .generateContent({ model: 'gemini-2.5-pro', contents: 'x', config: { abortSignal: controller.signal } })
+      .catch(() => {})
+    const events = await test.events()
+    expect(events.map((event) => event.error?.type)).toEqual(['timeout', 'aborted'])
+  })
+
+  it('takes the tier Vertex AI reports serving the request', async () => {
+    const served = (trafficType: string) => ({
+      ...generateContent,
+      usageMetadata: { ...generateContent.usageMetadata, trafficType },
+    })
+    upstream.enqueue(
+      geminiJson(served('ON_DEMAND_PRIORITY')),
+      geminiJson(served('ON_DEMAND')),
+      geminiJson(served('ON_DEMAND_FLEX')),
+    )
+    const vertex = wrappedVertexClient()
+    await vertex.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
+    await vertex.models.generateContent({
+      model: 'gemini-2.5-pro',
+      contents: 'x',
+      config: { serviceTier: 'priority' } as never,
+    })
+    await vertex.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
+    const events = await test.events()
+    expect(events.map((event) => event.serviceTier)).toEqual(['priority', 'standard', 'flex'])
   })
 })

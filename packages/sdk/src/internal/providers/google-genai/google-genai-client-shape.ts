@@ -1,9 +1,12 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 import type { CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
+import { createClientProxy } from '../../create-client-proxy.ts'
+import { extractCallContext, hasCallContext } from '../../extract-call-context.ts'
 import { observeAsyncIterator } from '../../observe-async-iterator.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
 import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
 import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
@@ -39,7 +42,9 @@ function recordSettled(
   tracker: CallTracker,
   promise: Promise<unknown>,
   reporter: ClientShapeInput['session']['reporter'],
+  callerSignal: AbortSignal | undefined,
 ) {
+  const classify = (error: unknown) => classifyGoogleError(error, callerSignal)
   return promise.then(
     (value) => {
       try {
@@ -48,7 +53,11 @@ function recordSettled(
             tracker.finish({ status: 'success' })
             return value
           }
-          return observeAsyncIterator(value, observeGeminiStream(tracker, { finishOnEnd: true }), reporter)
+          return observeAsyncIterator(
+            value,
+            observeGeminiStream(tracker, { finishOnEnd: true, classify }),
+            reporter,
+          )
         }
         if (method === 'embedContent') {
           tracker.finish({
@@ -58,14 +67,19 @@ function recordSettled(
           return value
         }
         const facts = readGeminiResponse(value)
-        tracker.finish({ status: 'success', model: facts.model, usage: facts.usage })
+        tracker.finish({
+          status: 'success',
+          model: facts.model,
+          usage: facts.usage,
+          serviceTier: facts.serviceTier,
+        })
       } catch (error) {
         reporter.reportInternal('recording a Gemini response', error)
       }
       return value
     },
     (error: unknown) => {
-      tracker.finish({ status: 'error', error })
+      tracker.finish({ status: 'error', callError: classify(error) })
       throw error
     },
   )
@@ -98,10 +112,27 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
             session.reporter.reportUnexpected(`@google/genai models.${method} returned a non-promise`)
             return result
           }
-          return recordSettled(method, tracker, result, session.reporter)
+          const callerSignal = readCallerSignal(asFields(asFields(args[0])?.config), 'abortSignal')
+          return recordSettled(method, tracker, result, session.reporter, callerSignal)
         },
       })
     }
+}
+
+/**
+ * A chat's `sendMessage*()` builds the request it hands the (wrapped) models itself, dropping the
+ * per-call context option it was given: the option is taken out here and put in scope for that call.
+ */
+function chatShape(input: ClientShapeInput): ProxyShape {
+  const { session } = input
+  const withCallContext = (original: AnyFunction, target: object) =>
+    function sendWithCallContext(...args: unknown[]) {
+      if (!hasCallContext(args)) return original.apply(target, args)
+      const { args: cleaned, context } = extractCallContext(args)
+      if (!context) return original.apply(target, cleaned)
+      return session.runInCallContext(context, () => original.apply(target, cleaned))
+    }
+  return { intercept: { sendMessage: withCallContext, sendMessageStream: withCallContext } }
 }
 
 /**
@@ -119,11 +150,16 @@ export function googleGenAiClientShape(input: ClientShapeInput): ProxyShape {
       embedContent: createInterceptor('embedContent', input, provider),
     },
   })
-  return {
-    bindToTarget: true,
-    children: {
-      models,
-      chats: () => ({ aliases: { modelsModule: () => asFields(input.root())?.models as object } }),
+  const chats = (): ProxyShape => ({
+    aliases: { modelsModule: () => asFields(input.root())?.models as object },
+    intercept: {
+      // Called on the proxy, so the new chat is handed the wrapped models through the alias above.
+      create: (original) =>
+        function create(this: unknown, ...args: unknown[]) {
+          const chat = original.apply(this, args)
+          return asFields(chat) ? createClientProxy(chat as object, chatShape(input), new WeakMap()) : chat
+        },
     },
-  }
+  })
+  return { bindToTarget: true, children: { models, chats } }
 }

@@ -123,6 +123,60 @@ describe('wrapping @google/generative-ai', () => {
     const [event] = await test.events()
     expect(event).toMatchObject({ provider: 'google', requestedModel: 'gemini-2.5-pro' })
   })
+
+  it('records a stream that ends with an error event as incomplete, with the totals so far', async () => {
+    const errorEvent = { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }
+    upstream.enqueue(geminiStream([chunks[0], chunks[1], errorEvent]))
+    const streamed = await model().generateContentStream('Q3')
+    for await (const _chunk of streamed.stream) {
+      // the SDK hands the error event on as a chunk
+    }
+    await streamed.response
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'incomplete',
+      streaming: true,
+      usage: { inputTokens: 1200, outputTokens: 417, reasoningTokens: 408 },
+      error: { type: 'overloaded', httpStatus: 503, code: 'UNAVAILABLE' },
+    })
+  })
+
+  it("classifies a refused connection, the client's own timeout and the caller's abort", async () => {
+    const closed = await startFakeHttpServer()
+    const closedUrl = closed.url
+    await closed.close()
+    const client = test.profiler.wrap(new GoogleGenerativeAI('k'))
+    await client
+      .getGenerativeModel({ model: 'gemini-2.5-pro' }, { baseUrl: closedUrl })
+      .generateContent('x')
+      .catch(() => {})
+    const hang = () => {}
+    upstream.enqueue(hang, hang)
+    await client
+      .getGenerativeModel({ model: 'gemini-2.5-pro' }, { baseUrl: upstream.url, timeout: 50 })
+      .generateContent('x')
+      .catch(() => {})
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 50)
+    await model()
+      .generateContent('x', { signal: controller.signal })
+      .catch(() => {})
+    const events = await test.events()
+    expect(events.map((event) => event.error?.type)).toEqual(['connection', 'timeout', 'aborted'])
+  })
+
+  it('counts a model taken from a wrapped client and wrapped again once, with both contexts', async () => {
+    upstream.enqueue(geminiJson(generateContent), geminiJson(generateContent))
+    const rewrapped = test.profiler.wrap(model(), { userId: 'user-4' })
+    await rewrapped.generateContent('x')
+    await rewrapped.startChat().sendMessage('Hello')
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    expect(events).toMatchObject([
+      { feature: 'legacy', userId: 'user-4' },
+      { feature: 'legacy', userId: 'user-4' },
+    ])
+  })
 })
 
 describe('wrapping @google-cloud/vertexai', () => {
@@ -192,5 +246,40 @@ describe('wrapping @google-cloud/vertexai', () => {
       status: 'error',
       error: { type: 'rate_limit', httpStatus: 429, code: 'RESOURCE_EXHAUSTED' },
     })
+  })
+
+  it('classifies a refused connection through the error Vertex AI wraps it in', async () => {
+    const closed = await startFakeHttpServer()
+    const closedHost = closed.url.replace('http://', '')
+    await closed.close()
+    const model = test.profiler
+      .wrap(
+        new VertexAI({
+          project: 'acme-prod',
+          location: 'europe-west4',
+          apiEndpoint: closedHost,
+          googleAuthOptions: {
+            authClient: { getAccessToken: async () => ({ token: 'vertex-token' }) } as never,
+          },
+        }),
+      )
+      .getGenerativeModel({ model: 'gemini-2.5-pro' })
+    await model.generateContent({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] }).catch(() => {})
+    const [event] = await test.events()
+    expect(event).toMatchObject({ provider: 'vertex', status: 'error', error: { type: 'connection' } })
+  })
+
+  it('records a stream that ends with an error event as incomplete', async () => {
+    const errorEvent = { error: { code: 429, message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED' } }
+    upstream.enqueue(geminiStream([chunks[0], errorEvent]))
+    const streamed = await vertex()
+      .getGenerativeModel({ model: 'gemini-2.5-flash' })
+      .generateContentStream({ contents: [{ role: 'user', parts: [{ text: 'Q3' }] }] })
+    for await (const _chunk of streamed.stream) {
+      // the error event arrives as a chunk; the aggregated response leaves it out
+    }
+    await streamed.response
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', error: { type: 'rate_limit', httpStatus: 429 } })
   })
 })

@@ -4,7 +4,12 @@ import type { ErrorReporter } from '../../error-reporter.ts'
 import { observeAsyncIterator } from '../../observe-async-iterator.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
-import { type GeminiStreamState, observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
+import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
+import {
+  type GeminiStreamState,
+  geminiStreamOutcome,
+  observeGeminiStream,
+} from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 
@@ -13,7 +18,12 @@ type Streaming = boolean
 
 function observeUnary(tracker: CallTracker, result: unknown): void {
   const facts = readGeminiResponse(asFields(result)?.response)
-  tracker.finish({ status: 'success', model: facts.model, usage: facts.usage })
+  tracker.finish({
+    status: 'success',
+    model: facts.model,
+    usage: facts.usage,
+    serviceTier: facts.serviceTier,
+  })
 }
 
 /**
@@ -21,7 +31,12 @@ function observeUnary(tracker: CallTracker, result: unknown): void {
  * is watched for the first token, `response` (the aggregate, which settles even if the caller stops
  * reading `stream`) ends the call. The caller keeps the SDK's own `response` promise.
  */
-function observeStreamResult(tracker: CallTracker, result: unknown, reporter: ErrorReporter): unknown {
+function observeStreamResult(
+  tracker: CallTracker,
+  result: unknown,
+  reporter: ErrorReporter,
+  callerSignal: AbortSignal | undefined,
+): unknown {
   const fields = asFields(result)
   const stream = fields?.stream as AsyncGenerator<unknown> | undefined
   const response = fields?.response as Promise<unknown> | undefined
@@ -32,15 +47,24 @@ function observeStreamResult(tracker: CallTracker, result: unknown, reporter: Er
   const state: GeminiStreamState = { model: undefined, usage: undefined }
   response.then(
     (aggregate) => {
+      // The aggregate keeps the last usage but drops the chunks' model and any error event in them.
       const facts = readGeminiResponse(aggregate)
       tracker.finish({
-        status: 'success',
+        ...geminiStreamOutcome(state),
         model: state.model ?? facts.model,
         usage: facts.usage ?? state.usage,
+        serviceTier: state.serviceTier ?? facts.serviceTier,
       })
     },
     (error: unknown) => {
-      tracker.finish({ status: 'incomplete', ...state, error })
+      const { model, usage, serviceTier } = state
+      tracker.finish({
+        status: 'incomplete',
+        model,
+        usage,
+        serviceTier,
+        callError: classifyGoogleError(error, callerSignal),
+      })
     },
   )
   return {
@@ -57,6 +81,8 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
   const { session } = input
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
+      // `generateContent(request, { signal })`; Vertex AI takes no signal, so its aborts are its timeout.
+      const callerSignal = readCallerSignal(args[1], 'signal')
       return runRecordedCall({
         session,
         original,
@@ -76,7 +102,7 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
           return result.then(
             (value: unknown) => {
               try {
-                if (streaming) return observeStreamResult(tracker, value, session.reporter)
+                if (streaming) return observeStreamResult(tracker, value, session.reporter, callerSignal)
                 observeUnary(tracker, value)
               } catch (error) {
                 session.reporter.reportInternal('recording a Gemini response', error)
@@ -84,7 +110,7 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
               return value
             },
             (error: unknown) => {
-              tracker.finish({ status: 'error', error })
+              tracker.finish({ status: 'error', callError: classifyGoogleError(error, callerSignal) })
               throw error
             },
           )

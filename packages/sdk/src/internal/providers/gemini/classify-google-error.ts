@@ -1,0 +1,20 @@
+import type { CallError } from '@ai-cost-profiler/core'
+import { classifyError } from '../../classify-error.ts'
+
+/**
+ * Classifies an error of a Google SDK call. Those SDKs enforce their `timeout` by aborting their own
+ * request, which fails like a caller's abort; an abort the caller's signal did not make is the timeout.
+ */
+export function classifyGoogleError(error: unknown, callerSignal: unknown): CallError {
+  const callError = classifyError(error)
+  const abortedByCaller = callerSignal instanceof AbortSignal && callerSignal.aborted
+  if (callError.type === 'aborted' && !abortedByCaller) callError.type = 'timeout'
+  return callError
+}
+
+/** The caller's abort signal in a Google SDK call's options (`abortSignal` in genai's config, `signal` in the others). */
+export function readCallerSignal(options: unknown, key: 'abortSignal' | 'signal'): AbortSignal | undefined {
+  const value =
+    typeof options === 'object' && options !== null ? (options as Record<string, unknown>)[key] : undefined
+  return value instanceof AbortSignal ? value : undefined
+}
