@@ -169,6 +169,38 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('keeps nested metadata as it was when the call ended, even if it later becomes a cycle', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    const request: Record<string, unknown> = { step: 1 }
+    await test.profiler.withContext({ metadata: { request } }, () =>
+      openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    )
+    request.step = 2
+    request.self = request
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const events = await test.events()
+    expect(events.map((event) => event.metadata)).toEqual([{ request: { step: 1 } }, undefined])
+    expect(test.profiler.stats()).toMatchObject({ sent: 2, dropped: 0, failedBatches: 0 })
+    await test.close()
+  })
+
+  it('records a call whose metadata is not JSON without it, and says why', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await test.profiler.withContext({ metadata: { orderTotalCents: 1999n } }, () =>
+      openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    )
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'success', model: 'gpt-4o-mini-2024-07-18' })
+    expect(event?.metadata).toBeUndefined()
+    const invalid = test.errors.find((error) => error.code === 'INVALID_CONTEXT')
+    expect(invalid?.message).toMatch(/cannot be serialised as JSON/)
+    await test.close()
+  })
+
   it('drops oversized metadata (not the call) and bounds tags', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler()

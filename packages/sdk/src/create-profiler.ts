@@ -106,27 +106,43 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     })
   }
 
-  const reportOversizedMetadata = () => {
+  const dropMetadata = (call: CallTracker, why: string) => {
     // The server would refuse the whole event; the call's cost matters more than its metadata.
+    call.withoutMetadata = true
     reporter.report(
-      new ProfilerError(
-        'INVALID_CONTEXT',
-        `a call's metadata is larger than ${MAX_METADATA_BYTES} bytes of JSON; the call was recorded without it`,
-      ),
+      new ProfilerError('INVALID_CONTEXT', `a call's metadata ${why}; the call was recorded without it`),
     )
   }
-  const isOversized = (metadata: Readonly<Record<string, unknown>>) =>
-    Buffer.byteLength(JSON.stringify(metadata), 'utf8') > MAX_METADATA_BYTES
+
+  /**
+   * Freezes a call's metadata as JSON as it is when the call ends: the caller may change the objects
+   * later (even into a cycle), and the event is serialised only when it is sent.
+   */
+  const snapshotMetadata = (call: CallTracker, metadata: Readonly<Record<string, unknown>>) => {
+    let json: string | undefined
+    try {
+      json = JSON.stringify(metadata)
+    } catch (error) {
+      dropMetadata(
+        call,
+        `cannot be serialised as JSON (${error instanceof Error ? error.message : String(error)})`,
+      )
+      return
+    }
+    if (json === undefined) return
+    if (Buffer.byteLength(json, 'utf8') > MAX_METADATA_BYTES) {
+      dropMetadata(call, `is larger than ${MAX_METADATA_BYTES} bytes of JSON`)
+      return
+    }
+    call.freezeMetadata(JSON.parse(json) as Record<string, unknown>)
+  }
 
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
   const enqueue = (call: CallTracker) => {
     recordedCount++
     try {
       const { metadata } = call.context
-      if (metadata && isOversized(metadata)) {
-        call.withoutMetadata = true
-        reportOversizedMetadata()
-      }
+      if (metadata) snapshotMetadata(call, metadata)
       transport.enqueue(call)
     } catch (error) {
       reporter.reportInternal('queueing an event', error)

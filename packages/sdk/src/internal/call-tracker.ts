@@ -80,6 +80,9 @@ export class CallTracker extends DeferredEvent {
   private readonly startedAtMs = Date.now()
   private readonly startedAt = performance.now()
   private firstTokenAt: number | undefined = undefined
+  private respondedAt: number | undefined = undefined
+  /** Between the response's arrival and the first read of its body: the caller had not awaited yet. */
+  private unreadMs = 0
   private finished = false
   // Captured when the call ends.
   private latencyMs = 0
@@ -119,11 +122,25 @@ export class CallTracker extends DeferredEvent {
     if (this.firstTokenAt === undefined && !this.finished) this.firstTokenAt = performance.now()
   }
 
+  /** Marks the arrival of the response (its status and headers). */
+  markResponded(): void {
+    if (this.respondedAt === undefined) this.respondedAt = performance.now()
+  }
+
+  /**
+   * Marks the start of reading the response's body. Stainless SDKs read it only when the caller first
+   * awaits the call, so a response left waiting before that is not counted in the latency.
+   */
+  markBodyRead(): void {
+    if (this.respondedAt === undefined || this.unreadMs > 0 || this.finished) return
+    this.unreadMs = performance.now() - this.respondedAt
+  }
+
   /** Records the call's event, once. */
   finish(outcome: CallOutcome): void {
     if (this.finished) return
     this.finished = true
-    this.latencyMs = performance.now() - this.startedAt
+    this.latencyMs = performance.now() - this.startedAt - this.unreadMs
     this.status = outcome.status
     this.model = outcome.model
     this.usage = outcome.usage ?? ZERO_USAGE
@@ -134,6 +151,11 @@ export class CallTracker extends DeferredEvent {
     if (tags && tags.length > 0) this.tags = [...tags]
     if (metadata) this.metadata = { ...metadata }
     this.onFinish(this)
+  }
+
+  /** Replaces the metadata copied when the call ended with a deep, JSON-safe copy of it. */
+  freezeMetadata(metadata: Record<string, unknown>): void {
+    this.metadata = metadata
   }
 
   /** The call's event (only meaningful once it finished). */
@@ -155,7 +177,7 @@ export class CallTracker extends DeferredEvent {
     }
     if (requestedModel !== undefined) event.requestedModel = requestedModel
     if (this.firstTokenAt !== undefined)
-      event.timeToFirstTokenMs = roundMs(this.firstTokenAt - this.startedAt)
+      event.timeToFirstTokenMs = roundMs(this.firstTokenAt - this.startedAt - this.unreadMs)
     if (this.error) event.error = this.error
     for (const key of CONTEXT_STRING_FIELDS) {
       const value = identifier(context[key])

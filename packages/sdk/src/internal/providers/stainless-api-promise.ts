@@ -90,13 +90,21 @@ export function observeApiPromiseInPlace<Plan>(
       onData: (data) => observer.onData(data, tracker, plan),
     })
   }
-  promise.responsePromise.then(undefined, (error: unknown) => {
-    tracker.finish({ status: 'error', error })
-  })
+  promise.responsePromise.then(
+    () => tracker.markResponded(),
+    (error: unknown) => tracker.finish({ status: 'error', error }),
+  )
   const parseResponse = promise.parseResponse
   promise.parseResponse = function (this: unknown, client: unknown, props: unknown) {
-    return Promise.resolve(parseResponse.call(this, client, props)).then((data) =>
-      observeParsed(data, tracker, reporter, observer, plan),
+    // The SDK reads the body only when the caller first awaits: the time before is not the call's.
+    tracker.markBodyRead()
+    return Promise.resolve(parseResponse.call(this, client, props)).then(
+      (data) => observeParsed(data, tracker, reporter, observer, plan),
+      (error: unknown) => {
+        // The status line came, then the body broke off or was not the JSON it should be.
+        tracker.finish({ status: 'error', error })
+        throw error
+      },
     )
   }
   return promise
@@ -129,9 +137,10 @@ export interface ObserveApiPromiseOptions {
  */
 export function observeApiPromise(options: ObserveApiPromiseOptions): unknown {
   const { promise, tracker, reporter } = options
-  promise.asResponse().then(undefined, (error: unknown) => {
-    tracker.finish({ status: 'error', error })
-  })
+  promise.asResponse().then(
+    () => tracker.markResponded(),
+    (error: unknown) => tracker.finish({ status: 'error', error }),
+  )
   const observer: ParsedResultObserver<undefined> = { onData: (data) => options.onData(data) }
   return promise._thenUnwrap((data) => observeParsed(data, tracker, reporter, observer, undefined))
 }

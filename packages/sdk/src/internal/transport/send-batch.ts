@@ -83,6 +83,18 @@ function readRejections(value: unknown): EventRejection[] {
 }
 
 /**
+ * One event as JSON. Metadata is frozen as JSON when a call ends, so this cannot fail; if it ever
+ * did, the event goes without its metadata rather than failing its whole batch on every retry.
+ */
+function serializeEvent(event: LlmCallEventInput): string {
+  try {
+    return JSON.stringify(event)
+  } catch {
+    return JSON.stringify({ ...event, metadata: undefined })
+  }
+}
+
+/**
  * The batch body, `{"events":[…]}`, serialised a few events per turn of the event loop, so a large
  * batch never holds the loop for long; the text is the same as one `JSON.stringify` of the body.
  */
@@ -90,7 +102,7 @@ export async function serializeBatch(events: readonly LlmCallEventInput[]): Prom
   const parts = new Array<string>(events.length)
   for (let index = 0; index < events.length; index++) {
     if (index > 0 && index % EVENTS_PER_TURN === 0) await yieldToEventLoop()
-    parts[index] = JSON.stringify(events[index])
+    parts[index] = serializeEvent(events[index] as LlmCallEventInput)
   }
   return `{"events":[${parts.join(',')}]}`
 }

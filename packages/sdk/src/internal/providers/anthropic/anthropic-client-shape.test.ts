@@ -277,4 +277,40 @@ describe('counting the HTTP attempts of an Anthropic call', () => {
     const events = await test.events()
     expect(events).toMatchObject([{ status: 'success', streaming: true, retryCount: 1 }])
   })
+
+  it('returns the stream object the SDK made, with no properties added', async () => {
+    upstream.enqueue(sse(), sse())
+    const wrappedStream = await anthropic.messages.create({ ...params, stream: true })
+    const bareStream = await bare.messages.create({ ...params, stream: true })
+    expect(Object.keys(wrappedStream).sort()).toEqual(Object.keys(bareStream).sort())
+    for await (const _event of wrappedStream) {
+      // drain
+    }
+    for await (const _event of bareStream) {
+      // drain
+    }
+    expect(await test.events()).toMatchObject([{ status: 'success', streaming: true }])
+  })
+
+  it('records a call whose body breaks after the status line, and rethrows as unwrapped', async () => {
+    const truncated: Responder = (_request, reply) => {
+      reply.writeHead(200, { 'content-type': 'application/json' })
+      reply.end('{"id":"msg_1","type":"message","usage":')
+    }
+    upstream.enqueue(truncated, truncated)
+    const wrappedError = await anthropic.messages.create(params).catch((caught: unknown) => caught)
+    const bareError = await bare.messages.create(params).catch((caught: unknown) => caught)
+    expect(wrappedError).toBeInstanceOf(SyntaxError)
+    expect((wrappedError as Error).constructor).toBe((bareError as Error).constructor)
+    expect(await test.events()).toMatchObject([{ status: 'error', requestedModel: 'claude-sonnet-4-5' }])
+  })
+
+  it('does not count the time a response waits for the caller to await it', async () => {
+    upstream.enqueue(json(message))
+    const pending = anthropic.messages.create(params)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await pending
+    const [event] = await test.events()
+    expect(event?.latencyMs).toBeLessThan(1000)
+  })
 })

@@ -7,13 +7,32 @@ import { asFields, readString } from '../read-fields.ts'
 import {
   isStainlessApiPromise,
   isStainlessStream,
-  observeApiPromise,
+  observeApiPromiseInPlace,
   observeStainlessStream,
+  type ParsedResultObserver,
 } from '../stainless-api-promise.ts'
 import { mapAnthropicServiceTier } from './map-anthropic-service-tier.ts'
 import { observeAnthropicStream } from './observe-anthropic-stream.ts'
 
 function createInterceptor({ session, client, countsAttempts }: ClientShapeInput) {
+  // Made once per method: a call allocates no observer of its own.
+  const parsed: ParsedResultObserver<undefined> = {
+    onData(data, tracker) {
+      if (isStainlessStream(data)) {
+        const observer = observeAnthropicStream(tracker, () => data.controller.signal.aborted)
+        return observeStainlessStream(data, observer, { client, reporter: session.reporter })
+      }
+      const message = asFields(data) ?? {}
+      const usage = asFields(message.usage)
+      tracker.finish({
+        status: 'success',
+        model: readString(message.model),
+        usage: usage ? normalizeAnthropicUsage(usage as AnthropicUsagePayload) : undefined,
+        serviceTier: mapAnthropicServiceTier(usage?.service_tier),
+      })
+      return data
+    },
+  }
   return (original: (...args: unknown[]) => unknown, target: object) =>
     function create(...args: unknown[]) {
       return runRecordedCall({
@@ -40,26 +59,8 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
             )
             return result
           }
-          return observeApiPromise({
-            promise: result,
-            tracker,
-            reporter: session.reporter,
-            onData(data) {
-              if (isStainlessStream(data)) {
-                const observer = observeAnthropicStream(tracker, () => data.controller.signal.aborted)
-                return observeStainlessStream(data, observer, { client, reporter: session.reporter })
-              }
-              const message = asFields(data) ?? {}
-              const usage = asFields(message.usage)
-              tracker.finish({
-                status: 'success',
-                model: readString(message.model),
-                usage: usage ? normalizeAnthropicUsage(usage as AnthropicUsagePayload) : undefined,
-                serviceTier: mapAnthropicServiceTier(usage?.service_tier),
-              })
-              return data
-            },
-          })
+          // Observed in place: the caller gets the very promise (and stream) the SDK returned.
+          return observeApiPromiseInPlace(result, tracker, session.reporter, parsed, undefined)
         },
       })
     }

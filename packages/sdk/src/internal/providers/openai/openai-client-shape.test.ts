@@ -481,6 +481,34 @@ describe('wrapping an OpenAI client', () => {
   })
 })
 
+describe('responses that arrive before the caller reads them, or break', () => {
+  it('does not count the time a response waits for the caller to await it', async () => {
+    upstream.enqueue(json(chatCompletion))
+    const pending = openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await pending
+    const [event] = await test.events()
+    expect(event?.latencyMs).toBeLessThan(1000)
+  })
+
+  it('records a call whose body is cut off after the status line, and rethrows as unwrapped', async () => {
+    const truncated: Parameters<FakeHttpServer['enqueue']>[0] = (_request, reply) => {
+      reply.writeHead(200, { 'content-type': 'application/json' })
+      reply.end('{"id":"chatcmpl-1","object":"chat.completion","usage":')
+    }
+    upstream.enqueue(truncated, truncated)
+    const wrappedError = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages })
+      .catch((caught: unknown) => caught)
+    const bareError = await bare.chat.completions
+      .create({ model: 'gpt-4o-mini', messages })
+      .catch((caught: unknown) => caught)
+    expect(wrappedError).toBeInstanceOf(SyntaxError)
+    expect((wrappedError as Error).message).toBe((bareError as Error).message)
+    expect(await test.events()).toMatchObject([{ status: 'error', requestedModel: 'gpt-4o-mini' }])
+  })
+})
+
 describe('counting the HTTP attempts of an OpenAI call', () => {
   const rateLimited = () => json(rateLimitError, 429, { 'retry-after-ms': '1' })
   const create = (client: OpenAI, options?: Parameters<OpenAI['chat']['completions']['create']>[1]) =>
