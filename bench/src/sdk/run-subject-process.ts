@@ -17,7 +17,7 @@ function subjectEnvironment(): NodeJS.ProcessEnv {
 /** Measures one subject in a fresh child process and resolves with what it measured. */
 export async function runSubjectProcess(request: SubjectProcessRequest): Promise<SubjectMeasurement> {
   const child = fork(ENTRY, [], {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--conditions=@ai-cost-profiler/source', '--import', 'tsx'],
     env: subjectEnvironment(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })

@@ -1,17 +1,17 @@
 /** Who and what a call is for. Every field is optional; later sources override earlier ones. */
 export interface CallContext {
   /** The product feature that made the call, e.g. `support-chat`. */
-  feature?: string
-  userId?: string
-  conversationId?: string
-  messageId?: string
-  traceId?: string
-  spanId?: string
-  parentSpanId?: string
+  feature?: string | undefined
+  userId?: string | undefined
+  conversationId?: string | undefined
+  messageId?: string | undefined
+  traceId?: string | undefined
+  spanId?: string | undefined
+  parentSpanId?: string | undefined
   /** Free labels; merged (deduplicated) across wrap options, `withContext` and the call. */
-  tags?: readonly string[]
+  tags?: readonly string[] | undefined
   /** Small JSON-serialisable facts about the call; merged key by key. */
-  metadata?: Readonly<Record<string, unknown>>
+  metadata?: Readonly<Record<string, unknown>> | undefined
 }
 
 /** The request-option key that carries a per-call context; it is removed before the request is sent. */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,7 +41,13 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
     const installed = join(project, 'node_modules/@ai-cost-profiler/sdk')
     const files = await readdir(installed)
     expect(files).toContain('dist')
+    expect(files).toContain('LICENSE')
     expect(files).not.toContain('src')
+    // The exports map names only shipped files under the conditions a user's runtime sets.
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, unknown>>
+    }
+    expect(Object.keys(manifest.exports['.'] ?? {})).not.toContain('source')
     expect(existsSync(join(project, 'node_modules/@ai-cost-profiler/core'))).toBe(false)
     expect((await readdir(join(installed, 'dist'))).sort()).toEqual(
       expect.arrayContaining(['index.cjs', 'index.d.cts', 'index.d.ts', 'index.js']),
@@ -83,7 +89,9 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
       import { createProfiler, type Profiler, type ProfilerOptions } from '@ai-cost-profiler/sdk'
       const options: ProfilerOptions = { endpoint: 'https://acp.example.com', apiKey: 'k', batchSize: 50 }
       const profiler: Profiler = createProfiler(options)
-      const client = profiler.wrap({ chat: 1 })
+      // Values that may be unset type-check under exactOptionalPropertyTypes too.
+      createProfiler({ endpoint: process.env.ACP_ENDPOINT, apiKey: process.env.ACP_API_KEY })
+      const client = profiler.wrap({ chat: 1 }, { userId: process.env.USER_ID })
       const check: { chat: number } = client
       export { check }
     `
@@ -95,6 +103,7 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
         tscBin,
         '--noEmit',
         '--strict',
+        '--exactOptionalPropertyTypes',
         '--module',
         'nodenext',
         '--moduleResolution',

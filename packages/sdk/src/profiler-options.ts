@@ -7,42 +7,42 @@ export type Compression = 'none' | 'gzip'
 /** Options of `createProfiler`. Each falls back to its environment variable (if any), then to a default. */
 export interface ProfilerOptions {
   /** Base URL of the AI Cost Profiler server, e.g. `https://acp.example.com`. Env: `ACP_ENDPOINT`. */
-  endpoint?: string
+  endpoint?: string | undefined
   /** Project API key sent as `Authorization: Bearer`. Env: `ACP_API_KEY`. */
-  apiKey?: string
+  apiKey?: string | undefined
   /** `false` turns the profiler off: wrapped clients are returned untouched. Default: on when configured. */
-  enabled?: boolean
+  enabled?: boolean | undefined
   /** Log what the profiler does to the console. Env: `ACP_DEBUG` (`1`/`true`). Default `false`. */
-  debug?: boolean
+  debug?: boolean | undefined
   /** Receives every problem of the profiler itself (never of your calls). Default: none (debug log only). */
-  onError?: (error: ProfilerError) => void
+  onError?: ((error: ProfilerError) => void) | undefined
   /** Most events per request to the server. Default 100. */
-  batchSize?: number
+  batchSize?: number | undefined
   /** Longest time an event waits before it is sent. Default 1000 ms. */
-  flushIntervalMs?: number
+  flushIntervalMs?: number | undefined
   /** Most events kept in memory while the server is slow or down; the oldest are dropped beyond it. Default 10 000. */
-  maxQueueSize?: number
+  maxQueueSize?: number | undefined
   /**
    * `'gzip'` compresses each request body to about a tenth of its size. `'none'` sends plain JSON:
    * about 2 µs less host CPU per event (gzip runs in Node's thread pool) and no compression set-up on
    * the event loop per batch, for ten times the bytes; for a server on the same network. Env:
    * `ACP_COMPRESSION`. Default `'gzip'`.
    */
-  compression?: Compression
+  compression?: Compression | undefined
   /** Time limit of one request to the server. Default 10 000 ms. */
-  requestTimeoutMs?: number
+  requestTimeoutMs?: number | undefined
   /** First retry delay after a failed request; it doubles per failure, with jitter. Default 500 ms. */
-  initialBackoffMs?: number
+  initialBackoffMs?: number | undefined
   /** Longest retry delay (and longest `Retry-After` honoured). Default 60 000 ms. */
-  maxBackoffMs?: number
+  maxBackoffMs?: number | undefined
   /** Consecutive failed requests after which sending pauses. Default 10. */
-  breakerFailureThreshold?: number
+  breakerFailureThreshold?: number | undefined
   /** How long sending pauses before one probe request. Default 30 000 ms. */
-  breakerCooldownMs?: number
+  breakerCooldownMs?: number | undefined
   /** Longest time `shutdown()` and `flush()` wait for the queue to drain. Default 5000 ms. */
-  shutdownTimeoutMs?: number
+  shutdownTimeoutMs?: number | undefined
   /** Try to send queued events when the process is about to exit (`beforeExit`). Default `true`. */
-  flushOnExit?: boolean
+  flushOnExit?: boolean | undefined
   /** Context applied to every call of every wrapped client (wrap options and `withContext` override it). */
-  defaultContext?: CallContext
+  defaultContext?: CallContext | undefined
 }
