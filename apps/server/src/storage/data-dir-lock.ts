@@ -2,6 +2,9 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { StorageError } from './storage-error.ts'
 
+/** Lock files this process holds: a lock naming this process's id is only ours if it is in here. */
+const heldHere = new Set<string>()
+
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -12,35 +15,66 @@ function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * When the process started, in clock ticks since boot (`/proc/<pid>/stat`, field 22), where the
+ * system has a `/proc`. With the id it names one process even when ids are reused, as they are when
+ * a container restarts and its server gets the same id again.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return fields[19]
+  } catch {
+    return undefined
+  }
+}
+
+/** The process a lock file names: `<pid>` or `<pid> <start time>`. */
+function readHolder(lockPath: string): { pid: number; startTime: string | undefined } {
+  const [pid, startTime] = readFileSync(lockPath, 'utf8').trim().split(' ')
+  return { pid: Number.parseInt(pid ?? '', 10), startTime: startTime || undefined }
+}
+
+/** True when the process a lock names still runs (the same process, not a later one with its id). */
+function holderRuns(holder: { pid: number; startTime: string | undefined }): boolean {
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || !isProcessAlive(holder.pid)) return false
+  if (holder.startTime === undefined) return true
+  const startTime = processStartTime(holder.pid)
+  return startTime === undefined || startTime === holder.startTime
+}
+
+/**
  * Takes the embedded database folder for this process, or fails with who holds it. A lock left by a
- * process that no longer runs is taken over. Returns the release function.
+ * process that no longer runs is taken over, also when a new process got its id. Returns the release
+ * function.
  */
 export function acquireDataDirLock(dataDir: string): () => void {
-  const lockPath = path.join(dataDir, 'server.lock')
+  const lockPath = path.resolve(dataDir, 'server.lock')
+  if (heldHere.has(lockPath)) {
+    throw new StorageError('DATA_DIR_LOCKED', `The data folder ${dataDir} is already open in this process.`)
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockPath, 'wx')
-      writeSync(fd, String(process.pid))
+      writeSync(fd, `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim())
       closeSync(fd)
+      heldHere.add(lockPath)
       let released = false
       return () => {
         if (released) return
         released = true
+        heldHere.delete(lockPath)
         rmSync(lockPath, { force: true })
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10)
-      if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
+      const holder = readHolder(lockPath)
+      // Our own id in a lock we do not hold: an earlier process with this id left it.
+      if (holder.pid !== process.pid && holderRuns(holder)) {
         throw new StorageError(
           'DATA_DIR_LOCKED',
-          `The data folder ${dataDir} is in use by process ${holder}. Stop that process, or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
-        )
-      }
-      if (holder === process.pid) {
-        throw new StorageError(
-          'DATA_DIR_LOCKED',
-          `The data folder ${dataDir} is already open in this process.`,
+          `The data folder ${dataDir} is in use by process ${holder.pid}. Stop that process, or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
         )
       }
       rmSync(lockPath, { force: true })

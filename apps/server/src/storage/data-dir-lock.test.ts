@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { acquireDataDirLock, processStartTime } from './data-dir-lock.ts'
+
+const folders: string[] = []
+const folder = () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'acp-lock-'))
+  folders.push(dataDir)
+  return dataDir
+}
+afterEach(() => {
+  for (const dataDir of folders.splice(0)) rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe('acquireDataDirLock', () => {
+  it('names this process and its start time, and refuses a second open in the same process', () => {
+    const dataDir = folder()
+    const release = acquireDataDirLock(dataDir)
+    expect(readFileSync(path.join(dataDir, 'server.lock'), 'utf8')).toBe(
+      `${process.pid} ${processStartTime(process.pid)}`,
+    )
+    expect(() => acquireDataDirLock(dataDir)).toThrow(/already open in this process/)
+    release()
+    acquireDataDirLock(dataDir)()
+  })
+
+  it('takes over a lock naming this process id that an earlier process left (a restarted container)', () => {
+    const dataDir = folder()
+    writeFileSync(path.join(dataDir, 'server.lock'), `${process.pid} 1`)
+    const release = acquireDataDirLock(dataDir)
+    expect(readFileSync(path.join(dataDir, 'server.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} `))
+    release()
+  })
+
+  it('takes over a lock whose process id now belongs to another process', async () => {
+    const dataDir = folder()
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'])
+    try {
+      const pid = other.pid as number
+      writeFileSync(path.join(dataDir, 'server.lock'), `${pid} 1`)
+      acquireDataDirLock(dataDir)()
+      // The same process, recorded with its real start time, still holds the folder.
+      writeFileSync(path.join(dataDir, 'server.lock'), `${pid} ${processStartTime(pid)}`)
+      expect(() => acquireDataDirLock(dataDir)).toThrow(new RegExp(`in use by process ${pid}`))
+      // A lock in the older format (the id only) is trusted while that id runs.
+      writeFileSync(path.join(dataDir, 'server.lock'), `${pid}`)
+      expect(() => acquireDataDirLock(dataDir)).toThrow(/in use by process/)
+    } finally {
+      other.kill()
+    }
+  })
+
+  it('takes over a lock left by a process that no longer runs', () => {
+    const dataDir = folder()
+    writeFileSync(path.join(dataDir, 'server.lock'), '2147483646 12345')
+    acquireDataDirLock(dataDir)()
+  })
+})
