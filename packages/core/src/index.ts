@@ -1,4 +1,5 @@
 export { CoreError, type CoreErrorCode } from './errors/core-error.ts'
+export { exceedsJsonDepth } from './events/exceeds-json-depth.ts'
 export { jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
 export {
   CALL_STATUSES,
@@ -14,6 +15,7 @@ export {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_ID_LENGTH,
   MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
   MAX_PROMPT_TEXT_LENGTH,
   MAX_TAG_LENGTH,
   MAX_TAGS,
@@ -21,6 +23,7 @@ export {
   type ServiceTier,
 } from './events/llm-call-event.ts'
 export {
+  EARLIEST_EVENT_TIMESTAMP_MS,
   type EventError,
   type EventErrorCode,
   type ValidateEventBatchOptions,

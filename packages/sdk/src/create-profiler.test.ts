@@ -193,11 +193,25 @@ describe('createProfiler', () => {
     await test.profiler.withContext({ metadata: { orderTotalCents: 1999n } }, () =>
       openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
     )
-    const [event] = await test.events()
-    expect(event).toMatchObject({ status: 'success', model: 'gpt-4o-mini-2024-07-18' })
-    expect(event?.metadata).toBeUndefined()
-    const invalid = test.errors.find((error) => error.code === 'INVALID_CONTEXT')
-    expect(invalid?.message).toMatch(/cannot be serialised as JSON/)
+    // The server refuses metadata nested more than 32 levels: the call is sent without it.
+    let deep: Record<string, unknown> = { leaf: true }
+    for (let level = 0; level < 40; level++) deep = { deep }
+    await test.profiler.withContext({ metadata: deep }, () =>
+      openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    )
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    for (const event of events) {
+      expect(event).toMatchObject({ status: 'success', model: 'gpt-4o-mini-2024-07-18' })
+      expect(event.metadata).toBeUndefined()
+    }
+    const reasons = test.errors
+      .filter((error) => error.code === 'INVALID_CONTEXT')
+      .map((error) => error.message)
+    expect(reasons).toEqual([
+      expect.stringMatching(/cannot be serialised as JSON/),
+      expect.stringMatching(/more than 32 levels deep/),
+    ])
     await test.close()
   })
 

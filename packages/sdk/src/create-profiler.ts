@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { MAX_METADATA_BYTES } from '@ai-cost-profiler/core'
+import { exceedsJsonDepth, MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '@ai-cost-profiler/core'
 import type { CallContext } from './call-context.ts'
 import type { CallTracker } from './internal/call-tracker.ts'
 import { clientShapeFor } from './internal/client-shape-for.ts'
@@ -119,6 +119,10 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
    * later (even into a cycle), and the event is serialised only when it is sent.
    */
   const snapshotMetadata = (call: CallTracker, metadata: Readonly<Record<string, unknown>>) => {
+    if (exceedsJsonDepth(metadata, MAX_METADATA_DEPTH)) {
+      dropMetadata(call, `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep`)
+      return
+    }
     let json: string | undefined
     try {
       json = JSON.stringify(metadata)

@@ -5,6 +5,7 @@ import { retryTransient } from '../resilience/retry-transient.ts'
 import type { Database } from '../storage/database.ts'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
 import { buildCallRow } from './build-call-row.ts'
+import { fitsStoredCost, MAX_STORED_COST_USD } from './fits-stored-cost.ts'
 import { GroupCommitter } from './group-committer.ts'
 import { createPriceOverridesCache, type PriceOverridesCache } from './price-overrides-cache.ts'
 import { writeCallBatch } from './write-call-batch.ts'
@@ -79,7 +80,9 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       })
       const warnings: IngestWarning[] = []
       const overrides = valid.length > 0 ? await priceOverrides.get(projectId) : []
-      const rows = valid.map(({ index, event, idempotencyKey }) => {
+      const rows: LlmCallRow[] = []
+      let costErrors = 0
+      for (const { index, event, idempotencyKey } of valid) {
         const cost = computeCost({
           provider: event.provider,
           model: event.model,
@@ -88,6 +91,17 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
           serviceTier: event.serviceTier,
           overrides,
         })
+        // Refused here, as an error of this event alone: in the database it would fail its whole batch.
+        if (cost.costUsd !== null && !fitsStoredCost(cost.costUsd)) {
+          errors.push({
+            index,
+            path: 'usage',
+            code: 'TOO_LARGE',
+            message: `costs ${cost.costUsd} USD at the ${cost.priceSource} price ${cost.priceEntryId}, more than the ${MAX_STORED_COST_USD} USD one call can be stored with; check the token counts and that price`,
+          })
+          costErrors++
+          continue
+        }
         if (cost.costStatus === 'unpriced') {
           warnings.push({
             index,
@@ -96,8 +110,10 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
             message: `no price is known for ${event.provider}/${event.model}; the call is stored as unpriced. Add a price override, or check the model id`,
           })
         }
-        return buildCallRow({ projectId, event, idempotencyKey, cost })
-      })
+        rows.push(buildCallRow({ projectId, event, idempotencyKey, cost }))
+      }
+      // Errors are listed in event order, whichever check found them.
+      if (costErrors > 0) errors.sort((a, b) => a.index - b.index)
       const stored = await committer.submit(rows)
       const accepted = stored.filter(Boolean).length
       return { accepted, duplicates: stored.length - accepted, errors, warnings }

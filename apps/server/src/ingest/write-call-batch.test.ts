@@ -39,6 +39,59 @@ describeEachDatabase('writeCallBatch', (getDb) => {
     expect(window.rows).toEqual([{ first: '10:00' }])
   })
 
+  it('derives conversations from the calls it stored only: a duplicate neither creates nor widens one', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const at = (time: string) => `2025-03-10T${time}:00.000Z`
+    expect(
+      await writeCallBatch(db, [
+        callRow(projectId, { idempotencyKey: 'a1', conversationId: 'convA', timestamp: at('10:00') }),
+      ]),
+    ).toEqual([true])
+    const stored = await writeCallBatch(db, [
+      // Duplicates of a1 that name another conversation, an earlier time, a user and a feature.
+      callRow(projectId, { idempotencyKey: 'a1', conversationId: 'convB', timestamp: at('08:00') }),
+      callRow(projectId, {
+        idempotencyKey: 'a1',
+        conversationId: 'convA',
+        timestamp: at('07:00'),
+        userId: 'uX',
+        feature: 'fX',
+      }),
+      // New calls: convA gains a later sighting; convC starts, its user and feature from its earliest call.
+      callRow(projectId, {
+        idempotencyKey: 'a2',
+        conversationId: 'convA',
+        timestamp: at('11:00'),
+        feature: null,
+      }),
+      callRow(projectId, {
+        idempotencyKey: 'c2',
+        conversationId: 'convC',
+        timestamp: at('12:00'),
+        userId: 'late',
+      }),
+      callRow(projectId, {
+        idempotencyKey: 'c1',
+        conversationId: 'convC',
+        timestamp: at('09:00'),
+        userId: 'early',
+        feature: null,
+      }),
+    ])
+    expect(stored).toEqual([false, false, true, true, true])
+    const conversations = await db.query(
+      `SELECT id, user_id, feature, to_char(first_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS first,
+         to_char(last_seen_at AT TIME ZONE 'UTC', 'HH24:MI') AS last
+       FROM conversations WHERE project_id = $1 ORDER BY id`,
+      [projectId],
+    )
+    expect(conversations.rows).toEqual([
+      { id: 'convA', user_id: null, feature: 'support-chat', first: '10:00', last: '11:00' },
+      { id: 'convC', user_id: 'early', feature: 'support-chat', first: '09:00', last: '12:00' },
+    ])
+  })
+
   it('leaves observability events for the failed, cut-off and retried calls it stored, and none for duplicates', async () => {
     const db = getDb()
     const projectId = await createProject(db)

@@ -1,10 +1,13 @@
 import { z } from 'zod'
 import { usageBucketsSchema } from '../usage/usage-buckets.ts'
+import { exceedsJsonDepth } from './exceeds-json-depth.ts'
 
 /** Longest id, name or label accepted in an event (conversation id, feature, model, …). */
 export const MAX_ID_LENGTH = 256
 /** Largest `metadata` object, measured as UTF-8 JSON. */
 export const MAX_METADATA_BYTES = 16_384
+/** Deepest nesting of objects and arrays in `metadata`, the metadata object itself being level 1. */
+export const MAX_METADATA_DEPTH = 32
 /** Longest `promptText` stored with an event. */
 export const MAX_PROMPT_TEXT_LENGTH = 100_000
 /** Longest error message stored with an event. */
@@ -65,6 +68,15 @@ const nonNegativeMs = z
   .max(MAX_DURATION_MS, 'must be at most one day')
 
 const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  // Checked first: measuring the size of deeply nested JSON would overflow the call stack.
+  if (exceedsJsonDepth(value, MAX_METADATA_DEPTH)) {
+    context.addIssue({
+      code: 'custom',
+      message: `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep; flatten it, e.g. with dotted keys`,
+      params: { code: 'TOO_LARGE' },
+    })
+    return
+  }
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8')
   if (bytes > MAX_METADATA_BYTES) {
     context.addIssue({

@@ -213,6 +213,8 @@ describe('parseWellFormedEvent', () => {
       { ...wellFormed, feature: null },
       JSON.parse('{"__proto__": {"x": 1}, "timestamp": "2026-11-22T10:00:00Z"}'),
       { ...wellFormed, metadata: JSON.parse('{"__proto__": 1}') },
+      // Too deep: the schema explains it. Measured naively, it would overflow the call stack.
+      { ...wellFormed, metadata: JSON.parse(`{"a":${'['.repeat(999_999)}${']'.repeat(999_999)}}`) },
     ]) {
       expect(parseWellFormedEvent(twist)).toBeUndefined()
     }

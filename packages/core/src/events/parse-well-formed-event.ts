@@ -4,6 +4,7 @@ import {
   type UsageBuckets,
   usageBucketsSchema,
 } from '../usage/usage-buckets.ts'
+import { exceedsJsonDepth } from './exceeds-json-depth.ts'
 import {
   CALL_STATUSES,
   type CallError,
@@ -15,6 +16,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_ID_LENGTH,
   MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
   MAX_PROMPT_TEXT_LENGTH,
   MAX_RETRY_COUNT,
   MAX_TAG_LENGTH,
@@ -104,6 +106,7 @@ function isMetadata(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return false
   // A JSON "__proto__" key is an own property; the schema copies records key by key, so leave it to it.
   if (Object.hasOwn(value, '__proto__')) return false
+  if (exceedsJsonDepth(value, MAX_METADATA_DEPTH)) return false
   return Buffer.byteLength(JSON.stringify(value), 'utf8') <= MAX_METADATA_BYTES
 }
 

@@ -68,6 +68,28 @@ describe('validateEventBatch', () => {
     expect(valid.map((item) => item.index)).toEqual([3])
   })
 
+  it('rejects metadata nested too deep as an error of that event, even a million levels deep', () => {
+    // About 2 MB of JSON text; measuring it with JSON.stringify overflows the call stack.
+    const deep = (levels: number) =>
+      JSON.parse(`{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`) as Record<string, unknown>
+    const events = [
+      { ...base, idempotencyKey: 'd1', metadata: deep(1_000_000) },
+      { ...base, idempotencyKey: 'd2', metadata: deep(33) },
+      { ...base, idempotencyKey: 'd3', metadata: deep(32) },
+    ]
+    const { valid, errors } = validateEventBatch(events, { nowMs })
+    expect(errors).toEqual([
+      {
+        index: 0,
+        path: 'metadata',
+        code: 'TOO_LARGE',
+        message: 'nests objects and arrays more than 32 levels deep; flatten it, e.g. with dotted keys',
+      },
+      expect.objectContaining({ index: 1, path: 'metadata', code: 'TOO_LARGE' }),
+    ])
+    expect(valid.map((item) => item.index)).toEqual([2])
+  })
+
   it('derives a key from conversation, message and time and rejects repeats within a batch', () => {
     const withoutKey = { ...base, idempotencyKey: undefined }
     const { valid, errors } = validateEventBatch([withoutKey, withoutKey], { nowMs })

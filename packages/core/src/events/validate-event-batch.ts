@@ -47,7 +47,8 @@ export interface ValidateEventBatchOptions {
 }
 
 const DEFAULT_MAX_FUTURE_MS = 3_600_000
-const DEFAULT_MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1)
+/** The oldest call time accepted by default (2000-01-01T00:00:00Z): older is taken for a mistake. */
+export const EARLIEST_EVENT_TIMESTAMP_MS = Date.UTC(2000, 0, 1)
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let value = raw
@@ -88,7 +89,7 @@ function describe(issue: z.core.$ZodIssue, missing: boolean): string {
  */
 export function validateEventBatch(events: readonly unknown[], options: ValidateEventBatchOptions) {
   const maxTimestampMs = options.nowMs + (options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS)
-  const minTimestampMs = options.minTimestampMs ?? DEFAULT_MIN_TIMESTAMP_MS
+  const minTimestampMs = options.minTimestampMs ?? EARLIEST_EVENT_TIMESTAMP_MS
   const valid: ValidEvent[] = []
   const errors: EventError[] = []
   const seenKeys = new Map<string, number>()

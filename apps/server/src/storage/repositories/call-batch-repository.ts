@@ -1,32 +1,31 @@
 import type { Queryable } from '../database.ts'
-import {
-  type ConversationSighting,
-  conversationUpsertParams,
-  conversationUpsertSql,
-} from './conversations-repository.ts'
-import {
-  LLM_CALL_COLUMNS,
-  type LlmCallRow,
-  llmCallInsertParams,
-  llmCallInsertSql,
-} from './llm-call-columns.ts'
+import { CONVERSATION_ON_CONFLICT_SQL } from './conversations-repository.ts'
+import { type LlmCallRow, llmCallInsertParams, llmCallInsertSql } from './llm-call-columns.ts'
 
-/** Columns of the calls the statement inserted that its observability events read. */
+/** Columns of the calls the statement inserted that its conversations and observability events read. */
 const RETURNED_COLUMNS =
-  'project_id, idempotency_key, timestamp, conversation_id, trace_id, span_id, provider, model, status, error_type, error_code, error_http_status, error_message, retry_count'
+  'project_id, idempotency_key, timestamp, conversation_id, user_id, feature, trace_id, span_id, provider, model, status, error_type, error_code, error_http_status, error_message, retry_count'
 
 /** The payload fields every observability event of a call carries. */
 const CALL_PAYLOAD = `'provider', provider, 'model', model, 'idempotencyKey', idempotency_key, 'spanId', span_id`
 
-// The conversation arrays follow the call columns' arrays.
-const CONVERSATION_PARAMS_FROM = LLM_CALL_COLUMNS.length + 1
-
 // Built once: the statement's shape never changes, only its array parameters.
 const CALL_BATCH_SQL = `
-WITH conversation_upsert AS (
-  ${conversationUpsertSql(CONVERSATION_PARAMS_FROM)}
-), inserted AS (
+WITH inserted AS (
   ${llmCallInsertSql(`ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING ${RETURNED_COLUMNS}`)}
+), conversation_upsert AS (
+  -- What the inserted calls saw of each conversation: its window, and the user and feature of its
+  -- earliest call that names them. A duplicate call is not in "inserted", so it changes nothing.
+  INSERT INTO conversations AS c (project_id, id, user_id, feature, first_seen_at, last_seen_at)
+  SELECT project_id, conversation_id,
+    (array_agg(user_id ORDER BY timestamp) FILTER (WHERE user_id IS NOT NULL))[1],
+    (array_agg(feature ORDER BY timestamp) FILTER (WHERE feature IS NOT NULL))[1],
+    min(timestamp), max(timestamp)
+  FROM inserted WHERE conversation_id IS NOT NULL
+  GROUP BY project_id, conversation_id
+  -- One order for every writer: two groups touching the same conversations lock them alike, never in a cycle.
+  ORDER BY project_id, conversation_id COLLATE "C"
+  ${CONVERSATION_ON_CONFLICT_SQL}
 ), event_insert AS (
   -- Failures, cut-off streams and retried calls leave an event correlated to the call.
   INSERT INTO observability_events (project_id, timestamp, event_type, correlation_id, conversation_id, payload)
@@ -48,22 +47,21 @@ SELECT project_id AS "projectId", idempotency_key AS "idempotencyKey" FROM inser
  * statement: a single round trip and its own transaction, all or nothing. Messages need no write:
  * `messages` is a view of the calls (migration 0005).
  *
- * Conversations are upserted in the same statement as the calls and events that name them, so none
- * is ever named before it exists (which is why neither table keeps a foreign key to it, migrations
- * 0004 and 0006); a conversation is only rewritten when the group widens its seen window or fills a
- * missing user or feature. Observability events are derived in SQL from
- * the calls actually inserted, so a duplicate call adds none. `conversations` must be unique per
- * (project, id) and in one order for every writer, so two groups never lock in a cycle.
+ * Conversations and observability events are derived in SQL from the calls the insert actually
+ * stored (its RETURNING rows), so a duplicate call writes nothing at all. Each conversation is
+ * upserted in the same statement as the calls and events that name it, so none is ever named before
+ * it exists (which is why neither table keeps a foreign key to it, migrations 0004 and 0006); it is
+ * only rewritten when the calls widen its seen window or fill a missing user or feature.
  * Returns the idempotency keys inserted (null for calls without one).
  */
 export async function insertCallBatch(
   db: Queryable,
-  input: { calls: readonly LlmCallRow[]; conversations: readonly ConversationSighting[] },
+  calls: readonly LlmCallRow[],
 ): Promise<Array<{ projectId: string; idempotencyKey: string | null }>> {
-  if (input.calls.length === 0) return []
-  const { rows } = await db.query<{ projectId: string; idempotencyKey: string | null }>(CALL_BATCH_SQL, [
-    ...llmCallInsertParams(input.calls),
-    ...conversationUpsertParams(input.conversations),
-  ])
+  if (calls.length === 0) return []
+  const { rows } = await db.query<{ projectId: string; idempotencyKey: string | null }>(
+    CALL_BATCH_SQL,
+    llmCallInsertParams(calls),
+  )
   return rows
 }

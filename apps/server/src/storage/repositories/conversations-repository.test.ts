@@ -102,8 +102,8 @@ describeEachDatabase('conversations', (getDb) => {
        FROM conversations WHERE project_id = $1`,
       [t.project.id],
     )
-    // The duplicate's earlier timestamp is a conversation sighting too, but stores no call.
-    expect(conversation.rows).toEqual([{ user_id: 'u7', first: '09:00', last: '12:00' }])
+    // A duplicate writes nothing, not even its (different) time into the conversation's window.
+    expect(conversation.rows).toEqual([{ user_id: 'u7', first: '10:00', last: '12:00' }])
     const messages = await db.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM messages WHERE project_id = $1',
       [t.project.id],

@@ -12,15 +12,11 @@ export interface ConversationSighting {
 }
 
 /**
- * The upsert that creates conversations or widens their seen window, its six array parameters
- * numbered from `firstParam` (it also runs inside the ingest statement). A row is rewritten only
- * when the sighting widens its window or fills a missing user or feature.
+ * How a sighting meets a conversation that exists (`INSERT INTO conversations AS c … ON CONFLICT`,
+ * here and in the ingest statement): the row is rewritten only when the sighting widens its seen
+ * window or fills a missing user or feature.
  */
-export function conversationUpsertSql(firstParam: number): string {
-  const $ = (offset: number) => `$${firstParam + offset}`
-  return `INSERT INTO conversations AS c (project_id, id, user_id, feature, first_seen_at, last_seen_at)
-  SELECT * FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::timestamptz[], ${$(5)}::timestamptz[])
-  ON CONFLICT (project_id, id) DO UPDATE SET
+export const CONVERSATION_ON_CONFLICT_SQL = `ON CONFLICT (project_id, id) DO UPDATE SET
     first_seen_at = LEAST(c.first_seen_at, EXCLUDED.first_seen_at),
     last_seen_at = GREATEST(c.last_seen_at, EXCLUDED.last_seen_at),
     user_id = COALESCE(c.user_id, EXCLUDED.user_id),
@@ -28,10 +24,14 @@ export function conversationUpsertSql(firstParam: number): string {
   WHERE EXCLUDED.first_seen_at < c.first_seen_at OR EXCLUDED.last_seen_at > c.last_seen_at
     OR (c.user_id IS NULL AND EXCLUDED.user_id IS NOT NULL)
     OR (c.feature IS NULL AND EXCLUDED.feature IS NOT NULL)`
-}
 
-/** The parameters of `conversationUpsertSql` for `rows`, one array literal per column. */
-export function conversationUpsertParams(rows: readonly ConversationSighting[]): string[] {
+/** The upsert that creates conversations or widens their seen window, from six array parameters. */
+const UPSERT_CONVERSATIONS_SQL = `INSERT INTO conversations AS c (project_id, id, user_id, feature, first_seen_at, last_seen_at)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+  ${CONVERSATION_ON_CONFLICT_SQL}`
+
+/** The parameters of the upsert for `rows`, one array literal per column. */
+function conversationUpsertParams(rows: readonly ConversationSighting[]): string[] {
   return [
     rows.map((row) => row.projectId),
     rows.map((row) => row.id),
@@ -41,8 +41,6 @@ export function conversationUpsertParams(rows: readonly ConversationSighting[]):
     rows.map((row) => row.lastSeenAt),
   ].map(postgresArrayLiteral)
 }
-
-const UPSERT_CONVERSATIONS_SQL = conversationUpsertSql(1)
 
 /**
  * Creates conversations or widens their seen window. Rows must be unique per (project, id): one
