@@ -1,5 +1,5 @@
 import { JobError } from '../jobs/job-error.ts'
-import { isUtcDay } from '../jobs/utc-days.ts'
+import { FIRST_SUPPORTED_UTC_DAY, isUtcDay, LAST_SUPPORTED_UTC_DAY } from '../jobs/utc-days.ts'
 import type { Queryable } from '../storage/database.ts'
 import { findProjectByName, type Project } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
@@ -7,7 +7,12 @@ import { CliError } from './cli-error.ts'
 /** Reads a `YYYY-MM-DD` option; required unless a fallback is given. */
 export function parseDayOption(option: string, text: string | undefined): string {
   if (text === undefined) throw new CliError(`--${option} YYYY-MM-DD is required.`, 2)
-  if (!isUtcDay(text)) throw new CliError(`--${option} takes a date written YYYY-MM-DD; got "${text}".`, 2)
+  if (!isUtcDay(text)) {
+    throw new CliError(
+      `--${option} takes a real date written YYYY-MM-DD, from ${FIRST_SUPPORTED_UTC_DAY} to ${LAST_SUPPORTED_UTC_DAY}; got "${text}".`,
+      2,
+    )
+  }
   return text
 }
 

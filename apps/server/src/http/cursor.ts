@@ -1,5 +1,10 @@
 import type { LlmCallCursor } from '../storage/repositories/llm-calls-repository.ts'
 import { ApiError } from './api-error.ts'
+import { supportedIsoTime } from './query-schemas.ts'
+
+const cursorTime = supportedIsoTime()
+// Row ids are PostgreSQL bigints: a larger number cannot be compared with them.
+const MAX_ID = 9_223_372_036_854_775_807n
 
 /** Encodes a list position as an opaque base64url token. */
 export function encodeCursor(cursor: LlmCallCursor): string {
@@ -13,10 +18,10 @@ export function decodeCursor(token: string): LlmCallCursor {
     if (
       Array.isArray(value) &&
       value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
+      cursorTime.safeParse(value[0]).success &&
       typeof value[1] === 'string' &&
-      /^\d{1,19}$/.test(value[1])
+      /^\d{1,19}$/.test(value[1]) &&
+      BigInt(value[1]) <= MAX_ID
     ) {
       return { timestamp: value[0], id: value[1] }
     }

@@ -1,14 +1,56 @@
 import { z } from 'zod'
+import {
+  EARLIEST_SUPPORTED_UTC_MS,
+  FIRST_SUPPORTED_UTC_DAY,
+  isSupportedUtcInstant,
+  isUtcDay,
+  LAST_SUPPORTED_UTC_DAY,
+  LATEST_SUPPORTED_UTC_MS,
+} from '../jobs/utc-days.ts'
 
-/** An ISO 8601 time with an explicit offset, normalised to UTC. */
-export const isoTime = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T00:00:00Z' })
-  .transform((value) => new Date(value).toISOString())
+const EARLIEST = new Date(EARLIEST_SUPPORTED_UTC_MS).toISOString()
+const LATEST = new Date(LATEST_SUPPORTED_UTC_MS).toISOString()
 
-/** A time range `[from, to)`; both ends optional, `to` after `from`. */
-export const timeRangeQuery = z
-  .object({ from: isoTime.optional(), to: isoTime.optional() })
-  .refine((range) => !range.from || !range.to || range.from < range.to, {
-    message: 'from must be before to',
+const ISO_TIME_FORMAT = 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T00:00:00Z'
+
+/**
+ * An ISO 8601 time with an explicit offset inside the range the server handles, kept as written (a
+ * cursor keeps its microseconds). `formatMessage` says how to write one.
+ */
+export function supportedIsoTime(formatMessage = ISO_TIME_FORMAT) {
+  return z.iso
+    .datetime({ offset: true, message: formatMessage, abort: true })
+    .refine(
+      (value) => isSupportedUtcInstant(Date.parse(value)),
+      `must be a time from ${EARLIEST} to ${LATEST}`,
+    )
+}
+
+/** `supportedIsoTime` normalised to UTC, e.g. `2026-11-22T00:00:00.000Z`. */
+export function isoTime(formatMessage = ISO_TIME_FORMAT) {
+  return supportedIsoTime(formatMessage).transform((value) => new Date(value).toISOString())
+}
+
+/** A UTC or local calendar day written `YYYY-MM-DD`, inside the range the server handles. */
+export const calendarDay = z
+  .string()
+  .refine(
+    isUtcDay,
+    `must be a real date written YYYY-MM-DD, from ${FIRST_SUPPORTED_UTC_DAY} to ${LAST_SUPPORTED_UTC_DAY}`,
+  )
+
+/** The fields of a time range `[from, to)`; both optional. Check their order with `fromBeforeTo`. */
+export const timeRangeFields = { from: isoTime().optional(), to: isoTime().optional() }
+
+/** `schema` with its `from` required to be before its `to` (compared as instants) when both are given. */
+export function fromBeforeTo<
+  Schema extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>,
+>(schema: Schema): Schema {
+  return schema.refine((range) => !range.from || !range.to || Date.parse(range.from) < Date.parse(range.to), {
+    message: 'must be before to',
     path: ['from'],
   })
+}
+
+/** `GET /v1/analytics/summary`'s query: a time range `[from, to)`, both ends optional; nothing else. */
+export const timeRangeQuery = fromBeforeTo(z.strictObject(timeRangeFields))

@@ -36,24 +36,25 @@ async function readLimited(request: Request, options: ReadJsonBodyOptions): Prom
   return Buffer.concat(chunks, total)
 }
 
-/**
- * Reads a JSON body's text (plain or `Content-Encoding: gzip`) within a size limit, checking the
- * content type; each failure is a 4xx that says what to change. `parseJsonText` turns it into a value.
- */
-export async function readJsonText(request: Request, options: ReadJsonBodyOptions): Promise<string> {
+// `application/json`, optionally with parameters (`; charset=utf-8`); not `application/json-patch+json`.
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i
+
+function requireJsonContentType(request: Request): void {
   const contentType = request.headers.get('content-type') ?? ''
-  if (!/^application\/json\b/i.test(contentType)) {
+  if (!JSON_CONTENT_TYPE.test(contentType)) {
     throw new ApiError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
       `Content-Type must be application/json, not "${contentType || 'missing'}".`,
     )
   }
-  let body = await readLimited(request, options)
+}
+
+function decode(request: Request, body: Buffer, options: ReadJsonBodyOptions): string {
   const encoding = (request.headers.get('content-encoding') ?? 'identity').toLowerCase()
   if (encoding === 'gzip') {
     try {
-      body = gunzipSync(body, { maxOutputLength: options.maxBytes })
+      return gunzipSync(body, { maxOutputLength: options.maxBytes }).toString('utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(options.maxBytes)
       throw new ApiError(
@@ -62,7 +63,8 @@ export async function readJsonText(request: Request, options: ReadJsonBodyOption
         'The body is not valid gzip. Compress it with gzip or drop Content-Encoding.',
       )
     }
-  } else if (encoding !== 'identity') {
+  }
+  if (encoding !== 'identity') {
     throw new ApiError(
       415,
       'UNSUPPORTED_CONTENT_ENCODING',
@@ -70,6 +72,15 @@ export async function readJsonText(request: Request, options: ReadJsonBodyOption
     )
   }
   return body.toString('utf8')
+}
+
+/**
+ * Reads a JSON body's text (plain or `Content-Encoding: gzip`) within a size limit, checking the
+ * content type; each failure is a 4xx that says what to change. `parseJsonText` turns it into a value.
+ */
+export async function readJsonText(request: Request, options: ReadJsonBodyOptions): Promise<string> {
+  requireJsonContentType(request)
+  return decode(request, await readLimited(request, options), options)
 }
 
 /** Parses JSON text read by `readJsonText`; invalid JSON is a 400 that quotes the parser. */
@@ -84,4 +95,15 @@ export function parseJsonText(text: string): unknown {
 /** `readJsonText` then `parseJsonText`. */
 export async function readJsonBody(request: Request, options: ReadJsonBodyOptions): Promise<unknown> {
   return parseJsonText(await readJsonText(request, options))
+}
+
+/**
+ * `readJsonBody` for a body that may be left out: no bytes at all (no body, `Content-Length: 0`) is
+ * `undefined`, whatever the Content-Type; a body with bytes must be JSON.
+ */
+export async function readOptionalJsonBody(request: Request, options: ReadJsonBodyOptions): Promise<unknown> {
+  const body = await readLimited(request, options)
+  if (body.byteLength === 0) return undefined
+  requireJsonContentType(request)
+  return parseJsonText(decode(request, body, options))
 }

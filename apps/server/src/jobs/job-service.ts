@@ -21,7 +21,14 @@ import { JobMetrics } from './job-metrics.ts'
 import { RECOMPUTE_JOB, runRecompute } from './recompute.ts'
 import { RETENTION_JOB, runRetention } from './retention.ts'
 import { ROLLUP_REFRESH_JOB, refreshRollups } from './rollup-refresh.ts'
-import { addUtcDays, isUtcDay, listUtcDays, utcDayOf } from './utc-days.ts'
+import {
+  addUtcDays,
+  FIRST_SUPPORTED_UTC_DAY,
+  isUtcDay,
+  LAST_SUPPORTED_UTC_DAY,
+  listUtcDays,
+  utcDayOf,
+} from './utc-days.ts'
 
 /** Jobs that can be started by name (schedule, start-up, `POST /v1/jobs/{name}/run`). */
 export const JOB_NAMES = [
@@ -36,7 +43,12 @@ export type JobName = (typeof JOB_NAMES)[number]
 /** Closed days the scheduled aggregation re-checks: late rows within a week are folded in automatically. */
 export const RECENT_DAYS = 7
 
-const day = z.string().refine(isUtcDay, 'must be a date written YYYY-MM-DD')
+const day = z
+  .string()
+  .refine(
+    isUtcDay,
+    `must be a real date written YYYY-MM-DD, from ${FIRST_SUPPORTED_UTC_DAY} to ${LAST_SUPPORTED_UTC_DAY}`,
+  )
 
 const PARAM_SCHEMAS = {
   [DAILY_AGGREGATION_JOB]: z

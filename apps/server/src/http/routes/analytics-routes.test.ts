@@ -242,3 +242,82 @@ describeEachDatabase('GET /v1/analytics/summary from stored sums', (getDb) => {
     ).toBe(2)
   })
 })
+
+describeEachDatabase('GET /v1/analytics/summary of unpriced calls', (getDb) => {
+  it('gives a provider or model none of whose calls were priced a null cost, never $0, raw and from stored sums', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    const p = t.project.id
+    await insertCalls(db, [
+      callRow(p, { timestamp: '2025-09-08T10:00:00Z', costUsd: '0.500000000000' }),
+      callRow(p, { timestamp: '2025-09-08T11:00:00Z', model: 'gpt-unknown', ...unpriced }),
+      callRow(p, { timestamp: '2025-09-08T12:00:00Z', provider: 'acme', model: 'mystery', ...unpriced }),
+      callRow(p, { timestamp: '2025-09-09T12:00:00Z', provider: 'acme', model: 'mystery', ...unpriced }),
+    ])
+    const range = ['2025-09-08T00:00:00.000Z', '2025-09-10T00:00:00.000Z'] as const
+    const expected = {
+      totalCostUsd: '0.500000000000',
+      requests: 4,
+      unpricedRequests: 3,
+      byProvider: [
+        expect.objectContaining({ provider: 'openai', costUsd: '0.500000000000', unpricedRequests: 1 }),
+        expect.objectContaining({ provider: 'acme', costUsd: null, requests: 2, unpricedRequests: 2 }),
+      ],
+      byModel: [
+        expect.objectContaining({ model: 'gpt-4o-mini', costUsd: '0.500000000000', unpricedRequests: 0 }),
+        expect.objectContaining({ model: 'mystery', costUsd: null, unpricedRequests: 2 }),
+        expect.objectContaining({ model: 'gpt-unknown', costUsd: null, unpricedRequests: 1 }),
+      ],
+    }
+    expect(await expectRawTotals(t, db, ...range)).toMatchObject(expected)
+    await refresh(db)
+    await aggregate(db, ['2025-09-08'])
+    expect(await expectRawTotals(t, db, ...range)).toMatchObject(expected)
+    // A range with no priced call at all still sums to $0, with every call counted as unpriced.
+    expect(await summary(t, '2025-09-09T00:00:00.000Z', '2025-09-10T00:00:00.000Z')).toMatchObject({
+      totalCostUsd: '0.000000000000',
+      unpricedRequests: 1,
+      byProvider: [expect.objectContaining({ provider: 'acme', costUsd: null })],
+    })
+  })
+})
+
+describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
+  it('refuses unknown parameters, from not before to and times outside 2000-01-01..9999-12-31 with 400', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['read'], now: () => NOW })
+    const refused = async (query: string, path: string, message: RegExp) => {
+      const response = await t.get(`/v1/analytics/summary?${query}`)
+      expect({ query, status: response.status, body: response.body }).toEqual({
+        query,
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_QUERY',
+            message: expect.stringMatching(message),
+            details: [{ path, message: expect.any(String) }],
+          },
+        },
+      })
+    }
+    await refused('form=2025-09-01T00:00:00Z', '', /Unrecognized key/)
+    await refused('from=2025-09-02T00:00:00Z&to=2025-09-01T00:00:00Z', 'from', /from must be before to/)
+    await refused(
+      'from=2025-09-02T00:00:00Z&to=2025-09-02T01:00:00%2B02:00',
+      'from',
+      /from must be before to/,
+    )
+    await refused(
+      'from=2026-01-01T00:00:00Z&to=9999-12-31T23:00:00-10:00',
+      'to',
+      /to must be a time from 2000-01-01T00:00:00.000Z to 9999-12-31T00:00:00.000Z/,
+    )
+    await refused('from=0000-01-01T00:00:00Z', 'from', /from must be a time from 2000-01-01/)
+    const widest = await t.get('/v1/analytics/summary?from=2000-01-01T00:00:00Z&to=9999-12-31T00:00:00Z')
+    expect(widest.status).toBe(200)
+    // The default 30 days stop at the first supported day.
+    expect((await t.get('/v1/analytics/summary?to=2000-01-10T00:00:00Z')).body).toMatchObject({
+      from: '2000-01-01T00:00:00.000Z',
+      to: '2000-01-10T00:00:00.000Z',
+    })
+  })
+})

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { readRangeDataQuality } from '../../jobs/data-health.ts'
+import { EARLIEST_SUPPORTED_UTC_MS } from '../../jobs/utc-days.ts'
 import type { Database } from '../../storage/database.ts'
 import { getRolledUpCostSummary } from '../../storage/repositories/analytics-repository.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
@@ -20,7 +21,9 @@ export function analyticsRoutes(options: { db: Database; now?: () => number }) {
     const range = parseQuery(timeRangeQuery, c.req.query())
     const nowMs = now()
     const toUtc = range.to ?? new Date(nowMs).toISOString()
-    const fromUtc = range.from ?? new Date(Date.parse(toUtc) - DEFAULT_RANGE_MS).toISOString()
+    const fromUtc =
+      range.from ??
+      new Date(Math.max(Date.parse(toUtc) - DEFAULT_RANGE_MS, EARLIEST_SUPPORTED_UTC_MS)).toISOString()
     const projectId = c.get('auth').projectId
     const nowUtc = new Date(nowMs).toISOString()
     const summary = await getRolledUpCostSummary(options.db, { projectId, fromUtc, toUtc, nowUtc })

@@ -50,3 +50,42 @@ describeEachDatabase('GET /v1/analytics/daily', (getDb) => {
     expect(offset.status).toBe(400)
   })
 })
+
+describeEachDatabase('GET /v1/analytics/daily at the edges of the calendar', (getDb) => {
+  it('answers 400 at once for days outside 2000-01-01..9999-12-30 or not in the calendar, and serves the edges', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['read'], now: () => NOW })
+    for (const query of [
+      'from=9999-12-30&to=9999-12-31',
+      'from=0000-12-30&to=0000-12-31',
+      'from=1999-12-31&to=2000-01-01',
+      'from=2025-02-29&to=2025-03-01',
+    ]) {
+      const response = await t.get(`/v1/analytics/daily?${query}`)
+      expect({ query, status: response.status, body: response.body }).toMatchObject({
+        query,
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_QUERY',
+            message: expect.stringMatching(
+              /must be a real date written YYYY-MM-DD, from 2000-01-01 to 9999-12-30/,
+            ),
+          },
+        },
+      })
+    }
+    for (const [query, from, to] of [
+      ['from=9999-12-01&to=9999-12-30&timeZone=Pacific%2FKiritimati', '9999-12-01', '9999-12-30'],
+      ['from=2000-01-01&to=2000-01-02&timeZone=America%2FLos_Angeles', '2000-01-01', '2000-01-02'],
+      // The default 30 days stop at the first supported day.
+      ['to=2000-01-05', '2000-01-01', '2000-01-05'],
+    ] as const) {
+      const response = await t.get(`/v1/analytics/daily?${query}`)
+      expect({ query, status: response.status, body: response.body }).toMatchObject({
+        query,
+        status: 200,
+        body: { from, to, days: [] },
+      })
+    }
+  })
+})

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { addUtcDays, isUtcDay, listUtcDays } from '../../jobs/utc-days.ts'
+import { addUtcDays, countUtcDays, FIRST_SUPPORTED_UTC_DAY } from '../../jobs/utc-days.ts'
 import type { Database } from '../../storage/database.ts'
 import { listDailyCosts } from '../../storage/repositories/daily-costs-repository.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
+import { calendarDay } from '../query-schemas.ts'
 
 /** Longest range of one request, in days. */
 export const MAX_DAILY_RANGE_DAYS = 400
@@ -39,19 +40,17 @@ function hasPartHourOffset(timeZone: string, instantsMs: number[]): boolean {
   )
 }
 
-const day = z.string().refine(isUtcDay, 'must be a date written YYYY-MM-DD')
-
 const dailyQuery = z
   .strictObject({
-    from: day.optional(),
-    to: day.optional(),
+    from: calendarDay.optional(),
+    to: calendarDay.optional(),
     timeZone: z
       .string()
       .refine(isTimeZone, 'must be an IANA time zone name such as UTC, Europe/Paris or Asia/Kolkata')
       .default('UTC'),
   })
   .refine((query) => !query.from || !query.to || query.from <= query.to, {
-    message: 'from must not be after to',
+    message: 'must not be after to',
     path: ['from'],
   })
 
@@ -67,8 +66,10 @@ export function dailyCostsRoutes(options: { db: Database; now?: () => number }) 
     const query = parseQuery(dailyQuery, c.req.query())
     const nowMs = now()
     const toDay = query.to ?? localDay(nowMs, query.timeZone)
-    const fromDay = query.from ?? addUtcDays(toDay, -29)
-    const span = listUtcDays(fromDay, toDay).length
+    let fromDay = query.from ?? addUtcDays(toDay, -29)
+    // The default 30 days stop at the first day the server handles.
+    if (fromDay < FIRST_SUPPORTED_UTC_DAY) fromDay = FIRST_SUPPORTED_UTC_DAY
+    const span = countUtcDays(fromDay, toDay)
     if (span > MAX_DAILY_RANGE_DAYS) {
       throw new ApiError(
         400,

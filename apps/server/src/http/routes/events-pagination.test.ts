@@ -52,3 +52,80 @@ describeEachDatabase('GET /v1/events pagination', (getDb) => {
     ).toEqual(['', 'from', 'limit'])
   })
 })
+
+describeEachDatabase('GET /v1/events pagination over one timestamp', (getDb) => {
+  it('walks 1,006 events, 1,000 of them at one instant, each exactly once, by timestamp then id', async () => {
+    const t = await createTestApp(getDb())
+    const shared = '2026-11-20T10:00:00.000Z'
+    const atShared = Array.from({ length: 1_000 }, (_, index) => ({
+      idempotencyKey: `same-${index}`,
+      timestamp: shared,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage: { inputTokens: 10, outputTokens: 1 },
+    }))
+    const around = [
+      '2026-11-20T09:59:59.999Z',
+      '2026-11-20T10:00:00.001Z',
+      '2026-11-19T00:00:00.000Z',
+    ].flatMap((timestamp, index) =>
+      [0, 1].map((copy) => ({ ...atShared[0], idempotencyKey: `around-${index}-${copy}`, timestamp })),
+    )
+    expect((await t.postEvents(atShared)).body).toMatchObject({ accepted: 1_000 })
+    expect((await t.postEvents(around)).body).toMatchObject({ accepted: 6 })
+
+    const seen: Array<{ idempotencyKey: string; timestamp: string; id: string }> = []
+    let cursor: string | null = null
+    do {
+      const page = await t.get(`/v1/events?limit=7${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(page.status).toBe(200)
+      seen.push(...(page.body.data as typeof seen))
+      cursor = page.body.nextCursor as string | null
+    } while (cursor)
+    expect(seen).toHaveLength(1_006)
+    expect(new Set(seen.map((call) => call.idempotencyKey)).size).toBe(1_006)
+    const outOfOrder = seen.findIndex((call, index) => {
+      const next = seen[index + 1]
+      if (!next) return false
+      return (
+        next.timestamp > call.timestamp ||
+        (next.timestamp === call.timestamp && BigInt(next.id) >= BigInt(call.id))
+      )
+    })
+    expect(outOfOrder).toBe(-1)
+  })
+})
+
+describeEachDatabase('GET /v1/events refuses what it cannot answer with 400', (getDb) => {
+  it('refuses crafted cursors, times outside 2000-01-01..9999-12-31 and from not before to', async () => {
+    const t = await createTestApp(getDb())
+    const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    for (const value of [
+      ['2026-11-29T10:00:00Z', '9999999999999999999'],
+      ['1', '1'],
+      ['+099999-01-01T00:00:00Z', '1'],
+    ]) {
+      const page = await t.get(`/v1/events?cursor=${cursorOf(value)}`)
+      expect({ value, status: page.status, body: page.body }).toMatchObject({
+        value,
+        status: 400,
+        body: { error: { code: 'INVALID_CURSOR' } },
+      })
+    }
+    for (const query of [
+      'from=0000-01-01T00:00:00Z',
+      'to=9999-12-31T23:00:00-10:00',
+      'from=1999-12-31T23:59:59Z',
+      'from=2026-11-21T00:00:00Z&to=2026-11-20T00:00:00Z',
+      'from=2026-11-21T00:00:00Z&to=2026-11-21T01:00:00%2B01:00',
+    ]) {
+      const page = await t.get(`/v1/events?${query}`)
+      expect({ query, status: page.status, body: page.body }).toMatchObject({
+        query,
+        status: 400,
+        body: { error: { code: 'INVALID_QUERY', details: [{ path: expect.stringMatching(/^(from|to)$/) }] } },
+      })
+    }
+    expect((await t.get('/v1/events?from=2026-11-21T00:00:00Z&to=9999-12-31T00:00:00Z')).status).toBe(200)
+  })
+})

@@ -139,6 +139,16 @@ describeEachDatabase('POST /v1/events', (getDb) => {
       status: 415,
       code: 'UNSUPPORTED_MEDIA_TYPE',
     })
+    for (const contentType of ['application/json-patch+json', 'application/json.foo']) {
+      expect(await send(JSON.stringify({ events: [example] }), { 'content-type': contentType })).toEqual({
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      })
+    }
+    const charset = await t.postEvents([{ ...example, idempotencyKey: 'charset' }], {
+      'content-type': 'application/json; charset=utf-8',
+    })
+    expect(charset.status).toBe(200)
     expect(await send('not gzip', { 'content-encoding': 'gzip' })).toEqual({
       status: 400,
       code: 'INVALID_GZIP',

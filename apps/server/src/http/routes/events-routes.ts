@@ -8,7 +8,7 @@ import { ApiError } from '../api-error.ts'
 import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
-import { isoTime } from '../query-schemas.ts'
+import { fromBeforeTo, timeRangeFields } from '../query-schemas.ts'
 import { parseJsonText, readJsonText } from '../read-json-body.ts'
 
 /** Most events in one ingest request. */
@@ -16,19 +16,20 @@ export const MAX_EVENTS_PER_BATCH = 1_000
 /** Largest ingest body, after decompression. */
 export const MAX_BATCH_BYTES = 5 * 1024 * 1024
 
-const listQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  cursor: z.string().optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  feature: z.string().optional(),
-  userId: z.string().optional(),
-  conversationId: z.string().optional(),
-  status: z.enum(CALL_STATUSES).optional(),
-  costStatus: z.enum(['priced', 'estimated', 'unpriced']).optional(),
-})
+const listQuery = fromBeforeTo(
+  z.strictObject({
+    ...timeRangeFields,
+    limit: z.coerce.number().int().min(1).max(1_000).default(100),
+    cursor: z.string().optional(),
+    provider: z.string().optional(),
+    model: z.string().optional(),
+    feature: z.string().optional(),
+    userId: z.string().optional(),
+    conversationId: z.string().optional(),
+    status: z.enum(CALL_STATUSES).optional(),
+    costStatus: z.enum(['priced', 'estimated', 'unpriced']).optional(),
+  }),
+)
 
 function eventsOf(body: unknown): unknown[] {
   const events =

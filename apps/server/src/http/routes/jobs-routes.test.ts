@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
 import { expect, it } from 'vitest'
 import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
 import { tryAcquireJobLease } from '../../storage/repositories/job-leases-repository.ts'
@@ -174,5 +177,101 @@ describeEachDatabase('POST /v1/jobs/{name}/run', (getDb) => {
       status: 403,
       body: { error: { code: 'FORBIDDEN' } },
     })
+  })
+})
+
+describeEachDatabase('POST /v1/jobs/{name}/run over HTTP', (getDb) => {
+  /** Waits until no run of `job` from this test is still running, so the next start gets its lease. */
+  const settled = async (t: Awaited<ReturnType<typeof createTestApp>>, runUrl: string) => {
+    for (let tries = 0; tries < 500; tries++) {
+      const runs = ((await t.get(runUrl)).body.runs as Array<{ status: string }> | undefined) ?? []
+      if (runs.length > 0 && runs.every((run) => run.status !== 'running')) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw new Error(`${runUrl} did not finish`)
+  }
+
+  it('treats no body, as curl -X POST and fetch send it on Node, as no parameters', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
+    const server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 })
+    try {
+      await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', resolve)))
+      const { port } = server.address() as AddressInfo
+      const url = `http://127.0.0.1:${port}/v1/jobs/rollup-refresh/run`
+      const authorization = t.headers.authorization
+
+      const fetched = await fetch(url, { method: 'POST', headers: { authorization } })
+      const fetchedBody = (await fetched.json()) as { runUrl: string }
+      expect({ status: fetched.status, body: fetchedBody }).toMatchObject({
+        status: 202,
+        body: { status: 'started' },
+      })
+      await settled(t, fetchedBody.runUrl)
+
+      // What curl -X POST sends: no body, Content-Length: 0, and no Content-Type.
+      const curled = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const outgoing = httpRequest(
+          url,
+          { method: 'POST', headers: { authorization, 'content-length': '0' } },
+          (incoming) => {
+            let body = ''
+            incoming.setEncoding('utf8')
+            incoming.on('data', (chunk: string) => {
+              body += chunk
+            })
+            incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body }))
+          },
+        )
+        outgoing.on('error', reject)
+        outgoing.end()
+      })
+      expect(curled.status).toBe(202)
+      await settled(t, (JSON.parse(curled.body) as { runUrl: string }).runUrl)
+
+      const empty = await fetch(url, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: '',
+      })
+      expect(empty.status).toBe(202)
+      await settled(t, ((await empty.json()) as { runUrl: string }).runUrl)
+
+      const notJson = await fetch(url, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'text/plain' },
+        body: '{}',
+      })
+      expect({ status: notJson.status, body: await notJson.json() }).toMatchObject({
+        status: 415,
+        body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } },
+      })
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('refuses days outside 2000-01-01..9999-12-30 with 400 before anything starts', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
+    const send = async (job: string, body: unknown) => {
+      const response = await t.app.request(`/v1/jobs/${job}/run`, {
+        method: 'POST',
+        headers: t.headers,
+        body: JSON.stringify(body),
+      })
+      return { job, body, status: response.status, answer: await response.json() }
+    }
+    for (const [job, body] of [
+      ['daily-aggregation', { from: '9999-12-30', to: '9999-12-31', includeToday: true }],
+      ['daily-aggregation', { date: '0000-12-31' }],
+      ['backfill', { from: '1999-12-30', to: '1999-12-31' }],
+      ['recompute', { from: '2025-01-01', to: '9999-12-31' }],
+    ] as const) {
+      expect(await send(job, body)).toMatchObject({
+        job,
+        body,
+        status: 400,
+        answer: { error: { code: 'INVALID_JOB_PARAMS' } },
+      })
+    }
   })
 })

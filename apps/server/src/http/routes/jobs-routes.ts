@@ -6,7 +6,7 @@ import type { Database } from '../../storage/database.ts'
 import { listJobRunsByRunId } from '../../storage/repositories/job-runs-repository.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
-import { readJsonBody } from '../read-json-body.ts'
+import { readOptionalJsonBody } from '../read-json-body.ts'
 
 const MAX_BODY_BYTES = 16_384
 
@@ -39,7 +39,8 @@ export function jobsRoutes(options: { db: Database; jobs: JobService }) {
     if (!isJobName(name)) {
       throw new ApiError(404, 'UNKNOWN_JOB', `No job named "${name}". Jobs: ${JOB_NAMES.join(', ')}.`)
     }
-    const body = c.req.raw.body === null ? {} : await readJsonBody(c.req.raw, { maxBytes: MAX_BODY_BYTES })
+    // No body at all (curl -X POST, Content-Length: 0) means no parameters.
+    const body = await readOptionalJsonBody(c.req.raw, { maxBytes: MAX_BODY_BYTES })
     try {
       const { runId } = await options.jobs.start(name, parseJobParams(name, body), 'api')
       return c.json({ runId, job: name, status: 'started', runUrl: `/v1/jobs/runs/${runId}` }, 202)

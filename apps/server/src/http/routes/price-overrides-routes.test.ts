@@ -124,4 +124,48 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
     const reader = await createTestApp(getDb(), { scopes: ['read'] })
     expect((await reader.get('/v1/price-overrides')).status).toBe(403)
   })
+
+  it('refuses an impossible date or a time outside 2000-01-01..9999-12-31 with 400, never rolling it over', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const override = (effectiveFrom: string) => ({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom,
+      prices: { input: '1', output: '2' },
+    })
+    for (const [effectiveFrom, message] of [
+      ['2026-02-30', /effectiveFrom must be a real date \(2026-01-01, UTC midnight\)/],
+      ['2026-02-29', /effectiveFrom must be a real date/],
+      ['2026-02-30T00:00:00Z', /effectiveFrom must be a real date/],
+      [
+        '0000-01-01',
+        /effectiveFrom must be a time from 2000-01-01T00:00:00.000Z to 9999-12-31T00:00:00.000Z/,
+      ],
+      ['1999-12-31T23:59:59Z', /effectiveFrom must be a time from/],
+      ['9999-12-31T23:00:00-10:00', /effectiveFrom must be a time from/],
+    ] as const) {
+      const created = await send(t, 'POST', '/v1/price-overrides', override(effectiveFrom))
+      expect({ effectiveFrom, ...created }).toEqual({
+        effectiveFrom,
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_PRICE_OVERRIDE',
+            message: expect.stringMatching(message),
+            details: expect.any(Array),
+          },
+        },
+      })
+    }
+    expect((await t.get('/v1/price-overrides')).body.data).toEqual([])
+    const leapDay = await send(t, 'POST', '/v1/price-overrides', override('2024-02-29'))
+    expect(leapDay).toMatchObject({ status: 201, body: { effectiveFrom: '2024-02-29T00:00:00.000Z' } })
+    const edited = await send(t, 'PUT', `/v1/price-overrides/${leapDay.body?.id}`, {
+      ...override('2026-02-30'),
+      version: 1,
+    })
+    expect(edited).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PRICE_OVERRIDE' } } })
+    const latest = await send(t, 'POST', '/v1/price-overrides', override('9999-12-30T14:00:00-10:00'))
+    expect(latest).toMatchObject({ status: 201, body: { effectiveFrom: '9999-12-31T00:00:00.000Z' } })
+  })
 })

@@ -15,6 +15,7 @@ import {
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseInput } from '../parse-query.ts'
+import { isoTime } from '../query-schemas.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
 // Strings, never JSON numbers: a number would pass through binary floating point on its way in.
@@ -22,17 +23,11 @@ const usdPerMillion = z
   .string()
   .regex(/^\d{1,9}(\.\d{1,12})?$/, 'must be a decimal string of USD per million tokens, e.g. "0.15"')
 
+// A date means UTC midnight. Either form must name a real day: Date.parse rolls 2026-02-30 over to March.
 const effectiveFrom = z
   .string()
-  .refine(
-    (value) => /^\d{4}-\d{2}-\d{2}$/.test(value) || z.iso.datetime({ offset: true }).safeParse(value).success,
-    'must be a date (2026-01-01, UTC midnight) or an ISO 8601 time with an offset',
-  )
-  .refine(
-    (value) => !Number.isNaN(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)),
-    'is not a real date',
-  )
-  .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : value).toISOString())
+  .transform((value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value))
+  .pipe(isoTime('must be a real date (2026-01-01, UTC midnight) or an ISO 8601 time with an offset'))
 
 /** The fields of an override as the API takes them. */
 export const priceOverrideBody = z.strictObject({

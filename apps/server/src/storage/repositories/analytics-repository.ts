@@ -1,7 +1,10 @@
 import type { Queryable } from '../database.ts'
 import { getJobState } from './job-state-repository.ts'
 
-/** Totals of one group of calls. Money is a 12-place decimal string; token counts are integers. */
+/**
+ * Totals of a period's calls. Money is a 12-place decimal string summing the priced and estimated calls (the
+ * unpriced ones are counted in `unpricedRequests`); token counts are integers.
+ */
 export interface CostTotals {
   costUsd: string
   requests: number
@@ -16,14 +19,17 @@ export interface CostTotals {
   estimatedRequests: number
 }
 
+/** Totals of one provider or model: `costUsd` is null when none of its calls could be priced, not $0. */
+export type GroupCostTotals = Omit<CostTotals, 'costUsd'> & { costUsd: string | null }
+
 /** Totals for a period with per-provider and per-model breakdowns. */
 export interface CostSummary {
   totals: CostTotals
-  byProvider: Array<CostTotals & { provider: string }>
-  byModel: Array<CostTotals & { provider: string; model: string }>
+  byProvider: Array<GroupCostTotals & { provider: string }>
+  byModel: Array<GroupCostTotals & { provider: string; model: string }>
 }
 
-interface SummaryRow extends CostTotals {
+interface SummaryRow extends GroupCostTotals {
   provider: string | null
   model: string | null
   level: number
@@ -32,6 +38,13 @@ interface SummaryRow extends CostTotals {
 /** The rollup refresh's job name; its watermark tells which raw rows are already in the rollups. */
 const ROLLUP_REFRESH_JOB = 'rollup-refresh'
 const HOUR_MS = 3_600_000
+
+// The whole period's cost is a sum, $0 over no priced call; a provider's or model's is unknown (NULL) when none
+// of its calls had a cost, so it never reads as $0.
+const COST_USD = (
+  column: string,
+) => `(CASE WHEN GROUPING(provider, model) = 3 THEN COALESCE(sum(${column}), 0)
+  ELSE sum(${column}) END)::numeric(30, 12)::text AS "costUsd"`
 
 // The columns every part of a summary yields, in one order. `cost` is NULL for a part with no priced or
 // estimated call, so a group of unpriced calls sorts last, as it does when summed from raw rows.
@@ -144,7 +157,7 @@ export async function getRolledUpCostSummary(
        SELECT ${RAW_PART('c')} FROM raw_hours h
        JOIN llm_calls c ON c.project_id = $1 AND c.timestamp >= h.hour AND c.timestamp < h.hour + interval '1 hour')
      SELECT provider, model, GROUPING(provider, model) AS level,
-       COALESCE(sum(cost), 0)::numeric(30, 12)::text AS "costUsd",
+       ${COST_USD('cost')},
        COALESCE(sum(requests), 0)::float8 AS requests,
        COALESCE(sum(errors), 0)::float8 AS errors,
        COALESCE(sum(input_tokens), 0)::float8 AS "inputTokens",
@@ -173,7 +186,7 @@ export async function getCostSummary(
 ): Promise<CostSummary> {
   const { rows } = await db.query<SummaryRow>(
     `SELECT provider, model, GROUPING(provider, model) AS level,
-       COALESCE(sum(cost_usd), 0)::numeric(30, 12)::text AS "costUsd",
+       ${COST_USD('cost_usd')},
        count(*)::float8 AS requests,
        count(*) FILTER (WHERE status = 'error')::float8 AS errors,
        COALESCE(sum(input_tokens), 0)::float8 AS "inputTokens",
@@ -199,11 +212,11 @@ function toCostSummary(rows: readonly SummaryRow[]): CostSummary {
     model: _model,
     level: _level,
     ...totals
-  }: SummaryRow): CostTotals => totals
-  // The empty grouping set always yields one row, even over no calls.
+  }: SummaryRow): GroupCostTotals => totals
+  // The empty grouping set always yields one row, even over no calls, and its cost is never NULL.
   const grand = rows.find((row) => row.level === 3)!
   return {
-    totals: totalsOf(grand),
+    totals: { ...totalsOf(grand), costUsd: grand.costUsd! },
     byProvider: rows
       .filter((row) => row.level === 1)
       .map((row) => ({ provider: row.provider ?? '', ...totalsOf(row) })),

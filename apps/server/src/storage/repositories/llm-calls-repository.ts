@@ -100,9 +100,11 @@ export async function listLlmCalls(
     conditions.push(`(timestamp, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`)
   }
   params.push(input.limit)
+  // Qualified: a bare `timestamp` or `id` in ORDER BY names the text output columns of the same names, which
+  // sort differently from the (timestamp, id) the cursor compares ('10' < '9').
   const { rows } = await db.query<StoredLlmCall>(
     `SELECT ${SELECT_COLUMNS} FROM llm_calls WHERE ${conditions.join(' AND ')}
-     ORDER BY timestamp DESC, id DESC LIMIT $${params.length}`,
+     ORDER BY llm_calls.timestamp DESC, llm_calls.id DESC LIMIT $${params.length}`,
     params,
   )
   return rows
