@@ -2,6 +2,16 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ENV_VARIABLE_NAMES, EnvError, parseEnv } from './env.ts'
 
+function problemsOf(source: Record<string, string>): string[] {
+  try {
+    parseEnv(source)
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems
+    throw error
+  }
+  return []
+}
+
 describe('parseEnv', () => {
   it('applies the documented defaults', () => {
     const env = parseEnv({ INIT_CWD: '/srv/app' })
@@ -29,6 +39,57 @@ describe('parseEnv', () => {
 
   it('needs a project for an init key', () => {
     expect(() => parseEnv({ ACP_INIT_API_KEY: 'x'.repeat(30) })).toThrow(/ACP_INIT_PROJECT/)
+  })
+
+  it('lists the missing init project with the other problems, not on the next run', () => {
+    const problems = problemsOf({ PORT: 'abc', ACP_INIT_API_KEY: 'acp_init_key_0123456789' })
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['PORT', 'ACP_INIT_API_KEY'])
+    expect(problems[1]).toMatch(/needs ACP_INIT_PROJECT/)
+  })
+
+  it('reads an empty or blank variable as unset, so its default applies', () => {
+    const env = parseEnv({
+      PORT: '',
+      HOST: ' ',
+      ACP_DB_POOL_SIZE: '',
+      ACP_GROUP_COMMIT_MS: '',
+      ACP_MAX_FUTURE_SKEW_MS: '  ',
+      ACP_ROLLUP_INTERVAL_MS: '',
+      LOG_LEVEL: '',
+      ACP_JOBS_ENABLED: '',
+      ACP_INIT_PROJECT: '',
+      ACP_INIT_API_KEY: '',
+    })
+    expect(env).toMatchObject({
+      PORT: 4000,
+      HOST: '127.0.0.1',
+      ACP_DB_POOL_SIZE: 10,
+      ACP_GROUP_COMMIT_MS: 2,
+      ACP_MAX_FUTURE_SKEW_MS: 3_600_000,
+      ACP_ROLLUP_INTERVAL_MS: 20_000,
+      LOG_LEVEL: 'info',
+      ACP_JOBS_ENABLED: true,
+    })
+    expect(env.ACP_INIT_PROJECT).toBeUndefined()
+  })
+
+  it('takes whole numbers in decimal digits only', () => {
+    expect(parseEnv({ PORT: '0' }).PORT).toBe(0)
+    expect(parseEnv({ PORT: ' 4001 ' }).PORT).toBe(4001)
+    for (const port of ['0x10', '1e3', '16.0', '-1', '+80', '0b1', 'abc', '65536']) {
+      expect(problemsOf({ PORT: port }), port).toEqual([
+        expect.stringMatching(/^PORT: must be a whole number from 0 to 65535/),
+      ])
+    }
+  })
+
+  it('says a single problem on one line', () => {
+    expect(() => parseEnv({ PORT: '0x10' })).toThrow(
+      new EnvError(['PORT: must be a whole number from 0 to 65535, written in decimal digits']),
+    )
+    expect(new EnvError(['PORT: x']).message).toBe(
+      'Invalid configuration: PORT: x. See docs/configuration.md.',
+    )
   })
 
   it('documents every variable in docs/configuration.md and .env.example', () => {

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { PROJECT_NAME_PATTERN, PROJECT_NAME_RULE } from './storage/repositories/projects-repository.ts'
 
 const optionalString = z
   .string()
@@ -7,8 +8,20 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional()
 
+// Decimal digits only: Number() would also take "0x10", "1e3" and " ", and z.coerce turns "" into 0.
 const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int(`must be a whole number`).min(min).max(max).default(fallback)
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}, written in decimal digits`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `must be a whole number from ${min} to ${max}`)
+        .max(max, `must be a whole number from ${min} to ${max}`),
+    )
+    .default(fallback)
 
 const boolean = (fallback: boolean) =>
   optionalString
@@ -34,10 +47,7 @@ const envSchema = z.object({
   ),
   ACP_DB_POOL_SIZE: integer(10, 1, 200),
   ACP_INIT_PROJECT: optionalString.pipe(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 letters, digits, ".", "_" or "-"')
-      .optional(),
+    z.string().regex(PROJECT_NAME_PATTERN, `must be ${PROJECT_NAME_RULE}`).optional(),
   ),
   ACP_INIT_API_KEY: optionalString.pipe(z.string().min(20, 'must be at least 20 characters').optional()),
   ACP_GROUP_COMMIT_MS: integer(2, 0, 1000),
@@ -55,16 +65,33 @@ export const ENV_VARIABLE_NAMES: readonly string[] = Object.keys(envSchema.shape
 /** The parsed, typed configuration of the server. */
 export type ServerEnv = z.output<typeof envSchema> & { dataDir: string }
 
-/** A configuration that cannot start the server, with every problem listed. */
+/**
+ * A configuration that cannot start the server, with every problem listed. Start-up raises it too
+ * when the environment names something this machine or database refuses (a port in use, a revoked
+ * ACP_INIT_API_KEY). The CLI prints the message alone, without a stack trace, and exits with 1.
+ */
 export class EnvError extends Error {
   readonly problems: string[]
   constructor(problems: string[]) {
     super(
-      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee docs/configuration.md.`,
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0]}. See docs/configuration.md.`
+        : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee docs/configuration.md.`,
     )
     this.name = 'EnvError'
     this.problems = problems
   }
+}
+
+// Blank is unset, so the default applies: `PORT=` in an env file or `docker run -e PORT=` must not
+// mean anything else.
+function withoutBlankValues(source: Record<string, string | undefined>): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const name of ENV_VARIABLE_NAMES) {
+    const value = source[name]
+    if (value !== undefined && value.trim() !== '') values[name] = value
+  }
+  return values
 }
 
 /**
@@ -72,13 +99,17 @@ export class EnvError extends Error {
  * fixed in one go.
  */
 export function parseEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
-  const result = envSchema.safeParse(source)
-  if (!result.success) {
-    throw new EnvError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
+  const values = withoutBlankValues(source)
+  const result = envSchema.safeParse(values)
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+  if (values.ACP_INIT_API_KEY !== undefined && values.ACP_INIT_PROJECT === undefined) {
+    problems.push(
+      'ACP_INIT_API_KEY: needs ACP_INIT_PROJECT, the project the key belongs to; set both, or neither',
+    )
   }
-  if (result.data.ACP_INIT_API_KEY && !result.data.ACP_INIT_PROJECT) {
-    throw new EnvError(['ACP_INIT_API_KEY: needs ACP_INIT_PROJECT, the project the key belongs to'])
-  }
+  if (!result.success || problems.length > 0) throw new EnvError(problems)
   // npm runs workspace scripts inside the workspace; INIT_CWD is where the user typed `npm start`.
   const baseDir = source.INIT_CWD ?? process.cwd()
   const dataDir = path.resolve(baseDir, result.data.ACP_DATA_DIR ?? '.acp-data')

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import { parseEnv } from '../env.ts'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { runCli } from '../cli/main.ts'
+import { EnvError, parseEnv } from '../env.ts'
 import { createLogger } from '../logging/logger.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { type RunningServer, startServer } from './start-server.ts'
@@ -79,6 +81,92 @@ describe('startServer on the embedded database', () => {
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve))
     expect(exitCode).toBe(1)
     expect(stderr).toMatch(new RegExp(`data folder .* is in use by process ${process.pid}`))
+  })
+})
+
+describe('startServer when it cannot listen', () => {
+  it('says which host and port are taken and how to go on, and frees the data folder', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    const dataDir = tempDataDir()
+    try {
+      const env = parseEnv({ PORT: String(port), ACP_DATA_DIR: dataDir, ACP_JOBS_ENABLED: 'false' })
+      const refused = startServer(env, logger, { print: () => {} })
+      await expect(refused).rejects.toBeInstanceOf(EnvError)
+      await expect(refused).rejects.toThrow(
+        `Invalid configuration: PORT: cannot listen on 127.0.0.1:${port}: another process already does; stop it, or set PORT to a free port (0 picks one). See docs/configuration.md.`,
+      )
+      // The failed start let go of the embedded database: another start may take it.
+      const started = await startServer(parseEnv({ PORT: '0', ACP_DATA_DIR: dataDir }), logger, {
+        print: () => {},
+      })
+      await started.close()
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('says a HOST that is no address cannot be listened on', async () => {
+    const env = parseEnv({ HOST: '999.1.1.1', PORT: '4123', ACP_DATA_DIR: tempDataDir() })
+    await expect(startServer(env, logger, { print: () => {} })).rejects.toThrow(
+      /^Invalid configuration: HOST: cannot listen on 999\.1\.1\.1:4123: "999\.1\.1\.1" is not an IP address or a host name that resolves; set HOST to 127\.0\.0\.1/,
+    )
+  })
+
+  it('serve prints one line without a stack trace and exits with 1', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    const restoreEnv = { ...process.env }
+    const printed: string[] = []
+    vi.spyOn(console, 'error').mockImplementation((text: string) => void printed.push(text))
+    try {
+      Object.assign(process.env, { PORT: String(port), ACP_DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent' })
+      delete process.env.DATABASE_URL
+      expect(await runCli(['serve'])).toBe(1)
+      expect(printed).toHaveLength(1)
+      expect(printed[0]).toMatch(
+        new RegExp(`^Error: Invalid configuration: PORT: cannot listen on 127\\.0\\.0\\.1:${port}: [^\\n]+$`),
+      )
+    } finally {
+      vi.restoreAllMocks()
+      process.env = restoreEnv
+      blocker.close()
+    }
+  })
+})
+
+describe('serve with a revoked ACP_INIT_API_KEY', () => {
+  it('stops with one line saying what to do, not a stack trace', async () => {
+    const restoreEnv = { ...process.env }
+    const printed: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text))
+    vi.spyOn(console, 'error').mockImplementation((text: string) => void printed.push(text))
+    try {
+      delete process.env.DATABASE_URL
+      Object.assign(process.env, {
+        PORT: '0',
+        ACP_DATA_DIR: tempDataDir(),
+        LOG_LEVEL: 'silent',
+        ACP_JOBS_ENABLED: 'false',
+        ACP_INIT_PROJECT: 'ip',
+        ACP_INIT_API_KEY: 'acp_init_key_0123456789abcdef',
+      })
+      const server = await startServer(parseEnv(), logger, { print: () => {} })
+      await server.close()
+      expect(await runCli(['keys', 'list', '--project', 'ip'])).toBe(0)
+      const id = /^([0-9a-f-]{36}) /.exec(printed.join('\n'))?.[1]
+      expect(await runCli(['keys', 'revoke', '--project', 'ip', '--id', id!])).toBe(0)
+      printed.length = 0
+      expect(await runCli(['serve'])).toBe(1)
+      expect(printed).toEqual([
+        'Error: Invalid configuration: ACP_INIT_API_KEY: this key was revoked, and a revoked key is never accepted again; set ACP_INIT_API_KEY to a new value (at least 20 characters), or unset ACP_INIT_PROJECT and ACP_INIT_API_KEY. See docs/configuration.md.',
+      ])
+    } finally {
+      vi.restoreAllMocks()
+      process.env = restoreEnv
+    }
   })
 })
 

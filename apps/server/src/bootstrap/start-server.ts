@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import type { ServerEnv } from '../env.ts'
+import { EnvError, type ServerEnv } from '../env.ts'
 import { createApp } from '../http/create-app.ts'
 import { createIngestService } from '../ingest/ingest-service.ts'
 import { type JobScheduler, startJobScheduler } from '../jobs/job-scheduler.ts'
 import { createJobService } from '../jobs/job-service.ts'
 import type { Logger } from '../logging/logger.ts'
+import type { MessageBus } from '../messaging/message-bus.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
 import type { Database } from '../storage/database.ts'
 import { migrateUp } from '../storage/migrator.ts'
@@ -20,6 +21,33 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+// The reasons a server cannot listen that the person starting it can fix, said as EnvError problems.
+function listenProblem(error: unknown, env: Pick<ServerEnv, 'HOST' | 'PORT'>): EnvError | undefined {
+  const address = `${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'EADDRINUSE':
+      return new EnvError([
+        `PORT: cannot listen on ${address}: another process already does; stop it, or set PORT to a free port (0 picks one)`,
+      ])
+    case 'EACCES':
+      return new EnvError([
+        `PORT: cannot listen on ${address}: permission denied (ports below 1024 need privileges); set PORT to 1024 or above`,
+      ])
+    case 'EADDRNOTAVAIL':
+      return new EnvError([
+        `HOST: cannot listen on ${address}: ${env.HOST} is not an address of this machine; set HOST to one of its addresses, 127.0.0.1 (this machine only) or 0.0.0.0 (all)`,
+      ])
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return new EnvError([
+        `HOST: cannot listen on ${address}: "${env.HOST}" is not an IP address or a host name that resolves; set HOST to 127.0.0.1 (this machine only) or 0.0.0.0 (all)`,
+      ])
+    default:
+      return undefined
+  }
+}
+
 /**
  * Opens the database, applies migrations, makes the first project if needed, and listens. On
  * close: stop accepting, finish queued writes, close the database.
@@ -30,6 +58,8 @@ export async function startServer(
   options: { print?: (text: string) => void } = {},
 ): Promise<RunningServer> {
   const db = await openDatabase(env)
+  // Closed again if start-up fails after opening it.
+  let openedBus: MessageBus | undefined
   try {
     const applied = await migrateUp(db)
     if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
@@ -42,6 +72,7 @@ export async function startServer(
     const bus = await openMessageBus(env.REDIS_URL, (error) =>
       logger.warn('redis error', { err: error.message }),
     )
+    openedBus = bus
     const jobs = createJobService({ db, logger })
     const app = createApp({
       db,
@@ -54,7 +85,7 @@ export async function startServer(
     const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT })
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve)
-      server.once('error', reject)
+      server.once('error', (error) => reject(listenProblem(error, env) ?? error))
     })
     const { port } = server.address() as AddressInfo
     const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`
@@ -88,6 +119,7 @@ export async function startServer(
       },
     }
   } catch (error) {
+    await openedBus?.close().catch(() => {})
     await db.close().catch(() => {})
     throw error
   }

@@ -2,18 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { parseEnv } from '../env.ts'
 import { callRow, insertCalls } from '../jobs/__fixtures__/call-rows.ts'
 import { addUtcDays, utcDayOf } from '../jobs/utc-days.ts'
-import { createLogger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { openPgliteDatabase } from '../storage/pglite-database.ts'
 import { openPostgresDatabase } from '../storage/postgres-database.ts'
 import { ensureProject } from '../storage/repositories/projects-repository.ts'
+import { cliTestContext } from '../testing/cli-test-target.ts'
 import { openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { backfillCommand } from './backfill-command.ts'
-import type { CommandContext } from './main.ts'
 import { pricesCommand } from './prices-command.ts'
 import { recomputeCommand } from './recompute-command.ts'
 import { retentionCommand } from './retention-command.ts'
@@ -62,16 +60,6 @@ async function openTarget(dialect: 'pglite' | 'postgres'): Promise<Target> {
   }
 }
 
-function contextFor(env: Record<string, string>) {
-  const printed: string[] = []
-  const context: CommandContext = {
-    env: parseEnv({ ...env, LOG_LEVEL: 'silent' }),
-    logger: createLogger({ level: 'silent' }),
-    print: (text) => printed.push(text),
-  }
-  return { context, printed, text: () => printed.join('\n') }
-}
-
 for (const dialect of ['pglite', 'postgres'] as const) {
   describe(`job commands [${dialect}]`, () => {
     let target: Target
@@ -106,7 +94,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     it('backfills with a progress bar on stderr, and a second run finds every day current', async () => {
       const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
       try {
-        const run = contextFor(target.env)
+        const run = cliTestContext(target.env)
         expect(
           await backfillCommand(
             ['--from', first, '--to', second, '--delay-ms', '0', '--batch-days', '1'],
@@ -115,7 +103,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         ).toBe(0)
         expect(run.text()).toMatch(/Aggregated 2 day\(s\) .*: 2 project-day\(s\) rebuilt/)
         expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('Aggregated 2/2 days')
-        const again = contextFor(target.env)
+        const again = cliTestContext(target.env)
         expect(
           await backfillCommand(
             ['--from', first, '--to', second, '--delay-ms', '0', '--json', '--quiet'],
@@ -132,7 +120,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       } finally {
         stderr.mockRestore()
       }
-      const refused = contextFor(target.env)
+      const refused = cliTestContext(target.env)
       await expect(backfillCommand(['--from', first, '--to', today], refused.context)).rejects.toMatchObject({
         exitCode: 2,
         message: expect.stringMatching(/not over yet/),
@@ -140,7 +128,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     })
 
     it('sets a price, shows the recompute diff in a dry run, applies it, and deletes the price', async () => {
-      const set = contextFor(target.env)
+      const set = cliTestContext(target.env)
       const price = [
         '--project',
         'cli-jobs',
@@ -158,15 +146,18 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(await pricesCommand(['set', ...price], set.context)).toBe(0)
       expect(set.text()).toMatch(/Created override/)
       expect(
-        await pricesCommand(['set', ...price.slice(0, -2), '--output', '2'], contextFor(target.env).context),
+        await pricesCommand(
+          ['set', ...price.slice(0, -2), '--output', '2'],
+          cliTestContext(target.env).context,
+        ),
       ).toBe(0)
-      const listed = contextFor(target.env)
+      const listed = cliTestContext(target.env)
       await pricesCommand(['list', '--project', 'cli-jobs'], listed.context)
       expect(listed.text()).toMatch(
         /v2 {2}acme\/house-model from 2020-01-01T00:00:00.000Z: input 0.5, output 2/,
       )
 
-      const dryRun = contextFor(target.env)
+      const dryRun = cliTestContext(target.env)
       expect(
         await recomputeCommand(
           ['--from', first, '--to', second, '--project', 'cli-jobs', '--dry-run'],
@@ -176,7 +167,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(dryRun.text()).toMatch(
         /acme\/house-model +1 +1 +0\.000000000000 +0\.500000000000 +\+0\.500000000000 +1/,
       )
-      const applied = contextFor(target.env)
+      const applied = cliTestContext(target.env)
       expect(await recomputeCommand(['--from', first, '--to', second, '--json'], applied.context)).toBe(0)
       // The fixture's made-up price of the gpt-4o-mini call is corrected by the catalogue too.
       expect(JSON.parse(applied.text())).toMatchObject({
@@ -192,29 +183,32 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(
         await pricesCommand(
           ['delete', '--project', 'cli-jobs', '--id', id, '--version', '1'],
-          contextFor(target.env).context,
+          cliTestContext(target.env).context,
         ).catch((error: Error) => error.message),
       ).toMatch(/at version 2/)
       expect(
-        await pricesCommand(['delete', '--project', 'cli-jobs', '--id', id], contextFor(target.env).context),
+        await pricesCommand(
+          ['delete', '--project', 'cli-jobs', '--id', id],
+          cliTestContext(target.env).context,
+        ),
       ).toBe(0)
     })
 
     it('shows what retention would delete without deleting it', async () => {
-      const run = contextFor(target.env)
+      const run = cliTestContext(target.env)
       expect(await retentionCommand(['--dry-run', '--project', 'cli-jobs'], run.context)).toBe(0)
       expect(run.text()).toMatch(/cli-jobs \(keeps 400 days, cut at .*\): would delete 0 call\(s\)/)
       expect(run.text()).toContain('Dry run: nothing was deleted.')
 
-      const set = contextFor(target.env)
+      const set = cliTestContext(target.env)
       expect(await retentionCommand(['set', '--project', 'cli-jobs', '--days', '2'], set.context)).toBe(0)
       expect(set.text()).toMatch(/now keeps 2 days of raw calls \(was 400\)/)
       // The cut falls at midnight two days back: the call of three days ago goes, the one of two days ago stays.
-      const shortened = contextFor(target.env)
+      const shortened = cliTestContext(target.env)
       expect(await retentionCommand(['--dry-run', '--project', 'cli-jobs'], shortened.context)).toBe(0)
       expect(shortened.text()).toMatch(/keeps 2 days, cut at .*\): would delete 1 call\(s\)/)
       await expect(
-        retentionCommand(['set', '--project', 'cli-jobs', '--days', '0'], contextFor(target.env).context),
+        retentionCommand(['set', '--project', 'cli-jobs', '--days', '0'], cliTestContext(target.env).context),
       ).rejects.toMatchObject({ exitCode: 2 })
     })
   })

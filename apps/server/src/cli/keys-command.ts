@@ -4,10 +4,18 @@ import { API_KEY_REVOKED_CHANNEL } from '../messaging/message-bus.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { insertApiKey, listApiKeys, revokeApiKey } from '../storage/repositories/api-keys-repository.ts'
-import { ensureProject, findProjectByName } from '../storage/repositories/projects-repository.ts'
+import {
+  ensureProject,
+  findProjectByName,
+  PROJECT_NAME_PATTERN,
+  PROJECT_NAME_RULE,
+} from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
+
+// The longest `api_keys.name` (migration 0001).
+const MAX_KEY_NAME_LENGTH = 200
 
 function parseScopes(text: string | undefined): ApiKeyScope[] {
   const scopes = (text ?? 'ingest,read')
@@ -22,6 +30,13 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
     )
   }
   return [...new Set(scopes)] as ApiKeyScope[]
+}
+
+function parseKeyId(text: string | undefined): string {
+  if (!text) throw new CliError('--id KEY_ID is required (see `keys list`).', 2)
+  if (!/^[0-9a-f-]{36}$/i.test(text))
+    throw new CliError(`--id must be a key id as shown by \`keys list\`.`, 2)
+  return text
 }
 
 /** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
@@ -39,12 +54,25 @@ export const keysCommand: Command = async (args, { env, print }) => {
       id: { type: 'string' },
     },
   })
+  // Every option is checked before the database is opened, so wrong usage changes nothing.
   if (!values.project) throw new CliError('--project NAME is required.', 2)
   const projectName = values.project
+  if (!PROJECT_NAME_PATTERN.test(projectName)) {
+    throw new CliError(
+      `--project must be ${PROJECT_NAME_RULE}, starting with a letter or digit; got "${projectName}".`,
+      2,
+    )
+  }
+  const scopes = action === 'create' ? parseScopes(values.scope) : []
+  // Counted in characters, as PostgreSQL's length() counts them.
+  const nameLength = [...(values.name ?? '')].length
+  if (nameLength > MAX_KEY_NAME_LENGTH) {
+    throw new CliError(`--name must be at most ${MAX_KEY_NAME_LENGTH} characters; got ${nameLength}.`, 2)
+  }
+  if (action === 'revoke') parseKeyId(values.id)
   return withDatabase(env, async (db) => {
     await migrateUp(db)
     if (action === 'create') {
-      const scopes = parseScopes(values.scope)
       const { project, created } = await ensureProject(db, projectName)
       const key = generateApiKey()
       const record = await insertApiKey(db, { projectId: project.id, key, scopes, name: values.name })
@@ -67,12 +95,10 @@ export const keysCommand: Command = async (args, { env, print }) => {
       }
       return 0
     }
-    // The action left is revoke.
-    if (!values.id) throw new CliError('--id KEY_ID is required (see `keys list`).', 2)
-    if (!/^[0-9a-f-]{36}$/i.test(values.id))
-      throw new CliError(`--id must be a key id as shown by \`keys list\`.`, 2)
-    const keyHash = await revokeApiKey(db, { projectId: project.id, id: values.id })
-    if (!keyHash) throw new CliError(`No live key ${values.id} in project "${projectName}".`)
+    // The action left is revoke; its --id passed the same check before the database was opened.
+    const id = parseKeyId(values.id)
+    const keyHash = await revokeApiKey(db, { projectId: project.id, id })
+    if (!keyHash) throw new CliError(`No live key ${id} in project "${projectName}".`)
     if (env.REDIS_URL) {
       const bus = await openMessageBus(env.REDIS_URL)
       try {
@@ -80,9 +106,9 @@ export const keysCommand: Command = async (args, { env, print }) => {
       } finally {
         await bus.close()
       }
-      print(`Revoked ${values.id}; servers sharing REDIS_URL dropped it at once.`)
+      print(`Revoked ${id}; servers sharing REDIS_URL dropped it at once.`)
     } else {
-      print(`Revoked ${values.id}. Running servers stop accepting it within 30 seconds.`)
+      print(`Revoked ${id}. Running servers stop accepting it within 30 seconds.`)
     }
     return 0
   })

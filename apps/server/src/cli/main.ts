@@ -18,7 +18,7 @@ Commands:
   serve                         Run the server (default: embedded database in ACP_DATA_DIR)
   migrate [--dry-run] [--down [--to VERSION]]
                                 Apply (or roll back) database migrations
-  keys create --project NAME --scope ingest,read[,admin] [--name TEXT]
+  keys create --project NAME [--scope ingest,read[,admin]] [--name TEXT]
   keys list --project NAME
   keys revoke --project NAME --id KEY_ID
   seed [--events N] [--days D] [--project NAME] [--seed-value V] [--quiet]

@@ -1,49 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { parseEnv } from '../env.ts'
-import { createLogger } from '../logging/logger.ts'
-import { openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
+import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { CliError } from './cli-error.ts'
-import type { CommandContext } from './main.ts'
 import { seedCommand } from './seed-command.ts'
-
-interface Target {
-  env: Record<string, string>
-  dispose: () => Promise<void>
-}
-
-async function openTarget(dialect: 'pglite' | 'postgres'): Promise<Target> {
-  if (dialect === 'pglite') {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'acp-seed-'))
-    return {
-      env: { ACP_DATA_DIR: dataDir },
-      dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
-    }
-  }
-  // The command opens its own pool; the search path in the URL keeps it inside this test's schema.
-  const handle = await openTestDatabase('postgres', { migrate: false })
-  const url = new URL(TEST_POSTGRES_URL)
-  url.searchParams.set('options', `-c search_path=${handle.schema}`)
-  return { env: { DATABASE_URL: url.toString() }, dispose: handle.dispose }
-}
-
-function contextFor(env: Record<string, string>) {
-  const printed: string[] = []
-  const context: CommandContext = {
-    env: parseEnv({ ...env, LOG_LEVEL: 'silent' }),
-    logger: createLogger({ level: 'silent' }),
-    print: (text) => printed.push(text),
-  }
-  return { context, printed }
-}
 
 for (const dialect of ['pglite', 'postgres'] as const) {
   describe(`seed command [${dialect}]`, () => {
-    let target: Target | undefined
+    let target: CliTestTarget | undefined
     beforeAll(async () => {
-      target = await openTarget(dialect)
+      target = await openCliTestTarget(dialect, 'acp-seed-')
     })
     afterAll(async () => {
       await target?.dispose()
@@ -53,7 +19,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       const env = target!.env
       const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
       try {
-        const first = contextFor(env)
+        const first = cliTestContext(env)
         const args = ['--events', '1500', '--days', '3', '--project', 'cli-demo', '--seed-value', '9']
         expect(await seedCommand(args, first.context)).toBe(0)
         expect(first.printed.join('\n')).toMatch(
@@ -63,7 +29,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('Seeded 1500/1500 events')
 
         stderr.mockClear()
-        const again = contextFor(env)
+        const again = cliTestContext(env)
         expect(await seedCommand([...args, '--quiet'], again.context)).toBe(0)
         expect(again.printed.join('\n')).toContain('0 new, 1500 already present')
         expect(stderr).not.toHaveBeenCalled()
@@ -75,7 +41,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
 }
 
 describe('seed command arguments', () => {
-  const { context } = contextFor({ ACP_DATA_DIR: path.join(tmpdir(), 'acp-seed-never-opened') })
+  const { context } = cliTestContext({ ACP_DATA_DIR: path.join(tmpdir(), 'acp-seed-never-opened') })
 
   it.each([
     [['--events', 'many'], '--events takes a whole number from 1 to 100000000; got "many".'],

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { createProgressBar } from '../seed/progress-bar.ts'
 import { seedDemoData } from '../seed/seed-demo-data.ts'
 import { migrateUp } from '../storage/migrator.ts'
+import { PROJECT_NAME_PATTERN, PROJECT_NAME_RULE } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
 import { parseCountOption } from './command-options.ts'
 import type { Command } from './main.ts'
@@ -44,8 +45,8 @@ export const seedCommand: Command = async (args, { env, print }) => {
     max: MAX_SEED_VALUE,
   })
   const projectName = values.project ?? 'demo'
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(projectName)) {
-    throw new CliError(`--project must be 1-100 letters, digits, ".", "_" or "-"; got "${projectName}".`, 2)
+  if (!PROJECT_NAME_PATTERN.test(projectName)) {
+    throw new CliError(`--project must be ${PROJECT_NAME_RULE}; got "${projectName}".`, 2)
   }
 
   return withDatabase(env, async (db) => {

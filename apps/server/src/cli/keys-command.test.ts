@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
+import { CliError } from './cli-error.ts'
+import { keysCommand } from './keys-command.ts'
+
+/** Whether a command opened the target's database at all (it creates the data folder or the tables). */
+async function opened(target: CliTestTarget): Promise<boolean> {
+  if (target.dataDir) return existsSync(target.dataDir)
+  const { rows } = await (target.postgres?.db.query<{ count: number }>(
+    'SELECT count(*)::int AS count FROM information_schema.tables WHERE table_schema = $1',
+    [target.postgres.schema],
+  ) ?? { rows: [] })
+  return (rows[0]?.count ?? 0) > 0
+}
+
+for (const dialect of ['pglite', 'postgres'] as const) {
+  describe(`keys command [${dialect}]`, () => {
+    let target: CliTestTarget | undefined
+    beforeAll(async () => {
+      target = await openCliTestTarget(dialect, 'acp-keys-')
+    })
+    afterAll(async () => {
+      await target?.dispose()
+    })
+
+    it.each([
+      [
+        ['create', '--project', 'bad name!', '--scope', 'read'],
+        '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "bad name!".',
+      ],
+      [
+        ['list', '--project', '.hidden'],
+        '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got ".hidden".',
+      ],
+      [
+        ['create', '--project', 'shop', '--name', 'n'.repeat(201)],
+        '--name must be at most 200 characters; got 201.',
+      ],
+      [['revoke', '--project', 'shop', '--id', 'k1'], '--id must be a key id as shown by `keys list`.'],
+    ])('refuses %j with exit code 2 before opening the database', async (args, message) => {
+      const failure = await keysCommand(args, cliTestContext(target!.env).context).catch(
+        (error: unknown) => error,
+      )
+      expect(failure).toBeInstanceOf(CliError)
+      expect(failure).toMatchObject({ message, exitCode: 2 })
+      expect(await opened(target!)).toBe(false)
+    })
+
+    it('creates an ingest and read key when no --scope is given, as docs/cli.md says', async () => {
+      const { context, printed } = cliTestContext(target!.env)
+      expect(await keysCommand(['create', '--project', 'shop'], context)).toBe(0)
+      expect(printed.join('\n')).toMatch(/API key [0-9a-f-]{36} \(ingest, read\) for project "shop"/)
+    })
+  })
+}

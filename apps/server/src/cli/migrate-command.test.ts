@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
+import { CliError } from './cli-error.ts'
+import { migrateCommand } from './migrate-command.ts'
+
+async function run(target: CliTestTarget, args: string[]): Promise<{ exitCode: number; printed: string[] }> {
+  const { context, printed } = cliTestContext(target.env)
+  return { exitCode: await migrateCommand(args, context), printed }
+}
+
+const KNOWN =
+  '0001_initial, 0002_rollups_and_jobs, 0003_messages_cascade_by_trigger, 0004_calls_keys_by_trigger, 0005_messages_from_calls, 0006_events_keys_by_trigger'
+
+for (const dialect of ['pglite', 'postgres'] as const) {
+  describe(`migrate command [${dialect}]`, () => {
+    let target: CliTestTarget | undefined
+    beforeAll(async () => {
+      target = await openCliTestTarget(dialect, 'acp-migrate-')
+    })
+    afterAll(async () => {
+      await target?.dispose()
+    })
+
+    it.each([
+      [['--down', '--to', 'abc', '--dry-run']],
+      [['--down', '--to', '9999']],
+      [['--down', '--to', '04']],
+    ])('refuses %j, an unknown target, with exit code 2 naming the known migrations', async (args) => {
+      const failure = await run(target!, args).catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(CliError)
+      expect(failure).toMatchObject({
+        exitCode: 2,
+        message: `--to takes the version of a known migration (${KNOWN}); got "${args[2]}". Without --to, --down rolls back every migration.`,
+      })
+    })
+
+    it('refuses --to without --down instead of ignoring it', async () => {
+      const failure = await run(target!, ['--to', '0004']).catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(CliError)
+      expect(failure).toMatchObject({
+        exitCode: 2,
+        message:
+          '--to goes with --down: `migrate --down --to 0004` rolls back the migrations newer than 0004. `migrate` alone applies every pending migration.',
+      })
+    })
+
+    it('rolls back to a known version, given as a version or a whole name', async () => {
+      expect((await run(target!, [])).printed.at(-1)).toMatch(/^Applied: 0001_initial, /)
+      expect((await run(target!, ['--down', '--to', '0004', '--dry-run'])).printed).toEqual([
+        'Would roll back:\n  0006_events_keys_by_trigger\n  0005_messages_from_calls',
+      ])
+      expect(await run(target!, ['--down', '--to', '0004_calls_keys_by_trigger'])).toEqual({
+        exitCode: 0,
+        printed: ['Rolled back: 0006_events_keys_by_trigger, 0005_messages_from_calls'],
+      })
+      expect((await run(target!, ['--down', '--to', '0004'])).printed).toEqual(['Nothing to roll back.'])
+      expect((await run(target!, [])).printed).toEqual([
+        'Applied: 0005_messages_from_calls, 0006_events_keys_by_trigger',
+      ])
+    })
+  })
+}
