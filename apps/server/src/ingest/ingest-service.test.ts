@@ -5,6 +5,7 @@ import { generateApiKey } from '../keys/api-key.ts'
 import { createLogger } from '../logging/logger.ts'
 import { insertApiKey } from '../storage/repositories/api-keys-repository.ts'
 import { ensureProject } from '../storage/repositories/projects-repository.ts'
+import { saveRawDeletedBefore } from '../storage/repositories/retention-repository.ts'
 import { createTestApp } from '../testing/create-test-app.ts'
 import { describeEachDatabase } from '../testing/test-databases.ts'
 import { createIngestService } from './ingest-service.ts'
@@ -27,6 +28,28 @@ function withNestedMetadata(value: Record<string, unknown>, levels: number): str
 }
 
 describeEachDatabase('ingest', (getDb) => {
+  it('refuses a call older than what retention deleted, which the summaries would never count', async () => {
+    const t = await createTestApp(getDb(), { now })
+    await saveRawDeletedBefore(getDb(), { projectId: t.project.id, beforeUtc: '2026-11-01T00:00:00.000Z' })
+    const old = { ...event, idempotencyKey: 'old', timestamp: '2026-10-31T23:59:59.000Z' }
+    const kept = { ...event, idempotencyKey: 'kept', timestamp: '2026-11-01T00:00:00.000Z' }
+    const response = await t.postEvents([old, kept])
+    expect(response.status).toBe(207)
+    expect(response.body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      errors: [
+        {
+          index: 0,
+          path: 'timestamp',
+          code: 'TIMESTAMP_TOO_OLD',
+          message:
+            "is before 2026-11-01T00:00:00.000Z, before which this project's retention keeps only daily totals; send calls from that time on, or raise the project's retention days",
+        },
+      ],
+    })
+  })
+
   it('refuses metadata nested a million levels deep as that event alone, and stores the rest', async () => {
     const t = await createTestApp(getDb(), { now })
     // About 2 MB: within the body limit.

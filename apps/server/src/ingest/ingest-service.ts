@@ -8,6 +8,7 @@ import { buildCallRow } from './build-call-row.ts'
 import { fitsStoredCost, MAX_STORED_COST_USD } from './fits-stored-cost.ts'
 import { GroupCommitter } from './group-committer.ts'
 import { createPriceOverridesCache, type PriceOverridesCache } from './price-overrides-cache.ts'
+import { createRetentionCutoffCache } from './retention-cutoff-cache.ts'
 import { writeCallBatch } from './write-call-batch.ts'
 
 /** Something accepted but worth knowing, e.g. a model with no price (stored as `unpriced`, never $0). */
@@ -58,6 +59,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   const now = options.now ?? Date.now
   const breaker = new CircuitBreaker()
   const priceOverrides = options.priceOverrides ?? createPriceOverridesCache({ db: options.db })
+  const retentionCutoffs = createRetentionCutoffCache({ db: options.db })
   const committer = new GroupCommitter<LlmCallRow>({
     delayMs: options.groupCommitMs,
     // PGlite is one connection; PostgreSQL overlaps one group's commit with the next group's work.
@@ -76,6 +78,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       const { valid, errors } = validateEventBatch(events, {
         nowMs: now(),
         maxFutureMs: options.maxFutureSkewMs,
+        retentionCutoffMs: await retentionCutoffs.get(projectId),
         mayHoldUnstorableText: ingestOptions?.mayHoldUnstorableText,
       })
       const warnings: IngestWarning[] = []

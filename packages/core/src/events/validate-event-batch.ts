@@ -40,6 +40,11 @@ export interface ValidateEventBatchOptions {
   /** Oldest accepted timestamp. Default 2000-01-01T00:00:00Z. */
   minTimestampMs?: number
   /**
+   * Where the project's retention has deleted raw calls: a call stamped before it is refused, as
+   * the totals kept for that period are final.
+   */
+  retentionCutoffMs?: number | undefined
+  /**
    * False when the caller knows no string can hold NUL or an unpaired surrogate (see
    * `jsonTextMayHoldUnstorableText`), which skips that check. Default true.
    */
@@ -139,6 +144,15 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
         path: 'timestamp',
         code: 'TIMESTAMP_TOO_OLD',
         message: `is before ${new Date(minTimestampMs).toISOString()}; check the client's clock and the timestamp's units`,
+      })
+      return
+    }
+    if (options.retentionCutoffMs !== undefined && timestampMs < options.retentionCutoffMs) {
+      errors.push({
+        index,
+        path: 'timestamp',
+        code: 'TIMESTAMP_TOO_OLD',
+        message: `is before ${new Date(options.retentionCutoffMs).toISOString()}, before which this project's retention keeps only daily totals; send calls from that time on, or raise the project's retention days`,
       })
       return
     }
