@@ -144,7 +144,7 @@ describeEachDatabase('ingest', (getDb) => {
           index: 0,
           path: 'usage',
           code: 'TOO_LARGE',
-          message: `costs 1999999998000.000000000000 USD at the override price ${overrideId}, more than the 999999999999.999999999999 USD one call can be stored with; check the token counts and that price`,
+          message: `costs 1999999998000.000000000000 USD at the override price ${overrideId}, more than the 999999999.999999999999 USD one call is accepted with; check the token counts and that price`,
         },
       ],
     })
@@ -152,19 +152,28 @@ describeEachDatabase('ingest', (getDb) => {
     expect(listed.body.data).toEqual([
       expect.objectContaining({ idempotencyKey: 'plain', costStatus: 'priced' }),
     ])
-    // Just inside the column: the largest whole part it holds is twelve digits.
+    // Just inside the limit: nine whole digits, so an hour's sums in the rollups still fit the column.
     const largest = {
       ...expensive,
       idempotencyKey: 'largest',
-      usage: { inputTokens: 999_999_999, outputTokens: 1 },
+      usage: { inputTokens: 1_000_000, outputTokens: 0 },
     }
-    const stored = await t.postEvents([largest])
-    expect(stored.body).toEqual({ accepted: 1, duplicates: 0, errors: [] })
+    const justOver = {
+      ...largest,
+      idempotencyKey: 'just-over',
+      usage: { inputTokens: 1_000_001, outputTokens: 0 },
+    }
+    const stored = await t.postEvents([largest, justOver])
+    expect(stored.body).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+      errors: [{ index: 1, code: 'TOO_LARGE' }],
+    })
     const { rows } = await getDb().query<{ cost: string }>(
       `SELECT cost_usd::text AS cost FROM llm_calls WHERE project_id = $1 AND idempotency_key = 'largest'`,
       [t.project.id],
     )
-    expect(rows).toEqual([{ cost: '999999999000.000000000000' }])
+    expect(rows).toEqual([{ cost: '999999999.000000000000' }])
   })
 
   it('answers 500 INTERNAL_ERROR, logged and without Retry-After, for a failure that is not the database', async () => {

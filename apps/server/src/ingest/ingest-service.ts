@@ -100,7 +100,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
             index,
             path: 'usage',
             code: 'TOO_LARGE',
-            message: `costs ${cost.costUsd} USD at the ${cost.priceSource} price ${cost.priceEntryId}, more than the ${MAX_STORED_COST_USD} USD one call can be stored with; check the token counts and that price`,
+            message: `costs ${cost.costUsd} USD at the ${cost.priceSource} price ${cost.priceEntryId}, more than the ${MAX_STORED_COST_USD} USD one call is accepted with; check the token counts and that price`,
           })
           costErrors++
           continue
