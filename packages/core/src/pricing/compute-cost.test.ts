@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CoreError } from '../errors/core-error.ts'
 import { sumUsd } from '../money/usd.ts'
+import { normalizeGeminiUsage } from '../usage/normalize-gemini-usage.ts'
 import { computeCost } from './compute-cost.ts'
 import type { ComputeCostInput, PriceOverride } from './cost-types.ts'
 
@@ -178,6 +179,26 @@ describe('computeCost: catalogue prices', () => {
     expect(short.costUsd).toBe('0.008700000000')
   })
 
+  it('bills cached audio as a cache read, not uncached text at the audio rate', () => {
+    // gemini-2.5-flash: 2,000 uncached text at $0.30, 10,000 cached (audio, at the text cache
+    // price) at $0.03, 100 output at $2.50: 600 + 300 + 250 = 1,150 µ$.
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      usage: normalizeGeminiUsage({
+        promptTokenCount: 12_000,
+        cachedContentTokenCount: 10_000,
+        candidatesTokenCount: 100,
+        promptTokensDetails: [
+          { modality: 'TEXT', tokenCount: 2_000 },
+          { modality: 'AUDIO', tokenCount: 10_000 },
+        ],
+        cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 10_000 }],
+      }),
+    })
+    expect(result.costUsd).toBe('0.001150000000')
+  })
+
   it('bills audio input at its own rate where the model has one', () => {
     // gemini-2.0-flash: text $0.10, audio $0.70, output $0.40.
     // (10,000 − 4,000) × 0.10 + 4,000 × 0.70 + 100 × 0.40 = 600 + 2,800 + 40 = 3,440 µ$
@@ -345,6 +366,28 @@ describe('computeCost: price dates', () => {
     })
     expect(thisYear.costUsd).toBe('4.500000000000')
     expect(nextYear.costUsd).toBe('9.000000000000')
+  })
+
+  it('prices o3 flex at half the launch price from the start', () => {
+    // o3 flex before the 2025-06-10 cut: (1M × 10 + 1M × 40) / 2 = $25.
+    const flex = cost({
+      provider: 'openai',
+      model: 'o3',
+      usage,
+      serviceTier: 'flex',
+      timestamp: '2025-05-01T00:00:00Z',
+    })
+    expect(flex.costUsd).toBe('25.000000000000')
+  })
+
+  it('prices the gpt-4o alias as the snapshot it pointed at: 2024-05-13 until 2024-10-02', () => {
+    const at = (model: string, timestamp: string) =>
+      cost({ provider: 'openai', model, usage, timestamp }).costUsd
+    // $5 + $15 while the alias meant gpt-4o-2024-05-13; $2.50 + $10 after, and always for 2024-08-06.
+    expect(at('gpt-4o', '2024-09-01T00:00:00Z')).toBe('20.000000000000')
+    expect(at('gpt-4o', '2024-10-02T00:00:00Z')).toBe('12.500000000000')
+    expect(at('gpt-4o-2024-08-06', '2024-09-01T00:00:00Z')).toBe('12.500000000000')
+    expect(at('gpt-4o-2024-11-20', '2025-01-01T00:00:00Z')).toBe('12.500000000000')
   })
 
   it('compares call times in UTC whatever their offset', () => {

@@ -28,6 +28,21 @@ describe('normalizeGeminiUsage', () => {
     })
   })
 
+  it('keeps cached audio out of the audio part, which is billed as uncached input', () => {
+    // 2,000 text tokens uncached; 10,000 audio tokens all from the cache.
+    const usage = normalizeGeminiUsage({
+      promptTokenCount: 12_000,
+      cachedContentTokenCount: 10_000,
+      candidatesTokenCount: 100,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 2_000 },
+        { modality: 'AUDIO', tokenCount: 10_000 },
+      ],
+      cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 10_000 }],
+    })
+    expect(usage).toEqual({ inputTokens: 12_000, outputTokens: 100, cacheReadInputTokens: 10_000 })
+  })
+
   it('reads a first stream chunk that has only a prompt count', () => {
     expect(normalizeGeminiUsage({ promptTokenCount: 12, totalTokenCount: 12 })).toEqual({
       inputTokens: 12,

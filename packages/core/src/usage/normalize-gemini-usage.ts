@@ -16,6 +16,8 @@ export interface GeminiUsagePayload {
   thoughtsTokenCount?: number | null
   toolUsePromptTokenCount?: number | null
   promptTokensDetails?: readonly GeminiModalityTokenCount[] | null
+  /** The cached part of the prompt by modality (within `cachedContentTokenCount`). */
+  cacheTokensDetails?: readonly GeminiModalityTokenCount[] | null
   candidatesTokensDetails?: readonly GeminiModalityTokenCount[] | null
   toolUsePromptTokensDetails?: readonly GeminiModalityTokenCount[] | null
 }
@@ -39,12 +41,17 @@ export function normalizeGeminiUsage(usage: GeminiUsagePayload): UsageBuckets {
   const outputTokens = readTokenCount(usage.candidatesTokenCount) + thoughtsTokens
   const inputDetails = [...(usage.promptTokensDetails ?? []), ...(usage.toolUsePromptTokensDetails ?? [])]
 
+  // The audio and image parts are the uncached ones: the prompt's details include what came from the
+  // cache, which is billed as a cache read (at the text cache price, see the Google catalogue).
+  const uncached = (modality: string) =>
+    Math.max(0, modalityTokens(inputDetails, modality) - modalityTokens(usage.cacheTokensDetails, modality))
+
   const buckets: UsageBuckets = { inputTokens, outputTokens }
   const parts = {
     cacheReadInputTokens: positiveOrUndefined(readTokenCount(usage.cachedContentTokenCount)),
     reasoningTokens: positiveOrUndefined(thoughtsTokens),
-    inputAudioTokens: positiveOrUndefined(modalityTokens(inputDetails, 'AUDIO')),
-    inputImageTokens: positiveOrUndefined(modalityTokens(inputDetails, 'IMAGE')),
+    inputAudioTokens: positiveOrUndefined(uncached('AUDIO')),
+    inputImageTokens: positiveOrUndefined(uncached('IMAGE')),
     outputAudioTokens: positiveOrUndefined(modalityTokens(usage.candidatesTokensDetails, 'AUDIO')),
     outputImageTokens: positiveOrUndefined(modalityTokens(usage.candidatesTokensDetails, 'IMAGE')),
   }

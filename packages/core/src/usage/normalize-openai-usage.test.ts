@@ -38,6 +38,28 @@ describe('normalizeOpenAiUsage', () => {
     expect(usageBucketsSchema.safeParse(usage).success).toBe(true)
   })
 
+  it('reads prompt tokens written to the cache, where the model reports them', () => {
+    expect(
+      normalizeOpenAiUsage({
+        input_tokens: 100_000,
+        input_tokens_details: { cached_tokens: 0, cache_write_tokens: 80_000 },
+        output_tokens: 1_000,
+      }),
+    ).toEqual({ inputTokens: 100_000, outputTokens: 1_000, cacheWriteInputTokens: 80_000 })
+    expect(
+      normalizeOpenAiUsage({
+        prompt_tokens: 5_000,
+        prompt_tokens_details: { cached_tokens: 1_000, cache_write_tokens: 3_000 },
+        completion_tokens: 10,
+      }),
+    ).toEqual({
+      inputTokens: 5_000,
+      outputTokens: 10,
+      cacheReadInputTokens: 1_000,
+      cacheWriteInputTokens: 3_000,
+    })
+  })
+
   it('reads embeddings usage as input only', () => {
     expect(normalizeOpenAiUsage(embedding.usage)).toEqual({ inputTokens: 8, outputTokens: 0 })
   })

@@ -12,6 +12,7 @@ export interface OpenAiUsagePayload {
   total_tokens?: number | null
   prompt_tokens_details?: {
     cached_tokens?: number | null
+    cache_write_tokens?: number | null
     audio_tokens?: number | null
     image_tokens?: number | null
   } | null
@@ -24,6 +25,7 @@ export interface OpenAiUsagePayload {
   output_tokens?: number | null
   input_tokens_details?: {
     cached_tokens?: number | null
+    cache_write_tokens?: number | null
     audio_tokens?: number | null
     image_tokens?: number | null
   } | null
@@ -35,8 +37,9 @@ export interface OpenAiUsagePayload {
 }
 
 /**
- * Maps OpenAI usage to the core buckets. OpenAI already counts cached prompt tokens inside the
- * prompt and reasoning tokens inside the completion, so the wholes are taken as reported.
+ * Maps OpenAI usage to the core buckets. OpenAI already counts cached prompt tokens (read or
+ * written) inside the prompt and reasoning tokens inside the completion, so the wholes are taken as
+ * reported.
  */
 export function normalizeOpenAiUsage(usage: OpenAiUsagePayload): UsageBuckets {
   // The Responses API names the wholes input/output; Chat Completions and Embeddings prompt/completion.
@@ -49,6 +52,8 @@ export function normalizeOpenAiUsage(usage: OpenAiUsagePayload): UsageBuckets {
   const buckets: UsageBuckets = { inputTokens, outputTokens }
   const parts = {
     cacheReadInputTokens: positiveOrUndefined(readTokenCount(inputDetails?.cached_tokens)),
+    // Models with a cache-write price report the prompt tokens written to the cache.
+    cacheWriteInputTokens: positiveOrUndefined(readTokenCount(inputDetails?.cache_write_tokens)),
     inputAudioTokens: positiveOrUndefined(readTokenCount(inputDetails?.audio_tokens)),
     inputImageTokens: positiveOrUndefined(readTokenCount(inputDetails?.image_tokens)),
     reasoningTokens: positiveOrUndefined(readTokenCount(outputDetails?.reasoning_tokens)),

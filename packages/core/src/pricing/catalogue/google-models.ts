@@ -11,7 +11,8 @@ const BATCH_AND_FLEX: ServiceTierPrices = { batch: { multiplier: '0.5' }, flex: 
 // Cached content is part of `promptTokenCount` and billed at the context-caching price. Thinking
 // tokens are billed as output ("output price, including thinking tokens"), so no entry has a
 // separate reasoning price. Audio input has its own price on the Flash models; cached audio has
-// one too, which the usage buckets cannot tell apart, so cached tokens use the text cache price.
+// one too, but the usage buckets have no cached-audio part, so all cached tokens use the text cache
+// price (the normaliser keeps cached audio out of the uncached audio part).
 
 function above(aboveInputTokens: number, prices: Partial<TokenPrices>): LongContextTier[] {
   return [{ aboveInputTokens, prices }]

@@ -29,9 +29,21 @@ function longContextAbove272k(prices: Partial<TokenPrices>): LongContextTier[] {
 const MODELS: readonly ModelPricing[] = [
   {
     provider: 'openai',
+    // The alias pointed at gpt-4o-2024-05-13 (and its price) until 2024-10-02, then at 2024-08-06.
     name: 'gpt-4o',
     model: 'gpt-4o',
-    aliases: ['gpt-4o-2024-08-06', 'gpt-4o-2024-11-20'],
+    source: SOURCE,
+    serviceTiers: withPriority({ input: '4.25', cacheRead: '2.125', output: '17.00' }, false),
+    versions: [
+      { effectiveFrom: '2024-05-13', prices: { input: '5.00', output: '15.00' }, serviceTiers: BATCH },
+      { effectiveFrom: '2024-10-02', prices: { input: '2.50', cacheRead: '1.25', output: '10.00' } },
+    ],
+  },
+  {
+    provider: 'openai',
+    name: 'gpt-4o-2024-08-06',
+    model: 'gpt-4o-2024-08-06',
+    aliases: ['gpt-4o-2024-11-20'],
     source: SOURCE,
     serviceTiers: withPriority({ input: '4.25', cacheRead: '2.125', output: '17.00' }, false),
     versions: [
@@ -532,7 +544,7 @@ const MODELS: readonly ModelPricing[] = [
     versions: [{ effectiveFrom: '2025-03-19', prices: { input: '150.00', output: '600.00' } }],
   },
   {
-    // o3 was cut by 80% on 2025-06-10; flex and priority arrived with the lower price.
+    // o3 was cut by 80% on 2025-06-10, when priority arrived; flex (half price) came the day after launch.
     provider: 'openai',
     name: 'o3',
     model: 'o3',
@@ -542,7 +554,7 @@ const MODELS: readonly ModelPricing[] = [
       {
         effectiveFrom: '2025-04-16',
         prices: { input: '10.00', cacheRead: '2.50', output: '40.00' },
-        serviceTiers: BATCH,
+        serviceTiers: BATCH_AND_FLEX,
       },
       {
         effectiveFrom: '2025-06-10',
