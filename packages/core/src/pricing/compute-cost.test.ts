@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CoreError } from '../errors/core-error.ts'
 import { sumUsd } from '../money/usd.ts'
+import cachedAudio from '../usage/__fixtures__/gemini-usage-cached-audio.json' with { type: 'json' }
 import { normalizeGeminiUsage } from '../usage/normalize-gemini-usage.ts'
 import { computeCost } from './compute-cost.ts'
 import type { ComputeCostInput, PriceOverride } from './cost-types.ts'
@@ -185,16 +186,7 @@ describe('computeCost: catalogue prices', () => {
     const result = cost({
       provider: 'google',
       model: 'gemini-2.5-flash',
-      usage: normalizeGeminiUsage({
-        promptTokenCount: 12_000,
-        cachedContentTokenCount: 10_000,
-        candidatesTokenCount: 100,
-        promptTokensDetails: [
-          { modality: 'TEXT', tokenCount: 2_000 },
-          { modality: 'AUDIO', tokenCount: 10_000 },
-        ],
-        cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 10_000 }],
-      }),
+      usage: normalizeGeminiUsage(cachedAudio),
     })
     expect(result.costUsd).toBe('0.001150000000')
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import generateContent from './__fixtures__/gemini-generate-content.json' with { type: 'json' }
 import audio from './__fixtures__/gemini-generate-content-audio.json' with { type: 'json' }
+import cachedAudio from './__fixtures__/gemini-usage-cached-audio.json' with { type: 'json' }
 import { normalizeGeminiUsage } from './normalize-gemini-usage.ts'
 import { findUsageProblems } from './usage-buckets.ts'
 
@@ -30,16 +31,7 @@ describe('normalizeGeminiUsage', () => {
 
   it('keeps cached audio out of the audio part, which is billed as uncached input', () => {
     // 2,000 text tokens uncached; 10,000 audio tokens all from the cache.
-    const usage = normalizeGeminiUsage({
-      promptTokenCount: 12_000,
-      cachedContentTokenCount: 10_000,
-      candidatesTokenCount: 100,
-      promptTokensDetails: [
-        { modality: 'TEXT', tokenCount: 2_000 },
-        { modality: 'AUDIO', tokenCount: 10_000 },
-      ],
-      cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 10_000 }],
-    })
+    const usage = normalizeGeminiUsage(cachedAudio)
     expect(usage).toEqual({ inputTokens: 12_000, outputTokens: 100, cacheReadInputTokens: 10_000 })
   })
 
