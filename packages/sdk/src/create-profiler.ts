@@ -102,7 +102,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       // Only when something was recorded since the last exit flush; otherwise beforeExit would loop.
       if (transport.stats().queued === 0 || flushedAtCount === recordedCount) return
       flushedAtCount = recordedCount
-      await transport.flush(resolved.shutdownTimeoutMs)
+      await transport.flushBeforeExit(resolved.shutdownTimeoutMs)
     })
   }
 

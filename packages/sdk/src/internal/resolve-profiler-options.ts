@@ -30,7 +30,8 @@ export interface ResolvedProfilerOptions {
 type Environment = Readonly<Record<string, string | undefined>>
 
 const NUMERIC_DEFAULTS = {
-  batchSize: { value: 100, min: 1, max: 10_000 },
+  // The ingest API takes at most 1,000 events per request.
+  batchSize: { value: 100, min: 1, max: 1_000 },
   flushIntervalMs: { value: 1000, min: 1, max: 3_600_000 },
   maxQueueSize: { value: 10_000, min: 1, max: 10_000_000 },
   requestTimeoutMs: { value: 10_000, min: 1, max: 600_000 },

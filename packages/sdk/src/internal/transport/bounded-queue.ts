@@ -29,7 +29,7 @@ export class BoundedQueue<T> {
   take(count: number): T[] {
     const taken = this.items.slice(this.head, this.head + count)
     this.head += taken.length
-    if (this.head > 1024 && this.head * 2 > this.items.length) this.compact()
+    this.compactIfMostlyGone()
     return taken
   }
 
@@ -47,10 +47,16 @@ export class BoundedQueue<T> {
     this.head = 0
   }
 
+  /** Lets go of the items before `head` once they are most of the array, so dropped items are freed. */
+  private compactIfMostlyGone(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) this.compact()
+  }
+
   private trim(): number {
     const excess = this.length - this.capacity
     if (excess <= 0) return 0
     this.head += excess
+    this.compactIfMostlyGone()
     return excess
   }
 }

@@ -309,6 +309,72 @@ describe('EventTransport', () => {
     expect(transport.stats()).toMatchObject({ queued: 0, dropped: 3 })
   })
 
+  it('abandons the request under way at the shutdown deadline and counts it; every shutdown waits for that', async () => {
+    ingest.setDefault(() => {
+      // Takes the request and never answers.
+    })
+    const transport = createTransport({ flushIntervalMs: 60_000, requestTimeoutMs: 30_000 })
+    for (let index = 0; index < 15; index++) transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().inFlight === 10 && ingest.requests.length === 1)
+    let secondDone = false
+    const first = transport.close(200)
+    const second = transport.close(200).then(() => {
+      secondDone = true
+    })
+    await wait(50)
+    expect(secondDone).toBe(false)
+    await Promise.all([first, second])
+    const timeouts = errors.filter((error) => error.code === 'SHUTDOWN_TIMEOUT')
+    expect(timeouts).toHaveLength(1)
+    expect(timeouts[0]).toMatchObject({ droppedEvents: 15 })
+    expect(timeouts[0]?.message).toContain('5 queued, 10 in the request under way')
+    await wait(50)
+    // The abandoned request does not come back into the counts when it fails.
+    expect(transport.stats()).toMatchObject({
+      queued: 0,
+      inFlight: 0,
+      sent: 0,
+      dropped: 15,
+      failedBatches: 0,
+    })
+  })
+
+  it('sends a batch the server refuses as too large again in halves', async () => {
+    ingest.setDefault((request, response) => {
+      const { events } = request.json() as { events: unknown[] }
+      if (events.length > 3) {
+        sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'too large' } })
+        return
+      }
+      deduplicatingIngest(stored)(request, response)
+    })
+    const transport = createTransport({ flushIntervalMs: 60_000 })
+    for (let index = 0; index < 10; index++) transport.enqueue(makeEvent())
+    expect(await transport.flush(5000)).toBe(true)
+    expect(stored.size).toBe(10)
+    expect(transport.stats()).toMatchObject({ sent: 10, dropped: 0 })
+    expect(errors).toEqual([])
+    const sizes = ingest.requests.map((request) => (request.json() as { events: unknown[] }).events.length)
+    expect(sizes.slice(0, 3)).toEqual([10, 5, 3])
+  })
+
+  it('pauses an open circuit for its cool-down, not for the growing backoff', async () => {
+    ingest.setDefault(dropConnection)
+    // Backoff 75, 150, then 300 ms after the third failure; the cool-down is 50 ms.
+    const transport = createTransport({
+      breakerFailureThreshold: 3,
+      breakerCooldownMs: 50,
+      initialBackoffMs: 100,
+      maxBackoffMs: 60_000,
+    })
+    transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().circuitState === 'open')
+    const openedAt = Date.now()
+    expect(errors.find((error) => error.code === 'CIRCUIT_OPEN')?.message).toContain('pausing for 50 ms')
+    await waitFor(() => ingest.requests.length === 4)
+    expect(Date.now() - openedAt).toBeLessThan(250)
+  })
+
   it('flush() waits for a slow server within its timeout', async () => {
     ingest.setDefault((request, response) => {
       setTimeout(() => deduplicatingIngest(stored)(request, response), 100)

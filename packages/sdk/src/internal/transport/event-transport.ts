@@ -38,9 +38,15 @@ export interface TransportStats {
   inFlight: number
   /** Events the server stored. */
   sent: number
-  /** Events the server already had (a resend after a lost answer); stored once, not counted again. */
+  /**
+   * Events the server already had: a resend after an answer that was lost, whose events the server
+   * stored the first time. Stored once, and counted here rather than in `sent`.
+   */
   duplicates: number
-  /** Events lost: queue overflow, refused by the server, or still queued when shutdown timed out. */
+  /**
+   * Events lost: queue overflow, refused by the server, or not yet sent when shutdown (or the flush
+   * at process exit) ran out of time, the request then under way included.
+   */
   dropped: number
   /** Requests that failed and were retried (network errors, timeouts, 408, 429, 5xx). */
   failedBatches: number
@@ -65,10 +71,17 @@ export class EventTransport {
   private nextAttemptAtMs = 0
   private consecutiveFailures = 0
   private closed = false
+  private closing: Promise<void> | undefined
+  /** Events per request now: `batchSize`, halved after a 413 and grown back after each success. */
+  private batchLimit: number
+  /** Bumped when the sends under way are abandoned, so their late outcome is not counted again. */
+  private generation = 0
+  private abandon = new AbortController()
   private unreportedDrops = 0
   private counters = { sent: 0, duplicates: 0, dropped: 0, failedBatches: 0 }
 
   constructor(private readonly options: EventTransportOptions) {
+    this.batchLimit = options.batchSize
     this.queue = new BoundedQueue(options.maxQueueSize)
     this.breaker = new CircuitBreaker({
       failureThreshold: options.breakerFailureThreshold,
@@ -102,24 +115,54 @@ export class EventTransport {
     return this.drain(Date.now() + timeoutMs)
   }
 
-  /** Stops accepting events, drains within `timeoutMs`, and counts what is left as dropped. */
-  async close(timeoutMs: number): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.clearTimer()
-    const drained = await this.drain(Date.now() + timeoutMs)
-    if (!drained) {
-      const left = this.queue.clear()
-      this.counters.dropped += left
-      this.options.reporter.report(
-        new ProfilerError(
-          'SHUTDOWN_TIMEOUT',
-          `shutdown did not finish sending within ${timeoutMs} ms; ${left} queued event(s) were dropped`,
-          { droppedEvents: left },
-        ),
-      )
+  /**
+   * Sends everything queued before the process exits, waiting at most `timeoutMs`; what is not sent
+   * by then, the request under way included, is abandoned, counted as dropped and reported.
+   */
+  async flushBeforeExit(timeoutMs: number): Promise<void> {
+    if (!(await this.drain(Date.now() + timeoutMs))) {
+      this.abandonRemaining(`the process was exiting and sending did not finish within ${timeoutMs} ms`)
     }
     this.reportDrops('the queue was full')
+  }
+
+  /**
+   * Stops accepting events, drains within `timeoutMs`, and counts what is left as dropped, the
+   * request under way included (it is abandoned, so nothing keeps the process alive after).
+   * Every call waits for the same drain.
+   */
+  close(timeoutMs: number): Promise<void> {
+    if (this.closing) return this.closing
+    this.closed = true
+    this.clearTimer()
+    this.closing = (async () => {
+      if (!(await this.drain(Date.now() + timeoutMs))) {
+        this.abandonRemaining(`shutdown did not finish sending within ${timeoutMs} ms`)
+      }
+      this.reportDrops('the queue was full')
+    })()
+    return this.closing
+  }
+
+  /** Abandons the request under way and everything queued: counted as dropped and reported. */
+  private abandonRemaining(why: string): void {
+    const inFlight = this.sending ? this.inFlight : 0
+    if (this.sending) {
+      this.generation++
+      this.abandon.abort()
+      this.abandon = new AbortController()
+      this.inFlight = 0
+    }
+    const queued = this.queue.clear()
+    const left = queued + inFlight
+    this.counters.dropped += left
+    this.options.reporter.report(
+      new ProfilerError(
+        'SHUTDOWN_TIMEOUT',
+        `${why}; ${left} event(s) were dropped (${queued} queued, ${inFlight} in the request under way)`,
+        { droppedEvents: left },
+      ),
+    )
   }
 
   /** Builds a deferred event; one that cannot be built is dropped (the transport never throws). */
@@ -190,9 +233,9 @@ export class EventTransport {
   }
 
   private startSend(): Promise<void> {
-    const taken = this.queue.take(this.options.batchSize)
+    const taken = this.queue.take(this.batchLimit)
     this.inFlight = taken.length
-    const sending = this.buildAndSend(taken)
+    const sending = this.buildAndSend(taken, this.generation)
       // Nothing in it is expected to throw; if something does, the batch is lost, counted and reported,
       // and the host never sees an unhandled rejection.
       .catch((error: unknown) => {
@@ -204,7 +247,7 @@ export class EventTransport {
         this.sending = undefined
         // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
         // batches instead of a stream of small requests that cost the host CPU for every one.
-        const waitMs = this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs
+        const waitMs = this.queue.length >= this.batchLimit ? 0 : this.options.flushIntervalMs
         if (this.queue.length > 0) this.schedule(Math.max(waitMs, this.nextAttemptAtMs - Date.now()))
       })
     this.sending = sending
@@ -212,7 +255,10 @@ export class EventTransport {
   }
 
   /** Builds the taken events a few at a time (see `EVENTS_PER_TURN`), then sends them. */
-  private async buildAndSend(taken: ReadonlyArray<LlmCallEventInput | DeferredEvent>): Promise<void> {
+  private async buildAndSend(
+    taken: ReadonlyArray<LlmCallEventInput | DeferredEvent>,
+    generation: number,
+  ): Promise<void> {
     const batch: LlmCallEventInput[] = []
     for (let index = 0; index < taken.length; index++) {
       if (index > 0 && index % EVENTS_PER_TURN === 0) await yieldToEventLoop()
@@ -224,10 +270,12 @@ export class EventTransport {
       event.idempotencyKey ??= randomUUID()
       batch.push(event)
     }
-    await this.sendAndSettle(batch)
+    // Abandoned while it was being built: already counted.
+    if (generation !== this.generation) return
+    await this.sendAndSettle(batch, generation)
   }
 
-  private async sendAndSettle(batch: readonly LlmCallEventInput[]): Promise<void> {
+  private async sendAndSettle(batch: readonly LlmCallEventInput[], generation: number): Promise<void> {
     let outcome: SendOutcome
     try {
       outcome = await sendBatch({
@@ -237,11 +285,24 @@ export class EventTransport {
         compression: this.options.compression,
         timeoutMs: this.options.requestTimeoutMs,
         maxRetryAfterMs: this.options.maxBackoffMs,
+        signal: this.abandon.signal,
       })
     } catch (error) {
       outcome = { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: String(error) }
     }
+    // Abandoned at a deadline: its events were counted as dropped then.
+    if (generation !== this.generation) return
     const { reporter } = this.options
+    if (outcome.kind === 'rejected' && outcome.httpStatus === 413 && batch.length > 1) {
+      // Too large for the server (its limits are in events and bytes): sent again in halves.
+      this.batchLimit = Math.ceil(batch.length / 2)
+      const dropped = this.queue.unshift(batch)
+      if (dropped > 0) this.drop(dropped)
+      reporter.debug(
+        `the server refused ${batch.length} events as too large; sending ${this.batchLimit} per request`,
+      )
+      return
+    }
     if (outcome.kind === 'retry') {
       this.handleFailure(batch, outcome)
       return
@@ -263,6 +324,7 @@ export class EventTransport {
     }
     this.counters.sent += outcome.accepted
     this.counters.duplicates += outcome.duplicates
+    this.batchLimit = Math.min(this.options.batchSize, this.batchLimit * 2)
     if (outcome.rejections.length > 0) {
       const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
       this.counters.dropped += refused
@@ -300,10 +362,13 @@ export class EventTransport {
       `sending ${batch.length} event(s) failed (${outcome.httpStatus ?? 'network'}: ${outcome.message}); retrying in ${delayMs} ms`,
     )
     if (this.breaker.recordFailure(nowMs)) {
+      // An open circuit pauses for its cool-down (or a longer Retry-After), not for the backoff.
+      if (outcome.retryAfterMs === undefined) this.nextAttemptAtMs = 0
+      const pauseMs = Math.max(this.options.breakerCooldownMs, outcome.retryAfterMs ?? 0)
       reporter.report(
         new ProfilerError(
           'CIRCUIT_OPEN',
-          `${this.consecutiveFailures} consecutive requests to ${this.options.endpoint} failed (last: ${outcome.httpStatus ?? 'network'} ${outcome.message}); pausing for ${this.options.breakerCooldownMs} ms`,
+          `${this.consecutiveFailures} consecutive requests to ${this.options.endpoint} failed (last: ${outcome.httpStatus ?? 'network'} ${outcome.message}); pausing for ${pauseMs} ms`,
           { httpStatus: outcome.httpStatus },
         ),
       )

@@ -14,17 +14,23 @@ async function runChild(env: Record<string, string>) {
   const script = `
     import OpenAI from 'openai'
     import { createProfiler } from './src/index.ts'
-    const profiler = createProfiler({ flushIntervalMs: 600000, shutdownTimeoutMs: 300 })
+    const profiler = createProfiler({
+      flushIntervalMs: 600000,
+      shutdownTimeoutMs: 300,
+      requestTimeoutMs: 60000,
+      onError: (error) => console.log(error.code, error.droppedEvents ?? ''),
+    })
     const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: process.env.UPSTREAM + '/v1' }))
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    process.on('exit', () => console.log('dropped', profiler.stats().dropped))
   `
   const started = Date.now()
-  await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: packageRoot,
     env: { ...process.env, ...env },
     timeout: 20_000,
   })
-  return Date.now() - started
+  return { ms: Date.now() - started, printed: stdout.trim().split('\n') }
 }
 
 let upstream: FakeHttpServer
@@ -44,22 +50,31 @@ afterEach(async () => {
 
 describe('flush on exit', () => {
   it('delivers queued events when the process is about to exit, then lets it exit', async () => {
-    await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
+    const child = await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
+    expect(child.printed).toEqual(['dropped 0'])
     expect(ingest.requests).toHaveLength(1)
     expect(ingest.requests[0]?.json()).toMatchObject({
       events: [expect.objectContaining({ provider: 'openai' })],
     })
   })
 
-  it('never keeps the process alive much longer than the shutdown timeout when the server is down', async () => {
-    const reachableMs = await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
-    const unreachableMs = await runChild({
+  it('never keeps the process alive much longer than the shutdown timeout when the server is down or hangs, and reports the loss', async () => {
+    const reachable = await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
+    expect(reachable.printed).toEqual(['dropped 0'])
+    const unreachable = await runChild({
       UPSTREAM: upstream.url,
       ACP_ENDPOINT: 'http://127.0.0.1:1',
       ACP_API_KEY: 'k',
     })
-    // Start-up dominates both runs; the failed exit flush adds at most its 300 ms budget (plus scheduling noise).
-    expect(unreachableMs - reachableMs).toBeLessThan(1500)
+    ingest.setDefault(() => {
+      // Takes the batch and never answers: only abandoning the request lets the process exit.
+    })
+    const hanging = await runChild({ UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' })
+    for (const child of [unreachable, hanging]) {
+      // Start-up dominates every run; the failed exit flush adds at most its 300 ms budget (plus scheduling noise).
+      expect(child.ms - reachable.ms).toBeLessThan(1500)
+      expect(child.printed).toEqual(['SHUTDOWN_TIMEOUT 1', 'dropped 1'])
+    }
   })
 
   it('unregisters cleanly', () => {

@@ -62,6 +62,8 @@ export interface PostBodyOptions {
   body: Buffer | string
   /** How long the whole exchange may take, the answer's body included. */
   timeoutMs: number
+  /** Aborting it ends the exchange at once (a shutdown that ran out of time). */
+  signal?: AbortSignal | undefined
 }
 
 /**
@@ -71,7 +73,7 @@ export interface PostBodyOptions {
  * `Request` or `Headers` objects), and the transport needs none of what fetch adds.
  */
 export function postBody(options: PostBodyOptions): Promise<PostAnswer> {
-  const { url, headers, body, timeoutMs } = options
+  const { url, headers, body, timeoutMs, signal } = options
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
     const request = send(url, {
@@ -85,14 +87,23 @@ export function postBody(options: PostBodyOptions): Promise<PostAnswer> {
     }, timeoutMs)
     // A pending send never keeps the process alive by itself; its socket does while it is busy.
     timer.unref()
+    const abort = () => {
+      const error = new Error('the send was abandoned')
+      error.name = 'AbortError'
+      request.destroy(error)
+    }
+    if (signal?.aborted) abort()
+    else signal?.addEventListener('abort', abort, { once: true })
     const fail = (error: unknown) => {
       clearTimeout(timer)
+      signal?.removeEventListener('abort', abort)
       reject(error)
     }
     request.on('error', fail)
     request.on('response', (response: IncomingMessage) => {
       readAnswer(response).then((answer) => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', abort)
         resolve(answer)
       }, fail)
     })

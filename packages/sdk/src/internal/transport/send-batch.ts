@@ -34,6 +34,8 @@ export interface SendBatchOptions {
   timeoutMs: number
   /** Longest `Retry-After` honoured. */
   maxRetryAfterMs: number
+  /** Abandons the send (see `postBody`). */
+  signal?: AbortSignal | undefined
 }
 
 const USER_AGENT = 'ai-cost-profiler-sdk'
@@ -141,6 +143,7 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
         },
         body,
         timeoutMs: options.timeoutMs,
+        signal: options.signal,
       })
       // 307 and 308 ask for the same POST elsewhere (a proxy moving http to https, say); the key goes
       // along only to the same origin, as a browser's fetch would send it.
