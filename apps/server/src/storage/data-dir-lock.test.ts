@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { acquireDataDirLock, processStartTime } from './data-dir-lock.ts'
 
@@ -50,6 +52,42 @@ describe('acquireDataDirLock', () => {
       expect(() => acquireDataDirLock(dataDir)).toThrow(/in use by process/)
     } finally {
       other.kill()
+    }
+  })
+
+  it('lets exactly one of several processes starting at the same instant take the folder, over a stale lock too', async () => {
+    const run = promisify(execFile)
+    const lockModule = fileURLToPath(new URL('./data-dir-lock.ts', import.meta.url))
+    for (const stale of [false, true]) {
+      const dataDir = folder()
+      if (stale) writeFileSync(path.join(dataDir, 'server.lock'), '2147483646 12345')
+      // Time for all four to start before any tries.
+      const startAt = Date.now() + 4000
+      const script = `
+        import { acquireDataDirLock } from ${JSON.stringify(lockModule)}
+        while (Date.now() < ${startAt}) {}
+        try {
+          const release = acquireDataDirLock(${JSON.stringify(dataDir)})
+          console.log('took')
+          // Held until every other process has surely tried, however slowly they started.
+          await new Promise((resolve) => setTimeout(resolve, 4000))
+          release()
+        } catch (error) {
+          console.log(error.code)
+        }`
+      const outcomes = await Promise.all(
+        [1, 2, 3, 4].map(async () => {
+          const { stdout } = await run(process.execPath, [
+            '--import',
+            'tsx',
+            '--input-type=module',
+            '-e',
+            script,
+          ])
+          return stdout.trim()
+        }),
+      )
+      expect(outcomes.sort()).toEqual(['DATA_DIR_LOCKED', 'DATA_DIR_LOCKED', 'DATA_DIR_LOCKED', 'took'])
     }
   })
 

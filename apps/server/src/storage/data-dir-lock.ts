@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { StorageError } from './storage-error.ts'
 
@@ -30,10 +31,46 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** The process a lock file names: `<pid>` or `<pid> <start time>`. */
-function readHolder(lockPath: string): { pid: number; startTime: string | undefined } {
-  const [pid, startTime] = readFileSync(lockPath, 'utf8').trim().split(' ')
+/** The process a lock file's text names: `<pid>` or `<pid> <start time>`. */
+function parseHolder(text: string): { pid: number; startTime: string | undefined } {
+  const [pid, startTime] = text.trim().split(' ')
   return { pid: Number.parseInt(pid ?? '', 10), startTime: startTime || undefined }
+}
+
+/**
+ * Creates the lock file with its text in one step, or fails with EEXIST: the text is written to a
+ * file of our own first and linked into place, so no other process ever reads a half-written lock.
+ */
+function createLockFile(lockPath: string, text: string): void {
+  const draft = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}`
+  writeFileSync(draft, text)
+  try {
+    linkSync(draft, lockPath)
+  } finally {
+    rmSync(draft, { force: true })
+  }
+}
+
+/**
+ * Removes a stale lock whose text was `staleText`, unless another process replaced it meanwhile:
+ * the lock is moved aside in one step (only one of several racing processes can), and put back if
+ * what was moved is not the stale lock after all.
+ */
+function removeStaleLock(lockPath: string, staleText: string): void {
+  const aside = `${lockPath}.stale.${process.pid}.${randomBytes(4).toString('hex')}`
+  try {
+    renameSync(lockPath, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== staleText) linkSync(aside, lockPath)
+  } catch {
+    // Another process took the folder in between: the next attempt sees its lock.
+  } finally {
+    rmSync(aside, { force: true })
+  }
 }
 
 /** True when the process a lock names still runs (the same process, not a later one with its id). */
@@ -54,11 +91,10 @@ export function acquireDataDirLock(dataDir: string): () => void {
   if (heldHere.has(lockPath)) {
     throw new StorageError('DATA_DIR_LOCKED', `The data folder ${dataDir} is already open in this process.`)
   }
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const text = `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim()
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx')
-      writeSync(fd, `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim())
-      closeSync(fd)
+      createLockFile(lockPath, text)
       heldHere.add(lockPath)
       let released = false
       return () => {
@@ -69,7 +105,13 @@ export function acquireDataDirLock(dataDir: string): () => void {
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const holder = readHolder(lockPath)
+      let staleText: string
+      try {
+        staleText = readFileSync(lockPath, 'utf8')
+      } catch {
+        continue
+      }
+      const holder = parseHolder(staleText)
       // Our own id in a lock we do not hold: an earlier process with this id left it.
       if (holder.pid !== process.pid && holderRuns(holder)) {
         throw new StorageError(
@@ -77,7 +119,7 @@ export function acquireDataDirLock(dataDir: string): () => void {
           `The data folder ${dataDir} is in use by process ${holder.pid}. Stop that process, or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
         )
       }
-      rmSync(lockPath, { force: true })
+      removeStaleLock(lockPath, staleText)
     }
   }
   throw new StorageError(

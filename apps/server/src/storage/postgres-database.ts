@@ -35,6 +35,28 @@ async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => 
   }
 }
 
+/**
+ * Takes a client from the pool for a while. A checked-out client that loses its connection (the
+ * server restarted, the backend was terminated) emits 'error'; the pool listens only to idle
+ * clients, and an unheard 'error' would end the process. The failure reaches the query in progress,
+ * or the next one, as its own error; the client is then released as broken.
+ */
+async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  const onError = (error: Error) => {
+    broken = error
+  }
+  client.on('error', onError)
+  return {
+    client,
+    release: () => {
+      client.off('error', onError)
+      client.release(broken)
+    },
+  }
+}
+
 /** Connects to PostgreSQL 15+ with a pool; fails fast with the driver's error when unreachable. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
   const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
@@ -60,19 +82,19 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     query: pooled.query,
     exec: pooled.exec,
     async transaction(work) {
-      const client = await pool.connect()
+      const { client, release } = await checkOut(pool)
       try {
         return await inTransaction(client, work)
       } finally {
-        client.release()
+        release()
       }
     },
     async withConnection(work) {
-      const client = await pool.connect()
+      const { client, release } = await checkOut(pool)
       try {
         return await work({ ...wrap(client), transaction: (inner) => inTransaction(client, inner) })
       } finally {
-        client.release()
+        release()
       }
     },
     async close() {

@@ -116,6 +116,9 @@ export async function countRowsBefore(
 /**
  * Deletes at most `limit` rows of `table` of a project before `beforeUtc`, oldest first; returns how many.
  * Called in a loop, so each statement holds its locks briefly and ingest is never starved.
+ *
+ * The age is checked again on the row being deleted: a row that ingest changed while the delete
+ * waited for its lock (a conversation seen again) is read anew there, and kept when it is now young.
  */
 export async function deleteRowsBefore(
   db: Queryable,
@@ -124,7 +127,8 @@ export async function deleteRowsBefore(
   const { column, key, order } = AGE_COLUMN[input.table]
   const { rowCount } = await db.query(
     `DELETE FROM ${input.table} WHERE (${key}) IN (
-       SELECT ${key} FROM ${input.table} WHERE project_id = $1 AND ${column} < $2 ${order} LIMIT $3)`,
+       SELECT ${key} FROM ${input.table} WHERE project_id = $1 AND ${column} < $2 ${order} LIMIT $3)
+     AND project_id = $1 AND ${column} < $2`,
     [input.projectId, input.beforeUtc, input.limit],
   )
   return rowCount
