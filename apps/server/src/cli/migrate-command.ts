@@ -39,6 +39,8 @@ export const migrateCommand: Command = async (args, { env, print }) => {
       const status = await getMigrationStatus(db)
       if (status.edited.length > 0)
         print(`Edited after being applied (start-up will refuse): ${status.edited.join(', ')}`)
+      if (status.unknown.length > 0)
+        print(`Applied by a newer version, unknown here (start-up will refuse): ${status.unknown.join(', ')}`)
       if (values.down) {
         const toUndo = status.applied
           .filter((name) => toVersion === undefined || name.slice(0, 4) > toVersion)

@@ -139,6 +139,20 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((await getMigrationStatus(db, loadMigrations(directory))).edited).toHaveLength(1)
     })
 
+    it('refuses to start on a database a newer version migrated (an applied migration with no file here)', async () => {
+      const { db, dispose } = await openTestDatabase(dialect, { migrate: false })
+      disposers.push(dispose)
+      const directory = copyMigrations()
+      writeFileSync(path.join(directory, '9000_newer.up.sql'), 'CREATE TABLE newer (id int);')
+      writeFileSync(path.join(directory, '9000_newer.down.sql'), 'DROP TABLE newer;')
+      await migrateUp(db, loadMigrations(directory))
+      await expect(migrateUp(db)).rejects.toMatchObject({
+        code: 'MIGRATION_UNKNOWN',
+        message: expect.stringMatching(/9000_newer/),
+      })
+      expect((await getMigrationStatus(db)).unknown).toEqual(['9000_newer'])
+    })
+
     it('rolls back a failing migration whole', async () => {
       const { db, dispose } = await openTestDatabase(dialect, { migrate: false })
       disposers.push(dispose)

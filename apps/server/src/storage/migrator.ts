@@ -70,6 +70,8 @@ export interface MigrationStatus {
   pending: Migration[]
   /** Applied migrations whose file no longer matches what was applied. */
   edited: string[]
+  /** Applied migrations with no file here: the database was migrated by a newer version. */
+  unknown: string[]
 }
 
 function compare(applied: AppliedRow[], migrations: Migration[]): MigrationStatus {
@@ -82,6 +84,7 @@ function compare(applied: AppliedRow[], migrations: Migration[]): MigrationStatu
     applied: applied.map((row) => `${row.version}_${row.name}`),
     pending: migrations.filter((migration) => !appliedVersions.has(migration.version)),
     edited,
+    unknown: applied.filter((row) => !byVersion.has(row.version)).map((row) => `${row.version}_${row.name}`),
   }
 }
 
@@ -90,6 +93,12 @@ function assertNotEdited(status: MigrationStatus): void {
     throw new StorageError(
       'MIGRATION_CHECKSUM_MISMATCH',
       `Migration(s) ${status.edited.join(', ')} changed after they were applied. Restore the original file(s) and put the change in a new migration.`,
+    )
+  }
+  if (status.unknown.length > 0) {
+    throw new StorageError(
+      'MIGRATION_UNKNOWN',
+      `The database has migration(s) ${status.unknown.join(', ')} that this version does not know: a newer version migrated it. Run that version, or roll those migrations back with it (migrate --down --to), before starting this one.`,
     )
   }
 }

@@ -4,6 +4,7 @@ const marker = Symbol.for('ai-cost-profiler.server.storage-error')
 export type StorageErrorCode =
   | 'DATA_DIR_LOCKED'
   | 'MIGRATION_CHECKSUM_MISMATCH'
+  | 'MIGRATION_UNKNOWN'
   | 'MIGRATION_MISSING'
   | 'MIGRATION_FAILED'
   | 'DATABASE_UNAVAILABLE'

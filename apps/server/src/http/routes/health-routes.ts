@@ -17,7 +17,7 @@ export function healthRoutes(options: { db: Database; now?: () => number; readyF
   app.get('/ready', async (c) => {
     try {
       const status = await getMigrationStatus(options.db)
-      const current = status.pending.length === 0 && status.edited.length === 0
+      const current = status.pending.length === 0 && status.edited.length === 0 && status.unknown.length === 0
       if (!current) {
         c.header('Retry-After', '5')
         return c.json(
