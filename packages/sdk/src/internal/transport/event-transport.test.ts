@@ -293,9 +293,11 @@ describe('EventTransport', () => {
     for (let index = 0; index < 5; index++) transport.enqueue(makeEvent())
     await transport.close(2000)
     expect(stored.size).toBe(5)
-    transport.enqueue(makeEvent())
-    expect(transport.stats().dropped).toBe(1)
-    expect(errors.at(-1)).toMatchObject({ code: 'EVENTS_DROPPED', droppedEvents: 1 })
+    for (let index = 0; index < 3; index++) transport.enqueue(makeEvent())
+    expect(transport.stats().dropped).toBe(3)
+    // Reported once, not once per late call.
+    expect(errors).toEqual([expect.objectContaining({ code: 'EVENTS_DROPPED', droppedEvents: 1 })])
+    expect(errors[0]?.message).toContain('after shutdown()')
   })
 
   it('gives up at the shutdown deadline and reports what was left', async () => {

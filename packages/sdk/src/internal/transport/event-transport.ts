@@ -78,6 +78,7 @@ export class EventTransport {
   private generation = 0
   private abandon = new AbortController()
   private unreportedDrops = 0
+  private reportedLateDrops = false
   private counters = { sent: 0, duplicates: 0, dropped: 0, failedBatches: 0 }
 
   constructor(private readonly options: EventTransportOptions) {
@@ -92,8 +93,18 @@ export class EventTransport {
   /** Queues one event (or a record it is built from when first sent); never blocks and never throws. */
   enqueue(event: LlmCallEventInput | DeferredEvent): void {
     if (this.closed) {
-      this.drop(1)
-      this.reportDrops('the profiler was shut down')
+      this.counters.dropped++
+      // Said once: a host that keeps calling after shutdown() would otherwise get a report per call.
+      if (!this.reportedLateDrops) {
+        this.reportedLateDrops = true
+        this.options.reporter.report(
+          new ProfilerError(
+            'EVENTS_DROPPED',
+            'a call was made after shutdown(): calls made then are not recorded (reported once; stats().dropped counts each)',
+            { droppedEvents: 1 },
+          ),
+        )
+      }
       return
     }
     const dropped = this.queue.push(event)
