@@ -11,7 +11,7 @@ export const FIRST_SUPPORTED_UTC_DAY = new Date(EARLIEST_EVENT_TIMESTAMP_MS).toI
  */
 export const LAST_SUPPORTED_UTC_DAY = '9999-12-30'
 /** The earliest instant the server handles (the start of `FIRST_SUPPORTED_UTC_DAY`), in ms since 1970. */
-export const EARLIEST_SUPPORTED_UTC_MS = Date.parse(`${FIRST_SUPPORTED_UTC_DAY}T00:00:00Z`)
+export const EARLIEST_SUPPORTED_UTC_MS = EARLIEST_EVENT_TIMESTAMP_MS
 /** The latest instant the server handles (the end of `LAST_SUPPORTED_UTC_DAY`), in ms since 1970. */
 export const LATEST_SUPPORTED_UTC_MS = Date.parse(`${LAST_SUPPORTED_UTC_DAY}T00:00:00Z`) + DAY_MS
 

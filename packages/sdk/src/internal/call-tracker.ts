@@ -82,7 +82,7 @@ export class CallTracker extends DeferredEvent {
   private firstTokenAt: number | undefined = undefined
   private respondedAt: number | undefined = undefined
   /** Between the response's arrival and the first read of its body: the caller had not awaited yet. */
-  private unreadMs = 0
+  private unreadMs: number | undefined = undefined
   private finished = false
   // Captured when the call ends.
   private latencyMs = 0
@@ -132,7 +132,7 @@ export class CallTracker extends DeferredEvent {
    * awaits the call, so a response left waiting before that is not counted in the latency.
    */
   markBodyRead(): void {
-    if (this.respondedAt === undefined || this.unreadMs > 0 || this.finished) return
+    if (this.respondedAt === undefined || this.unreadMs !== undefined || this.finished) return
     this.unreadMs = performance.now() - this.respondedAt
   }
 
@@ -140,7 +140,7 @@ export class CallTracker extends DeferredEvent {
   finish(outcome: CallOutcome): void {
     if (this.finished) return
     this.finished = true
-    this.latencyMs = performance.now() - this.startedAt - this.unreadMs
+    this.latencyMs = performance.now() - this.startedAt - (this.unreadMs ?? 0)
     this.status = outcome.status
     this.model = outcome.model
     this.usage = outcome.usage ?? ZERO_USAGE
@@ -177,7 +177,7 @@ export class CallTracker extends DeferredEvent {
     }
     if (requestedModel !== undefined) event.requestedModel = requestedModel
     if (this.firstTokenAt !== undefined)
-      event.timeToFirstTokenMs = roundMs(this.firstTokenAt - this.startedAt - this.unreadMs)
+      event.timeToFirstTokenMs = roundMs(this.firstTokenAt - this.startedAt - (this.unreadMs ?? 0))
     if (this.error) event.error = this.error
     for (const key of CONTEXT_STRING_FIELDS) {
       const value = identifier(context[key])
