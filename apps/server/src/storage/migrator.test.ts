@@ -69,12 +69,17 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((await messages()).rows).toEqual(expected)
 
       expect(await migrateDown(db, { toVersion: '0004' })).toEqual([
+        '0007_ultrafast_service_tier',
         '0006_events_keys_by_trigger',
         '0005_messages_from_calls',
       ])
       expect(await tableNames(db)).toContain('messages')
       expect((await messages()).rows).toEqual(expected)
-      expect(await migrateUp(db)).toEqual(['0005_messages_from_calls', '0006_events_keys_by_trigger'])
+      expect(await migrateUp(db)).toEqual([
+        '0005_messages_from_calls',
+        '0006_events_keys_by_trigger',
+        '0007_ultrafast_service_tier',
+      ])
       expect((await messages()).rows).toEqual(expected)
       // Back on the view, a deleted conversation's messages leave with it.
       await db.query(`DELETE FROM conversations WHERE project_id = $1 AND id = 'c1'`, [projectId])
@@ -110,7 +115,10 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(await eventKeys()).toEqual(['k2'])
 
       // Rolled back, the keys are back and check again: an event of a missing conversation is refused.
-      expect(await migrateDown(db, { toVersion: '0005' })).toEqual(['0006_events_keys_by_trigger'])
+      expect(await migrateDown(db, { toVersion: '0005' })).toEqual([
+        '0007_ultrafast_service_tier',
+        '0006_events_keys_by_trigger',
+      ])
       await expect(
         db.query(
           `INSERT INTO observability_events (project_id, timestamp, event_type, conversation_id)
@@ -119,7 +127,33 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         ),
       ).rejects.toThrow(/foreign key/)
       expect(await eventKeys()).toEqual(['k2'])
-      expect(await migrateUp(db)).toEqual(['0006_events_keys_by_trigger'])
+      expect(await migrateUp(db)).toEqual(['0006_events_keys_by_trigger', '0007_ultrafast_service_tier'])
+    })
+
+    it('keeps Ultrafast calls as their own tier, and as priority once rolled back past it', async () => {
+      const { db, dispose } = await openTestDatabase(dialect)
+      disposers.push(dispose)
+      const projectId = await createProject(db)
+      await writeCallBatch(db, [
+        callRow(projectId, { idempotencyKey: 'u1', serviceTier: 'ultrafast', costUsd: '0.600000000000' }),
+      ])
+      const tiers = async () =>
+        (
+          await db.query<{ tier: string; cost: string }>(
+            `SELECT service_tier AS tier, cost_usd::text AS cost FROM llm_calls`,
+          )
+        ).rows
+      expect(await tiers()).toEqual([{ tier: 'ultrafast', cost: '0.600000000000' }])
+      await expect(
+        db.query(`UPDATE llm_calls SET service_tier = 'turbo' WHERE project_id = $1`, [projectId]),
+      ).rejects.toThrow(/llm_calls_service_tier_check/)
+
+      expect(await migrateDown(db, { toVersion: '0006' })).toEqual(['0007_ultrafast_service_tier'])
+      expect(await tiers()).toEqual([{ tier: 'priority', cost: '0.600000000000' }])
+      await expect(
+        db.query(`UPDATE llm_calls SET service_tier = 'ultrafast' WHERE project_id = $1`, [projectId]),
+      ).rejects.toThrow(/llm_calls_service_tier_check/)
+      expect(await migrateUp(db)).toEqual(['0007_ultrafast_service_tier'])
     })
 
     it('refuses to start when an applied migration was edited', async () => {

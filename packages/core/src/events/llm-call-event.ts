@@ -24,8 +24,12 @@ export const PROVIDER_SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
 /** A prompt digest: hex or base64url, optionally prefixed (`sha256:…`). */
 export const PROMPT_HASH_PATTERN = /^[A-Za-z0-9:_-]{8,128}$/
 
-/** Where a call ran and how it was billed. `standard` unless the request asked for another tier. */
-export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority'] as const
+/**
+ * Where a call ran and how it was billed. `standard` unless the request asked for another tier.
+ * `priority` is also OpenAI's Fast mode (its new name for Priority processing); `ultrafast` is OpenAI's
+ * Ultrafast mode.
+ */
+export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority', 'ultrafast'] as const
 export type ServiceTier = (typeof SERVICE_TIERS)[number]
 
 /** `incomplete`: a stream that ended early or failed part way, recorded with what was known. */

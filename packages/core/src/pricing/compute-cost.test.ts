@@ -180,6 +180,98 @@ describe('computeCost: catalogue prices', () => {
     expect(short.costUsd).toBe('0.008700000000')
   })
 
+  it('prices GPT-6.1 Terra cache reads, 30-minute cache writes and output', () => {
+    // Input $1, cached $0.05, cache write $1.25, output $5.
+    // 30,000 × 1 + 60,000 × 0.05 + 10,000 × 1.25 + 5,000 × 5 = 30,000 + 3,000 + 12,500 + 25,000 = 70,500 µ$
+    const usage = {
+      inputTokens: 100_000,
+      cacheReadInputTokens: 60_000,
+      cacheWriteInputTokens: 10_000,
+      outputTokens: 5_000,
+    }
+    const result = cost({ provider: 'openai', model: 'gpt-6.1-terra', usage })
+    expect(result).toMatchObject({
+      costUsd: '0.070500000000',
+      priceEntryId: 'openai/gpt-6.1-terra@2026-10-26',
+    })
+    expect(result.breakdown).toEqual({
+      input: '0.030000000000',
+      cacheRead: '0.003000000000',
+      cacheWrite: '0.012500000000',
+      output: '0.025000000000',
+    })
+    // Batch and flex are half: 35,250 µ$.
+    for (const serviceTier of ['batch', 'flex'] as const) {
+      expect(cost({ provider: 'openai', model: 'gpt-6.1-terra', usage, serviceTier }).costUsd).toBe(
+        '0.035250000000',
+      )
+    }
+  })
+
+  it('bills GPT-6.1 Terra prompts of more than 272K at 2x input and cache, 1.5x output, and Fast at 2x that', () => {
+    // 272,000 × $1 = 272,000 µ$; 272,001 × $2 = 544,002 µ$
+    const at = cost({
+      provider: 'openai',
+      model: 'gpt-6.1-terra',
+      usage: { inputTokens: 272_000, outputTokens: 0 },
+    })
+    expect(at.costUsd).toBe('0.272000000000')
+    // 272,001 prompt tokens, 100,000 of them cached, at $2 / $0.10 / $7.50:
+    // 172,001 × 2 + 100,000 × 0.10 + 1,000 × 7.50 = 344,002 + 10,000 + 7,500 = 361,502 µ$
+    const long = cost({
+      provider: 'openai',
+      model: 'gpt-6.1-terra',
+      usage: { inputTokens: 272_001, cacheReadInputTokens: 100_000, outputTokens: 1_000 },
+    })
+    expect(long.costUsd).toBe('0.361502000000')
+    // Fast above 272K: $4 input, $15 output. 300,000 × 4 + 1,000 × 15 = 1,200,000 + 15,000 = 1,215,000 µ$
+    const fast = cost({
+      provider: 'openai',
+      model: 'gpt-6.1-terra',
+      serviceTier: 'priority',
+      usage: { inputTokens: 300_000, outputTokens: 1_000 },
+    })
+    expect(fast.costUsd).toBe('1.215000000000')
+  })
+
+  it('prices Gemini 4 Argon at one rate whatever the prompt length, thinking billed as output', () => {
+    // Introductory $2 input, $0.10 cached, $10 output; 1,500 of the 2,000 output tokens are thoughts.
+    // 6,000 × 2 + 4,000 × 0.10 + 2,000 × 10 = 12,000 + 400 + 20,000 = 32,400 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-4-argon',
+      usage: {
+        inputTokens: 10_000,
+        cacheReadInputTokens: 4_000,
+        outputTokens: 2_000,
+        reasoningTokens: 1_500,
+      },
+    })
+    expect(result).toMatchObject({
+      costUsd: '0.032400000000',
+      priceEntryId: 'google/gemini-4-argon@2026-10-13',
+    })
+    // No >200k tier: 300,000 × 2 = 600,000 µ$
+    const long = cost({
+      provider: 'google',
+      model: 'gemini-4-argon',
+      usage: { inputTokens: 300_000, outputTokens: 0 },
+    })
+    expect(long.costUsd).toBe('0.600000000000')
+  })
+
+  it('bills Gemini 3.5 Flash-Lite audio input at its one input price', () => {
+    // $0.30 for text, image, video and audio; $2.50 output.
+    // 10,000 × 0.30 + 1,000 × 2.50 = 3,000 + 2,500 = 5,500 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-3.5-flash-lite',
+      usage: { inputTokens: 10_000, inputAudioTokens: 4_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('0.005500000000')
+    expect(result.breakdown).toEqual({ input: '0.003000000000', output: '0.002500000000' })
+  })
+
   it('bills cached audio as a cache read, not uncached text at the audio rate', () => {
     // gemini-2.5-flash: 2,000 uncached text at $0.30, 10,000 cached (audio, at the text cache
     // price) at $0.03, 100 output at $2.50: 600 + 300 + 250 = 1,150 µ$.
@@ -210,6 +302,43 @@ describe('computeCost: catalogue prices', () => {
 
 describe('computeCost: service tiers', () => {
   const usage = { inputTokens: 10_000, cacheReadInputTokens: 2_000, outputTokens: 1_000 }
+
+  it('bills Ultrafast at its published multiple, dated, and at standard where none is published', () => {
+    // GPT-6 Astra standard: $10 input, $1 cached, $50 output.
+    // 8,000 × 10 + 2,000 × 1 + 1,000 × 50 = 80,000 + 2,000 + 50,000 = 132,000 µ$; Ultrafast 6x = 792,000 µ$
+    const astra = { provider: 'openai', model: 'gpt-6-astra', usage } as const
+    expect(cost(astra).costUsd).toBe('0.132000000000')
+    expect(cost({ ...astra, serviceTier: 'ultrafast' }).costUsd).toBe('0.792000000000')
+    // Above 272K Astra's Ultrafast, like its Fast, keeps the standard long-context rates ($20 input, $75
+    // output): 300,000 × 20 + 1,000 × 75 = 6,075,000 µ$.
+    const longPrompt = { inputTokens: 300_000, outputTokens: 1_000 }
+    expect(cost({ ...astra, usage: longPrompt, serviceTier: 'ultrafast' }).costUsd).toBe('6.075000000000')
+
+    // GPT-6.1 Sol: $2 / $0.10 / $10 → 16,000 + 200 + 10,000 = 26,200 µ$; 6x = 157,200 µ$. Above 272K, 6x
+    // the long-context rates ($4 input, $15 output): (1,200,000 + 15,000) × 6 = 7,290,000 µ$.
+    const sol = { provider: 'openai', model: 'gpt-6.1-sol', serviceTier: 'ultrafast' } as const
+    expect(cost({ ...sol, usage }).costUsd).toBe('0.157200000000')
+    expect(cost({ ...sol, usage: longPrompt }).costUsd).toBe('7.290000000000')
+
+    // GPT-6.2 Sol: the same 26,200 µ$ at standard; Ultrafast 3x until 2027-02-28, 6x from 2027-03-01.
+    const sol62 = { provider: 'openai', model: 'gpt-6.2-sol', usage, serviceTier: 'ultrafast' } as const
+    expect(cost({ ...sol62, timestamp: '2027-02-28T23:59:59.999Z' })).toMatchObject({
+      costUsd: '0.078600000000',
+      priceEntryId: 'openai/gpt-6.2-sol@2026-11-17',
+    })
+    expect(cost({ ...sol62, timestamp: '2027-03-01T00:00:00Z' })).toMatchObject({
+      costUsd: '0.157200000000',
+      priceEntryId: 'openai/gpt-6.2-sol@2027-03-01',
+    })
+    expect(cost({ ...sol62, serviceTier: 'standard', timestamp: '2027-03-01T00:00:00Z' }).costUsd).toBe(
+      '0.026200000000',
+    )
+
+    // No published Ultrafast price (GPT-6 Sol): standard rates, 16,000 + 400 + 10,000 = 26,400 µ$.
+    expect(cost({ provider: 'openai', model: 'gpt-6-sol', usage, serviceTier: 'ultrafast' }).costUsd).toBe(
+      '0.026400000000',
+    )
+  })
 
   it('uses the published priority prices', () => {
     // gpt-5 priority: input $2.50, cached $0.25, output $20.
@@ -249,6 +378,22 @@ describe('computeCost: service tiers', () => {
     expect(result.costUsd).toBe('0.761250000000')
   })
 
+  it('starts the GPT-5.6 long-context rates above 272,000 prompt tokens (">272K")', () => {
+    // gpt-5.6-terra: 272,000 × $2 = 544,000 µ$; 272,001 × $4 = 1,088,004 µ$
+    const at = cost({
+      provider: 'openai',
+      model: 'gpt-5.6-terra',
+      usage: { inputTokens: 272_000, outputTokens: 0 },
+    })
+    const above = cost({
+      provider: 'openai',
+      model: 'gpt-5.6-terra',
+      usage: { inputTokens: 272_001, outputTokens: 0 },
+    })
+    expect(at.costUsd).toBe('0.544000000000')
+    expect(above.costUsd).toBe('1.088004000000')
+  })
+
   it('starts the GPT-5.4 long-context rates at exactly 272,000 prompt tokens', () => {
     // 271,999 tokens × $2.50 = 679,997.5 µ$; 272,000 × $5.00 = 1,360,000 µ$
     const below = cost({
@@ -274,6 +419,68 @@ describe('computeCost: service tiers', () => {
       usage: { inputTokens: 10_000, outputTokens: 1_000 },
     })
     expect(result.costUsd).toBe('0.020250000000')
+  })
+
+  it('bills OpenAI Fast mode at 2x on GPT-5.6, long-context rates included', () => {
+    // gpt-5.6-luna Fast: $0.40 input, $0.04 cached, $2.40 output (2x $0.20 / $0.02 / $1.20).
+    // 8,000 × 0.40 + 2,000 × 0.04 + 1,000 × 2.40 = 3,200 + 80 + 2,400 = 5,680 µ$
+    expect(cost({ provider: 'openai', model: 'gpt-5.6-luna', usage, serviceTier: 'priority' }).costUsd).toBe(
+      '0.005680000000',
+    )
+    // gpt-5.6-sol Fast above 272K: 2x the long-context $8 / $30, as the Fast mode page lists ($16 / $60).
+    // 300,000 × 16 + 1,000 × 60 = 4,800,000 + 60,000 = 4,860,000 µ$
+    const long = cost({
+      provider: 'openai',
+      model: 'gpt-5.6-sol',
+      serviceTier: 'priority',
+      usage: { inputTokens: 300_000, outputTokens: 1_000 },
+    })
+    expect(long.costUsd).toBe('4.860000000000')
+  })
+
+  it('bills GPT-6 Fast mode at 2x the applicable rate, long context included', () => {
+    // gpt-6-sol above 272K: input $4, output $15; Fast doubles them to $8 / $30.
+    // 300,000 × 8 + 1,000 × 30 = 2,400,000 + 30,000 = 2,430,000 µ$
+    const result = cost({
+      provider: 'openai',
+      model: 'gpt-6-sol',
+      serviceTier: 'priority',
+      usage: { inputTokens: 300_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('2.430000000000')
+  })
+
+  it('bills flex on GPT-6.2 at standard rates: only Batch and Fast are offered', () => {
+    const standard = cost({ provider: 'openai', model: 'gpt-6.2-sol', usage })
+    const flex = cost({ provider: 'openai', model: 'gpt-6.2-sol', usage, serviceTier: 'flex' })
+    const batch = cost({ provider: 'openai', model: 'gpt-6.2-sol', usage, serviceTier: 'batch' })
+    // 8,000 × 2 + 2,000 × 0.10 + 1,000 × 10 = 16,000 + 200 + 10,000 = 26,200 µ$; batch half of it.
+    expect(standard.costUsd).toBe('0.026200000000')
+    expect(flex.costUsd).toBe(standard.costUsd)
+    expect(batch.costUsd).toBe('0.013100000000')
+  })
+
+  it('halves Gemini flex, long-context rates included', () => {
+    // gemini-2.5-pro above 200k: $2.50 / $15, flex halves them to $1.25 / $7.50.
+    // 250,000 × 1.25 + 1,000 × 7.5 = 312,500 + 7,500 = 320,000 µ$
+    const result = cost({
+      provider: 'google',
+      model: 'gemini-2.5-pro',
+      serviceTier: 'flex',
+      usage: { inputTokens: 250_000, outputTokens: 1_000 },
+    })
+    expect(result.costUsd).toBe('0.320000000000')
+  })
+
+  it('bills Gemini priority at standard rates where no exact priority price is published', () => {
+    const standard = cost({ provider: 'google', model: 'gemini-3.1-pro-preview', usage })
+    const priority = cost({
+      provider: 'google',
+      model: 'gemini-3.1-pro-preview',
+      usage,
+      serviceTier: 'priority',
+    })
+    expect(priority.costUsd).toBe(standard.costUsd)
   })
 
   it('bills a tier the model does not publish at standard rates', () => {
@@ -358,6 +565,30 @@ describe('computeCost: price dates', () => {
     })
     expect(thisYear.costUsd).toBe('4.500000000000')
     expect(nextYear.costUsd).toBe('9.000000000000')
+  })
+
+  it('moves Gemini 4 Argon from its introductory price to its list price on 2026-12-01', () => {
+    // 1M × $2 + 1M × $10 = $12 through 2026-11-30; 1M × $4 + 1M × $20 = $24 from 2026-12-01.
+    const introductory = cost({
+      provider: 'google',
+      model: 'gemini-4-argon',
+      usage,
+      timestamp: '2026-11-30T23:59:59Z',
+    })
+    const list = cost({
+      provider: 'google',
+      model: 'gemini-4-argon',
+      usage,
+      timestamp: '2026-12-01T00:00:00Z',
+    })
+    expect(introductory).toMatchObject({
+      costUsd: '12.000000000000',
+      priceEntryId: 'google/gemini-4-argon@2026-10-13',
+    })
+    expect(list).toMatchObject({
+      costUsd: '24.000000000000',
+      priceEntryId: 'google/gemini-4-argon@2026-12-01',
+    })
   })
 
   it('prices o3 flex at half the launch price from the start', () => {

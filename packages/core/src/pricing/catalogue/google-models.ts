@@ -4,7 +4,11 @@ import { definePriceEntries, type ModelPricing } from './define-price-entries.ts
 
 const SOURCE = 'https://ai.google.dev/gemini-api/docs/pricing'
 
-// Batch Mode is "50% of the interactive price"; flex, where offered, is priced the same.
+// Batch Mode is "50% of the interactive price". Flex inference (offered from April 2026) is "a 50%
+// cost reduction compared to standard rates" (https://ai.google.dev/gemini-api/docs/flex-inference).
+// Priority costs "75% to 100% more than standard" (https://ai.google.dev/gemini-api/docs/optimization),
+// so it is listed only for a model whose exact priority price is published; elsewhere a priority
+// call is billed at standard rates.
 const BATCH: ServiceTierPrices = { batch: { multiplier: '0.5' } }
 const BATCH_AND_FLEX: ServiceTierPrices = { batch: { multiplier: '0.5' }, flex: { multiplier: '0.5' } }
 
@@ -98,7 +102,7 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gemini-2.5-pro',
     model: 'gemini-2.5-pro',
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     longContext: above(200_000, { input: '2.50', cacheRead: '0.25', output: '15.00' }),
     versions: [
       { effectiveFrom: '2025-06-17', prices: { input: '1.25', cacheRead: '0.125', output: '10.00' } },
@@ -110,7 +114,7 @@ const MODELS: readonly ModelPricing[] = [
     model: 'gemini-2.5-flash',
     aliases: ['gemini-2.5-flash-preview-09-2025'],
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     versions: [
       {
         effectiveFrom: '2025-06-17',
@@ -124,7 +128,7 @@ const MODELS: readonly ModelPricing[] = [
     model: 'gemini-2.5-flash-lite',
     aliases: ['gemini-2.5-flash-lite-preview-09-2025'],
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     versions: [
       {
         effectiveFrom: '2025-07-22',
@@ -137,7 +141,7 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gemini-3-pro-preview',
     model: 'gemini-3-pro-preview',
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     longContext: above(200_000, { input: '4.00', cacheRead: '0.40', output: '18.00' }),
     versions: [
       { effectiveFrom: '2025-11-18', prices: { input: '2.00', cacheRead: '0.20', output: '12.00' } },
@@ -148,7 +152,7 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gemini-3-flash-preview',
     model: 'gemini-3-flash-preview',
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     versions: [
       {
         effectiveFrom: '2025-12-17',
@@ -161,7 +165,7 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gemini-3.1-pro-preview',
     model: 'gemini-3.1-pro-preview',
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     longContext: above(200_000, { input: '4.00', cacheRead: '0.40', output: '18.00' }),
     versions: [
       { effectiveFrom: '2026-02-19', prices: { input: '2.00', cacheRead: '0.20', output: '12.00' } },
@@ -174,7 +178,7 @@ const MODELS: readonly ModelPricing[] = [
     model: 'gemini-3.1-flash-lite',
     aliases: ['gemini-3.1-flash-lite-preview'],
     source: SOURCE,
-    serviceTiers: BATCH,
+    serviceTiers: BATCH_AND_FLEX,
     versions: [
       {
         effectiveFrom: '2026-03-03',
@@ -191,6 +195,15 @@ const MODELS: readonly ModelPricing[] = [
     versions: [{ effectiveFrom: '2026-05-19', prices: { input: '1.50', cacheRead: '0.15', output: '9.00' } }],
   },
   {
+    // One price for text, image, video and audio input.
+    provider: 'google',
+    name: 'gemini-3.5-flash-lite',
+    model: 'gemini-3.5-flash-lite',
+    source: SOURCE,
+    serviceTiers: BATCH_AND_FLEX,
+    versions: [{ effectiveFrom: '2026-07-21', prices: { input: '0.30', cacheRead: '0.03', output: '2.50' } }],
+  },
+  {
     // Introductory rates through 2026-12-31; the published list price starts on 2027-01-01.
     // Priority is 1.8x.
     provider: 'google',
@@ -201,6 +214,20 @@ const MODELS: readonly ModelPricing[] = [
     versions: [
       { effectiveFrom: '2026-09-02', prices: { input: '0.75', cacheRead: '0.075', output: '3.75' } },
       { effectiveFrom: '2027-01-01', prices: { input: '1.50', cacheRead: '0.15', output: '7.50' } },
+    ],
+  },
+  {
+    // Announced 2026-09-30 for partners; on the paid Gemini API from 2026-10-13. Introductory rates
+    // through 2026-11-30, then the list price from 2026-12-01. One price at every prompt length (no
+    // >200k tier); implicit caching only, so there is no storage price.
+    provider: 'google',
+    name: 'gemini-4-argon',
+    model: 'gemini-4-argon',
+    source: SOURCE,
+    serviceTiers: BATCH_AND_FLEX,
+    versions: [
+      { effectiveFrom: '2026-10-13', prices: { input: '2.00', cacheRead: '0.10', output: '10.00' } },
+      { effectiveFrom: '2026-12-01', prices: { input: '4.00', cacheRead: '0.20', output: '20.00' } },
     ],
   },
   {

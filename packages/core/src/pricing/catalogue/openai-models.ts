@@ -1,4 +1,4 @@
-import type { LongContextTier, ServiceTierPrices, TokenPrices } from '../cost-types.ts'
+import type { LongContextTier, ServiceTierPrices, ServiceTierPricing, TokenPrices } from '../cost-types.ts'
 import type { PriceEntry } from '../price-entry.ts'
 import { definePriceEntries, type ModelPricing } from './define-price-entries.ts'
 
@@ -15,13 +15,22 @@ function withPriority(priority: TokenPrices, flex = true): ServiceTierPrices {
   return { ...(flex ? BATCH_AND_FLEX : BATCH), priority: { prices: priority } }
 }
 
+// Fast mode is the `priority` service tier: OpenAI renamed Priority processing to Fast mode on
+// 2026-07-30 and takes `service_tier: "priority"` and `"fast"` alike. From GPT-5.6 on it costs 2x
+// "the applicable rate" (GPT-6 Sol page), long-context rates included: the Fast mode page lists
+// GPT-5.6 long-context Fast prices at 2x the long-context rates (https://openai.com/api-fast-mode/).
+const FAST_2X: ServiceTierPricing = { multiplier: '2' }
+const BATCH_FLEX_AND_FAST: ServiceTierPrices = { ...BATCH_AND_FLEX, priority: FAST_2X }
+const BATCH_AND_FAST: ServiceTierPrices = { ...BATCH, priority: FAST_2X }
+
 // GPT-5.4 and later bill the whole request at 2x input and cached input and 1.5x output once the
 // prompt reaches 272K tokens. OpenAI states the standard rate for prompts "<272K", so the long rate
 // starts at exactly 272,000 tokens: above 271,999.
 function longContextFrom272k(prices: Partial<TokenPrices>): LongContextTier[] {
   return [{ aboveInputTokens: 271_999, prices }]
 }
-// The GPT-6 Sol and Luna pages word it "more than 272K input tokens".
+// The GPT-5.6 pages word it ">272K input tokens" and the GPT-6 pages "more than 272K input tokens":
+// 272,000 tokens still bill at the standard rate.
 function longContextAbove272k(prices: Partial<TokenPrices>): LongContextTier[] {
   return [{ aboveInputTokens: 272_000, prices }]
 }
@@ -296,18 +305,21 @@ const MODELS: readonly ModelPricing[] = [
     versions: [{ effectiveFrom: '2026-04-23', prices: { input: '30.00', output: '180.00' } }],
   },
   {
-    // GPT-5.6 introduced a cache-write price (1.25x input). Sol was cut on 2026-08-21.
+    // GPT-5.6 introduced a cache-write price (1.25x input). Sol was cut on 2026-08-21 (a promotion
+    // "at least until November 21, 2026"; no end has been announced). Fast mode is 2x at every
+    // prompt length: an early version of the Fast mode page marked GPT-5.6 "excludes long context",
+    // the current one lists long-context Fast prices at 2x the long-context rates.
     provider: 'openai',
     name: 'gpt-5.6-sol',
     model: 'gpt-5.6-sol',
     aliases: ['gpt-5.6'],
     source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    serviceTiers: BATCH_FLEX_AND_FAST,
     versions: [
       {
         effectiveFrom: '2026-07-09',
         prices: { input: '5.00', cacheRead: '0.50', cacheWrite: '6.25', output: '30.00' },
-        longContext: longContextFrom272k({
+        longContext: longContextAbove272k({
           input: '10.00',
           cacheRead: '1.00',
           cacheWrite: '12.50',
@@ -317,7 +329,7 @@ const MODELS: readonly ModelPricing[] = [
       {
         effectiveFrom: '2026-08-21',
         prices: { input: '4.00', cacheRead: '0.40', cacheWrite: '5.00', output: '20.00' },
-        longContext: longContextFrom272k({
+        longContext: longContextAbove272k({
           input: '8.00',
           cacheRead: '0.80',
           cacheWrite: '10.00',
@@ -331,12 +343,12 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gpt-5.6-terra',
     model: 'gpt-5.6-terra',
     source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    serviceTiers: BATCH_FLEX_AND_FAST,
     versions: [
       {
         effectiveFrom: '2026-07-09',
         prices: { input: '2.50', cacheRead: '0.25', cacheWrite: '3.125', output: '15.00' },
-        longContext: longContextFrom272k({
+        longContext: longContextAbove272k({
           input: '5.00',
           cacheRead: '0.50',
           cacheWrite: '6.25',
@@ -346,7 +358,7 @@ const MODELS: readonly ModelPricing[] = [
       {
         effectiveFrom: '2026-07-30',
         prices: { input: '2.00', cacheRead: '0.20', cacheWrite: '2.50', output: '12.00' },
-        longContext: longContextFrom272k({
+        longContext: longContextAbove272k({
           input: '4.00',
           cacheRead: '0.40',
           cacheWrite: '5.00',
@@ -360,12 +372,12 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gpt-5.6-luna',
     model: 'gpt-5.6-luna',
     source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    serviceTiers: BATCH_FLEX_AND_FAST,
     versions: [
       {
         effectiveFrom: '2026-07-09',
         prices: { input: '1.00', cacheRead: '0.10', cacheWrite: '1.25', output: '6.00' },
-        longContext: longContextFrom272k({
+        longContext: longContextAbove272k({
           input: '2.00',
           cacheRead: '0.20',
           cacheWrite: '2.50',
@@ -375,7 +387,7 @@ const MODELS: readonly ModelPricing[] = [
       {
         effectiveFrom: '2026-07-30',
         prices: { input: '0.20', cacheRead: '0.02', cacheWrite: '0.25', output: '1.20' },
-        longContext: longContextFrom272k({
+        longContext: longContextAbove272k({
           input: '0.40',
           cacheRead: '0.04',
           cacheWrite: '0.50',
@@ -389,8 +401,14 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gpt-6-astra',
     model: 'gpt-6-astra',
     source: SOURCE,
-    // Priority ("fast mode") is 2x and, as for GPT-5.x, not offered for long-context prompts.
-    serviceTiers: { ...BATCH_AND_FLEX, priority: { multiplier: '2', appliesToLongContext: false } },
+    // Priority ("fast mode") is 2x and, as for GPT-5.5 and earlier, not offered for long-context
+    // prompts. Ultrafast (broadly available from 2026-09-29) is "6x the standard per-token rate",
+    // published for short prompts only, like Fast.
+    serviceTiers: {
+      ...BATCH_AND_FLEX,
+      priority: { multiplier: '2', appliesToLongContext: false },
+      ultrafast: { multiplier: '6', appliesToLongContext: false },
+    },
     longContext: longContextFrom272k({
       input: '20.00',
       cacheRead: '2.00',
@@ -409,7 +427,7 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gpt-6-sol',
     model: 'gpt-6-sol',
     source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    serviceTiers: BATCH_FLEX_AND_FAST,
     longContext: longContextAbove272k({
       input: '4.00',
       cacheRead: '0.40',
@@ -428,7 +446,7 @@ const MODELS: readonly ModelPricing[] = [
     name: 'gpt-6-luna',
     model: 'gpt-6-luna',
     source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    serviceTiers: BATCH_FLEX_AND_FAST,
     longContext: longContextAbove272k({
       input: '0.20',
       cacheRead: '0.02',
@@ -447,8 +465,9 @@ const MODELS: readonly ModelPricing[] = [
     provider: 'openai',
     name: 'gpt-6.1-sol',
     model: 'gpt-6.1-sol',
-    source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    source: 'https://developers.openai.com/api/docs/models/gpt-6.1-sol',
+    // "Ultrafast mode prices are 6x Standard."
+    serviceTiers: { ...BATCH_FLEX_AND_FAST, ultrafast: { multiplier: '6' } },
     longContext: longContextAbove272k({
       input: '4.00',
       cacheRead: '0.20',
@@ -463,11 +482,33 @@ const MODELS: readonly ModelPricing[] = [
     ],
   },
   {
+    // Released 2026-10-26 at one price so far. The listed cache write is the 30-minute one; the
+    // usage reports no retention, so 12-hour writes ($2.50) are billed at it too.
+    provider: 'openai',
+    name: 'gpt-6.1-terra',
+    model: 'gpt-6.1-terra',
+    source: 'https://developers.openai.com/api/docs/models/gpt-6.1-terra',
+    serviceTiers: BATCH_FLEX_AND_FAST,
+    longContext: longContextAbove272k({
+      input: '2.00',
+      cacheRead: '0.10',
+      cacheWrite: '2.50',
+      output: '7.50',
+    }),
+    versions: [
+      {
+        effectiveFrom: '2026-10-26',
+        prices: { input: '1.00', cacheRead: '0.05', cacheWrite: '1.25', output: '5.00' },
+      },
+    ],
+  },
+  {
+    // Batch and Fast but no Flex, as for GPT-6.2 Sol below.
     provider: 'openai',
     name: 'gpt-6.2-astra',
     model: 'gpt-6.2-astra',
     source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    serviceTiers: BATCH_AND_FAST,
     longContext: longContextAbove272k({
       input: '16.00',
       cacheRead: '0.80',
@@ -482,11 +523,15 @@ const MODELS: readonly ModelPricing[] = [
     ],
   },
   {
+    // The GPT-6.2 pages list Batch and Fast but no Flex: "Batch costs 50% of Standard rates. Fast
+    // mode costs twice the Standard rate for the same context length."
     provider: 'openai',
     name: 'gpt-6.2-sol',
     model: 'gpt-6.2-sol',
-    source: SOURCE,
-    serviceTiers: BATCH_AND_FLEX,
+    source: 'https://developers.openai.com/api/docs/models/gpt-6.2-sol',
+    // "Ultrafast costs 3 times the Standard rate through February 28, 2027, and 6 times the Standard
+    // rate starting March 1, 2027": the same token prices, with a new Ultrafast multiplier.
+    serviceTiers: { ...BATCH_AND_FAST, ultrafast: { multiplier: '3' } },
     longContext: longContextAbove272k({
       input: '4.00',
       cacheRead: '0.20',
@@ -497,6 +542,11 @@ const MODELS: readonly ModelPricing[] = [
       {
         effectiveFrom: '2026-11-17',
         prices: { input: '2.00', cacheRead: '0.10', cacheWrite: '2.50', output: '10.00' },
+      },
+      {
+        effectiveFrom: '2027-03-01',
+        prices: { input: '2.00', cacheRead: '0.10', cacheWrite: '2.50', output: '10.00' },
+        serviceTiers: { ...BATCH_AND_FAST, ultrafast: { multiplier: '6' } },
       },
     ],
   },

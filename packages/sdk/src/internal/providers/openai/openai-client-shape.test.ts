@@ -92,6 +92,28 @@ describe('wrapping an OpenAI client', () => {
     })
   })
 
+  it('records Fast mode as the priority tier and Ultrafast as its own, as the response reports them', async () => {
+    upstream.enqueue(
+      json({ ...chatCompletion, service_tier: 'fast' }),
+      json({ ...chatCompletion, service_tier: 'ultrafast' }),
+      json({ ...chatCompletion, service_tier: 'default' }),
+    )
+    // The request asked for Ultrafast; the response says which tier served it (and was billed).
+    await openai.chat.completions.create({ model: 'gpt-6-astra', messages, service_tier: 'fast' as never })
+    await openai.chat.completions.create({
+      model: 'gpt-6-astra',
+      messages,
+      service_tier: 'ultrafast' as never,
+    })
+    await openai.chat.completions.create({
+      model: 'gpt-6-astra',
+      messages,
+      service_tier: 'ultrafast' as never,
+    })
+    const events = await test.events()
+    expect(events.map((event) => event.serviceTier)).toEqual(['priority', 'ultrafast', 'standard'])
+  })
+
   it('streams chat: adds include_usage, hides the usage chunk, and records usage and time to first token', async () => {
     upstream.enqueue(openAiChatStream(chunks, { delayMs: 2 }))
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
