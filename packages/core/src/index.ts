@@ -1,6 +1,6 @@
 export { CoreError, type CoreErrorCode } from './errors/core-error.ts'
 export { exceedsJsonDepth } from './events/exceeds-json-depth.ts'
-export { jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
+export { isStorableText, jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
 export {
   CALL_STATUSES,
   type CallError,
@@ -22,6 +22,7 @@ export {
   SERVICE_TIERS,
   type ServiceTier,
 } from './events/llm-call-event.ts'
+export { toUtcTimestamp } from './events/to-utc-timestamp.ts'
 export {
   EARLIEST_EVENT_TIMESTAMP_MS,
   type EventError,

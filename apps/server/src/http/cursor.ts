@@ -15,15 +15,11 @@ export function encodeCursor(cursor: LlmCallCursor): string {
 export function decodeCursor(token: string): LlmCallCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      cursorTime.safeParse(value[0]).success &&
-      typeof value[1] === 'string' &&
-      /^\d{1,19}$/.test(value[1]) &&
-      BigInt(value[1]) <= MAX_ID
-    ) {
-      return { timestamp: value[0], id: value[1] }
+    const pair: unknown[] = Array.isArray(value) && value.length === 2 ? value : []
+    const time = cursorTime.safeParse(pair[0])
+    const id = pair[1]
+    if (time.success && typeof id === 'string' && /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_ID) {
+      return { timestamp: time.data, id }
     }
   } catch {
     // fall through to the error below

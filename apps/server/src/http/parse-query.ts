@@ -37,3 +37,10 @@ export function parseQuery<Schema extends z.ZodType>(
     root: '(query)',
   })
 }
+
+/** The 400 `parseQuery` gives, for a problem found after parsing (e.g. with defaults filled in). */
+export function invalidQuery(path: string, message: string): ApiError {
+  return new ApiError(400, 'INVALID_QUERY', `Invalid query parameter(s): ${path} ${message}.`, {
+    details: [{ path, message }],
+  })
+}

@@ -1,3 +1,4 @@
+import { isStorableText, toUtcTimestamp } from '@ai-cost-profiler/core'
 import { z } from 'zod'
 import {
   EARLIEST_SUPPORTED_UTC_MS,
@@ -14,8 +15,9 @@ const LATEST = new Date(LATEST_SUPPORTED_UTC_MS).toISOString()
 const ISO_TIME_FORMAT = 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T00:00:00Z'
 
 /**
- * An ISO 8601 time with an explicit offset inside the range the server handles, kept as written (a
- * cursor keeps its microseconds). `formatMessage` says how to write one.
+ * An ISO 8601 time with an explicit offset inside the range the server handles, written in UTC to the
+ * microsecond (a cursor keeps its microseconds; PostgreSQL takes offsets only up to ±15:59).
+ * `formatMessage` says how to write one.
  */
 export function supportedIsoTime(formatMessage = ISO_TIME_FORMAT) {
   return z.iso
@@ -24,7 +26,13 @@ export function supportedIsoTime(formatMessage = ISO_TIME_FORMAT) {
       (value) => isSupportedUtcInstant(Date.parse(value)),
       `must be a time from ${EARLIEST} to ${LATEST}`,
     )
+    .transform(toUtcTimestamp)
 }
+
+/** A text filter: any value a stored field could hold (PostgreSQL text takes no NUL or lone surrogate). */
+export const filterText = z
+  .string()
+  .refine(isStorableText, 'contains a NUL character or an unpaired surrogate; remove it')
 
 /** `supportedIsoTime` normalised to UTC, e.g. `2026-11-22T00:00:00.000Z`. */
 export function isoTime(formatMessage = ISO_TIME_FORMAT) {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './api-error.ts'
 import { readJsonBody, readOptionalJsonBody } from './read-json-body.ts'
@@ -35,6 +36,9 @@ describe('readJsonBody', () => {
       'application/json.foo',
       'application/jsonx',
       'text/plain',
+      // JSON travels as UTF-8; another charset would be read wrongly.
+      'application/json; charset=latin1',
+      'application/json; charset="iso-8859-1"',
     ]) {
       expect(
         await failure(readJsonBody(post({ 'content-type': contentType }, '{}'), { maxBytes: 100 })),
@@ -43,6 +47,54 @@ describe('readJsonBody', () => {
         code: 'UNSUPPORTED_MEDIA_TYPE',
       })
     }
+  })
+})
+
+describe('readJsonBody encodings', () => {
+  const gzipped = (text: string) => gzipSync(Buffer.from(text))
+  const send = (headers: Record<string, string>, body: Uint8Array) =>
+    readJsonBody(new Request('http://localhost/', { method: 'POST', headers, body }), { maxBytes: 100 })
+
+  it('inflates gzip, under its old name too, and takes an empty Content-Encoding as none', async () => {
+    for (const encoding of ['gzip', 'x-gzip', ' GZIP ']) {
+      expect(
+        await send({ 'content-type': 'application/json', 'content-encoding': encoding }, gzipped('{"a":1}')),
+      ).toEqual({
+        a: 1,
+      })
+    }
+    expect(
+      await send({ 'content-type': 'application/json', 'content-encoding': '' }, Buffer.from('{"a":2}')),
+    ).toEqual({
+      a: 2,
+    })
+  })
+
+  it('refuses a body that inflates past the limit with 413, and other encodings with 415', async () => {
+    const bomb = gzipped(`{"a":"${'x'.repeat(10_000)}"}`)
+    expect(
+      await failure(send({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, bomb)),
+    ).toEqual({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    })
+    const refused = await send(
+      { 'content-type': 'application/json', 'content-encoding': 'br' },
+      Buffer.from('{}'),
+    ).catch((error: unknown) => error)
+    expect(refused).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_CONTENT_ENCODING',
+      message: 'Content-Encoding "br" is not supported; send gzip or leave the header out.',
+    })
+  })
+
+  it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
+    const latin1 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]) // {"a":"é"} in Latin-1
+    expect(await failure(send({ 'content-type': 'application/json' }, latin1))).toEqual({
+      status: 400,
+      code: 'INVALID_JSON',
+    })
   })
 })
 

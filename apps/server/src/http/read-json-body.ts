@@ -1,5 +1,10 @@
-import { gunzipSync } from 'node:zlib'
+import { isUtf8 } from 'node:buffer'
+import { promisify } from 'node:util'
+import { gunzip } from 'node:zlib'
 import { ApiError } from './api-error.ts'
+
+// Inflated in the thread pool: a 5 MB batch takes milliseconds the event loop keeps for other requests.
+const gunzipAsync = promisify(gunzip)
 
 /** Options for `readJsonBody`. */
 export interface ReadJsonBodyOptions {
@@ -38,6 +43,8 @@ async function readLimited(request: Request, options: ReadJsonBodyOptions): Prom
 
 // `application/json`, optionally with parameters (`; charset=utf-8`); not `application/json-patch+json`.
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i
+// A charset parameter other than UTF-8 (JSON is UTF-8 on the wire: RFC 8259).
+const OTHER_CHARSET = /;\s*charset\s*=\s*(?!"?utf-?8"?\s*(;|$))/i
 
 function requireJsonContentType(request: Request): void {
   const contentType = request.headers.get('content-type') ?? ''
@@ -48,30 +55,46 @@ function requireJsonContentType(request: Request): void {
       `Content-Type must be application/json, not "${contentType || 'missing'}".`,
     )
   }
+  if (OTHER_CHARSET.test(contentType)) {
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `JSON is read as UTF-8 only; send the body in UTF-8 with Content-Type application/json, not "${contentType}".`,
+    )
+  }
 }
 
-function decode(request: Request, body: Buffer, options: ReadJsonBodyOptions): string {
-  const encoding = (request.headers.get('content-encoding') ?? 'identity').toLowerCase()
-  if (encoding === 'gzip') {
-    try {
-      return gunzipSync(body, { maxOutputLength: options.maxBytes }).toString('utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(options.maxBytes)
-      throw new ApiError(
-        400,
-        'INVALID_GZIP',
-        'The body is not valid gzip. Compress it with gzip or drop Content-Encoding.',
-      )
-    }
+async function inflate(body: Buffer, options: ReadJsonBodyOptions): Promise<Buffer> {
+  try {
+    return await gunzipAsync(body, { maxOutputLength: options.maxBytes })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(options.maxBytes)
+    throw new ApiError(
+      400,
+      'INVALID_GZIP',
+      'The body is not valid gzip. Compress it with gzip or drop Content-Encoding.',
+    )
   }
-  if (encoding !== 'identity') {
+}
+
+async function decode(request: Request, body: Buffer, options: ReadJsonBodyOptions): Promise<string> {
+  // An empty header is no encoding; `x-gzip` is gzip's old name (RFC 9110).
+  const encoding = (request.headers.get('content-encoding') || 'identity').trim().toLowerCase()
+  let bytes: Buffer
+  if (encoding === 'gzip' || encoding === 'x-gzip') bytes = await inflate(body, options)
+  else if (encoding === 'identity') bytes = body
+  else {
     throw new ApiError(
       415,
       'UNSUPPORTED_CONTENT_ENCODING',
-      `Content-Encoding "${encoding}" is not supported; use gzip or none.`,
+      `Content-Encoding "${encoding}" is not supported; send gzip or leave the header out.`,
     )
   }
-  return body.toString('utf8')
+  // Invalid bytes would be stored as U+FFFD without a word; they are refused instead.
+  if (!isUtf8(bytes)) {
+    throw new ApiError(400, 'INVALID_JSON', 'The body is not valid UTF-8; send JSON encoded as UTF-8.')
+  }
+  return bytes.toString('utf8')
 }
 
 /**
@@ -80,7 +103,7 @@ function decode(request: Request, body: Buffer, options: ReadJsonBodyOptions): s
  */
 export async function readJsonText(request: Request, options: ReadJsonBodyOptions): Promise<string> {
   requireJsonContentType(request)
-  return decode(request, await readLimited(request, options), options)
+  return await decode(request, await readLimited(request, options), options)
 }
 
 /** Parses JSON text read by `readJsonText`; invalid JSON is a 400 that quotes the parser. */
@@ -105,5 +128,5 @@ export async function readOptionalJsonBody(request: Request, options: ReadJsonBo
   const body = await readLimited(request, options)
   if (body.byteLength === 0) return undefined
   requireJsonContentType(request)
-  return parseJsonText(decode(request, body, options))
+  return parseJsonText(await decode(request, body, options))
 }

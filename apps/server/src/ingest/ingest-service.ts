@@ -81,7 +81,8 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
         retentionCutoffMs: await retentionCutoffs.get(projectId),
         mayHoldUnstorableText: ingestOptions?.mayHoldUnstorableText,
       })
-      const warnings: IngestWarning[] = []
+      // Per row: its warning, reported only if the row is stored (a duplicate stores nothing).
+      const rowWarnings: Array<IngestWarning | undefined> = []
       const overrides = valid.length > 0 ? await priceOverrides.get(projectId) : []
       const rows: LlmCallRow[] = []
       let costErrors = 0
@@ -105,20 +106,25 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
           costErrors++
           continue
         }
-        if (cost.costStatus === 'unpriced') {
-          warnings.push({
-            index,
-            path: 'model',
-            code: 'UNPRICED_MODEL',
-            message: `no price is known for ${event.provider}/${event.model}; the call is stored as unpriced. Add a price override, or check the model id`,
-          })
-        }
+        rowWarnings.push(
+          cost.costStatus === 'unpriced'
+            ? {
+                index,
+                path: 'model',
+                code: 'UNPRICED_MODEL',
+                message: `no price is known for ${event.provider}/${event.model}; the call is stored as unpriced. Add a price override, or check the model id`,
+              }
+            : undefined,
+        )
         rows.push(buildCallRow({ projectId, event, idempotencyKey, cost }))
       }
       // Errors are listed in event order, whichever check found them.
       if (costErrors > 0) errors.sort((a, b) => a.index - b.index)
       const stored = await committer.submit(rows)
       const accepted = stored.filter(Boolean).length
+      const warnings = rowWarnings.filter(
+        (warning, row): warning is IngestWarning => !!warning && stored[row] === true,
+      )
       return { accepted, duplicates: stored.length - accepted, errors, warnings }
     },
   }

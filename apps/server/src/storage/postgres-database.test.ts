@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
+import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import type { Database } from './database.ts'
 import { openPostgresDatabase } from './postgres-database.ts'
@@ -9,15 +10,17 @@ afterEach(async () => {
   for (const resource of opened.splice(0)) await resource.close()
 })
 
-async function terminateBackend(pid: number): Promise<void> {
+async function asAdmin(sql: string, params: unknown[] = []): Promise<void> {
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
   await admin.connect()
   try {
-    await admin.query('SELECT pg_terminate_backend($1)', [pid])
+    await admin.query(sql, params)
   } finally {
     await admin.end()
   }
 }
+
+const terminateBackend = (pid: number) => asAdmin('SELECT pg_terminate_backend($1)', [pid])
 
 describe('PostgreSQL database', () => {
   it('survives losing a connection it has checked out: the work fails, the process and the pool go on', async () => {
@@ -34,5 +37,34 @@ describe('PostgreSQL database', () => {
       expect(failure).toBeInstanceOf(Error)
     }
     expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+  })
+
+  it('tells a refused connection (the database turned the login away) from a failed statement', async () => {
+    const role = `acp_test_refused_${process.pid}_${Date.now()}`
+    await asAdmin(`CREATE ROLE ${role} LOGIN`)
+    try {
+      const url = new URL(TEST_POSTGRES_URL)
+      url.username = role
+      const db = await openPostgresDatabase({ connectionString: url.href, poolSize: 1 })
+      try {
+        const failed = await db.query('SELECT 1/0').catch((error: unknown) => error)
+        expect(isTransientDatabaseError(failed)).toBe(false)
+        // Logins refused from now on (SQLSTATE 28000), and the pooled connection gone.
+        await asAdmin(`ALTER ROLE ${role} NOLOGIN`)
+        await asAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role])
+        for (const run of [() => db.query('SELECT 1'), () => db.transaction((tx) => tx.query('SELECT 1'))]) {
+          const refused = await run().catch((error: unknown) => error)
+          expect(refused).toMatchObject({ name: 'StorageError', code: 'DATABASE_UNAVAILABLE' })
+          expect(String((refused as Error).message)).toMatch(
+            /^cannot connect to PostgreSQL: .*not permitted to log in/,
+          )
+          expect(isTransientDatabaseError(refused)).toBe(true)
+        }
+      } finally {
+        await db.close()
+      }
+    } finally {
+      await asAdmin(`DROP ROLE ${role}`)
+    }
   })
 })

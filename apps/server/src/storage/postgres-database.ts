@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Database, Queryable, QueryResult } from './database.ts'
+import { StorageError } from './storage-error.ts'
 
 /** Options for `openPostgresDatabase`. */
 export interface PostgresDatabaseOptions {
@@ -42,7 +43,17 @@ async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => 
  * or the next one, as its own error; the client is then released as broken.
  */
 async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
-  const client = await pool.connect()
+  let client: pg.PoolClient
+  try {
+    client = await pool.connect()
+  } catch (error) {
+    // Whatever PostgreSQL or the network said (refused, timed out, "database does not allow
+    // connections", a failed password), no statement ran: the database is unavailable, not the request bad.
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new StorageError('DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL: ${reason}`, {
+      cause: error,
+    })
+  }
   let broken: Error | undefined
   const onError = (error: Error) => {
     broken = error
@@ -75,7 +86,26 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   pool.on('error', () => {})
   if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`)
   else await pool.query('SELECT 1')
-  const pooled = wrap(pool)
+  // Each statement outside a transaction checks a client out as the pool's own query() would, so a
+  // failure to connect is told apart from a failed statement.
+  const pooled: Queryable = {
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const { client, release } = await checkOut(pool)
+      try {
+        return await wrap(client).query<Row>(sql, params)
+      } finally {
+        release()
+      }
+    },
+    async exec(sql: string) {
+      const { client, release } = await checkOut(pool)
+      try {
+        await client.query(sql)
+      } finally {
+        release()
+      }
+    },
+  }
 
   return {
     dialect: 'postgres',

@@ -46,3 +46,8 @@ export function findUnstorableText(
 export function jsonTextMayHoldUnstorableText(jsonText: string): boolean {
   return jsonText.includes('\\u')
 }
+
+/** True when PostgreSQL text can hold `value`: no NUL and no unpaired surrogate. */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value)
+}

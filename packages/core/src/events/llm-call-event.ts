@@ -71,25 +71,36 @@ const nonNegativeMs = z
   .min(0, 'must not be negative')
   .max(MAX_DURATION_MS, 'must be at most one day')
 
-const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) => {
-  // Checked first: measuring the size of deeply nested JSON would overflow the call stack.
-  if (exceedsJsonDepth(value, MAX_METADATA_DEPTH)) {
-    context.addIssue({
-      code: 'custom',
-      message: `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep; flatten it, e.g. with dotted keys`,
-      params: { code: 'TOO_LARGE' },
-    })
-    return
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8')
-  if (bytes > MAX_METADATA_BYTES) {
-    context.addIssue({
-      code: 'custom',
-      message: `is ${bytes} bytes of JSON; the limit is ${MAX_METADATA_BYTES}. Move large values out of metadata`,
-      params: { code: 'TOO_LARGE' },
-    })
-  }
-})
+// Kept as the client's own object rather than copied key by key: a copy would turn a JSON
+// "__proto__" key into the copy's prototype and drop it.
+const metadata = z
+  .custom<Record<string, unknown>>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.getPrototypeOf(value) === Object.prototype,
+    { message: 'must be a JSON object, e.g. {"plan": "pro"}', params: { code: 'INVALID_TYPE' }, abort: true },
+  )
+  .superRefine((value, context) => {
+    // Checked first: measuring the size of deeply nested JSON would overflow the call stack.
+    if (exceedsJsonDepth(value, MAX_METADATA_DEPTH)) {
+      context.addIssue({
+        code: 'custom',
+        message: `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep; flatten it, e.g. with dotted keys`,
+        params: { code: 'TOO_LARGE' },
+      })
+      return
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8')
+    if (bytes > MAX_METADATA_BYTES) {
+      context.addIssue({
+        code: 'custom',
+        message: `is ${bytes} bytes of JSON; the limit is ${MAX_METADATA_BYTES}. Move large values out of metadata`,
+        params: { code: 'TOO_LARGE' },
+      })
+    }
+  })
 
 /** The error of a failed call. */
 export const callErrorSchema = z.strictObject({

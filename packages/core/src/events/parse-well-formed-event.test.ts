@@ -212,11 +212,18 @@ describe('parseWellFormedEvent', () => {
       { ...wellFormed, error: { ...wellFormed.error, extra: 1 } },
       { ...wellFormed, feature: null },
       JSON.parse('{"__proto__": {"x": 1}, "timestamp": "2026-11-22T10:00:00Z"}'),
-      { ...wellFormed, metadata: JSON.parse('{"__proto__": 1}') },
       // Too deep: the schema explains it. Measured naively, it would overflow the call stack.
       { ...wellFormed, metadata: JSON.parse(`{"a":${'['.repeat(999_999)}${']'.repeat(999_999)}}`) },
     ]) {
       expect(parseWellFormedEvent(twist)).toBeUndefined()
     }
+  })
+
+  it('keeps metadata as the client sent it, a "__proto__" key included, as the schema does', () => {
+    const event = { ...wellFormed, metadata: JSON.parse('{"__proto__": 1, "plan": "pro"}') as object }
+    const fast = parseWellFormedEvent(event)
+    expect(fast?.metadata).toBe(event.metadata)
+    expect(llmCallEventSchema.parse(event).metadata).toBe(event.metadata)
+    expect(JSON.stringify(fast?.metadata)).toBe('{"__proto__":1,"plan":"pro"}')
   })
 })

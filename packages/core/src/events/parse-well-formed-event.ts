@@ -104,8 +104,6 @@ function isTags(value: unknown): value is string[] {
 
 function isMetadata(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return false
-  // A JSON "__proto__" key is an own property; the schema copies records key by key, so leave it to it.
-  if (Object.hasOwn(value, '__proto__')) return false
   if (exceedsJsonDepth(value, MAX_METADATA_DEPTH)) return false
   return Buffer.byteLength(JSON.stringify(value), 'utf8') <= MAX_METADATA_BYTES
 }

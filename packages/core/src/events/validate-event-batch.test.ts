@@ -52,6 +52,50 @@ describe('validateEventBatch', () => {
     for (const error of errors) expect(error.message.length).toBeGreaterThan(5)
   })
 
+  it('says how to fix a wrong type, once per field', () => {
+    const events = [
+      { ...base, idempotencyKey: 'a', usage: { inputTokens: 1.5, outputTokens: 2 ** 53 + 1 } },
+      { ...base, idempotencyKey: 'b', metadata: ['plan'], streaming: 'yes', latencyMs: '812' },
+    ]
+    const { errors } = validateEventBatch(events, { nowMs })
+    expect(errors.map(({ index, path, code, message }) => [index, path, code, message])).toEqual([
+      [0, 'usage.inputTokens', 'INVALID_TYPE', 'must be a whole number of tokens'],
+      [
+        0,
+        'usage.outputTokens',
+        'TOO_LARGE',
+        'must be at most 9007199254740991, the largest whole number a JSON number holds exactly',
+      ],
+      [1, 'latencyMs', 'INVALID_TYPE', 'must be a finite number'],
+      [1, 'streaming', 'INVALID_TYPE', 'must be true or false'],
+      [1, 'metadata', 'INVALID_TYPE', 'must be a JSON object, e.g. {"plan": "pro"}'],
+    ])
+  })
+
+  it('writes the time in UTC to the microsecond, whatever offset and precision it came with', () => {
+    const events = [
+      { ...base, idempotencyKey: 'a', timestamp: '2026-11-22T10:00:00+16:00' },
+      { ...base, idempotencyKey: 'b', timestamp: '2026-11-21T23:59:59.9999999Z' },
+      { ...base, idempotencyKey: 'c', timestamp: '2026-11-22T10:00:00Z' },
+    ]
+    const { valid, errors } = validateEventBatch(events, { nowMs })
+    expect(errors).toEqual([])
+    expect(valid.map(({ event }) => event.timestamp)).toEqual([
+      '2026-11-21T18:00:00.000Z',
+      '2026-11-21T23:59:59.999999Z',
+      '2026-11-22T10:00:00.000Z',
+    ])
+  })
+
+  it('keeps a "__proto__" key of metadata as an ordinary key', () => {
+    const raw = JSON.parse(`{"metadata": {"__proto__": {"admin": true}, "plan": "pro"}}`) as object
+    const { valid, errors } = validateEventBatch([{ ...base, ...raw }], { nowMs })
+    expect(errors).toEqual([])
+    const metadata = valid[0]?.event.metadata
+    expect(JSON.stringify(metadata)).toBe('{"__proto__":{"admin":true},"plan":"pro"}')
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype)
+  })
+
   it('rejects text the database cannot store, naming the field', () => {
     const events = [
       { ...base, idempotencyKey: 'n1', feature: 'a\u0000b' },

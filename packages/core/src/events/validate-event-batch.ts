@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { findUnstorableText } from './find-unstorable-text.ts'
 import { deriveIdempotencyKey, type LlmCallEvent, llmCallEventSchema } from './llm-call-event.ts'
 import { parseWellFormedEvent } from './parse-well-formed-event.ts'
+import { toUtcTimestamp } from './to-utc-timestamp.ts'
 
 /** Stable codes for a rejected event. */
 export type EventErrorCode =
@@ -79,12 +80,30 @@ function codeOf(issue: z.core.$ZodIssue, missing: boolean): EventErrorCode {
   }
 }
 
+// How a type zod expected is named to a client writing JSON.
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  int: 'a whole number',
+  number: 'a finite number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'a JSON object',
+  record: 'a JSON object',
+}
+
 function describe(issue: z.core.$ZodIssue, missing: boolean): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; remove them or move them into metadata`
   }
-  if (issue.code === 'invalid_type' && missing) return `is required (${issue.expected})`
-  if (issue.code === 'invalid_type') return `must be ${issue.expected}`
+  if (issue.code === 'invalid_type' && missing)
+    return `is required (${TYPE_NAMES[issue.expected] ?? issue.expected})`
+  if (issue.code === 'too_big' && issue.origin === 'int' && issue.maximum === Number.MAX_SAFE_INTEGER) {
+    return `must be at most ${Number.MAX_SAFE_INTEGER}, the largest whole number a JSON number holds exactly`
+  }
+  // The schema's own wording says how to fix it; zod's default ("Invalid input: expected int…") does not.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`
+  }
   return issue.message
 }
 
@@ -106,11 +125,16 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
       ? { success: true as const, data: wellFormed }
       : llmCallEventSchema.safeParse(raw)
     if (!parsed.success) {
+      const reported = new Set<string>()
       for (const issue of parsed.error.issues) {
+        const path = issue.path.join('.')
+        // One problem per field: a number past 2^53 is both too large and not a safe integer.
+        if (reported.has(path)) continue
+        reported.add(path)
         const missing = valueAt(raw, issue.path) === undefined
         errors.push({
           index,
-          path: issue.path.join('.'),
+          path,
           code: codeOf(issue, missing),
           message: describe(issue, missing),
         })
@@ -170,6 +194,8 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
       }
       seenKeys.set(idempotencyKey, index)
     }
+    // Stored in UTC to the microsecond, whatever offset and precision the client wrote.
+    event.timestamp = toUtcTimestamp(event.timestamp)
     valid.push({ index, event, idempotencyKey, timestampMs })
   })
 

@@ -312,6 +312,9 @@ describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
       /to must be a time from 2000-01-01T00:00:00.000Z to 9999-12-31T00:00:00.000Z/,
     )
     await refused('from=0000-01-01T00:00:00Z', 'from', /from must be a time from 2000-01-01/)
+    // With `to` left to its default, now: a `from` after it, or a `to` with no room before it.
+    await refused('from=2099-01-01T00:00:00Z', 'from', /from must be before to \(now, /)
+    await refused('to=2000-01-01T00:00:00Z', 'from', /from must be before to \(2000-01-01T00:00:00.000Z\)/)
     const widest = await t.get('/v1/analytics/summary?from=2000-01-01T00:00:00Z&to=9999-12-31T00:00:00Z')
     expect(widest.status).toBe(200)
     // The default 30 days stop at the first supported day.

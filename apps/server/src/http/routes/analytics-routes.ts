@@ -4,7 +4,7 @@ import { EARLIEST_SUPPORTED_UTC_MS } from '../../jobs/utc-days.ts'
 import type { Database } from '../../storage/database.ts'
 import { getRolledUpCostSummary } from '../../storage/repositories/analytics-repository.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
-import { parseQuery } from '../parse-query.ts'
+import { invalidQuery, parseQuery } from '../parse-query.ts'
 import { timeRangeQuery } from '../query-schemas.ts'
 
 const DEFAULT_RANGE_MS = 30 * 86_400_000
@@ -24,6 +24,10 @@ export function analyticsRoutes(options: { db: Database; now?: () => number }) {
     const fromUtc =
       range.from ??
       new Date(Math.max(Date.parse(toUtc) - DEFAULT_RANGE_MS, EARLIEST_SUPPORTED_UTC_MS)).toISOString()
+    // Checked again with the defaults in: a `from` alone may lie after now.
+    if (Date.parse(fromUtc) >= Date.parse(toUtc)) {
+      throw invalidQuery('from', `must be before to (${range.to ? toUtc : `now, ${toUtc}`})`)
+    }
     const projectId = c.get('auth').projectId
     const nowUtc = new Date(nowMs).toISOString()
     const summary = await getRolledUpCostSummary(options.db, { projectId, fromUtc, toUtc, nowUtc })

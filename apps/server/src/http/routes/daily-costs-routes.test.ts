@@ -87,5 +87,17 @@ describeEachDatabase('GET /v1/analytics/daily at the edges of the calendar', (ge
         body: { from, to, days: [] },
       })
     }
+    // With `to` left to its default, today: a `from` after it is refused, not answered with no days.
+    const late = await t.get('/v1/analytics/daily?from=2025-04-02')
+    expect({ status: late.status, body: late.body }).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_QUERY',
+          message: 'Invalid query parameter(s): from must not be after to (today, 2025-04-01).',
+          details: [{ path: 'from' }],
+        },
+      },
+    })
   })
 })

@@ -5,7 +5,7 @@ import type { Database } from '../../storage/database.ts'
 import { listDailyCosts } from '../../storage/repositories/daily-costs-repository.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
-import { parseQuery } from '../parse-query.ts'
+import { invalidQuery, parseQuery } from '../parse-query.ts'
 import { calendarDay } from '../query-schemas.ts'
 
 /** Longest range of one request, in days. */
@@ -69,6 +69,9 @@ export function dailyCostsRoutes(options: { db: Database; now?: () => number }) 
     let fromDay = query.from ?? addUtcDays(toDay, -29)
     // The default 30 days stop at the first day the server handles.
     if (fromDay < FIRST_SUPPORTED_UTC_DAY) fromDay = FIRST_SUPPORTED_UTC_DAY
+    // Checked again with the defaults in: a `from` alone may lie after today.
+    if (fromDay > toDay)
+      throw invalidQuery('from', `must not be after to (${query.to ? toDay : `today, ${toDay}`})`)
     const span = countUtcDays(fromDay, toDay)
     if (span > MAX_DAILY_RANGE_DAYS) {
       throw new ApiError(

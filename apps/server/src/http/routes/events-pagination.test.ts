@@ -127,5 +127,27 @@ describeEachDatabase('GET /v1/events refuses what it cannot answer with 400', (g
       })
     }
     expect((await t.get('/v1/events?from=2026-11-21T00:00:00Z&to=9999-12-31T00:00:00Z')).status).toBe(200)
+    // No stored text holds a NUL or a lone surrogate, so no filter may.
+    for (const query of ['feature=a%00b', 'model=%00', 'userId=%00', 'conversationId=%00', 'provider=%00']) {
+      const page = await t.get(`/v1/events?${query}`)
+      expect({
+        query,
+        status: page.status,
+        code: (page.body.error as { code?: string } | undefined)?.code,
+      }).toEqual({
+        query,
+        status: 400,
+        code: 'INVALID_QUERY',
+      })
+    }
+  })
+
+  it('reads a cursor time with any offset, as the instant it names', async () => {
+    const t = await createTestApp(getDb())
+    const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    for (const time of ['2026-11-29T10:00:00+23:59', '2026-11-29T10:00:00.1234567-16:30']) {
+      const page = await t.get(`/v1/events?cursor=${cursorOf([time, '1'])}`)
+      expect({ time, status: page.status, data: page.body.data }).toEqual({ time, status: 200, data: [] })
+    }
   })
 })

@@ -102,6 +102,33 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     expect(summary.body).toMatchObject({ totalCostUsd: '0.000000000000', requests: 1, unpricedRequests: 1 })
     const listed = await t.get('/v1/events')
     expect(listed.body.data).toEqual([expect.objectContaining({ costUsd: null, costStatus: 'unpriced' })])
+    // Sent again, it is a duplicate: nothing is stored, so there is nothing to warn about.
+    const resent = await t.postEvents([{ ...example, model: 'no-such-model-xyz' }])
+    expect(resent.body).toEqual({ accepted: 0, duplicates: 1, errors: [] })
+  })
+
+  it('stores a time with any offset and precision in UTC to the microsecond, on its own day', async () => {
+    const t = await createTestApp(getDb())
+    const posted = await t.postEvents([
+      // PostgreSQL itself takes offsets only up to ±15:59.
+      { ...example, idempotencyKey: 'far-east', timestamp: '2026-11-23T02:00:00+16:00' },
+      // Digits past the microsecond are dropped, not rounded into the next day.
+      { ...example, idempotencyKey: 'late', timestamp: '2026-11-22T23:59:59.9999999Z' },
+      { ...example, idempotencyKey: 'ultrafast', model: 'gpt-6-astra', serviceTier: 'ultrafast' },
+    ])
+    expect(posted.body).toEqual({ accepted: 3, duplicates: 0, errors: [] })
+    const listed = await t.get('/v1/events?from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z')
+    const rows = listed.body.data as Array<Record<string, unknown>>
+    expect(Object.fromEntries(rows.map((row) => [row.idempotencyKey, row.timestamp]))).toEqual({
+      late: '2026-11-22T23:59:59.999999Z',
+      'far-east': '2026-11-22T10:00:00.000000Z',
+      ultrafast: '2026-11-22T10:00:00.000000Z',
+    })
+    // gpt-6-astra at Ultrafast, 6x $10 / $1 / $50: (7,952 × 60 + 2,048 × 6 + 500 × 300) µ$ = 639,408 µ$
+    expect(rows.find((row) => row.idempotencyKey === 'ultrafast')).toMatchObject({
+      serviceTier: 'ultrafast',
+      costUsd: '0.639408000000',
+    })
   })
 
   it('accepts gzip bodies', async () => {

@@ -8,7 +8,7 @@ import { ApiError } from '../api-error.ts'
 import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
-import { fromBeforeTo, timeRangeFields } from '../query-schemas.ts'
+import { filterText, fromBeforeTo, timeRangeFields } from '../query-schemas.ts'
 import { parseJsonText, readJsonText } from '../read-json-body.ts'
 
 /** Most events in one ingest request. */
@@ -21,11 +21,11 @@ const listQuery = fromBeforeTo(
     ...timeRangeFields,
     limit: z.coerce.number().int().min(1).max(1_000).default(100),
     cursor: z.string().optional(),
-    provider: z.string().optional(),
-    model: z.string().optional(),
-    feature: z.string().optional(),
-    userId: z.string().optional(),
-    conversationId: z.string().optional(),
+    provider: filterText.optional(),
+    model: filterText.optional(),
+    feature: filterText.optional(),
+    userId: filterText.optional(),
+    conversationId: filterText.optional(),
     status: z.enum(CALL_STATUSES).optional(),
     costStatus: z.enum(['priced', 'estimated', 'unpriced']).optional(),
   }),
