@@ -1,10 +1,11 @@
 import { StorageError } from '../storage/storage-error.ts'
 
 // SQLSTATEs worth another try: connection exceptions (class 08), a full disk or too many
-// connections, a server shutting down, crashing or starting (57P01-03), and serialization failures
-// and deadlocks, which a retry of the same statement resolves. Anything else (a constraint, a
-// numeric overflow, out of memory, a syntax error) fails again the same way.
-const TRANSIENT_SQLSTATE = /^(08[0-9A-Z]{3}|53100|53300|57P01|57P02|57P03|40001|40P01)$/
+// connections, a server shutting down, crashing or starting (57P01-03), serialization failures and
+// deadlocks, which a retry of the same statement resolves, and a lock not granted within
+// lock_timeout (55P03). Anything else (a constraint, a numeric overflow, out of memory, a syntax
+// error) fails again the same way.
+const TRANSIENT_SQLSTATE = /^(08[0-9A-Z]{3}|53100|53300|57P01|57P02|57P03|40001|40P01|55P03)$/
 const SQLSTATE = /^[0-9A-Z]{5}$/
 
 // Node's codes for a socket or name lookup that failed: the database host is away or unreachable.

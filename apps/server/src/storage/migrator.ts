@@ -121,6 +121,9 @@ export async function getMigrationStatus(
  */
 export async function migrateUp(db: Database, migrations = loadMigrations()): Promise<string[]> {
   return db.transaction(async (tx) => {
+    // Another process may be migrating, and a migration may wait for the tables it alters: both waits
+    // are as long as they take, whatever lock_timeout the connection has.
+    await tx.exec('SET LOCAL lock_timeout = 0')
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
     await ensureMigrationsTable(tx)
     const status = compare(await readApplied(tx), migrations)
@@ -156,6 +159,9 @@ export async function migrateDown(
 ) {
   const byVersion = new Map(migrations.map((migration) => [migration.version, migration]))
   return db.transaction(async (tx) => {
+    // Another process may be migrating, and a migration may wait for the tables it alters: both waits
+    // are as long as they take, whatever lock_timeout the connection has.
+    await tx.exec('SET LOCAL lock_timeout = 0')
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
     await ensureMigrationsTable(tx)
     const applied = await readApplied(tx)

@@ -67,4 +67,31 @@ describe('PostgreSQL database', () => {
       await asAdmin(`DROP ROLE ${role}`)
     }
   })
+
+  it('gives up waiting for a lock after lockTimeoutMs, as a transient failure', async () => {
+    const schema = `test_lock_timeout_${process.pid}`
+    const db = await openPostgresDatabase({
+      connectionString: TEST_POSTGRES_URL,
+      schema,
+      poolSize: 1,
+      lockTimeoutMs: 300,
+    })
+    opened.push(db)
+    await db.query('CREATE TABLE held (id int)')
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    await admin.connect()
+    try {
+      await admin.query('BEGIN')
+      await admin.query(`LOCK TABLE ${schema}.held`)
+      // Without the timeout this waits until the lock is released below: never.
+      const failure = await db.query('SELECT count(*) FROM held').catch((error: unknown) => error)
+      expect(failure).toMatchObject({ code: '55P03' })
+      expect(isTransientDatabaseError(failure)).toBe(true)
+      await admin.query('ROLLBACK')
+      expect((await db.query<{ count: string }>('SELECT count(*) FROM held')).rows).toEqual([{ count: '0' }])
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+      await admin.end()
+    }
+  })
 })
