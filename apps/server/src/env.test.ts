@@ -102,6 +102,12 @@ describe('parseEnv', () => {
     }
   })
 
+  it('says the whole project name rule, the first character included', () => {
+    expect(problemsOf({ ACP_INIT_PROJECT: '-abc' })).toEqual([
+      'ACP_INIT_PROJECT: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ])
+  })
+
   it('keeps the rollup refresh within a minute', () => {
     expect(parseEnv({}).ACP_ROLLUP_INTERVAL_MS).toBe(20_000)
     expect(() => parseEnv({ ACP_ROLLUP_INTERVAL_MS: '120000' })).toThrow(/ACP_ROLLUP_INTERVAL_MS/)

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../cli/main.ts'
 import { EnvError, parseEnv } from '../env.ts'
 import { createLogger } from '../logging/logger.ts'
+import { openPostgresDatabase } from '../storage/postgres-database.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { type RunningServer, startServer } from './start-server.ts'
 
@@ -106,6 +107,52 @@ describe('startServer when it cannot listen', () => {
       blocker.close()
     }
   })
+
+  for (const dialect of ['pglite', 'postgres'] as const) {
+    it(`stores no first-run key when it cannot listen, so the next start makes one and prints it [${dialect}]`, async () => {
+      const blocker = createServer()
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+      const { port } = blocker.address() as AddressInfo
+      const schema = `test_first_run_${process.pid}`
+      const database =
+        dialect === 'pglite'
+          ? { ACP_DATA_DIR: tempDataDir() }
+          : { DATABASE_URL: `${TEST_POSTGRES_URL}?options=-c%20search_path%3D${schema}` }
+      const admin =
+        dialect === 'postgres'
+          ? await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL, schema })
+          : undefined
+      const printed: string[] = []
+      const print = (text: string) => void printed.push(text)
+      try {
+        const busy = parseEnv({ ...database, PORT: String(port), ACP_JOBS_ENABLED: 'false' })
+        await expect(startServer(busy, logger, { print })).rejects.toBeInstanceOf(EnvError)
+        expect(printed).toEqual([])
+
+        const server = await startServer(
+          parseEnv({ ...database, PORT: '0', ACP_JOBS_ENABLED: 'false' }),
+          logger,
+          {
+            print,
+          },
+        )
+        try {
+          const key = /(acp_[A-Za-z0-9_-]{43})/.exec(printed.join('\n'))?.[1]
+          expect(key).toBeDefined()
+          const summary = await fetch(`${server.url}/v1/analytics/summary`, {
+            headers: { authorization: `Bearer ${key}` },
+          })
+          expect(summary.status).toBe(200)
+        } finally {
+          await server.close()
+        }
+      } finally {
+        blocker.close()
+        await admin?.query(`DROP SCHEMA ${schema} CASCADE`)
+        await admin?.close()
+      }
+    })
+  }
 
   it('says a HOST that is no address cannot be listened on', async () => {
     const env = parseEnv({ HOST: '999.1.1.1', PORT: '4123', ACP_DATA_DIR: tempDataDir() })

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
+import { type ServerType, serve } from '@hono/node-server'
 import { EnvError, type ServerEnv } from '../env.ts'
 import { createApp } from '../http/create-app.ts'
 import { createIngestService } from '../ingest/ingest-service.ts'
@@ -10,9 +10,9 @@ import type { MessageBus } from '../messaging/message-bus.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
 import type { Database } from '../storage/database.ts'
 import { migrateUp } from '../storage/migrator.ts'
-import { openDatabase } from '../storage/open-database.ts'
-import { ensureInitialProject } from './ensure-initial-project.ts'
+import { ensureInitialProject, type InitialProjectOutcome } from './ensure-initial-project.ts'
 import { firstRunMessage } from './first-run-message.ts'
+import { openConfiguredDatabase } from './open-configured-database.ts'
 
 /** A running server. */
 export interface RunningServer {
@@ -57,13 +57,16 @@ export async function startServer(
   logger: Logger,
   options: { print?: (text: string) => void } = {},
 ): Promise<RunningServer> {
-  const db = await openDatabase(env)
-  // Closed again if start-up fails after opening it.
+  const db = await openConfiguredDatabase(env)
+  // Closed again if start-up fails after opening them.
   let openedBus: MessageBus | undefined
+  let server: ServerType | undefined
   try {
     const applied = await migrateUp(db)
     if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
-    const initial = await ensureInitialProject(db, env)
+    // A key from the environment exists before the server answers, so it is accepted from the first request.
+    const headless = env.ACP_INIT_PROJECT !== undefined
+    if (headless) await ensureInitialProject(db, env)
     const ingest = createIngestService({
       db,
       groupCommitMs: env.ACP_GROUP_COMMIT_MS,
@@ -82,18 +85,22 @@ export async function startServer(
       jobs,
       readyFailsWhenStale: env.ACP_READY_FAILS_WHEN_STALE,
     })
-    const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT })
+    const listening = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT })
+    server = listening
     await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve)
-      server.once('error', (error) => reject(listenProblem(error, env) ?? error))
+      listening.once('listening', resolve)
+      listening.once('error', (error) => reject(listenProblem(error, env) ?? error))
     })
-    const { port } = server.address() as AddressInfo
+    const { port } = listening.address() as AddressInfo
     const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`
     logger.info('server listening', {
       url,
       database: db.dialect,
       ...(db.dialect === 'pglite' ? { dataDir: env.dataDir } : {}),
     })
+    // A generated key is made only once the server listens, and printed at once: a start that fails
+    // before (a port in use) must not store a key nobody saw, which the next start would not print.
+    const initial: InitialProjectOutcome = headless ? {} : await ensureInitialProject(db, env)
     if (initial.generatedKey && initial.projectName) {
       ;(options.print ?? console.log)(
         firstRunMessage({ projectName: initial.projectName, key: initial.generatedKey, baseUrl: url }),
@@ -109,7 +116,7 @@ export async function startServer(
       db,
       close: () => {
         closing ??= (async () => {
-          await new Promise<void>((resolve) => server.close(() => resolve()))
+          await new Promise<void>((resolve) => listening.close(() => resolve()))
           await (scheduler ?? jobs).stop()
           await ingest.drain()
           await bus.close()
@@ -119,6 +126,8 @@ export async function startServer(
       },
     }
   } catch (error) {
+    const started = server
+    if (started) await new Promise<void>((resolve) => started.close(() => resolve()))
     await openedBus?.close().catch(() => {})
     await db.close().catch(() => {})
     throw error

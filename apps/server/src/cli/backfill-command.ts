@@ -90,19 +90,23 @@ export const backfillCommand: Command = async (args, { env, print }) => {
     )
     progress?.finish()
     const peakRssBytes = process.resourceUsage().maxRSS * 1024
+    const stopped = summary.stoppedBecause !== undefined
     if (values.json) {
       print(JSON.stringify({ ...summary, fromDay, toDay, peakRssBytes }))
     } else {
       print(
-        `Aggregated ${summary.days} day(s) from ${fromDay} to ${toDay} in ${(summary.durationMs / 1_000).toFixed(1)} s: ` +
-          `${summary.stored} project-day(s) rebuilt from ${summary.rowsAggregated} raw row(s), the rest already current; ${summary.skipped} day(s) left to a run ` +
-          `that held them; peak memory ${Math.round(peakRssBytes / 1_048_576)} MB.`,
+        stopped
+          ? `Stopped after ${summary.daysRun} of ${summary.days} day(s) from ${fromDay} to ${toDay} (${summary.stoppedBecause}); ` +
+              `${summary.stored} project-day(s) rebuilt. Run the same command again to resume: days already current are skipped.`
+          : `Aggregated ${summary.days} day(s) from ${fromDay} to ${toDay} in ${(summary.durationMs / 1_000).toFixed(1)} s: ` +
+              `${summary.stored} project-day(s) rebuilt from ${summary.rowsAggregated} raw row(s), the rest already current; ${summary.skipped} day(s) left to a run ` +
+              `that held them; peak memory ${Math.round(peakRssBytes / 1_048_576)} MB.`,
       )
       if (summary.unverified > 0)
         print(`${summary.unverified} project-day(s) are unverified: see docs/operations.md.`)
       if (summary.failed.length > 0)
         print(`Failed: ${summary.failed.join(', ')}. Run the same command again to retry them.`)
     }
-    return summary.failed.length > 0 ? 1 : 0
+    return summary.failed.length > 0 || stopped ? 1 : 0
   })
 }

@@ -40,6 +40,30 @@ export function parseCountOption(input: {
   return value
 }
 
+// The form in which `keys list` and `prices list` show ids; anything else would reach PostgreSQL's uuid type and fail there.
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Reads `--id`: the id of a row as a listing command shows it, checked before any database is opened. */
+export function parseIdOption(input: {
+  text: string | undefined
+  /** The id as usage text names it, e.g. `KEY_ID`. */
+  placeholder: string
+  /** What the id is, e.g. "a key id". */
+  noun: string
+  /** The command that lists the ids, e.g. `keys list`. */
+  listCommand: string
+}): string {
+  if (!input.text)
+    throw new CliError(`--id ${input.placeholder} is required (see \`${input.listCommand}\`).`, 2)
+  if (!UUID_PATTERN.test(input.text)) {
+    throw new CliError(
+      `--id must be ${input.noun} as \`${input.listCommand}\` shows it (a UUID such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90); got "${input.text}".`,
+      2,
+    )
+  }
+  return input.text
+}
+
 /** The project named by `--project`, or a CLI error saying how to list projects' keys. */
 export async function requireProject(db: Queryable, name: string | undefined): Promise<Project> {
   if (!name) throw new CliError('--project NAME is required.', 2)

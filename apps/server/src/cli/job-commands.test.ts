@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -12,6 +12,7 @@ import { ensureProject } from '../storage/repositories/projects-repository.ts'
 import { cliTestContext } from '../testing/cli-test-target.ts'
 import { openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { backfillCommand } from './backfill-command.ts'
+import { CliError } from './cli-error.ts'
 import { pricesCommand } from './prices-command.ts'
 import { recomputeCommand } from './recompute-command.ts'
 import { retentionCommand } from './retention-command.ts'
@@ -213,3 +214,29 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     })
   })
 }
+
+describe('prices arguments', () => {
+  const dataDir = path.join(tmpdir(), `acp-prices-never-opened-${process.pid}`)
+  const { context } = cliTestContext({ ACP_DATA_DIR: dataDir })
+
+  it.each([
+    [
+      ['delete', '--project', 'default', '--id', 'not-a-uuid'],
+      '--id must be an override id as `prices list` shows it (a UUID such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90); got "not-a-uuid".',
+    ],
+    [['delete', '--project', 'default'], '--id OVERRIDE_ID is required (see `prices list`).'],
+    [
+      ['delete', '--project', 'default', '--id', '0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90', '--version', '0'],
+      '--version takes a whole number from 1 to 2147483647; got "0".',
+    ],
+    [
+      ['set', '--project', 'default', '--provider', 'acme', '--model', 'm', '--from', '2025-01-01'],
+      expect.stringMatching(/^Invalid price override: input .*; output .*Give --provider/),
+    ],
+  ])('refuses %j with exit code 2 before opening the database', async (args, message) => {
+    const failure = await pricesCommand(args, context).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(CliError)
+    expect(failure).toMatchObject({ message, exitCode: 2 })
+    expect(existsSync(dataDir)).toBe(false)
+  })
+})

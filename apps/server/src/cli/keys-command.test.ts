@@ -37,7 +37,14 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         ['create', '--project', 'shop', '--name', 'n'.repeat(201)],
         '--name must be at most 200 characters; got 201.',
       ],
-      [['revoke', '--project', 'shop', '--id', 'k1'], '--id must be a key id as shown by `keys list`.'],
+      [
+        ['revoke', '--project', 'shop', '--id', 'k1'],
+        '--id must be a key id as `keys list` shows it (a UUID such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90); got "k1".',
+      ],
+      [
+        ['revoke', '--project', 'shop', `--id=${'-'.repeat(36)}`],
+        `--id must be a key id as \`keys list\` shows it (a UUID such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90); got "${'-'.repeat(36)}".`,
+      ],
     ])('refuses %j with exit code 2 before opening the database', async (args, message) => {
       const failure = await keysCommand(args, cliTestContext(target!.env).context).catch(
         (error: unknown) => error,

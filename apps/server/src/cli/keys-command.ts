@@ -11,6 +11,7 @@ import {
   PROJECT_NAME_RULE,
 } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
+import { parseIdOption } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 
@@ -32,12 +33,8 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
   return [...new Set(scopes)] as ApiKeyScope[]
 }
 
-function parseKeyId(text: string | undefined): string {
-  if (!text) throw new CliError('--id KEY_ID is required (see `keys list`).', 2)
-  if (!/^[0-9a-f-]{36}$/i.test(text))
-    throw new CliError(`--id must be a key id as shown by \`keys list\`.`, 2)
-  return text
-}
+const parseKeyId = (text: string | undefined): string =>
+  parseIdOption({ text, placeholder: 'KEY_ID', noun: 'a key id', listCommand: 'keys list' })
 
 /** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
 export const keysCommand: Command = async (args, { env, print }) => {
@@ -58,10 +55,7 @@ export const keysCommand: Command = async (args, { env, print }) => {
   if (!values.project) throw new CliError('--project NAME is required.', 2)
   const projectName = values.project
   if (!PROJECT_NAME_PATTERN.test(projectName)) {
-    throw new CliError(
-      `--project must be ${PROJECT_NAME_RULE}, starting with a letter or digit; got "${projectName}".`,
-      2,
-    )
+    throw new CliError(`--project must be ${PROJECT_NAME_RULE}; got "${projectName}".`, 2)
   }
   const scopes = action === 'create' ? parseScopes(values.scope) : []
   // Counted in characters, as PostgreSQL's length() counts them.

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openPostgresDatabase } from '../storage/postgres-database.ts'
+import { type CliTestTarget, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { runCli } from './main.ts'
+import { PRICE_OPTIONS } from './prices-command.ts'
 
 // The CLI reads the environment like the server does; each test points it at a schema of its own.
 describe('CLI on PostgreSQL', () => {
@@ -98,3 +100,53 @@ describe('CLI on PostgreSQL', () => {
     expect(await runCli(['keys', 'create'])).toBe(2)
   })
 })
+
+describe('CLI help', () => {
+  it('lists every option of prices set', async () => {
+    const printed: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text))
+    try {
+      expect(await runCli(['help'])).toBe(0)
+    } finally {
+      vi.restoreAllMocks()
+    }
+    const usage = printed.join('\n')
+    for (const option of Object.keys(PRICE_OPTIONS)) expect(usage).toMatch(new RegExp(`--${option} USD\\b`))
+  })
+})
+
+for (const dialect of ['pglite', 'postgres'] as const) {
+  describe(`CLI with --json [${dialect}]`, () => {
+    let target: CliTestTarget
+    let restoreEnv: NodeJS.ProcessEnv
+    const stdout: string[] = []
+    const stderr: string[] = []
+    beforeEach(async () => {
+      target = await openCliTestTarget(dialect, 'acp-cli-json-')
+      restoreEnv = { ...process.env }
+      delete process.env.DATABASE_URL
+      delete process.env.ACP_DATA_DIR
+      Object.assign(process.env, target.env, { LOG_LEVEL: 'info' })
+      stdout.length = 0
+      stderr.length = 0
+      vi.spyOn(console, 'log').mockImplementation((text: string) => void stdout.push(`${text}\n`))
+      vi.spyOn(process.stdout, 'write').mockImplementation((text) => stdout.push(String(text)) > 0)
+      vi.spyOn(process.stderr, 'write').mockImplementation((text) => stderr.push(String(text)) > 0)
+    })
+    afterEach(async () => {
+      vi.restoreAllMocks()
+      process.env = restoreEnv
+      await target.dispose()
+    })
+
+    it.each([
+      ['recompute', '--from', '2025-01-01', '--to', '2025-01-02', '--json'],
+      ['backfill', '--from', '2025-01-01', '--to', '2025-01-02', '--delay-ms', '0', '--json'],
+    ])('%s prints exactly one JSON document on stdout, and its logs on stderr', async (...argv) => {
+      expect(await runCli(argv)).toBe(0)
+      expect(() => JSON.parse(stdout.join(''))).not.toThrow()
+      expect(stdout.join('').trim().split('\n')).toHaveLength(1)
+      if (argv[0] === 'recompute') expect(stderr.join('')).toContain('"msg":"job_started"')
+    })
+  })
+}

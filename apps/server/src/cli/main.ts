@@ -38,7 +38,9 @@ Commands:
   prices list --project NAME
   prices set --project NAME --provider P --model M --from DATE --input USD --output USD
              [--cache-read USD] [--cache-write USD] [--cache-write-1h USD] [--reasoning USD]
-                                Set a project's own price (USD per million tokens) from DATE on
+             [--input-audio USD] [--output-audio USD] [--input-image USD] [--output-image USD]
+                                Set a project's own price (USD per million tokens) from DATE on;
+                                a bucket left out is billed as its parent (see docs/cli.md)
   prices delete --project NAME --id OVERRIDE_ID [--version N]
   help                          Show this text
 
@@ -80,7 +82,12 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   try {
     const env = parseEnv()
-    const logger = createLogger({ level: env.LOG_LEVEL })
+    // The server logs on stdout; another command's stdout is its answer (one JSON document with --json), so
+    // its logs go to stderr.
+    const logger = createLogger({
+      level: env.LOG_LEVEL,
+      ...(command === serveCommand ? {} : { write: (line: string) => process.stderr.write(`${line}\n`) }),
+    })
     return await command(argv.slice(1), { env, logger, print: (text) => console.log(text) })
   } catch (error) {
     if (error instanceof EnvError || error instanceof CliError || StorageError.isInstance(error)) {

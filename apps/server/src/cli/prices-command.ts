@@ -8,12 +8,12 @@ import {
   updatePriceOverride,
 } from '../storage/repositories/price-overrides-repository.ts'
 import { CliError } from './cli-error.ts'
-import { parseCountOption, requireProject } from './command-options.ts'
+import { parseCountOption, parseIdOption, requireProject } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withDatabase } from './with-database.ts'
 
-// CLI option → price bucket.
-const PRICE_OPTIONS = {
+/** `prices set` options and the price bucket each sets. */
+export const PRICE_OPTIONS = {
   input: 'input',
   output: 'output',
   'cache-read': 'cacheRead',
@@ -25,6 +25,36 @@ const PRICE_OPTIONS = {
   'input-image': 'inputImage',
   'output-image': 'outputImage',
 } as const
+
+type PriceOverrideInput = ReturnType<typeof priceOverrideBody.parse>
+
+/** The override `prices set` describes, or a usage error listing every problem. */
+function parsePriceOverride(values: Record<string, string | boolean | undefined>): PriceOverrideInput {
+  const prices = Object.fromEntries(
+    Object.entries(PRICE_OPTIONS).flatMap(([option, bucket]) => {
+      const value = values[option]
+      return value === undefined ? [] : [[bucket, value]]
+    }),
+  )
+  const parsed = priceOverrideBody.safeParse({
+    provider: values.provider,
+    model: values.model,
+    effectiveFrom: values.from,
+    prices,
+  })
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues.map(
+    (issue) =>
+      `${issue.path
+        .join('.')
+        .replace('effectiveFrom', 'from')
+        .replace(/^prices\./, '')} ${issue.message}`,
+  )
+  throw new CliError(
+    `Invalid price override: ${problems.join('; ')}. Give --provider, --model, --from DATE, --input and --output.`,
+    2,
+  )
+}
 
 /**
  * `prices list | set | delete --project NAME`: a project's own prices (USD per million tokens) from a date
@@ -49,11 +79,36 @@ export const pricesCommand: Command = async (args, { env, print }) => {
   })
   if (!['list', 'set', 'delete'].includes(action))
     throw new CliError(`Unknown prices action "${action}"; use list, set or delete.`, 2)
+  // Every option is checked before the database is opened, so wrong usage changes nothing.
+  const input = action === 'set' ? parsePriceOverride(values) : undefined
+  const id =
+    action === 'delete'
+      ? parseIdOption({
+          text: values.id,
+          placeholder: 'OVERRIDE_ID',
+          noun: 'an override id',
+          listCommand: 'prices list',
+        })
+      : undefined
+  const version =
+    values.version === undefined
+      ? undefined
+      : parseCountOption({ option: 'version', text: values.version, fallback: 1, min: 1, max: 2 ** 31 - 1 })
 
   return withDatabase(env, async (db) => {
     await migrateUp(db)
     const project = await requireProject(db, values.project)
-    if (action === 'list') {
+    if (id !== undefined) {
+      const deleted = await deletePriceOverride(db, { projectId: project.id, id, version })
+      if (deleted.status === 'version-conflict')
+        throw new CliError(
+          `Override ${id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
+        )
+      if (deleted.status !== 'deleted') throw new CliError(`No override ${id} in project "${project.name}".`)
+      print(`Deleted override ${id}. Run \`recompute\` to re-price calls it priced.`)
+      return 0
+    }
+    if (input === undefined) {
       const overrides = await listPriceOverrides(db, project.id)
       if (overrides.length === 0) print('No price overrides.')
       for (const override of overrides) {
@@ -66,54 +121,6 @@ export const pricesCommand: Command = async (args, { env, print }) => {
       }
       return 0
     }
-    if (action === 'delete') {
-      if (!values.id) throw new CliError('--id OVERRIDE_ID is required (see `prices list`).', 2)
-      const version =
-        values.version === undefined
-          ? undefined
-          : parseCountOption({
-              option: 'version',
-              text: values.version,
-              fallback: 1,
-              min: 1,
-              max: 2 ** 31 - 1,
-            })
-      const deleted = await deletePriceOverride(db, { projectId: project.id, id: values.id, version })
-      if (deleted.status === 'version-conflict')
-        throw new CliError(
-          `Override ${values.id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
-        )
-      if (deleted.status !== 'deleted')
-        throw new CliError(`No override ${values.id} in project "${project.name}".`)
-      print(`Deleted override ${values.id}. Run \`recompute\` to re-price calls it priced.`)
-      return 0
-    }
-    const prices = Object.fromEntries(
-      Object.entries(PRICE_OPTIONS).flatMap(([option, bucket]) => {
-        const value = (values as Record<string, string | undefined>)[option]
-        return value === undefined ? [] : [[bucket, value]]
-      }),
-    )
-    const parsed = priceOverrideBody.safeParse({
-      provider: values.provider,
-      model: values.model,
-      effectiveFrom: values.from,
-      prices,
-    })
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (issue) =>
-          `${issue.path
-            .join('.')
-            .replace('effectiveFrom', 'from')
-            .replace(/^prices\./, '')} ${issue.message}`,
-      )
-      throw new CliError(
-        `Invalid price override: ${problems.join('; ')}. Give --provider, --model, --from DATE, --input and --output.`,
-        2,
-      )
-    }
-    const input = parsed.data
     const existing = (await listPriceOverrides(db, project.id)).find(
       (override) =>
         override.provider === input.provider &&

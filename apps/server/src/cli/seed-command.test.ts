@@ -50,7 +50,11 @@ describe('seed command arguments', () => {
     [['--seed-value=-1'], '--seed-value takes a whole number from 0 to 2147483647; got "-1".'],
     [
       ['--project', 'no spaces'],
-      '--project must be 1-100 letters, digits, ".", "_" or "-"; got "no spaces".',
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "no spaces".',
+    ],
+    [
+      ['--project=-abc'],
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "-abc".',
     ],
   ])('refuses %j with exit code 2 before opening the database', async (args, message) => {
     const failure = await seedCommand(args, context).catch((error: unknown) => error)

@@ -76,6 +76,46 @@ describeEachDatabase('backfill', (getDb) => {
     expect(again).toMatchObject({ succeeded: 5, stored: 0, rowsAggregated: 0 })
   })
 
+  it('stops between days when its signal aborts, and says how many days it ran and why it stopped', async () => {
+    const db = getDb()
+    await seedDays(db, listUtcDays('2025-05-01', '2025-05-03'))
+    const shutdown = new AbortController()
+    const summary = await runBackfill({
+      db,
+      logger,
+      metrics: new JobMetrics(),
+      fromDay: '2025-05-01',
+      toDay: '2025-05-03',
+      batchDays: 1,
+      delayMs: 0,
+      onProgress: (done) => {
+        if (done === 1) shutdown.abort(new Error('the server is shutting down'))
+      },
+      signal: shutdown.signal,
+      now: NOW,
+    })
+    expect(summary).toMatchObject({
+      days: 3,
+      daysRun: 1,
+      succeeded: 1,
+      failed: [],
+      stoppedBecause: 'the server is shutting down',
+    })
+    expect((await listJobRunsByRunId(db, summary.runId)).map((run) => run.targetDate)).toEqual(['2025-05-01'])
+
+    const resumed = await runBackfill({
+      db,
+      logger,
+      metrics: new JobMetrics(),
+      fromDay: '2025-05-01',
+      toDay: '2025-05-03',
+      delayMs: 0,
+      now: NOW,
+    })
+    expect(resumed).toMatchObject({ days: 3, daysRun: 3, succeeded: 3, stored: 2 })
+    expect(resumed.stoppedBecause).toBeUndefined()
+  })
+
   it('refuses the open day unless asked, and a second backfill while one holds the lease', async () => {
     const db = getDb()
     await expect(

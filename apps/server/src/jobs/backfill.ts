@@ -47,7 +47,12 @@ export interface BackfillDaysOptions {
 /** What a backfill did. */
 export interface BackfillSummary {
   runId: string
+  /** Days in the range asked for. */
   days: number
+  /** Days run to an outcome (succeeded, skipped or failed); fewer than `days` when the backfill was stopped. */
+  daysRun: number
+  /** Why the backfill stopped before its last day (the server shut down, the lease was lost); absent when it ran them all. */
+  stoppedBecause?: string
   succeeded: number
   /** Days another run held (the server aggregating the same day): left to it. */
   skipped: number
@@ -82,12 +87,18 @@ export function assertBackfillRange(input: {
   }
 }
 
+function describeStop(reason: unknown): string {
+  if (reason instanceof Error) return reason.message
+  return reason === undefined ? 'stopped' : String(reason)
+}
+
 /**
  * Aggregates a range of days in batches with a pause between them; inside a batch, `concurrency` days at a
  * time (one by default). Each day is aggregated in SQL, its raw rows read in chunks, so memory stays flat
  * whatever the volume, and each day in flight holds one connection. Resumable: a day whose aggregate is
  * current costs one fingerprint scan and is skipped. Safe beside running servers: every day takes the same
- * advisory lock the scheduled run takes. The caller holds the backfill lease.
+ * advisory lock the scheduled run takes. The caller holds the backfill lease. Stopped by `signal`, it
+ * returns what it did, `daysRun` fewer than `days`, and `stoppedBecause`.
  */
 export async function backfillDays(options: BackfillDaysOptions): Promise<BackfillSummary> {
   const startedMs = performance.now()
@@ -129,9 +140,12 @@ export async function backfillDays(options: BackfillDaysOptions): Promise<Backfi
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker))
   }
   summaries.sort((a, b) => (a.day < b.day ? -1 : 1))
+  const stopped = summaries.length < days.length && signal?.aborted === true
   return {
     runId: options.runId,
     days: days.length,
+    daysRun: summaries.length,
+    ...(stopped ? { stoppedBecause: describeStop(signal?.reason) } : {}),
     succeeded: summaries.filter((summary) => summary.status === 'succeeded').length,
     skipped: summaries.filter((summary) => summary.status === 'skipped').length,
     failed: summaries.filter((summary) => summary.status === 'failed').map((summary) => summary.day),

@@ -289,6 +289,27 @@ describeEachDatabase('daily aggregation', (getDb) => {
     expect(await dayStatus(db, projectId, '2025-01-05')).toBe('verified')
   })
 
+  it('records a day cut off by shutdown as failed, without paging anyone, and runs no further day', async () => {
+    const db = getDb()
+    await createProject(db)
+    const shutdown = new AbortController()
+    const lines: Array<Record<string, unknown>> = []
+    const logger = createLogger({
+      level: 'info',
+      write: (line) => {
+        lines.push(JSON.parse(line))
+        if (lines.at(-1)?.msg === 'job_started') shutdown.abort(new Error('the server is shutting down'))
+      },
+    })
+    const stopped = aggregation(db, ['2025-01-12', '2025-01-13'], { logger, signal: shutdown.signal })
+    expect(await stopped.run()).toEqual([
+      expect.objectContaining({ day: '2025-01-12', status: 'failed', error: 'the server is shutting down' }),
+    ])
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'job_failed', date: '2025-01-12', alert: false }),
+    )
+  })
+
   it('skips a date whose lock another run holds, and logs it', async () => {
     const db = getDb()
     const projectId = await createProject(db)

@@ -295,8 +295,8 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
       outcome: 'failure',
       atUtc: new Date(now()).toISOString(),
     })
-    // alert: true marks the lines a log-based alert should page on.
-    logger.error('job_failed', { ...logFields, error: summary.error, alert: true })
+    // alert: true marks the lines a log-based alert should page on; a day cut off by shutdown is none.
+    logger.error('job_failed', { ...logFields, error: summary.error, alert: !options.signal?.aborted })
   }
   return summary
 }

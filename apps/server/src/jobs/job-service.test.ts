@@ -158,6 +158,43 @@ describeEachDatabase('job service', (getDb) => {
     ])
   })
 
+  it('records a backfill stopped by shutdown as failed, with the days it ran and how to resume', async () => {
+    const db = getDb()
+    const lines: Array<Record<string, unknown>> = []
+    const jobs = createJobService({
+      db,
+      logger: createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line)) }),
+      now: () => Date.parse('2025-08-20T12:00:00Z'),
+    })
+    // One day per batch and a long pause after it: the shutdown comes while the backfill waits.
+    const { runId, done } = await jobs.start(
+      'backfill',
+      { from: '2025-04-01', to: '2025-04-03', batchDays: 1, delayMs: 600_000 },
+      'api',
+    )
+    for (let tries = 0; tries < 500; tries++) {
+      const runs = await listJobRunsByRunId(db, runId)
+      if (runs.some((run) => run.targetDate !== null && run.status !== 'running')) break
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await jobs.stop()
+    expect(await done).toMatchObject({ status: 'failed', result: { days: 3, daysRun: 1 } })
+    const runs = await listJobRunsByRunId(db, runId)
+    expect(runs.map((run) => [run.job, run.targetDate, run.status])).toEqual([
+      ['backfill', null, 'failed'],
+      [DAILY_AGGREGATION_JOB, '2025-04-01', 'succeeded'],
+    ])
+    expect(runs[0]).toMatchObject({
+      processed: 1,
+      error:
+        'stopped after 1 of 3 day(s) (the server is shutting down); start the same backfill again to resume: days already current are skipped',
+    })
+    // Stopping for a shutdown is no fault an operator must be paged for.
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'job_failed', job: 'backfill', alert: false }),
+    )
+  })
+
   it('refuses today and malformed parameters before starting anything', async () => {
     const db = getDb()
     const jobs = service(db, '2025-10-01T12:00:00Z')

@@ -288,15 +288,23 @@ export function createJobService(options: JobServiceOptions): JobService {
         now,
         signal,
       })
+      // A backfill stopped part way (the server shutting down, a lost lease) did not complete: it is recorded
+      // as failed with the days it ran, and says how to resume.
+      const failures = [
+        ...(summary.stoppedBecause === undefined
+          ? []
+          : [
+              `stopped after ${summary.daysRun} of ${summary.days} day(s) (${summary.stoppedBecause}); start the same backfill again to resume: days already current are skipped`,
+            ]),
+        ...(summary.failed.length > 0 ? [`aggregation failed for ${summary.failed.join(', ')}`] : []),
+      ]
       return {
-        processed: summary.days,
+        processed: summary.daysRun,
         stored: summary.stored,
         skipped: summary.skipped,
         details: { ...summary },
         outcome: summary,
-        ...(summary.failed.length > 0
-          ? { failure: `aggregation failed for ${summary.failed.join(', ')}` }
-          : {}),
+        ...(failures.length > 0 ? { failure: failures.join('; ') } : {}),
       }
     }
     const recompute = params as JobParams[typeof RECOMPUTE_JOB]
@@ -384,7 +392,8 @@ export function createJobService(options: JobServiceOptions): JobService {
         durationMs: Math.round(durationMs),
       }
       if (result.failure !== undefined) {
-        logger.error('job_failed', { ...ended, error: result.failure, alert: true })
+        // A run cut short by shutdown is no fault to page on; its failed days raised their own alerts.
+        logger.error('job_failed', { ...ended, error: result.failure, alert: !signal.aborted })
         return { status: 'failed', result: result.outcome, error: result.failure }
       }
       if (quiet) logger.debug('job_completed', ended)

@@ -1,11 +1,11 @@
 import type { Queryable } from '../database.ts'
 
-/** A project: the unit every key, event and query is scoped to. */
 /** The rule of `projects.name` (migration 0001), for checking a name before it reaches the database. */
 export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
-/** What `PROJECT_NAME_PATTERN` asks for, in words. */
-export const PROJECT_NAME_RULE = '1-100 letters, digits, ".", "_" or "-"'
+/** What `PROJECT_NAME_PATTERN` asks for, in words: the one wording every message about a project name uses. */
+export const PROJECT_NAME_RULE = '1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'
 
+/** A project: the unit every key, event and query is scoped to. */
 export interface Project {
   id: string
   name: string

@@ -1,0 +1,118 @@
+import { EnvError, type ServerEnv } from '../env.ts'
+import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
+import type { Database } from '../storage/database.ts'
+import { openDatabase } from '../storage/open-database.ts'
+
+type DatabaseEnv = Pick<ServerEnv, 'DATABASE_URL' | 'ACP_DB_POOL_SIZE' | 'dataDir'>
+
+/** The error and the errors it wraps (`cause`), outermost first: a wrapper may hide the driver's error. */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = []
+  for (let current = error; typeof current === 'object' && current !== null; ) {
+    if (chain.includes(current)) break
+    chain.push(current)
+    current = (current as { cause?: unknown }).cause
+  }
+  return chain
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' ? code : undefined
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Host and port, and the database, that a connection string names; never its password. */
+function describeServer(databaseUrl: string): { server: string; database: string | undefined } {
+  try {
+    const url = new URL(databaseUrl)
+    const host = url.hostname || url.searchParams.get('host') || 'localhost'
+    const database = decodeURIComponent(url.pathname.slice(1)) || undefined
+    return { server: `${host}:${url.port || '5432'}`, database }
+  } catch {
+    return { server: 'the server DATABASE_URL names', database: undefined }
+  }
+}
+
+function connectionReason(error: unknown): string {
+  switch (codeOf(error)) {
+    case 'ECONNREFUSED':
+      return 'connection refused: nothing listens there'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'its host name does not resolve'
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no answer'
+    default:
+      return messageOf(error)
+  }
+}
+
+function postgresProblem(error: unknown, databaseUrl: string): EnvError | undefined {
+  const { server, database } = describeServer(databaseUrl)
+  const chain = causeChain(error)
+  // SQLSTATE 3D000 invalid_catalog_name: the server runs but has no such database.
+  if (chain.some((cause) => codeOf(cause) === '3D000')) {
+    const name = database ?? 'NAME'
+    return new EnvError([
+      `DATABASE_URL: PostgreSQL at ${server} has no database "${name}"; create it (createdb ${name}) or correct the database name in DATABASE_URL`,
+    ])
+  }
+  // Class 28, invalid authorization: 28P01 a wrong password, 28000 an unknown role or no pg_hba.conf entry.
+  const refused = chain.find((cause) => codeOf(cause) === '28P01' || codeOf(cause) === '28000')
+  if (refused !== undefined) {
+    return new EnvError([
+      `DATABASE_URL: PostgreSQL at ${server} refused the login (${messageOf(refused)}); correct the user and password in DATABASE_URL, or let that user in on the server`,
+    ])
+  }
+  // The innermost: the driver's own error says best why the connection failed.
+  const unreachable = chain.findLast(isTransientDatabaseError)
+  if (unreachable !== undefined) {
+    return new EnvError([
+      `DATABASE_URL: cannot connect to PostgreSQL at ${server} (${connectionReason(unreachable)}); start PostgreSQL there, or set DATABASE_URL to a server that runs (unset, the embedded database in ACP_DATA_DIR is used)`,
+    ])
+  }
+  return undefined
+}
+
+const DATA_DIR_REASONS: Readonly<Record<string, string>> = {
+  EEXIST: 'it is a file, not a folder',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+}
+
+function dataDirProblem(error: unknown, dataDir: string): EnvError | undefined {
+  for (const cause of causeChain(error)) {
+    const reason = DATA_DIR_REASONS[codeOf(cause) ?? '']
+    if (reason === undefined) continue
+    return new EnvError([
+      `ACP_DATA_DIR: cannot keep the embedded database in ${dataDir}: ${reason}; set ACP_DATA_DIR to a folder this user can write (it is created if missing), or set DATABASE_URL to use PostgreSQL`,
+    ])
+  }
+  return undefined
+}
+
+/**
+ * Opens the database the environment names. A database this machine cannot reach or use (connection
+ * refused or timed out, no such database, login refused, a data folder that is a file or not
+ * writable) becomes an `EnvError` naming `DATABASE_URL` or `ACP_DATA_DIR` and how to fix it, which the
+ * CLI prints as one line; any other failure is thrown as it is.
+ * @example
+ * const db = await openConfiguredDatabase(parseEnv())
+ */
+export async function openConfiguredDatabase(env: DatabaseEnv): Promise<Database> {
+  try {
+    return await openDatabase(env)
+  } catch (error) {
+    const problem = env.DATABASE_URL
+      ? postgresProblem(error, env.DATABASE_URL)
+      : dataDirProblem(error, env.dataDir)
+    throw problem ?? error
+  }
+}
