@@ -154,6 +154,33 @@ describe('startServer when it cannot listen', () => {
     })
   }
 
+  it('says Redis cannot be reached at REDIS_URL, and frees the data folder', async () => {
+    // A port nothing listens on: the Redis client is refused at once.
+    const unused = createServer()
+    await new Promise<void>((resolve) => unused.listen(0, '127.0.0.1', resolve))
+    const { port } = unused.address() as AddressInfo
+    await new Promise<void>((resolve) => unused.close(() => resolve()))
+    const dataDir = tempDataDir()
+    const env = parseEnv({
+      PORT: '0',
+      ACP_DATA_DIR: dataDir,
+      ACP_JOBS_ENABLED: 'false',
+      REDIS_URL: `redis://:secret@127.0.0.1:${port}`,
+    })
+    const refused = startServer(env, logger, { print: () => {} })
+    await expect(refused).rejects.toBeInstanceOf(EnvError)
+    await expect(refused).rejects.toThrow(
+      new RegExp(
+        `^Invalid configuration: REDIS_URL: cannot connect to Redis at 127\\.0\\.0\\.1:${port} \\(.*\\); start Redis there, or unset REDIS_URL`,
+      ),
+    )
+    await expect(refused).rejects.not.toThrow(/secret/)
+    const started = await startServer(parseEnv({ PORT: '0', ACP_DATA_DIR: dataDir }), logger, {
+      print: () => {},
+    })
+    await started.close()
+  })
+
   it('says a HOST that is no address cannot be listened on', async () => {
     const env = parseEnv({ HOST: '999.1.1.1', PORT: '4123', ACP_DATA_DIR: tempDataDir() })
     await expect(startServer(env, logger, { print: () => {} })).rejects.toThrow(

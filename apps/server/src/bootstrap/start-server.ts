@@ -8,6 +8,7 @@ import { createJobService } from '../jobs/job-service.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { MessageBus } from '../messaging/message-bus.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
+import { RedisUnavailableError } from '../messaging/redis-message-bus.ts'
 import type { Database } from '../storage/database.ts'
 import { migrateUp } from '../storage/migrator.ts'
 import { ensureInitialProject, type InitialProjectOutcome } from './ensure-initial-project.ts'
@@ -74,7 +75,12 @@ export async function startServer(
     })
     const bus = await openMessageBus(env.REDIS_URL, (error) =>
       logger.warn('redis error', { err: error.message }),
-    )
+    ).catch((error: unknown) => {
+      if (!(error instanceof RedisUnavailableError)) throw error
+      throw new EnvError([
+        `REDIS_URL: ${error.message}; start Redis there, or unset REDIS_URL to run one server process without it`,
+      ])
+    })
     openedBus = bus
     const jobs = createJobService({ db, logger })
     const app = createApp({

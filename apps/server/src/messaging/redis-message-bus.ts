@@ -1,6 +1,22 @@
 import { Redis } from 'ioredis'
 import type { MessageBus, MessageHandler } from './message-bus.ts'
 
+/** Redis could not be reached at start-up; the message names the server, never its password. */
+export class RedisUnavailableError extends Error {
+  constructor(url: string, cause: unknown) {
+    let server = 'the server REDIS_URL names'
+    try {
+      const parsed = new URL(url)
+      server = `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`
+    } catch {
+      // keep the generic name
+    }
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(`cannot connect to Redis at ${server} (${reason})`, { cause })
+    this.name = 'RedisUnavailableError'
+  }
+}
+
 /**
  * A bus over Redis pub/sub. A subscribed Redis connection can do nothing else, so publishing uses a
  * second one. Connection failures are retried by the client; messages sent while disconnected are
@@ -15,7 +31,14 @@ export async function createRedisMessageBus(
   const subscriber = new Redis(url, options)
   publisher.on('error', onError)
   subscriber.on('error', onError)
-  await Promise.all([publisher.connect(), subscriber.connect()])
+  try {
+    await Promise.all([publisher.connect(), subscriber.connect()])
+  } catch (error) {
+    // Left alone, the clients would go on reconnecting and keep the process alive.
+    publisher.disconnect()
+    subscriber.disconnect()
+    throw new RedisUnavailableError(url, error)
+  }
   const handlers = new Map<string, Set<MessageHandler>>()
   subscriber.on('message', (channel: string, message: string) => {
     for (const handler of handlers.get(channel) ?? []) handler(message)
