@@ -28,6 +28,8 @@ export interface AppDependencies {
   jobs?: JobService
   /** `/ready` answers 503 while aggregated data is stale (ACP_READY_FAILS_WHEN_STALE). */
   readyFailsWhenStale?: boolean
+  /** Bytes of ingest bodies in flight before new batches get 503 SERVER_BUSY; 32 MB by default. */
+  maxIngestBytesInFlight?: number
   now?: () => number
 }
 
@@ -58,7 +60,14 @@ export function createApp(dependencies: AppDependencies) {
 
   const v1 = new Hono<{ Variables: AuthVariables }>()
   v1.use('*', authenticate({ db: dependencies.db, bus: dependencies.bus }))
-  v1.route('/events', eventsRoutes({ db: dependencies.db, ingest: dependencies.ingest }))
+  v1.route(
+    '/events',
+    eventsRoutes({
+      db: dependencies.db,
+      ingest: dependencies.ingest,
+      maxBytesInFlight: dependencies.maxIngestBytesInFlight,
+    }),
+  )
   v1.route('/analytics', analyticsRoutes({ db: dependencies.db, now: dependencies.now }))
   v1.route('/analytics/daily', dailyCostsRoutes({ db: dependencies.db, now: dependencies.now }))
   v1.route('/health/data', healthDataRoutes({ db: dependencies.db, now: dependencies.now }))

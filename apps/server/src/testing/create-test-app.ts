@@ -11,7 +11,12 @@ import { ensureProject } from '../storage/repositories/projects-repository.ts'
 /** A fresh project with a key of the given scopes on `db`, and the app in-process. */
 export async function createTestApp(
   db: Database,
-  options: { scopes?: ApiKeyScope[]; now?: () => number; bus?: MessageBus } = {},
+  options: {
+    scopes?: ApiKeyScope[]
+    now?: () => number
+    bus?: MessageBus
+    maxIngestBytesInFlight?: number
+  } = {},
 ) {
   const { project } = await ensureProject(db, `p-${randomBytes(4).toString('hex')}`)
   const key = generateApiKey()
@@ -23,6 +28,7 @@ export async function createTestApp(
     logger: createLogger({ level: 'silent' }),
     now: options.now,
     bus: options.bus,
+    maxIngestBytesInFlight: options.maxIngestBytesInFlight,
   })
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
   return {

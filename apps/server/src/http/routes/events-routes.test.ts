@@ -195,3 +195,50 @@ describeEachDatabase('authentication', (getDb) => {
     expect(forbidden.body).toMatchObject({ error: { code: 'FORBIDDEN' } })
   })
 })
+
+describeEachDatabase('POST /v1/events under memory pressure', (getDb) => {
+  it('answers 503 SERVER_BUSY while other batches hold the bytes in flight, and takes batches again after', async () => {
+    const t = await createTestApp(getDb(), { maxIngestBytesInFlight: 2_000 })
+    const text = JSON.stringify({ events: [example] })
+    // A batch whose body is still arriving holds its declared bytes: its first read means the server
+    // has taken them; the rest arrives when `finish` is called.
+    let reading: () => void = () => {}
+    const started = new Promise<void>((resolve) => {
+      reading = resolve
+    })
+    let finish: () => void = () => {}
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    let reads = 0
+    const slowBody = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        reads++
+        if (reads === 1) {
+          controller.enqueue(new TextEncoder().encode(text.slice(0, 10)))
+          reading()
+          return
+        }
+        await finished
+        controller.enqueue(new TextEncoder().encode(text.slice(10)))
+        controller.close()
+      },
+    })
+    const slow = t.app.request('/v1/events', {
+      method: 'POST',
+      headers: { ...t.headers, 'content-length': String(1_500) },
+      body: slowBody,
+      duplex: 'half',
+    } as RequestInit)
+    await started
+    const busy = await t.postEvents([{ ...example, idempotencyKey: 'second' }])
+    expect(busy.status).toBe(503)
+    expect(busy.response.headers.get('retry-after')).toBe('1')
+    expect(busy.body).toMatchObject({ error: { code: 'SERVER_BUSY' } })
+    finish()
+    expect((await slow).status).toBe(200)
+    expect((await t.postEvents([{ ...example, idempotencyKey: 'second' }])).body).toMatchObject({
+      accepted: 1,
+    })
+  })
+})

@@ -1,6 +1,7 @@
 import { CALL_STATUSES, jsonTextMayHoldUnstorableText } from '@ai-cost-profiler/core'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { ByteBudget } from '../../ingest/byte-budget.ts'
 import type { IngestService } from '../../ingest/ingest-service.ts'
 import type { Database } from '../../storage/database.ts'
 import { listLlmCalls } from '../../storage/repositories/llm-calls-repository.ts'
@@ -10,6 +11,21 @@ import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
 import { filterText, fromBeforeTo, timeRangeFields } from '../query-schemas.ts'
 import { parseJsonText, readJsonText } from '../read-json-body.ts'
+
+/**
+ * Most bytes of ingest bodies read and not yet answered, across all requests: about 0.5 GB of
+ * memory at the 15-20 times its size that a parsed batch holds. Past it, 503 SERVER_BUSY.
+ */
+export const MAX_INGEST_BYTES_IN_FLIGHT = 32 * 1024 * 1024
+
+// What a body will hold once read: its declared length, ten times that when compressed (event JSON
+// shrinks five to ten times with gzip), the most a batch may be when the length is not declared.
+function expectedBodyBytes(request: Request): number {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (!Number.isFinite(declared) || declared < 0) return MAX_BATCH_BYTES
+  const encoding = (request.headers.get('content-encoding') || 'identity').trim().toLowerCase()
+  return Math.min(MAX_BATCH_BYTES, encoding === 'identity' ? declared : declared * 10)
+}
 
 /** Most events in one ingest request. */
 export const MAX_EVENTS_PER_BATCH = 1_000
@@ -56,37 +72,56 @@ function eventsOf(body: unknown): unknown[] {
 }
 
 /** `POST /v1/events` (ingest) and `GET /v1/events` (keyset-paginated list). */
-export function eventsRoutes(options: { db: Database; ingest: IngestService }) {
+export function eventsRoutes(options: { db: Database; ingest: IngestService; maxBytesInFlight?: number }) {
   const app = new Hono<{ Variables: AuthVariables }>()
+  const budget = new ByteBudget(options.maxBytesInFlight ?? MAX_INGEST_BYTES_IN_FLIGHT)
 
   app.post('/', requireScope('ingest'), async (c) => {
-    // On Node (`serve`), the raw request is in c.env; in-process tests have none and use the web body.
-    const nodeBody = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming
-    const text = await readJsonText(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody })
-    const events = eventsOf(parseJsonText(text))
-    const outcome = await options.ingest.ingest(c.get('auth').projectId, events, {
-      mayHoldUnstorableText: jsonTextMayHoldUnstorableText(text),
-    })
-    const body = {
-      accepted: outcome.accepted,
-      duplicates: outcome.duplicates,
-      errors: outcome.errors,
-      ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
-    }
-    if (outcome.errors.length === 0) return c.json(body, 200)
-    const rejected = new Set(outcome.errors.map((error) => error.index)).size
-    if (rejected === events.length) {
+    let taken = expectedBodyBytes(c.req.raw)
+    if (!budget.tryTake(taken)) {
       throw new ApiError(
-        400,
-        'INVALID_EVENTS',
-        `All ${events.length} event(s) were rejected; see "errors" for each one.`,
-        {
-          details: outcome.errors,
-          body,
-        },
+        503,
+        'SERVER_BUSY',
+        `The server is reading ${Math.round(budget.used / 1024 / 1024)} MB of other batches. Retry after the delay in Retry-After.`,
+        { retryAfterSeconds: 1 },
       )
     }
-    return c.json(body, 207)
+    try {
+      // On Node (`serve`), the raw request is in c.env; in-process tests have none and use the web body.
+      const nodeBody = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming
+      const text = await readJsonText(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody })
+      // A body may hold more than expected (gzip inflating further): it is counted as it is.
+      if (text.length > taken) {
+        budget.resize(taken, text.length)
+        taken = text.length
+      }
+      const events = eventsOf(parseJsonText(text))
+      const outcome = await options.ingest.ingest(c.get('auth').projectId, events, {
+        mayHoldUnstorableText: jsonTextMayHoldUnstorableText(text),
+      })
+      const body = {
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        errors: outcome.errors,
+        ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+      }
+      if (outcome.errors.length === 0) return c.json(body, 200)
+      const rejected = new Set(outcome.errors.map((error) => error.index)).size
+      if (rejected === events.length) {
+        throw new ApiError(
+          400,
+          'INVALID_EVENTS',
+          `All ${events.length} event(s) were rejected; see "errors" for each one.`,
+          {
+            details: outcome.errors,
+            body,
+          },
+        )
+      }
+      return c.json(body, 207)
+    } finally {
+      budget.give(taken)
+    }
   })
 
   app.get('/', requireScope('read'), async (c) => {
