@@ -1,6 +1,9 @@
+import { GoogleGenerativeAI } from '@google/generative-ai'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import generateContent from './__fixtures__/gemini/generate-content.json' with { type: 'json' }
 import chatCompletion from './__fixtures__/openai/chat-completion.json' with { type: 'json' }
+import { callContext } from './call-context.ts'
 import { createProfiler } from './create-profiler.ts'
 import { ProfilerError } from './profiler-error.ts'
 import { type FakeHttpServer, sendJson, startFakeHttpServer } from './test-support/fake-http-server.ts'
@@ -23,7 +26,7 @@ afterEach(async () => {
 })
 
 describe('createProfiler', () => {
-  it('is disabled without endpoint and key: warns once, passes clients through untouched', async () => {
+  it('is disabled without endpoint and key: warns once, passes calls through unrecorded', async () => {
     vi.stubEnv('ACP_ENDPOINT', '')
     vi.stubEnv('ACP_API_KEY', '')
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
@@ -35,11 +38,41 @@ describe('createProfiler', () => {
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'PROFILER_DISABLED' })
 
     const client = new OpenAI({ apiKey: 'sk' })
-    expect(profiler.wrap(client)).toBe(client)
+    const wrapped = profiler.wrap(client)
+    expect(wrapped.constructor).toBe(OpenAI)
+    expect(wrapped.baseURL).toBe(client.baseURL)
+    const thing = { hello: 'world' }
+    expect(profiler.wrap(thing)).toBe(thing)
     expect(profiler.withContext({ userId: 'u' }, () => 42)).toBe(42)
     await profiler.flush()
     await profiler.shutdown()
     expect(profiler.stats()).toMatchObject({ queued: 0, sent: 0, dropped: 0 })
+  })
+
+  it('never lets the per-call option reach the provider while disabled, and changes nothing else', async () => {
+    const openAiUpstream = await startFakeHttpServer()
+    servers.push(openAiUpstream)
+    openAiUpstream.setDefault((_request, response) => sendJson(response, 200, chatCompletion))
+    const geminiUpstream = await upstreamServing(generateContent)
+    const profiler = createProfiler({ enabled: false })
+    const context = callContext({ messageId: 'msg-44' })
+
+    const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${openAiUpstream.url}/v1` }))
+    const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }, context)
+    expect(completion.id).toBe(chatCompletion.id)
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    // @google/generative-ai sends whatever its request object holds.
+    const model = profiler
+      .wrap(new GoogleGenerativeAI('k'))
+      .getGenerativeModel({ model: 'gemini-2.5-flash' }, { baseUrl: geminiUpstream.url })
+    await model.generateContent({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }], ...context })
+
+    const bodies = [...openAiUpstream.requests, ...geminiUpstream.requests].map((request) => request.body)
+    expect(bodies).toHaveLength(3)
+    for (const body of bodies) expect(body).not.toContain('msg-44')
+    // Nothing is added to the request (no stream_options for a stream, no fetch replaced).
+    expect(openAiUpstream.requests[1]?.json()).not.toHaveProperty('stream_options')
+    expect(profiler.stats()).toMatchObject({ queued: 0, sent: 0 })
   })
 
   it('stays silent when disabled on purpose', () => {
@@ -103,10 +136,83 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('takes the endpoint as a URL object', async () => {
+    const test = await startTestProfiler()
+    const upstream = await upstreamServing(chatCompletion)
+    const profiler = createProfiler({ endpoint: new URL(test.ingest.url), apiKey: 'k', flushOnExit: false })
+    expect(profiler.enabled).toBe(true)
+    const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    await profiler.shutdown()
+    expect(profiler.stats()).toMatchObject({ sent: 1, dropped: 0 })
+    expect(test.ingest.requests[0]?.path).toBe('/v1/events')
+    await test.close()
+  })
+
+  it('never throws for options of the wrong type: reports what to pass, and is disabled without a usable endpoint or key', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const errors: ProfilerError[] = []
+    const onError = (error: ProfilerError) => errors.push(error)
+    const endpoint = 'http://127.0.0.1:1'
+    const numberKey = createProfiler({ endpoint, apiKey: 12_345 as never, onError })
+    const bufferKey = createProfiler({ endpoint, apiKey: Buffer.from('acp_key') as never, onError })
+    const numberEndpoint = createProfiler({ endpoint: 4751 as never, apiKey: 'k', onError })
+    for (const profiler of [numberKey, bufferKey, numberEndpoint]) expect(profiler.enabled).toBe(false)
+    expect(errors.filter((error) => error.code === 'INVALID_OPTIONS').map((error) => error.message)).toEqual([
+      expect.stringMatching(/^apiKey must be a string.*got a number$/),
+      expect.stringMatching(/^apiKey must be a string.*got a Buffer$/),
+      expect.stringMatching(/^endpoint must be a string or a URL.*got a number$/),
+    ])
+    expect(errors.filter((error) => error.code === 'PROFILER_DISABLED')).toHaveLength(3)
+    errors.length = 0
+
+    const loose = createProfiler({
+      endpoint,
+      apiKey: 'k',
+      onError,
+      flushOnExit: 'no' as never,
+      debug: 1 as never,
+      defaultContext: 'checkout' as never,
+    })
+    expect(loose.enabled).toBe(true)
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringContaining('defaultContext must be an object'),
+      expect.stringContaining('debug must be true or false'),
+      expect.stringContaining('flushOnExit must be true or false'),
+    ])
+    await loose.shutdown()
+
+    vi.stubEnv('ACP_ENDPOINT', '')
+    vi.stubEnv('ACP_API_KEY', '')
+    warn.mockClear()
+    expect(createProfiler(endpoint as never).enabled).toBe(false)
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      expect.stringContaining('createProfiler() was given a string, not an options object'),
+    ])
+  })
+
+  it('warns once on the console about an onError that is not a function', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const profiler = createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey: 'k', onError: 'log' as never })
+    expect(profiler.enabled).toBe(true)
+    profiler.wrap({ not: 'a client' })
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(warn.mock.calls[0]?.[0]).toMatch(/onError must be a function.*got a string/)
+    await profiler.shutdown()
+  })
+
   it('returns unsupported objects unchanged and reports them', async () => {
     const test = await startTestProfiler()
     const thing = { hello: 'world' }
     expect(test.profiler.wrap(thing)).toBe(thing)
+    expect(test.profiler.wrap(null as never)).toBe(null)
+    expect(test.profiler.wrap(42 as never)).toBe(42)
+    expect(test.errors.map((error) => error.code)).toEqual([
+      'UNSUPPORTED_CLIENT',
+      'UNSUPPORTED_CLIENT',
+      'UNSUPPORTED_CLIENT',
+    ])
+    expect(test.errors[1]?.message).toContain('wrap() received null')
     expect(test.errors[0]).toMatchObject({ code: 'UNSUPPORTED_CLIENT' })
     expect(ProfilerError.isInstance(test.errors[0])).toBe(true)
     expect(ProfilerError.isInstance(new Error('x'))).toBe(false)
@@ -227,6 +333,20 @@ describe('createProfiler', () => {
     expect(event?.metadata).toBeUndefined()
     expect(event?.tags?.[0]).toHaveLength(128)
     expect(test.errors.map((error) => error.code)).toContain('INVALID_CONTEXT')
+    await test.close()
+  })
+
+  it('cuts over-long context strings between characters, never inside an emoji', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await openai.chat.completions.create(
+      { model: 'gpt-4o-mini', messages },
+      callContext({ conversationId: `${'c'.repeat(255)}😀`, tags: [`${'t'.repeat(127)}😀`] }),
+    )
+    const [event] = await test.events()
+    expect(event?.conversationId).toBe('c'.repeat(255))
+    expect(event?.tags).toEqual(['t'.repeat(127)])
     await test.close()
   })
 

@@ -4,6 +4,7 @@ import type { CallContext } from './call-context.ts'
 import type { CallTracker } from './internal/call-tracker.ts'
 import { clientShapeFor } from './internal/client-shape-for.ts'
 import { createClientProxy } from './internal/create-client-proxy.ts'
+import { createStrippingProxy } from './internal/create-stripping-proxy.ts'
 import { detectClientKind } from './internal/detect-client-kind.ts'
 import { createErrorReporter } from './internal/error-reporter.ts'
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
@@ -26,7 +27,10 @@ export type ProfilerStats = TransportStats
 
 /** A profiler: wraps provider clients, scopes context, and delivers the recorded events. */
 export interface Profiler {
-  /** False when the profiler is off (not configured or `enabled: false`); calls then pass through untouched. */
+  /**
+   * False when the profiler is off (not configured or `enabled: false`); calls then pass through
+   * unrecorded, only without the per-call context option.
+   */
   readonly enabled: boolean
   /** Returns the client, of the same type, with every supported call recorded. Unsupported clients are returned as they are. */
   wrap<Client extends object>(client: Client, options?: WrapOptions): Client
@@ -38,6 +42,14 @@ export interface Profiler {
   shutdown(): Promise<void>
   /** Counters of events queued, sent and dropped. */
   stats(): ProfilerStats
+}
+
+/** What `wrap()` was given, for a message: `null`, `a string`, `an object of class Foo`. */
+function describeClient(client: unknown): string {
+  if (client === null || client === undefined) return String(client)
+  if (typeof client !== 'object' && typeof client !== 'function') return `a ${typeof client}`
+  const name: unknown = (client as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === 'string' && name !== '' ? `an object of class ${name}` : 'an object'
 }
 
 const EMPTY_STATS: ProfilerStats = {
@@ -53,7 +65,7 @@ const EMPTY_STATS: ProfilerStats = {
 /**
  * Creates a profiler. Options fall back to `ACP_ENDPOINT`, `ACP_API_KEY` and `ACP_DEBUG`, read now
  * (never at import). Without an endpoint and API key it is disabled: it warns once and passes calls
- * through. It never throws; problems go to `onError`.
+ * through unrecorded. It never throws; problems go to `onError`.
  *
  * @example
  * ```ts
@@ -72,6 +84,7 @@ const EMPTY_STATS: ProfilerStats = {
 export function createProfiler(options?: ProfilerOptions): Profiler {
   const resolved = resolveProfilerOptions(options, process.env)
   const reporter = createErrorReporter({ debug: resolved.debug, onError: resolved.onError })
+  for (const warning of resolved.warnings) console.warn(`[ai-cost-profiler] ${warning}`)
   for (const problem of resolved.problems) reporter.report(new ProfilerError('INVALID_OPTIONS', problem))
 
   if (!resolved.enabled) {
@@ -83,7 +96,14 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     }
     return {
       enabled: false,
-      wrap: (client) => client,
+      wrap(client) {
+        try {
+          return createStrippingProxy(client, reporter)
+        } catch (error) {
+          reporter.reportInternal('wrapping a client', error)
+          return client
+        }
+      },
       withContext: (_context, fn) => fn(),
       flush: async () => {},
       shutdown: async () => {},
@@ -99,8 +119,10 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   if (resolved.flushOnExit) {
     let flushedAtCount = -1
     unregisterExitFlush = registerExitFlush(async () => {
-      // Only when something was recorded since the last exit flush; otherwise beforeExit would loop.
-      if (transport.stats().queued === 0 || flushedAtCount === recordedCount) return
+      // Only when something was recorded since the last exit flush; otherwise beforeExit would loop. A
+      // request under way does not hold the process (see postBody): its events are waited for here.
+      const { queued, inFlight } = transport.stats()
+      if ((queued === 0 && inFlight === 0) || flushedAtCount === recordedCount) return
       flushedAtCount = recordedCount
       await transport.flushBeforeExit(resolved.shutdownTimeoutMs)
     })
@@ -166,7 +188,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         reporter.report(
           new ProfilerError(
             'UNSUPPORTED_CLIENT',
-            `wrap() received an object that is not a supported provider client (${client.constructor?.name ?? typeof client}); it is returned unwrapped`,
+            `wrap() received ${describeClient(client)}, which is not a supported provider client; it is returned unwrapped`,
           ),
         )
         return client

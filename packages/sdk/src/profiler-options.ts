@@ -6,11 +6,11 @@ export type Compression = 'none' | 'gzip'
 
 /** Options of `createProfiler`. Each falls back to its environment variable (if any), then to a default. */
 export interface ProfilerOptions {
-  /** Base URL of the AI Cost Profiler server, e.g. `https://acp.example.com`. Env: `ACP_ENDPOINT`. */
-  endpoint?: string | undefined
+  /** Base URL of the AI Cost Profiler server, e.g. `https://acp.example.com` (or a `URL`). Env: `ACP_ENDPOINT`. */
+  endpoint?: string | URL | undefined
   /** Project API key sent as `Authorization: Bearer`. Env: `ACP_API_KEY`. */
   apiKey?: string | undefined
-  /** `false` turns the profiler off: wrapped clients are returned untouched. Default: on when configured. */
+  /** `false` turns the profiler off: calls are not recorded, only stripped of the per-call option. Default: on when configured. */
   enabled?: boolean | undefined
   /** Log what the profiler does to the console. Env: `ACP_DEBUG` (`1`/`true`). Default `false`. */
   debug?: boolean | undefined

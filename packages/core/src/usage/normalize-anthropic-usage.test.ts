@@ -57,4 +57,16 @@ describe('normalizeAnthropicUsage', () => {
       }),
     ).toEqual({ inputTokens: 472, outputTokens: 1 })
   })
+
+  it('reads a usage of the wrong shape as no usage instead of throwing', () => {
+    expect(normalizeAnthropicUsage(null as never)).toEqual({ inputTokens: 0, outputTokens: 0 })
+    expect(
+      normalizeAnthropicUsage({
+        input_tokens: '12',
+        output_tokens: -1,
+        cache_read_input_tokens: 1.5,
+        cache_creation: 'none',
+      } as never),
+    ).toEqual({ inputTokens: 0, outputTokens: 0 })
+  })
 })

@@ -1,4 +1,5 @@
 import { positiveOrUndefined, readTokenCount } from './read-token-count.ts'
+import { reconcileUsageParts } from './reconcile-usage-parts.ts'
 import type { UsageBuckets } from './usage-buckets.ts'
 
 /** The `usage` object of an Anthropic message (or the merged usage of a message stream). */
@@ -19,7 +20,9 @@ export interface AnthropicUsagePayload {
  * 5-minute and 1-hour writes when `cache_creation` says so; without it every write is 5-minute
  * (the only TTL before the split was reported).
  */
-export function normalizeAnthropicUsage(usage: AnthropicUsagePayload): UsageBuckets {
+export function normalizeAnthropicUsage(payload: AnthropicUsagePayload): UsageBuckets {
+  // Untyped at run time: anything but an object reads as no usage.
+  const usage: AnthropicUsagePayload = typeof payload === 'object' && payload !== null ? payload : {}
   const uncachedInputTokens = readTokenCount(usage.input_tokens)
   const cacheReadTokens = readTokenCount(usage.cache_read_input_tokens)
   const split = usage.cache_creation
@@ -40,5 +43,6 @@ export function normalizeAnthropicUsage(usage: AnthropicUsagePayload): UsageBuck
   if (cacheRead !== undefined) buckets.cacheReadInputTokens = cacheRead
   if (write5m !== undefined) buckets.cacheWriteInputTokens = write5m
   if (write1h !== undefined) buckets.cacheWrite1hInputTokens = write1h
-  return buckets
+  // Parts here never exceed their whole; this caps corrupt counts at the schema's limit.
+  return reconcileUsageParts(buckets)
 }

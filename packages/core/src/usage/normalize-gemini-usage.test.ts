@@ -3,7 +3,7 @@ import generateContent from './__fixtures__/gemini-generate-content.json' with {
 import audio from './__fixtures__/gemini-generate-content-audio.json' with { type: 'json' }
 import cachedAudio from './__fixtures__/gemini-usage-cached-audio.json' with { type: 'json' }
 import { normalizeGeminiUsage } from './normalize-gemini-usage.ts'
-import { findUsageProblems } from './usage-buckets.ts'
+import { findUsageProblems, usageBucketsSchema } from './usage-buckets.ts'
 
 describe('normalizeGeminiUsage', () => {
   it('adds thoughts to output and tool-use prompt tokens to input; cache stays inside the prompt', () => {
@@ -50,5 +50,37 @@ describe('normalizeGeminiUsage', () => {
         promptTokensDetails: [{ modality: 'AUDIO' }, { tokenCount: 4 }],
       }),
     ).toEqual({ inputTokens: 5, outputTokens: 1 })
+  })
+
+  it('reads details that are not lists, and counts that are not whole numbers, as nothing', () => {
+    const odd = {
+      promptTokenCount: 10,
+      candidatesTokenCount: -2,
+      thoughtsTokenCount: '7',
+      promptTokensDetails: { modality: 'AUDIO', tokenCount: 10 },
+      toolUsePromptTokensDetails: 'AUDIO',
+      cacheTokensDetails: 42,
+      candidatesTokensDetails: [null, 3, 'IMAGE', { modality: 'IMAGE', tokenCount: -1 }],
+    }
+    const usage = normalizeGeminiUsage(odd as never)
+    expect(usage).toEqual({ inputTokens: 10, outputTokens: 0 })
+    expect(usageBucketsSchema.safeParse(usage).success).toBe(true)
+    expect(normalizeGeminiUsage(null as never)).toEqual({ inputTokens: 0, outputTokens: 0 })
+  })
+
+  it('grows a whole by a part reported outside it, so the usage is never refused', () => {
+    const usage = normalizeGeminiUsage({
+      promptTokenCount: 100,
+      cachedContentTokenCount: 300,
+      candidatesTokenCount: 10,
+      candidatesTokensDetails: [{ modality: 'AUDIO', tokenCount: 50 }],
+    })
+    expect(usage).toEqual({
+      inputTokens: 400,
+      outputTokens: 60,
+      cacheReadInputTokens: 300,
+      outputAudioTokens: 50,
+    })
+    expect(findUsageProblems(usage)).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
 import { positiveOrUndefined, readTokenCount } from './read-token-count.ts'
+import { reconcileUsageParts } from './reconcile-usage-parts.ts'
 import type { UsageBuckets } from './usage-buckets.ts'
 
 /** Tokens of one modality, as in Gemini's `*TokensDetails` lists. */
@@ -22,10 +23,18 @@ export interface GeminiUsagePayload {
   toolUsePromptTokensDetails?: readonly GeminiModalityTokenCount[] | null
 }
 
-function modalityTokens(details: readonly GeminiModalityTokenCount[] | null | undefined, modality: string) {
+/**
+ * The tokens of one modality in a `*TokensDetails` list. Anything else in its place (an object, a
+ * string, entries that are not objects) says nothing usable and counts as none: the payload is not
+ * typed at run time, and a normaliser never throws.
+ */
+function modalityTokens(details: unknown, modality: string): number {
+  if (!Array.isArray(details)) return 0
   let total = 0
-  for (const entry of details ?? []) {
-    if (entry?.modality === modality) total += readTokenCount(entry.tokenCount)
+  for (const entry of details as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue
+    const { modality: entryModality, tokenCount } = entry as GeminiModalityTokenCount
+    if (entryModality === modality) total += readTokenCount(tokenCount)
   }
   return total
 }
@@ -33,18 +42,23 @@ function modalityTokens(details: readonly GeminiModalityTokenCount[] | null | un
 /**
  * Maps Gemini usage to the core buckets. `promptTokenCount` already includes cached content;
  * tool-use prompt tokens are input the model read too, so they are added. Thoughts are counted
- * outside `candidatesTokenCount`, so they are added to output and reported as reasoning.
+ * outside `candidatesTokenCount`, so they are added to output and reported as reasoning. A part
+ * reported larger than its whole grows the whole (see `reconcileUsageParts`).
  */
-export function normalizeGeminiUsage(usage: GeminiUsagePayload): UsageBuckets {
+export function normalizeGeminiUsage(payload: GeminiUsagePayload): UsageBuckets {
+  // Untyped at run time: anything but an object reads as no usage.
+  const usage: GeminiUsagePayload = typeof payload === 'object' && payload !== null ? payload : {}
   const thoughtsTokens = readTokenCount(usage.thoughtsTokenCount)
   const inputTokens = readTokenCount(usage.promptTokenCount) + readTokenCount(usage.toolUsePromptTokenCount)
   const outputTokens = readTokenCount(usage.candidatesTokenCount) + thoughtsTokens
-  const inputDetails = [...(usage.promptTokensDetails ?? []), ...(usage.toolUsePromptTokensDetails ?? [])]
+  const inputModalityTokens = (modality: string) =>
+    modalityTokens(usage.promptTokensDetails, modality) +
+    modalityTokens(usage.toolUsePromptTokensDetails, modality)
 
   // The audio and image parts are the uncached ones: the prompt's details include what came from the
   // cache, which is billed as a cache read (at the text cache price, see the Google catalogue).
   const uncached = (modality: string) =>
-    Math.max(0, modalityTokens(inputDetails, modality) - modalityTokens(usage.cacheTokensDetails, modality))
+    Math.max(0, inputModalityTokens(modality) - modalityTokens(usage.cacheTokensDetails, modality))
 
   const buckets: UsageBuckets = { inputTokens, outputTokens }
   const parts = {
@@ -58,5 +72,5 @@ export function normalizeGeminiUsage(usage: GeminiUsagePayload): UsageBuckets {
   for (const [name, value] of Object.entries(parts)) {
     if (value !== undefined) buckets[name as keyof typeof parts] = value
   }
-  return buckets
+  return reconcileUsageParts(buckets)
 }

@@ -4,7 +4,7 @@ import chatAudio from './__fixtures__/openai-chat-completion-audio.json' with { 
 import embedding from './__fixtures__/openai-embedding.json' with { type: 'json' }
 import response from './__fixtures__/openai-response.json' with { type: 'json' }
 import { normalizeOpenAiUsage } from './normalize-openai-usage.ts'
-import { findUsageProblems, usageBucketsSchema } from './usage-buckets.ts'
+import { findUsageProblems, MAX_TOKENS_PER_BUCKET, usageBucketsSchema } from './usage-buckets.ts'
 
 describe('normalizeOpenAiUsage', () => {
   it('keeps cached and reasoning tokens inside the chat completion wholes', () => {
@@ -74,5 +74,48 @@ describe('normalizeOpenAiUsage', () => {
         completion_tokens_details: { reasoning_tokens: 1.5 },
       }),
     ).toEqual({ inputTokens: 0, outputTokens: 0 })
+  })
+
+  it('grows a whole by a part reported outside it, so the usage is never refused', () => {
+    // xAI counts reasoning outside completion_tokens; some gateways report cached tokens beyond the prompt.
+    const reasoningOutside = normalizeOpenAiUsage({
+      prompt_tokens: 10,
+      completion_tokens: 100,
+      completion_tokens_details: { reasoning_tokens: 300 },
+    })
+    expect(reasoningOutside).toEqual({ inputTokens: 10, outputTokens: 400, reasoningTokens: 300 })
+    const cachedOutside = normalizeOpenAiUsage({
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 20, cache_write_tokens: 5, audio_tokens: 40 },
+      output_tokens: 1,
+    })
+    expect(cachedOutside).toEqual({
+      inputTokens: 75,
+      outputTokens: 1,
+      cacheReadInputTokens: 20,
+      cacheWriteInputTokens: 5,
+      inputAudioTokens: 40,
+    })
+    for (const usage of [reasoningOutside, cachedOutside]) {
+      expect(usageBucketsSchema.safeParse(usage).success).toBe(true)
+    }
+  })
+
+  it('caps corrupt counts at the largest a bucket holds, every part within its whole', () => {
+    const usage = normalizeOpenAiUsage({
+      prompt_tokens: 2 ** 40,
+      prompt_tokens_details: { cached_tokens: 2 ** 41, cache_write_tokens: 2 ** 41 },
+      completion_tokens: 5,
+      completion_tokens_details: { reasoning_tokens: 2 ** 50 },
+    })
+    expect(usage).toEqual({
+      inputTokens: MAX_TOKENS_PER_BUCKET,
+      outputTokens: MAX_TOKENS_PER_BUCKET,
+      cacheReadInputTokens: MAX_TOKENS_PER_BUCKET,
+      cacheWriteInputTokens: 0,
+      reasoningTokens: MAX_TOKENS_PER_BUCKET,
+    })
+    expect(usageBucketsSchema.safeParse(usage).success).toBe(true)
+    expect(normalizeOpenAiUsage('usage' as never)).toEqual({ inputTokens: 0, outputTokens: 0 })
   })
 })

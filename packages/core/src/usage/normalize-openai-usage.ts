@@ -1,4 +1,5 @@
 import { positiveOrUndefined, readTokenCount } from './read-token-count.ts'
+import { reconcileUsageParts } from './reconcile-usage-parts.ts'
 import type { UsageBuckets } from './usage-buckets.ts'
 
 /**
@@ -39,9 +40,12 @@ export interface OpenAiUsagePayload {
 /**
  * Maps OpenAI usage to the core buckets. OpenAI already counts cached prompt tokens (read or
  * written) inside the prompt and reasoning tokens inside the completion, so the wholes are taken as
- * reported.
+ * reported; a compatible provider that counts a part outside its whole (reasoning beyond
+ * `completion_tokens`, say) has the whole grown by it (see `reconcileUsageParts`).
  */
-export function normalizeOpenAiUsage(usage: OpenAiUsagePayload): UsageBuckets {
+export function normalizeOpenAiUsage(payload: OpenAiUsagePayload): UsageBuckets {
+  // Untyped at run time: anything but an object reads as no usage.
+  const usage: OpenAiUsagePayload = typeof payload === 'object' && payload !== null ? payload : {}
   // The Responses API names the wholes input/output; Chat Completions and Embeddings prompt/completion.
   const isResponsesShape = usage.input_tokens != null || usage.output_tokens != null
   const inputDetails = isResponsesShape ? usage.input_tokens_details : usage.prompt_tokens_details
@@ -63,5 +67,5 @@ export function normalizeOpenAiUsage(usage: OpenAiUsagePayload): UsageBuckets {
   for (const [name, value] of Object.entries(parts)) {
     if (value !== undefined) buckets[name as keyof typeof parts] = value
   }
-  return buckets
+  return reconcileUsageParts(buckets)
 }

@@ -13,6 +13,7 @@ import { classifyError } from './classify-error.ts'
 import { formatUtcTimestamp } from './format-utc-timestamp.ts'
 import { CONTEXT_STRING_FIELDS } from './merge-call-context.ts'
 import { DeferredEvent } from './transport/deferred-event.ts'
+import { truncateText } from './truncate-text.ts'
 
 /**
  * Usage normalised when the event is built rather than when the call ends: a copy of the provider's
@@ -63,7 +64,7 @@ function roundMs(durationMs: number): number {
 
 function identifier(value: string | undefined): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined
-  return value.slice(0, MAX_ID_LENGTH)
+  return truncateText(value, MAX_ID_LENGTH)
 }
 
 /**

@@ -209,4 +209,22 @@ describe('classifyError', () => {
   it('bounds the message length', () => {
     expect(classifyError(new Error('x'.repeat(10_000))).message).toHaveLength(2000)
   })
+
+  it('cuts an over-long message or code on a character boundary, never inside an emoji', () => {
+    const classified = classifyError({ message: `${'x'.repeat(1999)}😀😀`, code: `${'c'.repeat(255)}😀` })
+    expect(classified.message).toBe('x'.repeat(1999))
+    expect(classified.code).toBe('c'.repeat(255))
+  })
+
+  it('never throws, even for an error whose fields throw when read', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no reading me')
+        },
+      },
+    )
+    expect(classifyError(hostile)).toEqual({ type: 'unknown' })
+  })
 })

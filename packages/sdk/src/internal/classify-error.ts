@@ -4,6 +4,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_ID_LENGTH,
 } from '@ai-cost-profiler/core'
+import { truncateText } from './truncate-text.ts'
 
 type ErrorLike = Record<string, unknown>
 
@@ -54,7 +55,7 @@ function readProviderCode(error: ErrorLike, message: string): string | undefined
     asRecord(error.stackTrace)?.status,
     googleBody?.status,
   ]) {
-    if (typeof candidate === 'string' && candidate !== '') return candidate.slice(0, MAX_ID_LENGTH)
+    if (typeof candidate === 'string' && candidate !== '') return truncateText(candidate, MAX_ID_LENGTH)
   }
   return undefined
 }
@@ -143,6 +144,15 @@ function typeFromChain(chain: readonly ErrorLike[], message: string): ErrorType 
  * and provider code when known. Reads fields by name so no provider SDK has to be loaded.
  */
 export function classifyError(error: unknown): CallError {
+  try {
+    return classify(error)
+  } catch {
+    // Fields that throw when read (a getter, a revoked proxy) tell nothing; the call is still recorded.
+    return { type: 'unknown' }
+  }
+}
+
+function classify(error: unknown): CallError {
   const record = asRecord(error) ?? {}
   const message = typeof record.message === 'string' ? record.message : String(error)
   const httpStatus = readHttpStatus(record, message)
@@ -165,6 +175,6 @@ export function classifyError(error: unknown): CallError {
   const callError: CallError = { type }
   if (code !== undefined) callError.code = code
   if (httpStatus !== undefined) callError.httpStatus = httpStatus
-  if (message !== '') callError.message = message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
+  if (message !== '') callError.message = truncateText(message, MAX_ERROR_MESSAGE_LENGTH)
   return callError
 }

@@ -35,8 +35,8 @@ describe('createClientProxy', () => {
         },
     },
   })
-  const wrap = (client: Client) => {
-    let proxy: Client | undefined
+  const wrap = <Wrapped extends Client>(client: Wrapped) => {
+    let proxy: Wrapped | undefined
     const root = () => proxy ?? client
     proxy = createClientProxy(
       client,
@@ -82,5 +82,47 @@ describe('createClientProxy', () => {
       resource: unknown
     }
     expect(proxy.resource).toBe(frozenChild)
+  })
+
+  it('returns the class itself as constructor, never a bound copy', () => {
+    const client = new Client()
+    const wrapped = wrap(client)
+    expect(wrapped.constructor).toBe(Client)
+    expect(wrapped.constructor.name).toBe('Client')
+  })
+
+  it("runs the members a subclass adds with the proxy as this, and the base class's bound", () => {
+    calls.length = 0
+    class Subclass extends Client {
+      twice(value: number) {
+        return this.resource.create(value) * 2
+      }
+      get doubled() {
+        return this.resource.create(1)
+      }
+      override reveal() {
+        return `${super.reveal()}!`
+      }
+    }
+    const wrapped = wrap(new Subclass())
+    expect(wrapped.twice(2)).toBe(8)
+    expect(wrapped.doubled).toBe(2)
+    // An override may reach the base class's private fields through super: it stays bound.
+    expect(wrapped.reveal()).toBe('private!')
+    expect(calls).toEqual([2, 1])
+  })
+
+  it('keeps a subclass with private state of its own bound, so its private fields work', () => {
+    calls.length = 0
+    class Counting extends Client {
+      #count = 0
+      count(value: number) {
+        this.#count++
+        return this.resource.create(value) + this.#count
+      }
+    }
+    const wrapped = wrap(new Counting())
+    expect(wrapped.count(5)).toBe(11)
+    expect(calls).toEqual([])
   })
 })

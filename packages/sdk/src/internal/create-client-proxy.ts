@@ -1,3 +1,4 @@
+import { findSubclassMembers } from './find-subclass-members.ts'
 import type { AnyFunction, ProxyShape } from './proxy-shape.ts'
 
 function isObject(value: unknown): value is object {
@@ -28,6 +29,9 @@ export function createClientProxy<T extends object>(
     if (record) for (const property of Object.keys(record)) named.add(property)
   }
   const methodCache = new Map<PropertyKey, { original: unknown; replacement: AnyFunction }>()
+  // Found once per proxy: usually none, and then the lookup below is skipped.
+  const found = bindToTarget ? findSubclassMembers(target) : undefined
+  const subclassMembers = found && found.size > 0 ? found : undefined
 
   /** The replacement made earlier for this very method, if any (read on every call, so no callback is allocated). */
   const remembered = (property: PropertyKey, original: unknown): AnyFunction | undefined => {
@@ -83,8 +87,15 @@ export function createClientProxy<T extends object>(
 
   const proxy = new Proxy(target, {
     get(real, property, receiver) {
-      const value = Reflect.get(real, property, bindToTarget ? real : receiver)
-      if (typeof property !== 'string') return value
+      // A member a user's subclass adds runs with the proxy as `this` (see findSubclassMembers).
+      const onProxy =
+        subclassMembers !== undefined &&
+        typeof property === 'string' &&
+        subclassMembers.has(property) &&
+        !Object.hasOwn(real, property)
+      const value = Reflect.get(real, property, bindToTarget && !onProxy ? real : receiver)
+      // The class itself, never a bound copy of it: its name, identity and static members stay.
+      if (typeof property !== 'string' || onProxy || property === 'constructor') return value
       const replacement = replacementFor(real, property, value, receiver)
       if (replacement === value) return value
       // A proxy must return the real value of a non-configurable, read-only property.

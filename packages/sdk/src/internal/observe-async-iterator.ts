@@ -1,4 +1,5 @@
 import type { ErrorReporter } from './error-reporter.ts'
+import { runSafely } from './run-safely.ts'
 
 /** Callbacks of `observeAsyncIterator`; none of them may change what the consumer receives except `hide`. */
 export interface IterationObserver<T> {
@@ -10,14 +11,6 @@ export interface IterationObserver<T> {
   onError(error: unknown): void
   /** The consumer stopped early (`break`, `return()`). */
   onCancel(): void
-}
-
-function safely(reporter: ErrorReporter, what: string, action: () => unknown): void {
-  try {
-    action()
-  } catch (error) {
-    reporter.reportInternal(`observing a stream (${what})`, error)
-  }
 }
 
 /**
@@ -37,13 +30,13 @@ export function observeAsyncIterator<T>(
 
   const onFailure = (error: unknown): never => {
     pending--
-    safely(reporter, 'error', () => observer.onError(error))
+    runSafely(reporter, 'observing a stream (error)', () => observer.onError(error))
     throw error
   }
   const onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (result.done) {
       pending--
-      safely(reporter, 'end', () => observer.onDone())
+      runSafely(reporter, 'observing a stream (end)', () => observer.onDone())
       return result
     }
     let hidden: unknown
@@ -74,12 +67,12 @@ export function observeAsyncIterator<T>(
       return result
     },
     async return(value?: unknown) {
-      safely(reporter, 'cancel', () => observer.onCancel())
+      runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.return === 'function') return inner.return(value)
       return { done: true, value: value as T }
     },
     async throw(error?: unknown) {
-      safely(reporter, 'cancel', () => observer.onCancel())
+      runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.throw === 'function') return inner.throw(error)
       throw error
     },

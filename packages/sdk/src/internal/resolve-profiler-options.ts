@@ -25,6 +25,11 @@ export interface ResolvedProfilerOptions {
   defaultContext: CallContext
   /** Options that were ignored because they were invalid, each with what was wrong. */
   problems: string[]
+  /**
+   * Problems nobody would hear of otherwise (an `onError` that is not a function), for the console,
+   * once, whether or not `debug` is on.
+   */
+  warnings: string[]
 }
 
 type Environment = Readonly<Record<string, string | undefined>>
@@ -53,6 +58,37 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined
 }
 
+/** What a value of the wrong type is, for a message: `a number`, `a Buffer`, `null`. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value !== 'object') return `a ${typeof value}`
+  const name: unknown = Object.getPrototypeOf(value)?.constructor?.name
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object'
+}
+
+const INVALID = Symbol('invalid')
+
+/** A string option: trimmed, undefined when absent or blank, `INVALID` when it is not a string. */
+function readStringOption(value: unknown): string | undefined | typeof INVALID {
+  if (value === undefined || value === null) return undefined
+  return typeof value === 'string' ? nonEmpty(value) : INVALID
+}
+
+/** A boolean option, or its default (with a problem listed) when it is something else. */
+function readBooleanOption(
+  name: string,
+  value: unknown,
+  fallback: boolean,
+  fallbackText: string,
+  problems: string[],
+): boolean {
+  if (value === undefined) return fallback
+  if (typeof value === 'boolean') return value
+  problems.push(`${name} must be true or false; got ${describeValue(value)}, using ${fallbackText}`)
+  return fallback
+}
+
 /**
  * Resolves options argument → environment variable → default. Invalid values never throw: they are
  * replaced by their default (or turn the profiler off) and listed in `problems` for `onError`.
@@ -61,8 +97,18 @@ export function resolveProfilerOptions(
   options: ProfilerOptions | undefined,
   env: Environment,
 ): ResolvedProfilerOptions {
-  const given = options ?? {}
   const problems: string[] = []
+  const warnings: string[] = []
+  let given: ProfilerOptions = {}
+  // Said in the reason too when it leaves the profiler unconfigured: `createProfiler(url)` is a likely slip.
+  let optionsNotAnObject = ''
+  if (typeof options === 'object' && options !== null) given = options
+  else if (options !== undefined && options !== null) {
+    optionsNotAnObject = ` (createProfiler() was given ${describeValue(options)}, not an options object)`
+    problems.push(
+      `createProfiler() takes an options object such as { endpoint, apiKey }; got ${describeValue(options)}, so only the environment variables are used`,
+    )
+  }
   const numbers = {} as Record<NumericOption, number>
   for (const [name, limits] of Object.entries(NUMERIC_DEFAULTS) as Array<
     [NumericOption, (typeof NUMERIC_DEFAULTS)[NumericOption]]
@@ -91,13 +137,56 @@ export function resolveProfilerOptions(
       `compression must be 'gzip' or 'none'; got ${JSON.stringify(compressionGiven)}, using 'gzip'`,
     )
 
-  const endpoint = nonEmpty(given.endpoint) ?? nonEmpty(env.ACP_ENDPOINT)
-  const apiKey = nonEmpty(given.apiKey) ?? nonEmpty(env.ACP_API_KEY)
+  // A URL object stands for its address; any other type is a mistake that turns the profiler off.
+  const endpointOption: unknown = given.endpoint
+  const endpointGiven = readStringOption(endpointOption instanceof URL ? endpointOption.href : endpointOption)
+  const apiKeyGiven = readStringOption(given.apiKey)
+  const wronglyTyped: string[] = []
+  if (endpointGiven === INVALID) {
+    wronglyTyped.push('endpoint')
+    problems.push(
+      `endpoint must be a string or a URL, such as 'https://acp.example.com'; got ${describeValue(endpointOption)}`,
+    )
+  }
+  if (apiKeyGiven === INVALID) {
+    wronglyTyped.push('apiKey')
+    problems.push(
+      `apiKey must be a string, the project API key (e.g. process.env.ACP_API_KEY); got ${describeValue(given.apiKey)}`,
+    )
+  }
+  const endpoint = (endpointGiven === INVALID ? undefined : endpointGiven) ?? nonEmpty(env.ACP_ENDPOINT)
+  const apiKey = (apiKeyGiven === INVALID ? undefined : apiKeyGiven) ?? nonEmpty(env.ACP_API_KEY)
+
+  const onErrorGiven: unknown = given.onError
+  if (onErrorGiven !== undefined && onErrorGiven !== null && typeof onErrorGiven !== 'function') {
+    const problem = `onError must be a function that receives a ProfilerError; got ${describeValue(onErrorGiven)}, so the profiler's problems reach no handler`
+    problems.push(problem)
+    warnings.push(problem)
+  }
+  const defaultContextGiven: unknown = given.defaultContext
+  let defaultContext: CallContext = {}
+  if (
+    typeof defaultContextGiven === 'object' &&
+    defaultContextGiven !== null &&
+    !Array.isArray(defaultContextGiven)
+  ) {
+    defaultContext = defaultContextGiven as CallContext
+  } else if (defaultContextGiven !== undefined && defaultContextGiven !== null) {
+    problems.push(
+      `defaultContext must be an object such as { feature: 'support-chat' }; got ${describeValue(defaultContextGiven)}, using none`,
+    )
+  }
+  const debug = readBooleanOption('debug', given.debug, readFlag(env.ACP_DEBUG), 'ACP_DEBUG', problems)
+  const flushOnExit = readBooleanOption('flushOnExit', given.flushOnExit, true, 'true', problems)
+  const enabledGiven = readBooleanOption('enabled', given.enabled, true, 'on when configured', problems)
+
   let disabledReason: string | undefined
-  if (given.enabled === false) {
+  if (!enabledGiven) {
     disabledReason = 'the enabled option is false'
+  } else if (wronglyTyped.length > 0) {
+    disabledReason = `the ${wronglyTyped.join(' and ')} option${wronglyTyped.length > 1 ? 's are' : ' is'} not of the right type (see INVALID_OPTIONS)`
   } else if (!endpoint || !apiKey) {
-    disabledReason = `no ${endpoint ? '' : 'endpoint (ACP_ENDPOINT)'}${!endpoint && !apiKey ? ' and no ' : ''}${apiKey ? '' : 'API key (ACP_API_KEY)'} is configured`
+    disabledReason = `no ${endpoint ? '' : 'endpoint (ACP_ENDPOINT)'}${!endpoint && !apiKey ? ' and no ' : ''}${apiKey ? '' : 'API key (ACP_API_KEY)'} is configured${optionsNotAnObject}`
   } else if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
     disabledReason = `the endpoint "${endpoint}" is not an http(s) URL`
     problems.push(`endpoint must be an http(s) URL such as https://acp.example.com; got "${endpoint}"`)
@@ -109,12 +198,14 @@ export function resolveProfilerOptions(
     // Trailing slashes are dropped so `${endpoint}/v1/events` never has a double slash.
     endpoint: (endpoint ?? '').replace(/\/+$/, ''),
     apiKey: apiKey ?? '',
-    debug: given.debug ?? readFlag(env.ACP_DEBUG),
-    onError: typeof given.onError === 'function' ? given.onError : undefined,
+    debug,
+    onError:
+      typeof onErrorGiven === 'function' ? (onErrorGiven as ResolvedProfilerOptions['onError']) : undefined,
     ...numbers,
     compression,
-    flushOnExit: given.flushOnExit ?? true,
-    defaultContext: given.defaultContext ?? {},
+    flushOnExit,
+    defaultContext,
     problems,
+    warnings,
   }
 }

@@ -3,6 +3,7 @@ import type { AttemptScope } from './attempt-scope.ts'
 import type { CallTracker } from './call-tracker.ts'
 import { extractCallContext, hasCallContext } from './extract-call-context.ts'
 import type { AnyFunction } from './proxy-shape.ts'
+import { runSafely } from './run-safely.ts'
 import type { WrapSession } from './wrap-session.ts'
 
 /** How a provider method is about to be called, decided from its (cleaned) arguments. */
@@ -60,6 +61,8 @@ export function recordCall<Plan extends CallPlan>(
   args: unknown[],
 ): unknown {
   const { session } = recorder
+  if (!session.records)
+    return original.apply(target, hasCallContext(args) ? extractCallContext(args).args : args)
   let tracker: CallTracker
   let plan: Plan
   try {
@@ -80,7 +83,7 @@ export function recordCall<Plan extends CallPlan>(
   try {
     result = original.apply(target, plan.args)
   } catch (error) {
-    tracker.finish({ status: 'error', error })
+    runSafely(session.reporter, 'recording a failed call', () => tracker.finish({ status: 'error', error }))
     throw error
   }
   try {

@@ -19,6 +19,11 @@ export interface StartCallInput {
 /** One `profiler.wrap()`: how its calls start, and where problems go. */
 export interface WrapSession {
   readonly reporter: ErrorReporter
+  /**
+   * False for a disabled profiler's proxy: its calls only lose the per-call context option, which must
+   * never reach the provider, and are otherwise passed on untouched and not recorded.
+   */
+  readonly records: boolean
   /** A provider slug forced by the wrap options (e.g. an OpenAI-compatible gateway). */
   readonly providerOverride: string | undefined
   /** Starts a call from its plan and its per-call context option (already removed from the request). */
@@ -33,6 +38,8 @@ export interface WrapSession {
 /** Options of `createWrapSession`. */
 export interface WrapSessionOptions {
   reporter: ErrorReporter
+  /** See `WrapSession.records`. Default true. */
+  records?: boolean
   providerOverride: string | undefined
   /** Resolves the context of a call from its per-call option (defaults, wrap, `withContext`, call). */
   resolveContext: (callContext: CallContext | undefined) => CallContext
@@ -47,6 +54,7 @@ export function createWrapSession(options: WrapSessionOptions): WrapSession {
   const { providerOverride, resolveContext, onFinish } = options
   return {
     reporter: options.reporter,
+    records: options.records ?? true,
     providerOverride,
     runInCallContext: options.runInCallContext,
     startCall: (input, callContext) =>

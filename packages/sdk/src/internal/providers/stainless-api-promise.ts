@@ -1,6 +1,7 @@
 import type { CallTracker } from '../call-tracker.ts'
 import type { ErrorReporter } from '../error-reporter.ts'
 import { type IterationObserver, observeAsyncIterator } from '../observe-async-iterator.ts'
+import { runSafely } from '../run-safely.ts'
 
 /** The parts of the `APIPromise` of Stainless-generated SDKs (OpenAI, Anthropic) the profiler relies on. */
 export interface StainlessApiPromise {
@@ -51,6 +52,11 @@ export interface ParsedResultObserver<Plan> {
   onData(data: unknown, tracker: CallTracker, plan: Plan): unknown
 }
 
+/** Records a failed request; runs in a promise handler, so it must never throw (see `runSafely`). */
+function recordFailure(tracker: CallTracker, reporter: ErrorReporter, error: unknown): void {
+  runSafely(reporter, 'recording a failed request', () => tracker.finish({ status: 'error', error }))
+}
+
 function observeParsed<Plan>(
   data: unknown,
   tracker: CallTracker,
@@ -92,7 +98,7 @@ export function observeApiPromiseInPlace<Plan>(
   }
   promise.responsePromise.then(
     () => tracker.markResponded(),
-    (error: unknown) => tracker.finish({ status: 'error', error }),
+    (error: unknown) => recordFailure(tracker, reporter, error),
   )
   const parseResponse = promise.parseResponse
   promise.parseResponse = function (this: unknown, client: unknown, props: unknown) {
@@ -102,7 +108,7 @@ export function observeApiPromiseInPlace<Plan>(
       (data) => observeParsed(data, tracker, reporter, observer, plan),
       (error: unknown) => {
         // The status line came, then the body broke off or was not the JSON it should be.
-        tracker.finish({ status: 'error', error })
+        recordFailure(tracker, reporter, error)
         throw error
       },
     )
@@ -139,7 +145,7 @@ export function observeApiPromise(options: ObserveApiPromiseOptions): unknown {
   const { promise, tracker, reporter } = options
   promise.asResponse().then(
     () => tracker.markResponded(),
-    (error: unknown) => tracker.finish({ status: 'error', error }),
+    (error: unknown) => recordFailure(tracker, reporter, error),
   )
   const observer: ParsedResultObserver<undefined> = { onData: (data) => options.onData(data) }
   return promise._thenUnwrap((data) => observeParsed(data, tracker, reporter, observer, undefined))

@@ -230,6 +230,52 @@ describe('EventTransport', () => {
     expect(transport.stats()).toMatchObject({ dropped: 4, failedBatches: 0, sent: 0 })
   })
 
+  it('quotes the first reasons of a batch refused whole', async () => {
+    const reasons = [0, 1, 2, 3].map((index) => ({
+      index,
+      path: 'usage.reasoningTokens',
+      code: 'PART_EXCEEDS_WHOLE',
+      message: `reasoningTokens exceeds outputTokens (${index})`,
+    }))
+    ingest.enqueue((_request, response) =>
+      sendJson(response, 400, {
+        accepted: 0,
+        duplicates: 0,
+        errors: reasons,
+        error: {
+          code: 'INVALID_EVENTS',
+          message: 'All 4 event(s) were rejected; see "errors" for each one.',
+          details: reasons,
+        },
+      }),
+    )
+    const transport = createTransport({ batchSize: 4 })
+    for (let index = 0; index < 4; index++) transport.enqueue(makeEvent())
+    await waitFor(() => errors.length === 1)
+    expect(errors[0]).toMatchObject({ code: 'EVENTS_REJECTED', httpStatus: 400, droppedEvents: 4 })
+    expect(errors[0]?.message).toContain(
+      '; first: usage.reasoningTokens PART_EXCEEDS_WHOLE: reasoningTokens exceeds outputTokens (0); usage.reasoningTokens',
+    )
+    expect(errors[0]?.message).toContain('(1); usage.reasoningTokens')
+    expect(errors[0]?.message).toMatch(/\(2\) \(and 1 more\)$/)
+  })
+
+  it('drops and reports once what a 2xx answer other than the ingest API took', async () => {
+    ingest.setDefault((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' })
+      response.end('<html>dashboard</html>')
+    })
+    const transport = createTransport({ batchSize: 2 })
+    for (let index = 0; index < 4; index++) transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().dropped === 4)
+    expect(ingest.requests).toHaveLength(2)
+    expect(transport.stats()).toMatchObject({ sent: 0, dropped: 4, failedBatches: 0 })
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'EVENTS_REJECTED', httpStatus: 200, droppedEvents: 2 })
+    expect(errors[0]?.message).toContain('does not look like an AI Cost Profiler server')
+    expect(errors[0]?.message).toContain('ACP_ENDPOINT')
+  })
+
   it('counts events the server refuses in a 207', async () => {
     ingest.enqueue((_request, response) =>
       sendJson(response, 207, {

@@ -8,7 +8,7 @@ import { BoundedQueue } from './bounded-queue.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
 import { DeferredEvent } from './deferred-event.ts'
 import { backoffDelayMs } from './retry-delay.ts'
-import { type SendOutcome, sendBatch } from './send-batch.ts'
+import { type EventRejection, type SendOutcome, sendBatch } from './send-batch.ts'
 import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
 
 /** Options of `EventTransport`. */
@@ -53,6 +53,19 @@ export interface TransportStats {
   circuitState: CircuitState
 }
 
+// Reasons quoted in a report: enough to see what is wrong, few enough for one log line.
+const REASONS_QUOTED = 3
+
+/** The server's first reasons for refusing events, for a report: `; first: usage.x CODE: message; …`. */
+function describeRejections(rejections: readonly EventRejection[]): string {
+  if (rejections.length === 0) return ''
+  const quoted = rejections
+    .slice(0, REASONS_QUOTED)
+    .map((rejection) => `${rejection.path} ${rejection.code}: ${rejection.message}`)
+  const more = rejections.length > REASONS_QUOTED ? ` (and ${rejections.length - REASONS_QUOTED} more)` : ''
+  return `; first: ${quoted.join('; ')}${more}`
+}
+
 /**
  * Batches events and sends them to the ingest API off the caller's path: one request at a time, at
  * most `batchSize` events each, after `flushIntervalMs` or as soon as a batch is full. Failed batches
@@ -79,6 +92,7 @@ export class EventTransport {
   private abandon = new AbortController()
   private unreportedDrops = 0
   private reportedLateDrops = false
+  private reportedUnrecognizedEndpoint = false
   private counters = { sent: 0, duplicates: 0, dropped: 0, failedBatches: 0 }
 
   constructor(private readonly options: EventTransportOptions) {
@@ -128,7 +142,9 @@ export class EventTransport {
 
   /**
    * Sends everything queued before the process exits, waiting at most `timeoutMs`; what is not sent
-   * by then, the request under way included, is abandoned, counted as dropped and reported.
+   * by then, the request under way included, is abandoned, counted as dropped and reported. A request
+   * under way does not keep the process alive by itself (see `postBody`): this is where a process that
+   * has finished its work waits for it, within the bound.
    */
   async flushBeforeExit(timeoutMs: number): Promise<void> {
     if (!(await this.drain(Date.now() + timeoutMs))) {
@@ -327,7 +343,24 @@ export class EventTransport {
       reporter.report(
         new ProfilerError(
           'EVENTS_REJECTED',
-          `the server refused a batch of ${batch.length} event(s) with HTTP ${outcome.httpStatus}: ${outcome.message}`,
+          `the server refused a batch of ${batch.length} event(s) with HTTP ${outcome.httpStatus}: ${outcome.message}${describeRejections(outcome.rejections)}`,
+          { droppedEvents: batch.length, httpStatus: outcome.httpStatus },
+        ),
+      )
+      return
+    }
+    if (outcome.kind === 'unrecognized') {
+      this.counters.dropped += batch.length
+      // Every batch gets the same answer: said once, counted each time (like calls after shutdown).
+      if (this.reportedUnrecognizedEndpoint) {
+        reporter.debug(`${batch.length} event(s) dropped: ${outcome.message}`)
+        return
+      }
+      this.reportedUnrecognizedEndpoint = true
+      reporter.report(
+        new ProfilerError(
+          'EVENTS_REJECTED',
+          `${batch.length} event(s) were not stored: ${outcome.message} (reported once; stats().dropped counts every event lost this way)`,
           { droppedEvents: batch.length, httpStatus: outcome.httpStatus },
         ),
       )
@@ -339,11 +372,10 @@ export class EventTransport {
     if (outcome.rejections.length > 0) {
       const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
       this.counters.dropped += refused
-      const first = outcome.rejections[0]
       reporter.report(
         new ProfilerError(
           'EVENTS_REJECTED',
-          `the server refused ${refused} event(s); first: ${first?.path} ${first?.code}: ${first?.message}`,
+          `the server refused ${refused} event(s)${describeRejections(outcome.rejections)}`,
           { droppedEvents: refused, httpStatus: 207 },
         ),
       )

@@ -9,19 +9,27 @@ import { registerExitFlush } from './exit-flush.ts'
 const run = promisify(execFile)
 const packageRoot = fileURLToPath(new URL('../../..', import.meta.url))
 
-/** Runs a script in a fresh Node process (so `beforeExit` really fires) that makes one wrapped call and never shuts down. */
-async function runChild(env: Record<string, string>) {
+/**
+ * Runs a script in a fresh Node process (so `beforeExit` really fires) that makes one wrapped call, works
+ * on for `workMs` and never shuts down. With a short `flushIntervalMs` the event is sent while it works.
+ */
+async function runChild(
+  env: Record<string, string>,
+  options: { flushIntervalMs?: number; workMs?: number } = {},
+) {
+  const { flushIntervalMs = 600_000, workMs = 0 } = options
   const script = `
     import OpenAI from 'openai'
     import { createProfiler } from './src/index.ts'
     const profiler = createProfiler({
-      flushIntervalMs: 600000,
+      flushIntervalMs: ${flushIntervalMs},
       shutdownTimeoutMs: 300,
       requestTimeoutMs: 60000,
       onError: (error) => console.log(error.code, error.droppedEvents ?? ''),
     })
     const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: process.env.UPSTREAM + '/v1' }))
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    await new Promise((resolve) => setTimeout(resolve, ${workMs}))
     process.on('exit', () => console.log('dropped', profiler.stats().dropped))
   `
   const started = Date.now()
@@ -75,6 +83,20 @@ describe('flush on exit', () => {
       expect(child.ms - reachable.ms).toBeLessThan(1500)
       expect(child.printed).toEqual(['SHUTDOWN_TIMEOUT 1', 'dropped 1'])
     }
+  })
+
+  it('lets a process whose send is under way when its work ends exit after the shutdown timeout, not the request timeout', async () => {
+    const env = { UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' }
+    // The batch goes out 10 ms after the call, while the process still works for 500 ms.
+    const reachable = await runChild(env, { flushIntervalMs: 10, workMs: 500 })
+    expect(reachable.printed).toEqual(['dropped 0'])
+    ingest.setDefault(() => {
+      // Takes the batch and never answers (a stalled server): the request would wait 60 s for it.
+      // Only the exit flush's bound may keep the process.
+    })
+    const stalled = await runChild(env, { flushIntervalMs: 10, workMs: 500 })
+    expect(stalled.ms - reachable.ms).toBeLessThan(1500)
+    expect(stalled.printed).toEqual(['SHUTDOWN_TIMEOUT 1', 'dropped 1'])
   })
 
   it('unregisters cleanly', () => {

@@ -85,8 +85,11 @@ export function postBody(options: PostBodyOptions): Promise<PostAnswer> {
       error.name = 'TimeoutError'
       request.destroy(error)
     }, timeoutMs)
-    // A pending send never keeps the process alive by itself; its socket does while it is busy.
+    // A send under way never keeps the process alive, neither by its timer nor by its socket (which
+    // the agent refs again when it hands a kept-alive socket to a request): a process that has finished
+    // its work waits for it only in the bounded flush at exit (see EventTransport.flushBeforeExit).
     timer.unref()
+    request.on('socket', (socket) => socket.unref())
     const abort = () => {
       const error = new Error('the send was abandoned')
       error.name = 'AbortError'

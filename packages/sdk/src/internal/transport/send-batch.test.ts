@@ -97,6 +97,7 @@ describe('sendBatch redirects', () => {
       kind: 'rejected',
       httpStatus: 308,
       message: `the endpoint redirects to ${elsewhere}/v1/events; set the profiler's endpoint (ACP_ENDPOINT) to the address the events should reach`,
+      rejections: [],
     })
     expect(await send(moved)).toMatchObject({
       kind: 'rejected',

@@ -2,6 +2,7 @@ import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import type { Compression } from '../../profiler-options.ts'
+import { truncateText } from '../truncate-text.ts'
 import { type PostAnswer, postBody } from './post-body.ts'
 import { parseRetryAfterMs } from './retry-delay.ts'
 import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
@@ -18,10 +19,15 @@ export interface EventRejection {
   message: string
 }
 
-/** What happened to one batch. `retry` batches go back to the queue; `rejected` ones are dropped. */
+/**
+ * What happened to one batch. `retry` batches go back to the queue; `rejected` ones are dropped (with
+ * the server's reason for each event, when it gave them); `unrecognized` ones too: a 2xx answer that is
+ * not the ingest API's means the endpoint is some other server, and resending cannot help.
+ */
 export type SendOutcome =
   | { kind: 'delivered'; accepted: number; duplicates: number; rejections: EventRejection[] }
-  | { kind: 'rejected'; httpStatus: number; message: string }
+  | { kind: 'rejected'; httpStatus: number; message: string; rejections: EventRejection[] }
+  | { kind: 'unrecognized'; httpStatus: number; message: string }
   | { kind: 'retry'; httpStatus: number | undefined; retryAfterMs: number | undefined; message: string }
 
 /** Options of `sendBatch`. */
@@ -44,14 +50,17 @@ function readNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
 }
 
-function readErrorMessage(answer: PostAnswer): string {
-  try {
-    const message = (JSON.parse(answer.text) as { error?: { message?: unknown } }).error?.message
-    if (typeof message === 'string') return message
-  } catch {
-    // Not the API's JSON error shape (e.g. a proxy's HTML page): fall through to the raw text.
-  }
-  return answer.text.slice(0, 500) || answer.statusMessage
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
+}
+
+function readErrorMessage(payload: Record<string, unknown> | undefined, answer: PostAnswer): string {
+  const message = asRecord(payload?.error)?.message
+  if (typeof message === 'string') return message
+  // Not the API's JSON error shape (e.g. a proxy's HTML page): the raw text.
+  return truncateText(answer.text, 500) || answer.statusMessage
 }
 
 // Redirects followed for one batch before its answer counts as final.
@@ -111,9 +120,10 @@ export async function serializeBatch(events: readonly LlmCallEventInput[]): Prom
 
 /**
  * POSTs one batch (gzip-compressed when asked) to `${endpoint}/v1/events` and classifies the answer: 2xx (200, 207) is
- * delivered (207 lists refused events), 408/429/5xx and network failures are retried, other 4xx are
- * final (retrying an unauthorised or malformed batch cannot succeed). A 307 or 308 to the same origin is
- * followed; any other redirect is final, with a message that says to change the endpoint.
+ * delivered (207 lists refused events) when it is the ingest API's JSON, and unrecognized otherwise;
+ * 408/429/5xx and network failures are retried, other 4xx are final (retrying an unauthorised or
+ * malformed batch cannot succeed). A 307 or 308 to the same origin is followed; any other redirect is
+ * final, with a message that says to change the endpoint.
  */
 export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
   let answer: PostAnswer
@@ -159,11 +169,20 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   // Node's HTTP client parsed the answer in this turn; reading it and settling the batch go in the next.
   await yieldToEventLoop()
   const { status } = answer
+  const payload = asRecord(parseJson(answer.text))
   if (status >= 200 && status < 300) {
-    const payload = parseJson(answer.text) as Record<string, unknown> | undefined
+    // The ingest API always answers a 2xx with its counts; anything else (a web app's HTML page, a
+    // proxy's default answer) means the events went somewhere that did not store them.
+    const accepted = readNumber(payload?.accepted)
+    if (accepted === undefined) {
+      return {
+        kind: 'unrecognized',
+        httpStatus: status,
+        message: `${options.endpoint}/v1/events answered HTTP ${status} with something other than the ingest API's JSON: the endpoint does not look like an AI Cost Profiler server; check the endpoint option (ACP_ENDPOINT)`,
+      }
+    }
     const rejections = readRejections(payload?.errors)
     const duplicates = readNumber(payload?.duplicates) ?? 0
-    const accepted = readNumber(payload?.accepted) ?? options.events.length - rejections.length - duplicates
     return { kind: 'delivered', accepted, duplicates, rejections }
   }
   if (status >= 300 && status < 400) {
@@ -172,12 +191,15 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
       kind: 'rejected',
       httpStatus: status,
       message: `the endpoint redirects${target}; set the profiler's endpoint (ACP_ENDPOINT) to the address the events should reach`,
+      rejections: [],
     }
   }
-  const message = readErrorMessage(answer)
+  const message = readErrorMessage(payload, answer)
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfterMs(answer.retryAfter ?? null, Date.now(), options.maxRetryAfterMs)
     return { kind: 'retry', httpStatus: status, retryAfterMs, message }
   }
-  return { kind: 'rejected', httpStatus: status, message }
+  // A batch refused whole (400 INVALID_EVENTS) lists each event's reason in `errors`, as a 207 does.
+  const rejections = readRejections(payload?.errors ?? asRecord(payload?.error)?.details)
+  return { kind: 'rejected', httpStatus: status, message, rejections }
 }

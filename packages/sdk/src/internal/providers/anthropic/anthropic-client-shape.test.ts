@@ -220,6 +220,35 @@ describe('wrapping an Anthropic client', () => {
     expect(events).toMatchObject([{ conversationId: 'conv-9' }, { feature: 'contracts' }])
     expect(events[1]).not.toHaveProperty('conversationId')
   })
+
+  it('records an error body answered with a 200 as a failed call, and returns it as the bare client does', async () => {
+    const errorBody = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }
+    upstream.enqueue(json(errorBody), json(errorBody))
+    const wrapped = await anthropic.messages.create(params)
+    const unwrapped = await bare.messages.create(params)
+    expect(wrapped).toEqual(unwrapped)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'error',
+      model: 'claude-sonnet-4-5',
+      error: { type: 'overloaded', code: 'overloaded_error', message: 'Overloaded' },
+    })
+  })
+
+  it('records the calls made by the methods of a client subclass', async () => {
+    class ContractBot extends Anthropic {
+      renewal() {
+        return this.messages.create(params)
+      }
+    }
+    upstream.enqueue(json(message))
+    const bot = test.profiler.wrap(new ContractBot({ apiKey: 'sk-ant-test', baseURL: upstream.url }), {
+      feature: 'contract-bot',
+    })
+    await bot.renewal()
+    const [event] = await test.events()
+    expect(event).toMatchObject({ feature: 'contract-bot', status: 'success' })
+  })
 })
 
 describe('counting the HTTP attempts of an Anthropic call', () => {

@@ -1,4 +1,5 @@
 import { type AnthropicUsagePayload, normalizeAnthropicUsage } from '@ai-cost-profiler/core'
+import { classifyError } from '../../classify-error.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
@@ -23,6 +24,18 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
         return observeStainlessStream(data, observer, { client, reporter: session.reporter })
       }
       const message = asFields(data) ?? {}
+      if (message.type === 'error') {
+        // An error body answered with a 200 (by a proxy or gateway), which the SDK returns as the message.
+        const error = asFields(message.error) ?? {}
+        tracker.finish({
+          status: 'error',
+          callError: classifyError({
+            type: readString(error.type),
+            message: readString(error.message) ?? 'error',
+          }),
+        })
+        return data
+      }
       const usage = asFields(message.usage)
       tracker.finish({
         status: 'success',
@@ -33,8 +46,8 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
       return data
     },
   }
-  return (original: (...args: unknown[]) => unknown, target: object) =>
-    function create(...args: unknown[]) {
+  return (original: (...args: unknown[]) => unknown, target: object) => {
+    return function create(...args: unknown[]) {
       return runRecordedCall({
         session,
         original,
@@ -64,6 +77,7 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
         },
       })
     }
+  }
 }
 
 /**

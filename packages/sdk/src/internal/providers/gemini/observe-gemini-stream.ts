@@ -1,8 +1,6 @@
 import type { CallError } from '@ai-cost-profiler/core'
 import type { CallOutcome, CallTracker } from '../../call-tracker.ts'
-import { classifyError } from '../../classify-error.ts'
 import type { IterationObserver } from '../../observe-async-iterator.ts'
-import { asFields } from '../read-fields.ts'
 import { readGeminiResponse } from './read-gemini-response.ts'
 
 /** What a Gemini stream has reported so far: each chunk's usage is a running total, so the last one wins. */
@@ -10,6 +8,8 @@ export interface GeminiStreamState {
   model: string | undefined
   usage: CallOutcome['usage']
   serviceTier?: CallOutcome['serviceTier']
+  /** A chunk said why generation stopped (`finishReason`), so the stream is whole. */
+  finished?: boolean
   /**
    * An error event inside the stream (`data: {"error": {...}}`): @google/generative-ai and
    * @google-cloud/vertexai pass it on as a chunk instead of failing, so the call did not complete.
@@ -17,22 +17,19 @@ export interface GeminiStreamState {
   error?: CallError | undefined
 }
 
-/** The error a stream chunk carries in place of a response, classified; undefined for a normal chunk. */
-function readStreamError(chunk: unknown): CallError | undefined {
-  const error = asFields(asFields(chunk)?.error)
-  if (!error) return undefined
-  // Google's error body: `code` is the HTTP status, `status` the provider's code.
-  return classifyError({ status: error.code, code: error.status, message: error.message })
-}
-
 /** What the stream told about the call, for its outcome. */
 function knownFacts(state: GeminiStreamState): Pick<CallOutcome, 'model' | 'usage' | 'serviceTier'> {
   return { model: state.model, usage: state.usage, serviceTier: state.serviceTier }
 }
 
-/** How a stream that ended without failing is recorded: incomplete when an error event came in it. */
+/**
+ * How a stream that ended without failing is recorded: incomplete when an error event came in it, or
+ * when it ended before any chunk gave a `finishReason` (the connection closed cleanly part-way, as
+ * OpenAI and Anthropic streams without their final event are recorded).
+ */
 export function geminiStreamOutcome(state: GeminiStreamState): CallOutcome {
   if (state.error) return { status: 'incomplete', ...knownFacts(state), callError: state.error }
+  if (!state.finished) return { status: 'incomplete', ...knownFacts(state) }
   return { status: 'success', ...knownFacts(state) }
 }
 
@@ -53,7 +50,8 @@ export function observeGeminiStream(
       state.model = facts.model ?? state.model
       state.usage = facts.usage ?? state.usage
       state.serviceTier = facts.serviceTier ?? state.serviceTier
-      state.error = readStreamError(chunk) ?? state.error
+      if (facts.finished) state.finished = true
+      state.error = facts.error ?? state.error
       return false
     },
     onDone() {
@@ -69,8 +67,10 @@ export function observeGeminiStream(
       })
     },
     onCancel() {
-      if (options.finishOnEnd)
-        tracker.finish({ status: 'incomplete', ...knownFacts(state), callError: { type: 'aborted' } })
+      if (!options.finishOnEnd) return
+      // Stopped after the chunk that said the answer was whole: nothing was cut off.
+      if (state.finished) tracker.finish(geminiStreamOutcome(state))
+      else tracker.finish({ status: 'incomplete', ...knownFacts(state), callError: { type: 'aborted' } })
     },
   }
 }

@@ -1,9 +1,11 @@
 import {
+  type CallError,
   type GeminiUsagePayload,
   normalizeGeminiUsage,
   type ServiceTier,
   type UsageBuckets,
 } from '@ai-cost-profiler/core'
+import { classifyError } from '../../classify-error.ts'
 import { asFields, readString } from '../read-fields.ts'
 import { mapGeminiTrafficType } from './map-gemini-service-tier.ts'
 
@@ -15,22 +17,46 @@ export interface GeminiResponseFacts {
   serviceTier: ServiceTier | undefined
   /** The chunk carries generated content (for time to first token). */
   hasContent: boolean
+  /**
+   * A candidate says why generation stopped (`finishReason`), or the prompt was blocked: the answer
+   * is whole. A stream that ends before any chunk says so was cut short.
+   */
+  finished: boolean
+  /**
+   * The error body that came in place of a response (`{"error": {...}}`): a stream's error event, or
+   * the body of a 200 answer from a proxy or gateway. Classified; undefined for a normal response.
+   */
+  error: CallError | undefined
 }
 
-/** Reads model, usage and content presence from a `GenerateContentResponse` of any Google SDK. */
+/** The error a response carries in place of content, classified; undefined for a normal response. */
+function readGeminiError(fields: Readonly<Record<string, unknown>>): CallError | undefined {
+  const error = asFields(fields.error)
+  if (!error) return undefined
+  // Google's error body: `code` is the HTTP status, `status` the provider's code.
+  return classifyError({ status: error.code, code: error.status, message: error.message })
+}
+
+/** Reads model, usage, content presence, completeness and an error body from a `GenerateContentResponse` of any Google SDK. */
 export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   const fields = asFields(response) ?? {}
   const usage = asFields(fields.usageMetadata)
   const candidates = Array.isArray(fields.candidates) ? fields.candidates : []
-  const hasContent = candidates.some((candidate) => {
-    const parts = asFields(asFields(candidate)?.content)?.parts
-    return Array.isArray(parts) && parts.length > 0
-  })
+  let hasContent = false
+  let finished = readString(asFields(fields.promptFeedback)?.blockReason) !== undefined
+  for (const candidate of candidates) {
+    const candidateFields = asFields(candidate)
+    const parts = asFields(candidateFields?.content)?.parts
+    if (Array.isArray(parts) && parts.length > 0) hasContent = true
+    if (readString(candidateFields?.finishReason)) finished = true
+  }
   return {
     model: readString(fields.modelVersion),
     usage: usage ? normalizeGeminiUsage(usage as GeminiUsagePayload) : undefined,
     serviceTier: usage ? mapGeminiTrafficType(usage.trafficType) : undefined,
     hasContent,
+    finished,
+    error: readGeminiError(fields),
   }
 }
 

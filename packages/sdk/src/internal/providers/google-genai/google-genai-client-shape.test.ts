@@ -246,4 +246,42 @@ describe('wrapping a @google/genai client', () => {
     const events = await test.events()
     expect(events.map((event) => event.serviceTier)).toEqual(['priority', 'standard', 'flex'])
   })
+
+  it('records a stream that ends cleanly before any chunk gives a finish reason as incomplete', async () => {
+    // The connection closes after two of three chunks, with no error: only the missing finishReason tells.
+    upstream.enqueue(geminiStream(chunks.slice(0, 2)), geminiStream(chunks))
+    let text = ''
+    for await (const chunk of await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'x',
+    }))
+      text += chunk.text
+    expect(text).toBe('Quarterly revenue grew 12%')
+    // Stopping after the chunk that finished the answer cuts nothing off.
+    for await (const chunk of await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'x',
+    }))
+      if (chunk.candidates?.[0]?.finishReason) break
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'incomplete', usage: { inputTokens: 1200, outputTokens: 417 } },
+      { status: 'success', usage: streamUsage },
+    ])
+    expect(events[0]?.error).toBeUndefined()
+  })
+
+  it('records an error body answered with a 200 as a failed call, and returns what the bare client returns', async () => {
+    const errorBody = { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }
+    upstream.enqueue(geminiJson(errorBody), geminiJson(errorBody))
+    const wrapped = await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
+    const unwrapped = await bare.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
+    expect(wrapped.candidates).toBeUndefined()
+    expect(Object.keys(wrapped)).toEqual(Object.keys(unwrapped))
+    const [event, ...others] = await test.events()
+    expect(others).toEqual([])
+    // @google/genai keeps only the fields it knows: the error's code and message do not reach the caller.
+    expect(event).toMatchObject({ status: 'error', error: { type: 'unknown' } })
+    expect(event?.error?.message).toContain('200')
+  })
 })

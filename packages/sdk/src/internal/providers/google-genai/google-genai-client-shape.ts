@@ -1,4 +1,4 @@
-import type { ServiceTier } from '@ai-cost-profiler/core'
+import type { CallError, ServiceTier } from '@ai-cost-profiler/core'
 import type { CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import { createClientProxy } from '../../create-client-proxy.ts'
@@ -6,6 +6,7 @@ import { extractCallContext, hasCallContext } from '../../extract-call-context.t
 import { observeAsyncIterator } from '../../observe-async-iterator.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { runSafely } from '../../run-safely.ts'
 import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
 import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
 import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
@@ -35,6 +36,21 @@ function embeddingInputTokens(response: unknown): number {
       (typeof tokenCount === 'number' && Number.isInteger(tokenCount) && tokenCount > 0 ? tokenCount : 0)
     )
   }, 0)
+}
+
+/**
+ * The error of a `generateContent` answer that carries nothing a response has. A 200 answer whose body
+ * is an error (`{"error": {...}}`, from a proxy or gateway) reaches the caller as such an empty
+ * response: @google/genai keeps only the fields it knows, so the error's code and message are lost.
+ */
+function emptyResponseError(response: unknown): CallError | undefined {
+  const fields = asFields(response)
+  if (fields?.candidates || fields?.usageMetadata || fields?.promptFeedback) return undefined
+  return {
+    type: 'unknown',
+    message:
+      'the answer carried no candidates, usage or prompt feedback (an error body in a 200 answer, which @google/genai does not pass on)',
+  }
 }
 
 function recordSettled(
@@ -67,11 +83,13 @@ function recordSettled(
           return value
         }
         const facts = readGeminiResponse(value)
+        const callError = facts.error ?? emptyResponseError(value)
         tracker.finish({
-          status: 'success',
+          status: callError ? 'error' : 'success',
           model: facts.model,
           usage: facts.usage,
           serviceTier: facts.serviceTier,
+          callError,
         })
       } catch (error) {
         reporter.reportInternal('recording a Gemini response', error)
@@ -79,7 +97,9 @@ function recordSettled(
       return value
     },
     (error: unknown) => {
-      tracker.finish({ status: 'error', callError: classify(error) })
+      runSafely(reporter, 'recording a failed Gemini call', () =>
+        tracker.finish({ status: 'error', callError: classify(error) }),
+      )
       throw error
     },
   )

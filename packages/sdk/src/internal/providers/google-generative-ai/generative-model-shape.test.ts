@@ -179,6 +179,93 @@ describe('wrapping @google/generative-ai', () => {
   })
 })
 
+describe('odd and broken @google/generative-ai answers', () => {
+  const model = () =>
+    test.profiler
+      .wrap(new GoogleGenerativeAI('gemini-key'))
+      .getGenerativeModel({ model: 'gemini-2.5-flash' }, { baseUrl: upstream.url })
+
+  it('records a stream whose usage details are not lists, and never fails the host', async () => {
+    const odd = chunks.map((chunk) => ({
+      ...chunk,
+      usageMetadata: { ...chunk.usageMetadata, promptTokensDetails: { modality: 'TEXT', tokenCount: 1200 } },
+    }))
+    upstream.enqueue(geminiStream(odd))
+    const streamed = await model().generateContentStream('Q3')
+    for await (const _chunk of streamed.stream) {
+      // drain
+    }
+    expect((await streamed.response).text()).toContain('renewals')
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'success', usage: streamUsage })
+    expect(test.errors).toEqual([])
+  })
+
+  it('reports a failure to read the aggregated response instead of rejecting unhandled', async () => {
+    // A model-shaped object whose aggregated response throws when read: the profiler's own failure.
+    const unreadable = {
+      get usageMetadata(): unknown {
+        throw new Error('unreadable')
+      },
+    }
+    const lookalike = {
+      model: 'models/gemini-2.5-flash',
+      generateContent: async () => ({ response: {} }),
+      startChat: () => ({}),
+      generateContentStream: async () => ({
+        stream: (async function* () {})(),
+        response: Promise.resolve(unreadable),
+      }),
+    }
+    const streamed = await test.profiler.wrap(lookalike).generateContentStream()
+    expect(await streamed.response).toBe(unreadable)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(test.errors.map((error) => error.code)).toEqual(['INTERNAL_ERROR'])
+    expect(test.errors[0]?.message).toContain('unreadable')
+  })
+
+  it('records an error body answered with a 200 as a failed call, with its classification', async () => {
+    const errorBody = { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }
+    upstream.enqueue(geminiJson(errorBody))
+    const result = await model().generateContent('x')
+    expect(result.response).toMatchObject(errorBody)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'error',
+      error: { type: 'overloaded', httpStatus: 503, code: 'UNAVAILABLE' },
+    })
+  })
+
+  it('records a stream that ends cleanly before any finish reason as incomplete, read or not', async () => {
+    upstream.enqueue(geminiStream(chunks.slice(0, 2)), geminiStream(chunks.slice(0, 2)))
+    const read = await model().generateContentStream('Q3')
+    for await (const _chunk of read.stream) {
+      // drain
+    }
+    await read.response
+    // Only the aggregated response is awaited: its candidates carry no finish reason either.
+    await (await model().generateContentStream('Q3')).response
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'incomplete', usage: { inputTokens: 1200, outputTokens: 417 } },
+      { status: 'incomplete', usage: { inputTokens: 1200, outputTokens: 417 } },
+    ])
+  })
+
+  it("records the caller's abort part-way through a stream as aborted", async () => {
+    upstream.enqueue(geminiStream(chunks, { delayMs: 100 }))
+    const controller = new AbortController()
+    const streamed = await model().generateContentStream('Q3', { signal: controller.signal })
+    streamed.response.catch(() => {})
+    const error = await (async () => {
+      for await (const _chunk of streamed.stream) controller.abort()
+    })().catch((caught) => caught)
+    expect(error).toBeInstanceOf(Error)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', streaming: true, error: { type: 'aborted' } })
+  })
+})
+
 describe('wrapping @google-cloud/vertexai', () => {
   // The Vertex SDK always builds https:// URLs; the fake upstream speaks plain HTTP on 127.0.0.1.
   beforeEach(() => {

@@ -4,6 +4,7 @@ import type { ErrorReporter } from '../../error-reporter.ts'
 import { observeAsyncIterator } from '../../observe-async-iterator.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { runSafely } from '../../run-safely.ts'
 import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
 import {
   type GeminiStreamState,
@@ -19,10 +20,12 @@ type Streaming = boolean
 function observeUnary(tracker: CallTracker, result: unknown): void {
   const facts = readGeminiResponse(asFields(result)?.response)
   tracker.finish({
-    status: 'success',
+    // An error body inside a 200 answer (a proxy's, say): the SDK returns it as the response.
+    status: facts.error ? 'error' : 'success',
     model: facts.model,
     usage: facts.usage,
     serviceTier: facts.serviceTier,
+    callError: facts.error,
   })
 }
 
@@ -45,27 +48,33 @@ function observeStreamResult(
     return result
   }
   const state: GeminiStreamState = { model: undefined, usage: undefined }
+  // These handlers run on the SDK's own promise, outside the caller's chain: a throw in them would be an
+  // unhandled rejection that ends the host process.
   response.then(
-    (aggregate) => {
-      // The aggregate keeps the last usage but drops the chunks' model and any error event in them.
-      const facts = readGeminiResponse(aggregate)
-      tracker.finish({
-        ...geminiStreamOutcome(state),
-        model: state.model ?? facts.model,
-        usage: facts.usage ?? state.usage,
-        serviceTier: state.serviceTier ?? facts.serviceTier,
-      })
-    },
-    (error: unknown) => {
-      const { model, usage, serviceTier } = state
-      tracker.finish({
-        status: 'incomplete',
-        model,
-        usage,
-        serviceTier,
-        callError: classifyGoogleError(error, callerSignal),
-      })
-    },
+    (aggregate) =>
+      runSafely(reporter, 'recording a Gemini stream', () => {
+        // The aggregate keeps the last usage and finish reasons, but drops the chunks' model and any
+        // error event in them; the chunks are seen only when the caller reads the stream.
+        const facts = readGeminiResponse(aggregate)
+        if (facts.finished) state.finished = true
+        tracker.finish({
+          ...geminiStreamOutcome(state),
+          model: state.model ?? facts.model,
+          usage: facts.usage ?? state.usage,
+          serviceTier: state.serviceTier ?? facts.serviceTier,
+        })
+      }),
+    (error: unknown) =>
+      runSafely(reporter, 'recording a failed Gemini stream', () => {
+        const { model, usage, serviceTier } = state
+        tracker.finish({
+          status: 'incomplete',
+          model,
+          usage,
+          serviceTier,
+          callError: classifyGoogleError(error, callerSignal),
+        })
+      }),
   )
   return {
     ...fields,
@@ -110,7 +119,9 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
               return value
             },
             (error: unknown) => {
-              tracker.finish({ status: 'error', callError: classifyGoogleError(error, callerSignal) })
+              runSafely(session.reporter, 'recording a failed Gemini call', () =>
+                tracker.finish({ status: 'error', callError: classifyGoogleError(error, callerSignal) }),
+              )
               throw error
             },
           )

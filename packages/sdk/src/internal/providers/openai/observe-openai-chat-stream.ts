@@ -31,7 +31,8 @@ export interface ObserveOpenAiChatStreamOptions {
 
 /**
  * Watches a Chat Completions stream: model and tier from the chunks, the first output token, and the
- * usage of the final chunk (present because `include_usage` is always requested).
+ * usage of the final chunk (present when `include_usage` was requested, by the caller or the profiler;
+ * without it the stream is recorded incomplete, its tokens unknown).
  */
 export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions): IterationObserver<unknown> {
   const { tracker, hideUsageChunk } = options

@@ -4,18 +4,9 @@ import { classifyError } from '../../classify-error.ts'
 import type { IterationObserver } from '../../observe-async-iterator.ts'
 import { asFields, readString } from '../read-fields.ts'
 import { mapOpenAiServiceTier } from './map-openai-service-tier.ts'
+import { readOpenAiErrorBody } from './read-openai-error-body.ts'
 
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed'])
-
-/** The error of a failed Responses API response (`response.error`) in the profiler's terms. */
-export function readResponsesApiError(response: unknown): CallError | undefined {
-  const error = asFields(asFields(response)?.error)
-  if (!error) return undefined
-  return classifyError({
-    code: readString(error.code),
-    message: readString(error.message) ?? 'response failed',
-  })
-}
 
 /**
  * Watches a Responses API stream: the model from `response.created`, the first `*.delta`, and usage
@@ -54,7 +45,7 @@ export function observeOpenAiResponsesStream(
       if (type.endsWith('.delta')) tracker.markFirstToken()
       if (TERMINAL_EVENTS.has(type)) {
         terminal = type
-        if (type === 'response.failed') failure = readResponsesApiError(response) ?? { type: 'unknown' }
+        if (type === 'response.failed') failure = readOpenAiErrorBody(response) ?? { type: 'unknown' }
       } else if (type === 'error') {
         failure = classifyError({ code: readString(fields.code), message: readString(fields.message) })
       }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import OpenAI from 'openai'
+import OpenAI, { AzureOpenAI } from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import chatCompletion from '../../../__fixtures__/openai/chat-completion.json' with { type: 'json' }
 import chunks from '../../../__fixtures__/openai/chat-completion-chunks.json' with { type: 'json' }
@@ -500,6 +500,137 @@ describe('wrapping an OpenAI client', () => {
     const events = await test.events()
     expect(events).toHaveLength(2)
     expect(events[1]).toMatchObject({ feature: 'support-chat', userId: 'user-9' })
+  })
+})
+
+describe('unusual answers and clients', () => {
+  it('records an error body answered with a 200 as a failed call, and returns it as the bare client does', async () => {
+    const errorBody = {
+      error: { message: 'The server had an error', type: 'server_error', code: 'server_error' },
+    }
+    upstream.enqueue(json(errorBody), json(errorBody), json({ error: { code: 502, message: 'Bad gateway' } }))
+    const wrapped = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const unwrapped = await bare.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(wrapped).toEqual(unwrapped)
+    await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })
+    const events = await test.events()
+    expect(events).toMatchObject([
+      {
+        status: 'error',
+        model: 'gpt-4o-mini',
+        error: { type: 'server_error', code: 'server_error', message: 'The server had an error' },
+      },
+      { status: 'error', error: { type: 'server_error', httpStatus: 502 } },
+    ])
+  })
+
+  it('grows the output by reasoning reported outside it, so the event is stored', async () => {
+    // Some compatible providers count reasoning outside completion_tokens.
+    upstream.enqueue(
+      json({
+        ...chatCompletion,
+        usage: {
+          prompt_tokens: 10,
+          completion_tokens: 100,
+          completion_tokens_details: { reasoning_tokens: 300 },
+        },
+      }),
+    )
+    await openai.chat.completions.create({ model: 'grok-4', messages })
+    const [event] = await test.events()
+    expect(event?.usage).toEqual({ inputTokens: 10, outputTokens: 400, reasoningTokens: 300 })
+  })
+
+  it('asks an Azure OpenAI api-version older than 2024-09-01-preview for no stream_options', async () => {
+    const azure = (apiVersion: string) =>
+      test.profiler.wrap(
+        new AzureOpenAI({
+          apiKey: 'azure-key',
+          endpoint: upstream.url,
+          apiVersion,
+          deployment: 'gpt-4o-mini',
+          maxRetries: 0,
+        }),
+        { provider: 'azure-openai' },
+      )
+    upstream.enqueue(openAiChatStream(), openAiChatStream())
+    let received = 0
+    for await (const _chunk of await azure('2024-06-01').chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    }))
+      received++
+    for await (const _chunk of await azure('2024-10-21').chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    })) {
+      // drain
+    }
+    expect(received).toBe(5)
+    expect(upstream.requests[0]?.json()).not.toHaveProperty('stream_options')
+    expect(upstream.requests[1]?.json()).toMatchObject({ stream_options: { include_usage: true } })
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { provider: 'azure-openai', status: 'incomplete', usage: { inputTokens: 0, outputTokens: 0 } },
+      { provider: 'azure-openai', status: 'success', usage: { inputTokens: 1536 } },
+    ])
+  })
+
+  it('records a stream with its usage through a spy that calls the SDK method', async () => {
+    upstream.enqueue(openAiChatStream())
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${upstream.url}/v1` })
+    const spy = vi.spyOn(client.chat.completions, 'create')
+    const wrapped = test.profiler.wrap(client)
+    const body = { model: 'gpt-4o-mini', messages, stream: true as const }
+    for await (const _chunk of await wrapped.chat.completions.create(body)) {
+      // drain
+    }
+    expect(spy).toHaveBeenCalledTimes(1)
+    expect(upstream.requests[0]?.json()).toMatchObject({ stream_options: { include_usage: true } })
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'success', streaming: true })
+    expect(event?.usage.inputTokens).toBeGreaterThan(0)
+  })
+
+  it('records the calls made by the methods of a client subclass, which keep working', async () => {
+    class SupportBot extends OpenAI {
+      answer(question: string) {
+        return this.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: question }],
+        })
+      }
+      get chatCompletions() {
+        return this.chat.completions
+      }
+    }
+    class PrivateBot extends OpenAI {
+      #asked = 0
+      answer(question: string) {
+        this.#asked++
+        return this.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: question }],
+        })
+      }
+      get asked() {
+        return this.#asked
+      }
+    }
+    upstream.enqueue(json(chatCompletion), json(chatCompletion), json(chatCompletion))
+    const options = { apiKey: 'sk-test', baseURL: `${upstream.url}/v1` }
+    const bot = test.profiler.wrap(new SupportBot(options), { feature: 'bot' })
+    await bot.answer('Where is my refund?')
+    await bot.chatCompletions.create({ model: 'gpt-4o-mini', messages })
+    expect(bot.constructor).toBe(SupportBot)
+    // A subclass with private state keeps working; the calls its own methods make go unrecorded.
+    const privateBot = test.profiler.wrap(new PrivateBot(options), { feature: 'private-bot' })
+    await privateBot.answer('Where is my refund?')
+    expect(privateBot.asked).toBe(1)
+    const events = await test.events()
+    expect(events.map((event) => event.feature)).toEqual(['bot', 'bot'])
   })
 })
 

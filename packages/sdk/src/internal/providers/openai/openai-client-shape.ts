@@ -15,7 +15,8 @@ import {
 } from '../stainless-api-promise.ts'
 import { mapOpenAiServiceTier } from './map-openai-service-tier.ts'
 import { observeOpenAiChatStream } from './observe-openai-chat-stream.ts'
-import { observeOpenAiResponsesStream, readResponsesApiError } from './observe-openai-responses-stream.ts'
+import { observeOpenAiResponsesStream } from './observe-openai-responses-stream.ts'
+import { readOpenAiErrorBody } from './read-openai-error-body.ts'
 
 type Endpoint = 'chat' | 'responses' | 'embeddings'
 
@@ -32,33 +33,49 @@ function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): 
   // Normalised when the event is built, off the caller's path, from a copy taken now.
   const normalized = usage ? new DeferredUsage(DeferredUsage.copy(usage), normalizeOpenAiUsage) : undefined
   const serviceTier = mapOpenAiServiceTier(fields.service_tier)
-  if (endpoint === 'responses' && fields.status === 'failed') {
-    tracker.finish({
-      status: 'error',
-      model,
-      usage: normalized,
-      serviceTier,
-      callError: readResponsesApiError(fields),
-    })
+  // A failed Responses API response, or an error body answered with a 200, which the SDK returns as data.
+  const callError = readOpenAiErrorBody(fields)
+  if (callError || (endpoint === 'responses' && fields.status === 'failed')) {
+    tracker.finish({ status: 'error', model, usage: normalized, serviceTier, callError })
   } else {
     tracker.finish({ status: 'success', model, usage: normalized, serviceTier })
   }
 }
 
-/** Plans and observes the calls of one `create` method; made once per resource, shared by its calls. */
+// Azure OpenAI refuses `stream_options` (400, "Unrecognized request argument") before this api-version.
+const FIRST_AZURE_API_VERSION_WITH_STREAM_OPTIONS = '2024-09-01'
+
+/**
+ * Whether the client's API takes `stream_options`. An `AzureOpenAI` client states its api-version in
+ * `apiVersion` (`2024-06-01`, `2024-10-01-preview`); one dated before 2024-09-01-preview does not take
+ * it. Every other client, and a version of another form, does.
+ */
+function acceptsStreamOptions(client: object): boolean {
+  const apiVersion = asFields(client)?.apiVersion
+  if (typeof apiVersion !== 'string') return true
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(apiVersion)?.[0]
+  return date === undefined || date >= FIRST_AZURE_API_VERSION_WITH_STREAM_OPTIONS
+}
+
+/** Plans and observes the calls of one `create` method; made once per method, shared by its calls. */
 function createRecorder(
   endpoint: Endpoint,
   options: ClientShapeInput,
+  changesArguments: { includeUsage: boolean; attemptScope: boolean },
 ): CallRecorder<OpenAiCallPlan> & ParsedResultObserver<OpenAiCallPlan> {
-  const { session, client, countsAttempts } = options
+  const { session, client } = options
   const recorder: CallRecorder<OpenAiCallPlan> & ParsedResultObserver<OpenAiCallPlan> = {
     session,
     plan(cleaned) {
       const body = asFields(cleaned[0]) ?? {}
       const streaming = body.stream === true
       const streamOptions = asFields(body.stream_options)
-      const hideUsageChunk = endpoint === 'chat' && streaming && streamOptions?.include_usage !== true
-      const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
+      const hideUsageChunk =
+        changesArguments.includeUsage &&
+        endpoint === 'chat' &&
+        streaming &&
+        streamOptions?.include_usage !== true
+      const counted = changesArguments.attemptScope ? attachAttemptScope(cleaned[1]) : undefined
       let planned = cleaned
       if (hideUsageChunk || counted) {
         // A copy: the arguments the call was given stay as they were.
@@ -107,11 +124,16 @@ function createRecorder(
 }
 
 function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
-  const recorder = createRecorder(endpoint, options)
-  return (original: (...args: unknown[]) => unknown, target: object) =>
-    function create(...args: unknown[]) {
+  const streamOptionsAccepted = acceptsStreamOptions(options.client)
+  return (original: (...args: unknown[]) => unknown, target: object) => {
+    const recorder = createRecorder(endpoint, options, {
+      includeUsage: streamOptionsAccepted,
+      attemptScope: options.countsAttempts,
+    })
+    return function create(...args: unknown[]) {
       return recordCall(recorder, original, target, args)
     }
+  }
 }
 
 /**
