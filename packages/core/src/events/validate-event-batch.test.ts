@@ -83,7 +83,7 @@ describe('validateEventBatch', () => {
     expect(valid.map(({ event }) => event.timestamp)).toEqual([
       '2026-11-21T18:00:00.000Z',
       '2026-11-21T23:59:59.999999Z',
-      '2026-11-22T10:00:00.000Z',
+      '2026-11-22T10:00:00Z',
     ])
   })
 
