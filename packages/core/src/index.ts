@@ -1,6 +1,10 @@
 export { CoreError, type CoreErrorCode } from './errors/core-error.ts'
 export { exceedsJsonDepth } from './events/exceeds-json-depth.ts'
-export { isStorableText, jsonTextMayHoldUnstorableText } from './events/find-unstorable-text.ts'
+export {
+  findUnstorableText,
+  isStorableText,
+  jsonTextMayHoldUnstorableText,
+} from './events/find-unstorable-text.ts'
 export {
   CALL_STATUSES,
   type CallError,

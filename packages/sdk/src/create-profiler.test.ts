@@ -191,6 +191,25 @@ describe('createProfiler', () => {
     ])
   })
 
+  it('is disabled, saying why, by an API key an HTTP header cannot carry', async () => {
+    const errors: ProfilerError[] = []
+    const onError = (error: ProfilerError) => errors.push(error)
+    for (const apiKey of ['acp_one\nacp_two', 'acp_clé_0123456789', 'acp_a b']) {
+      expect(createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey, onError }).enabled).toBe(false)
+    }
+    expect(errors.filter((error) => error.code === 'INVALID_OPTIONS').map((error) => error.message)).toEqual(
+      Array(3).fill(expect.stringMatching(/^apiKey holds a space, a line break or a non-ASCII character/)),
+    )
+    // Whitespace around a key (a file's final line break) is no part of it.
+    const trimmed = createProfiler({
+      endpoint: 'http://127.0.0.1:1',
+      apiKey: ' acp_key\n',
+      flushOnExit: false,
+    })
+    expect(trimmed.enabled).toBe(true)
+    await trimmed.shutdown()
+  })
+
   it('warns once on the console about an onError that is not a function', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const profiler = createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey: 'k', onError: 'log' as never })
@@ -305,8 +324,14 @@ describe('createProfiler', () => {
     await test.profiler.withContext({ metadata: deep }, () =>
       openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
     )
+    // Nor can it store a NUL or half an emoji; ids with one are mended instead (U+FFFD).
+    await test.profiler.withContext(
+      { metadata: { note: 'a\u0000b' }, conversationId: 'c\u0000', userId: 'u\ud83d' },
+      () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    )
     const events = await test.events()
-    expect(events).toHaveLength(2)
+    expect(events).toHaveLength(3)
+    expect(events[2]).toMatchObject({ conversationId: 'c\ufffd', userId: 'u\ufffd' })
     for (const event of events) {
       expect(event).toMatchObject({ status: 'success', model: 'gpt-4o-mini-2024-07-18' })
       expect(event.metadata).toBeUndefined()
@@ -317,6 +342,7 @@ describe('createProfiler', () => {
     expect(reasons).toEqual([
       expect.stringMatching(/cannot be serialised as JSON/),
       expect.stringMatching(/more than 32 levels deep/),
+      expect.stringMatching(/holds a NUL character or an unpaired surrogate at note, which cannot be stored/),
     ])
     await test.close()
   })

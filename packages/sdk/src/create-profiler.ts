@@ -1,5 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { exceedsJsonDepth, MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '@ai-cost-profiler/core'
+import {
+  exceedsJsonDepth,
+  findUnstorableText,
+  jsonTextMayHoldUnstorableText,
+  MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
+} from '@ai-cost-profiler/core'
 import type { CallContext } from './call-context.ts'
 import type { CallTracker } from './internal/call-tracker.ts'
 import { clientShapeFor } from './internal/client-shape-for.ts'
@@ -160,7 +166,16 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       dropMetadata(call, `is larger than ${MAX_METADATA_BYTES} bytes of JSON`)
       return
     }
-    call.freezeMetadata(JSON.parse(json) as Record<string, unknown>)
+    const frozen = JSON.parse(json) as Record<string, unknown>
+    const unstorable = jsonTextMayHoldUnstorableText(json) ? findUnstorableText(frozen) : undefined
+    if (unstorable !== undefined) {
+      dropMetadata(
+        call,
+        `holds a NUL character or an unpaired surrogate at ${unstorable || 'its top level'}, which cannot be stored`,
+      )
+      return
+    }
+    call.freezeMetadata(frozen)
   }
 
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */

@@ -12,8 +12,8 @@ import type { AttemptScope } from './attempt-scope.ts'
 import { classifyError } from './classify-error.ts'
 import { formatUtcTimestamp } from './format-utc-timestamp.ts'
 import { CONTEXT_STRING_FIELDS } from './merge-call-context.ts'
+import { storableText } from './storable-text.ts'
 import { DeferredEvent } from './transport/deferred-event.ts'
-import { truncateText } from './truncate-text.ts'
 
 /**
  * Usage normalised when the event is built rather than when the call ends: a copy of the provider's
@@ -64,7 +64,7 @@ function roundMs(durationMs: number): number {
 
 function identifier(value: string | undefined): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined
-  return truncateText(value, MAX_ID_LENGTH)
+  return storableText(value, MAX_ID_LENGTH)
 }
 
 /**

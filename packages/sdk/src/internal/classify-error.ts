@@ -4,7 +4,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_ID_LENGTH,
 } from '@ai-cost-profiler/core'
-import { truncateText } from './truncate-text.ts'
+import { storableText } from './storable-text.ts'
 
 type ErrorLike = Record<string, unknown>
 
@@ -55,7 +55,7 @@ function readProviderCode(error: ErrorLike, message: string): string | undefined
     asRecord(error.stackTrace)?.status,
     googleBody?.status,
   ]) {
-    if (typeof candidate === 'string' && candidate !== '') return truncateText(candidate, MAX_ID_LENGTH)
+    if (typeof candidate === 'string' && candidate !== '') return storableText(candidate, MAX_ID_LENGTH)
   }
   return undefined
 }
@@ -175,6 +175,6 @@ function classify(error: unknown): CallError {
   const callError: CallError = { type }
   if (code !== undefined) callError.code = code
   if (httpStatus !== undefined) callError.httpStatus = httpStatus
-  if (message !== '') callError.message = truncateText(message, MAX_ERROR_MESSAGE_LENGTH)
+  if (message !== '') callError.message = storableText(message, MAX_ERROR_MESSAGE_LENGTH)
   return callError
 }

@@ -1,6 +1,6 @@
 import { MAX_TAG_LENGTH, MAX_TAGS } from '@ai-cost-profiler/core'
 import type { CallContext } from '../call-context.ts'
-import { truncateText } from './truncate-text.ts'
+import { storableText } from './storable-text.ts'
 
 /** The string fields of a context, each kept whole from the most specific source that sets it. */
 export const CONTEXT_STRING_FIELDS = [
@@ -25,7 +25,7 @@ export function mergeCallContext(...contexts: ReadonlyArray<CallContext | undefi
       if (typeof value === 'string' && value !== '') merged[key] = value
     }
     for (const tag of Array.isArray(context.tags) ? context.tags : []) {
-      if (typeof tag === 'string' && tag !== '') tags.add(truncateText(tag, MAX_TAG_LENGTH))
+      if (typeof tag === 'string' && tag !== '') tags.add(storableText(tag, MAX_TAG_LENGTH))
     }
     if (context.metadata && typeof context.metadata === 'object') {
       metadata = { ...metadata, ...context.metadata }

@@ -53,6 +53,9 @@ function readFlag(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())
 }
 
+// Printable ASCII without spaces: what an Authorization header carries as it is.
+const API_KEY_CHARACTERS = /^[\x21-\x7e]+$/
+
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim()
   return trimmed ? trimmed : undefined
@@ -190,6 +193,12 @@ export function resolveProfilerOptions(
   } else if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
     disabledReason = `the endpoint "${endpoint}" is not an http(s) URL`
     problems.push(`endpoint must be an http(s) URL such as https://acp.example.com; got "${endpoint}"`)
+  } else if (!API_KEY_CHARACTERS.test(apiKey)) {
+    // Sent in the Authorization header, such a key would fail every request until the breaker opened.
+    disabledReason = 'the API key holds characters an HTTP header cannot carry'
+    problems.push(
+      'apiKey holds a space, a line break or a non-ASCII character, which an HTTP header cannot carry; pass the key exactly as `keys create` printed it (acp_…)',
+    )
   }
 
   return {

@@ -2,7 +2,7 @@ import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import type { Compression } from '../../profiler-options.ts'
-import { truncateText } from '../truncate-text.ts'
+import { storableText } from '../storable-text.ts'
 import { type PostAnswer, postBody } from './post-body.ts'
 import { parseRetryAfterMs } from './retry-delay.ts'
 import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
@@ -60,7 +60,7 @@ function readErrorMessage(payload: Record<string, unknown> | undefined, answer: 
   const message = asRecord(payload?.error)?.message
   if (typeof message === 'string') return message
   // Not the API's JSON error shape (e.g. a proxy's HTML page): the raw text.
-  return truncateText(answer.text, 500) || answer.statusMessage
+  return storableText(answer.text, 500) || answer.statusMessage
 }
 
 // Redirects followed for one batch before its answer counts as final.
