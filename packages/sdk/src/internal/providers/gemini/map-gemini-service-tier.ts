@@ -1,8 +1,13 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 
-/** Maps Gemini's requested `serviceTier` (`flex`, `priority`, `standard`) to the profiler's tiers. */
+/**
+ * Maps a Gemini API service tier to the profiler's: `flex`, `priority` and `standard` in any case,
+ * also written `SERVICE_TIER_PRIORITY` (the request's `serviceTier`, the tier the response reports).
+ */
 export function mapGeminiServiceTier(value: unknown): ServiceTier | undefined {
-  if (value === 'flex' || value === 'priority' || value === 'standard') return value
+  if (typeof value !== 'string') return undefined
+  const tier = value.toLowerCase().replace(/^service_tier_/, '')
+  if (tier === 'flex' || tier === 'priority' || tier === 'standard') return tier
   return undefined
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@ai-cost-profiler/core'
 import { classifyError } from '../../classify-error.ts'
 import { asFields, readString } from '../read-fields.ts'
-import { mapGeminiTrafficType } from './map-gemini-service-tier.ts'
+import { mapGeminiServiceTier, mapGeminiTrafficType } from './map-gemini-service-tier.ts'
 
 /** The model and usage a Gemini response (or stream chunk) reports. */
 export interface GeminiResponseFacts {
@@ -37,6 +37,21 @@ function readGeminiError(fields: Readonly<Record<string, unknown>>): CallError |
   return classifyError({ status: error.code, code: error.status, message: error.message })
 }
 
+/**
+ * The tier that served (and bills) a response, when it says: Vertex AI's `usageMetadata.trafficType`;
+ * on the Gemini API, `usageMetadata.serviceTier` or the `x-gemini-service-tier` header that
+ * `@google/genai` keeps in `sdkHttpResponse` (a priority request over its limit is served, and billed,
+ * at standard).
+ */
+function servedTier(fields: Record<string, unknown>, usage: Record<string, unknown> | undefined) {
+  const headers = asFields(asFields(fields.sdkHttpResponse)?.headers)
+  return (
+    mapGeminiTrafficType(usage?.trafficType) ??
+    mapGeminiServiceTier(usage?.serviceTier) ??
+    mapGeminiServiceTier(headers?.['x-gemini-service-tier'])
+  )
+}
+
 /** Reads model, usage, content presence, completeness and an error body from a `GenerateContentResponse` of any Google SDK. */
 export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   const fields = asFields(response) ?? {}
@@ -53,7 +68,7 @@ export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   return {
     model: readString(fields.modelVersion),
     usage: usage ? normalizeGeminiUsage(usage as GeminiUsagePayload) : undefined,
-    serviceTier: usage ? mapGeminiTrafficType(usage.trafficType) : undefined,
+    serviceTier: servedTier(fields, usage),
     hasContent,
     finished,
     error: readGeminiError(fields),

@@ -9,7 +9,7 @@ import tokenLimit from '../../../__fixtures__/gemini/error-token-limit.json' wit
 import generateContent from '../../../__fixtures__/gemini/generate-content.json' with { type: 'json' }
 import chunks from '../../../__fixtures__/gemini/stream-chunks.json' with { type: 'json' }
 import { callContext } from '../../../call-context.ts'
-import { type FakeHttpServer, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
+import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
 import { geminiJson, geminiStream } from '../../../test-support/gemini-upstream.ts'
 import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
 
@@ -245,6 +245,32 @@ describe('wrapping a @google/genai client', () => {
     await vertex.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
     const events = await test.events()
     expect(events.map((event) => event.serviceTier)).toEqual(['priority', 'standard', 'flex'])
+  })
+
+  it('takes the tier the Gemini API reports serving the request: a priority request over its limit is standard', async () => {
+    const withTier = (tier: string | undefined) =>
+      ((_request, reply) =>
+        sendJson(
+          reply,
+          200,
+          generateContent,
+          tier ? { 'x-gemini-service-tier': tier } : {},
+        )) satisfies Parameters<typeof upstream.enqueue>[0]
+    upstream.enqueue(withTier('standard'), withTier('priority'), withTier(undefined))
+    const priority = {
+      model: 'gemini-3-flash-preview',
+      contents: 'x',
+      config: { serviceTier: 'priority' } as never,
+    }
+    await ai.models.generateContent(priority)
+    await ai.models.generateContent(priority)
+    await ai.models.generateContent({
+      model: 'gemini-3-flash-preview',
+      contents: 'x',
+      config: { serviceTier: 'SERVICE_TIER_FLEX' } as never,
+    })
+    const events = await test.events()
+    expect(events.map((event) => event.serviceTier)).toEqual(['standard', 'priority', 'flex'])
   })
 
   it('records a stream that ends cleanly before any chunk gives a finish reason as incomplete', async () => {
