@@ -33,6 +33,22 @@ describe('observeAsyncIterator', () => {
     expect(results.map((result) => result.value)).toEqual([1, 2, 4, 5, 7, 8, 10, undefined])
   })
 
+  it('reads one more item for the observer when it asks on an early stop, and hears of an end there', async () => {
+    for (const [count, expected] of [
+      [3, ['item:1', 'item:2', 'cancel']],
+      [1, ['item:1', 'done']],
+    ] as const) {
+      const { log, observer } = recorder()
+      const iterator = observeAsyncIterator(
+        numbers(count),
+        { ...observer, readsOneMoreOnCancel: () => true },
+        reporter,
+      )
+      for await (const _item of iterator) break
+      expect(log).toEqual(expected)
+    }
+  })
+
   it('reports the end, errors and early returns', async () => {
     const done = recorder()
     for await (const _item of observeAsyncIterator(numbers(2), done.observer, reporter)) {

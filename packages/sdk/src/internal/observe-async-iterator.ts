@@ -11,6 +11,19 @@ export interface IterationObserver<T> {
   onError(error: unknown): void
   /** The consumer stopped early (`break`, `return()`). */
   onCancel(): void
+  /**
+   * Asked when the consumer stops early: true to read one more item first, as the observer's own
+   * (e.g. the usage-only chunk the profiler asked for, after the chunk that finished the answer).
+   */
+  readsOneMoreOnCancel?(): boolean
+}
+
+/** Options of `observeAsyncIterator`. */
+export interface ObserveAsyncIteratorOptions {
+  /** Stops the source: a read for `readsOneMoreOnCancel` still pending after `oneMoreReadMs`. */
+  abort?: () => void
+  /** Longest wait for that read (default 1000 ms). */
+  oneMoreReadMs?: number
 }
 
 /**
@@ -22,6 +35,7 @@ export function observeAsyncIterator<T>(
   inner: AsyncIterator<T>,
   observer: IterationObserver<T>,
   reporter: ErrorReporter,
+  options: ObserveAsyncIteratorOptions = {},
 ): AsyncGenerator<T> {
   // Reads are serialised so hiding an item can never reorder concurrent reads, but the chain is only
   // built while one is pending: a `for await` loop takes the direct path, one promise per item.
@@ -59,6 +73,31 @@ export function observeAsyncIterator<T>(
     return next.then(onResult, onFailure)
   }
 
+  const readsOneMore = (): boolean => {
+    try {
+      return observer.readsOneMoreOnCancel?.() === true
+    } catch (error) {
+      reporter.reportInternal('observing a stream (cancel)', error)
+      return false
+    }
+  }
+  // The observer sees the item (never the consumer, who has stopped). True when the source ended
+  // with it: the observer has heard of the end, and there is nothing left to cancel.
+  const readOneMore = async (): Promise<boolean> => {
+    const timer = setTimeout(() => options.abort?.(), options.oneMoreReadMs ?? 1_000)
+    try {
+      const result = await inner.next()
+      if (result.done) {
+        runSafely(reporter, 'observing a stream (end)', () => observer.onDone())
+        return true
+      }
+      runSafely(reporter, 'observing a stream (item)', () => observer.onItem(result.value))
+      return false
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   const iterator: AsyncGenerator<T> = {
     next() {
       const result = pending === 0 || !tail ? read() : tail.then(read, read)
@@ -67,6 +106,13 @@ export function observeAsyncIterator<T>(
       return result
     },
     async return(value?: unknown) {
+      if (pending === 0 && readsOneMore()) {
+        const ended = await readOneMore().catch(() => false)
+        if (ended) {
+          if (typeof inner.return === 'function') return inner.return(value)
+          return { done: true, value: value as T }
+        }
+      }
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.return === 'function') return inner.return(value)
       return { done: true, value: value as T }

@@ -172,7 +172,9 @@ export function observeStainlessStream(
       // Only the first iteration is observed; a second one fails in the SDK ("consumed stream") as it would unwrapped.
       if (iterated) return stream[Symbol.asyncIterator]()
       iterated = true
-      return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.reporter)
+      return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.reporter, {
+        abort: () => stream.controller.abort(),
+      })
     },
     stream.controller,
     options.client,

@@ -21,6 +21,11 @@ function anyChoiceHasOutput(choices: readonly unknown[]): boolean {
   return false
 }
 
+function anyChoiceFinished(choices: readonly unknown[]): boolean {
+  for (const choice of choices) if (readString(asFields(choice)?.finish_reason)) return true
+  return false
+}
+
 /** Options of `observeOpenAiChatStream`. */
 export interface ObserveOpenAiChatStreamOptions {
   tracker: CallTracker
@@ -40,6 +45,7 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
   let usage: OpenAiUsagePayload | undefined
   let serviceTier: unknown
   let sawOutput = false
+  let sawFinish = false
   const outcome = () => ({
     model,
     usage: usage ? normalizeOpenAiUsage(usage) : undefined,
@@ -57,6 +63,7 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
         sawOutput = true
         tracker.markFirstToken()
       }
+      if (!sawFinish) sawFinish = anyChoiceFinished(choices)
       const chunkUsage = asFields(fields.usage)
       if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
       if (!hideUsageChunk) return false
@@ -79,6 +86,9 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
     onError(error) {
       tracker.finish({ status: 'incomplete', ...outcome(), error })
     },
+    // A caller who stops at the chunk that finished the answer has had every chunk an unwrapped stream
+    // gives; the usage-only chunk the profiler asked for comes next, and is read for the record.
+    readsOneMoreOnCancel: () => hideUsageChunk && sawFinish && !usage,
     onCancel() {
       if (usage) tracker.finish({ status: 'success', ...outcome() })
       else tracker.finish({ status: 'incomplete', ...outcome(), callError: { type: 'aborted' } })

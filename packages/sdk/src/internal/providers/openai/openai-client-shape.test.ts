@@ -187,6 +187,35 @@ describe('wrapping an OpenAI client', () => {
     expect(event?.model).toBe('gpt-4o-mini-2024-07-18')
   })
 
+  it('records the usage of a stream the caller leaves at the chunk that finished the answer', async () => {
+    upstream.enqueue(openAiChatStream(chunks, { delayMs: 5 }))
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    const received: unknown[] = []
+    for await (const chunk of stream) {
+      received.push(chunk)
+      if (chunk.choices[0]?.finish_reason) break
+    }
+    // Every chunk an unwrapped stream gives; the usage-only chunk after them was read for the record.
+    expect(received).toHaveLength(5)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'success', usage: { inputTokens: 1536, outputTokens: 6 } })
+  })
+
+  it('leaves a stream at once when the usage chunk after the finish does not come, recording it incomplete', async () => {
+    // The finishing chunk, then nothing: the connection stays open without another byte.
+    const finished = chunks.slice(0, 5)
+    upstream.enqueue((_request, reply) => {
+      reply.writeHead(200, { 'content-type': 'text/event-stream' })
+      for (const chunk of finished) reply.write(`data: ${JSON.stringify(chunk)}\n\n`)
+    })
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    for await (const chunk of stream) if (chunk.choices[0]?.finish_reason) break
+    // The read waited for is abandoned (after a second) and the request aborted, as a bare break does.
+    expect(stream.controller.signal.aborted).toBe(true)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', error: { type: 'aborted' } })
+  })
+
   it('records an aborted stream (AbortController) as incomplete', async () => {
     upstream.enqueue(openAiChatStream(chunks, { delayMs: 20 }))
     const controller = new AbortController()
