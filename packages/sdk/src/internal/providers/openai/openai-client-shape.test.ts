@@ -280,6 +280,18 @@ describe('wrapping an OpenAI client', () => {
     expect(events[1]?.timeToFirstTokenMs).toBeGreaterThan(0)
   })
 
+  it('records a background response, queued with no usage yet, as incomplete rather than a $0 success', async () => {
+    upstream.enqueue(json({ ...response, status: 'queued', background: true, usage: null, output: [] }))
+    const queued = await openai.responses.create({
+      model: 'o3-pro',
+      input: 'Research this',
+      background: true,
+    })
+    expect(queued.status).toBe('queued')
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'incomplete', usage: { inputTokens: 0, outputTokens: 0 } })
+  })
+
   it('records a long stream of 100 chunks once', async () => {
     upstream.enqueue(openAiChatStream(manyChatChunks(100)))
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })

@@ -37,6 +37,9 @@ function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): 
   const callError = readOpenAiErrorBody(fields)
   if (callError || (endpoint === 'responses' && fields.status === 'failed')) {
     tracker.finish({ status: 'error', model, usage: normalized, serviceTier, callError })
+  } else if (endpoint === 'responses' && (fields.status === 'queued' || fields.status === 'in_progress')) {
+    // A background response: accepted, its tokens not known yet. Incomplete, never a $0 success.
+    tracker.finish({ status: 'incomplete', model, usage: normalized, serviceTier })
   } else {
     tracker.finish({ status: 'success', model, usage: normalized, serviceTier })
   }
