@@ -51,6 +51,30 @@ describeEachDatabase('GET /v1/analytics/daily', (getDb) => {
   })
 })
 
+describeEachDatabase(
+  'GET /v1/analytics/daily in time zones with a part-hour offset part of the year',
+  (getDb) => {
+    it('says the boundary is the nearest UTC hour when any day of the range has one, and refuses zones the database lacks', async () => {
+      const t = await createTestApp(getDb(), { scopes: ['read'], now: () => NOW })
+      // Lord Howe Island: +11:00 in the southern summer, +10:30 in winter.
+      const boundary = async (from: string, to: string) =>
+        (await t.get(`/v1/analytics/daily?from=${from}&to=${to}&timeZone=Australia%2FLord_Howe`)).body
+          .dayBoundary
+      expect(await boundary('2025-01-01', '2025-01-31')).toBe('exact')
+      expect(await boundary('2025-01-01', '2025-12-31')).toBe('nearest-utc-hour')
+      expect(await boundary('2024-06-01', '2024-06-30')).toBe('nearest-utc-hour')
+      // Known to Node's time zone data, not to PostgreSQL's.
+      const unknown = await t.get(
+        '/v1/analytics/daily?from=2025-01-01&to=2025-01-02&timeZone=US%2FPacific-New',
+      )
+      expect({ status: unknown.status, body: unknown.body }).toMatchObject({
+        status: 400,
+        body: { error: { code: 'INVALID_QUERY', details: [{ path: 'timeZone' }] } },
+      })
+    })
+  },
+)
+
 describeEachDatabase('GET /v1/analytics/daily at the edges of the calendar', (getDb) => {
   it('answers 400 at once for days outside 2000-01-01..9999-12-30 or not in the calendar, and serves the edges', async () => {
     const t = await createTestApp(getDb(), { scopes: ['read'], now: () => NOW })

@@ -86,8 +86,22 @@ export function dailyCostsRoutes(options: { db: Database; now?: () => number }) 
       toDay,
       timeZone: query.timeZone,
       nowUtc: new Date(nowMs).toISOString(),
+    }).catch((error: unknown) => {
+      // A name Node's time zone data has and the database's has not (an old alias, say).
+      if (
+        (error as { code?: unknown }).code === '22023' &&
+        /time zone/i.test(String((error as Error).message))
+      ) {
+        throw invalidQuery(
+          'timeZone',
+          `"${query.timeZone}" is not a time zone the database knows; use a current IANA name such as America/Los_Angeles`,
+        )
+      }
+      throw error
     })
-    const edges = [Date.parse(`${fromDay}T00:00:00Z`), Date.parse(`${toDay}T23:59:59Z`), nowMs]
+    // Every day of the range (and now): a zone may keep a part-hour offset for only part of the year.
+    const edges = [nowMs]
+    for (let day = fromDay; day <= toDay; day = addUtcDays(day, 1)) edges.push(Date.parse(`${day}T12:00:00Z`))
     return c.json({
       from: fromDay,
       to: toDay,
