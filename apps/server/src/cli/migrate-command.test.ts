@@ -9,7 +9,7 @@ async function run(target: CliTestTarget, args: string[]): Promise<{ exitCode: n
 }
 
 const KNOWN =
-  '0001_initial, 0002_rollups_and_jobs, 0003_messages_cascade_by_trigger, 0004_calls_keys_by_trigger, 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier'
+  '0001_initial, 0002_rollups_and_jobs, 0003_messages_cascade_by_trigger, 0004_calls_keys_by_trigger, 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums'
 
 for (const dialect of ['pglite', 'postgres'] as const) {
   describe(`migrate command [${dialect}]`, () => {
@@ -47,17 +47,17 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     it('rolls back to a known version, given as a version or a whole name', async () => {
       expect((await run(target!, [])).printed.at(-1)).toMatch(/^Applied: 0001_initial, /)
       expect((await run(target!, ['--down', '--to', '0004', '--dry-run'])).printed).toEqual([
-        'Would roll back:\n  0007_ultrafast_service_tier\n  0006_events_keys_by_trigger\n  0005_messages_from_calls',
+        'Would roll back:\n  0008_wide_cost_sums\n  0007_ultrafast_service_tier\n  0006_events_keys_by_trigger\n  0005_messages_from_calls',
       ])
       expect(await run(target!, ['--down', '--to', '0004_calls_keys_by_trigger'])).toEqual({
         exitCode: 0,
         printed: [
-          'Rolled back: 0007_ultrafast_service_tier, 0006_events_keys_by_trigger, 0005_messages_from_calls',
+          'Rolled back: 0008_wide_cost_sums, 0007_ultrafast_service_tier, 0006_events_keys_by_trigger, 0005_messages_from_calls',
         ],
       })
       expect((await run(target!, ['--down', '--to', '0004'])).printed).toEqual(['Nothing to roll back.'])
       expect((await run(target!, [])).printed).toEqual([
-        'Applied: 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier',
+        'Applied: 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums',
       ])
     })
   })

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_STORED_COST_USD } from '../ingest/fits-stored-cost.ts'
 import { createLogger } from '../logging/logger.ts'
 import type { Database, Queryable } from '../storage/database.ts'
 import { openPostgresDatabase } from '../storage/postgres-database.ts'
@@ -13,6 +14,7 @@ import {
   listJobRunsByRunId,
 } from '../storage/repositories/job-runs-repository.ts'
 import { getJobState } from '../storage/repositories/job-state-repository.ts'
+import { sumRollups } from '../storage/repositories/rollups-repository.ts'
 import { describeEachDatabase, openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
 import { withAdvisoryLock } from './advisory-lock.ts'
@@ -22,6 +24,7 @@ import {
   runDailyAggregation,
 } from './daily-aggregation.ts'
 import { JobMetrics } from './job-metrics.ts'
+import { refreshRollups } from './rollup-refresh.ts'
 import { utcDayNumber } from './utc-days.ts'
 
 const NOW = Date.parse('2025-06-01T12:00:00Z')
@@ -287,6 +290,82 @@ describeEachDatabase('daily aggregation', (getDb) => {
       expect.objectContaining({ date: '2025-01-05' }),
     )
     expect(await dayStatus(db, projectId, '2025-01-05')).toBe('verified')
+  })
+
+  it('aggregates the other projects of a day when one fails, and records that project as failed', async () => {
+    const db = getDb()
+    // Projects are aggregated in creation order: the failing one comes first.
+    const failingId = await createProject(db)
+    const healthyId = await createProject(db)
+    await insertCalls(db, [
+      callRow(failingId, { timestamp: '2025-01-20T10:00:00Z' }),
+      callRow(healthyId, { timestamp: '2025-01-20T10:00:00Z' }),
+    ])
+    await db.exec(`
+      CREATE FUNCTION fail_project_aggregate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'disk full'; END $$;
+      CREATE TRIGGER fail_project_aggregate BEFORE INSERT ON llm_call_daily_aggregates
+        FOR EACH ROW WHEN (NEW.project_id = '${failingId}') EXECUTE FUNCTION fail_project_aggregate();`)
+    const failing = aggregation(db, ['2025-01-20'])
+    const [summary] = await failing.run()
+    await db.exec(
+      'DROP TRIGGER fail_project_aggregate ON llm_call_daily_aggregates; DROP FUNCTION fail_project_aggregate();',
+    )
+    const failedProjects = [
+      { projectId: failingId, projectName: expect.any(String), error: expect.stringMatching(/disk full/) },
+    ]
+    expect(summary).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      stored: 1,
+      error: expect.stringContaining(failingId),
+      failedProjects,
+    })
+    expect(await dayStatus(db, healthyId, '2025-01-20')).toBe('verified')
+    expect(await dayStatus(db, failingId, '2025-01-20')).toBeUndefined()
+    // Retries go back to the failed project only.
+    expect(
+      failing.lines.filter((line) => line.msg === 'aggregate_project_failed').map((line) => line.projectId),
+    ).toEqual([failingId, failingId, failingId])
+    expect(await listJobRunsByRunId(db, failing.runId)).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        stored: 1,
+        details: expect.objectContaining({ failedProjects }),
+      }),
+    ])
+
+    const [retried] = await aggregation(db, ['2025-01-20']).run()
+    expect(retried).toMatchObject({ status: 'succeeded', stored: 1 })
+    expect(retried?.failedProjects).toBeUndefined()
+    expect(await dayStatus(db, failingId, '2025-01-20')).toBe('verified')
+  })
+
+  it('sums an hour and a day of 1,001 calls at the largest cost one call may have', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    await insertCalls(
+      db,
+      Array.from({ length: 1_001 }, (_, index) =>
+        callRow(projectId, {
+          timestamp: `2025-01-21T05:${String(index % 60).padStart(2, '0')}:00Z`,
+          costUsd: MAX_STORED_COST_USD,
+        }),
+      ),
+    )
+    // 1,001 × 999,999,999.999999999999: 13 whole digits.
+    const totalUsd = '1000999999999.999999998999'
+    await refreshRollups({ db, logger: createLogger({ level: 'silent' }), metrics: new JobMetrics() })
+    expect(
+      await sumRollups(db, { projectId, fromUtc: '2025-01-21T00:00:00Z', toUtc: '2025-01-22T00:00:00Z' }),
+    ).toEqual({ requests: 1_001, costUsd: totalUsd })
+
+    const [result] = await aggregation(db, ['2025-01-21']).run()
+    expect(result).toMatchObject({ status: 'succeeded', stored: 1, unverified: 0 })
+    expect(await aggregatesOf(db, projectId, '2025-01-21')).toEqual([
+      expect.objectContaining({ requests: 1_001, cost: totalUsd }),
+    ])
+    expect(await dayStatus(db, projectId, '2025-01-21')).toBe('verified')
   })
 
   it('records a day cut off by shutdown as failed, without paging anyone, and runs no further day', async () => {

@@ -54,6 +54,13 @@ export interface DailyAggregationOptions {
   signal?: AbortSignal
 }
 
+/** A project whose aggregate of the day failed on every try; the other projects' days were still aggregated. */
+export interface ProjectDayFailure {
+  projectId: string
+  projectName: string
+  error: string
+}
+
 /** How one day's run ended. */
 export interface DayRunSummary {
   day: string
@@ -72,15 +79,22 @@ export interface DayRunSummary {
   lockWaitMs: number
   durationMs: number
   error?: string
+  /** Present when some projects failed: the day is `failed`, and these are why. */
+  failedProjects?: ProjectDayFailure[]
 }
 
-interface DayCounts {
+/** What the tries of one day have done so far; a retry picks up the projects not done yet. */
+interface DayProgress {
   processed: number
   stored: number
   skipped: number
   unverified: number
   rowsAggregated: number
   rollupHoursMarked: number
+  /** Projects finished with the day (aggregated, current, empty, or final after retention). */
+  done: Set<string>
+  /** Projects whose latest try failed. */
+  failures: Map<string, ProjectDayFailure>
 }
 
 interface ProjectDayResult {
@@ -130,38 +144,66 @@ async function aggregateProjectDay(
   })
 }
 
+/**
+ * Aggregates the day of every project not done yet. Each project-day is its own transaction, so a project
+ * that fails (its rows, a trigger, a statement timeout) is recorded as failed and the others go on.
+ */
 async function aggregateAllProjects(
   options: DailyAggregationOptions,
   connection: DedicatedConnection,
   day: string,
-): Promise<DayCounts> {
-  const counts: DayCounts = {
-    processed: 0,
-    stored: 0,
-    skipped: 0,
-    unverified: 0,
-    rowsAggregated: 0,
-    rollupHoursMarked: 0,
-  }
+  progress: DayProgress,
+): Promise<void> {
   const range = utcDayRange(day)
-  for (const project of await listProjectRetention(connection)) {
+  const projects = await listProjectRetention(connection)
+  // A project deleted since its failure took its day with it.
+  for (const projectId of progress.failures.keys()) {
+    if (!projects.some((project) => project.projectId === projectId)) progress.failures.delete(projectId)
+  }
+  for (const project of projects) {
+    if (progress.done.has(project.projectId)) continue
     options.signal?.throwIfAborted()
-    counts.processed++
+    if (!progress.failures.has(project.projectId)) progress.processed++
     // Retention already deleted this day's raw rows: its aggregate is final, whatever late rows remain.
     if (
       project.rawDeletedBefore !== null &&
       Date.parse(range.fromUtc) < Date.parse(project.rawDeletedBefore)
     ) {
-      counts.skipped++
+      progress.skipped++
+      progress.done.add(project.projectId)
       continue
     }
     const target = { projectId: project.projectId, day, ...range }
-    const result = await aggregateProjectDay(options, connection, target)
-    counts.rowsAggregated += result.rowsAggregated
-    if (result.outcome === 'current' || result.outcome === 'empty') counts.skipped++
-    else counts.stored++
+    let result: ProjectDayResult
+    let rollupHoursMarked = 0
+    try {
+      result = await aggregateProjectDay(options, connection, target)
+      // Rollups should sum to the raw day; when they do not (a refresh not yet run), their hours are queued again.
+      if (!result.rollupsAgree) rollupHoursMarked = await markHoursInRange(connection, target)
+    } catch (error) {
+      if (options.signal?.aborted) throw error
+      const failure = {
+        projectId: project.projectId,
+        projectName: project.projectName,
+        error: describeError(error),
+      }
+      progress.failures.set(project.projectId, failure)
+      options.logger.warn('aggregate_project_failed', {
+        job: DAILY_AGGREGATION_JOB,
+        runId: options.runId,
+        date: day,
+        ...failure,
+      })
+      continue
+    }
+    progress.failures.delete(project.projectId)
+    progress.done.add(project.projectId)
+    progress.rowsAggregated += result.rowsAggregated
+    progress.rollupHoursMarked += rollupHoursMarked
+    if (result.outcome === 'current' || result.outcome === 'empty') progress.skipped++
+    else progress.stored++
     if (result.outcome === 'unverified') {
-      counts.unverified++
+      progress.unverified++
       options.metrics.increment('acp_aggregation_unverified_days_total')
       options.logger.warn('aggregate_unverified', {
         job: DAILY_AGGREGATION_JOB,
@@ -174,10 +216,7 @@ async function aggregateAllProjects(
         aggregateRequests: result.aggregate?.requests,
       })
     }
-    // Rollups should sum to the raw day; when they do not (a refresh not yet run), their hours are queued again.
-    if (!result.rollupsAgree) counts.rollupHoursMarked += await markHoursInRange(connection, target)
   }
-  return counts
 }
 
 async function runDay(options: DailyAggregationOptions, day: string): Promise<DayRunSummary> {
@@ -197,10 +236,20 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
 
   let attempts = 0
   let lockWaitMs = 0
-  let counts: DayCounts | undefined
+  const progress: DayProgress = {
+    processed: 0,
+    stored: 0,
+    skipped: 0,
+    unverified: 0,
+    rowsAggregated: 0,
+    rollupHoursMarked: 0,
+    done: new Set(),
+    failures: new Map(),
+  }
+  let complete = false
   let lockHeld = false
   let lastError: unknown
-  while (attempts < maxAttempts && !counts && !lockHeld) {
+  while (attempts < maxAttempts && !complete && !lockHeld) {
     attempts++
     try {
       const outcome = await withAdvisoryLock(
@@ -213,14 +262,17 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
             targetDate: day,
             exceptId: rowId,
           })
-          return aggregateAllProjects(options, connection, day)
+          await aggregateAllProjects(options, connection, day, progress)
         },
       )
       lockWaitMs += outcome.lockWaitMs
-      if (outcome.acquired) counts = outcome.value
-      else lockHeld = true
+      if (!outcome.acquired) lockHeld = true
+      else if (progress.failures.size === 0) complete = true
+      else lastError = new Error(describeFailures(progress.failures))
     } catch (error) {
       lastError = error
+    }
+    if (!complete && !lockHeld) {
       if (options.signal?.aborted) break
       if (attempts < maxAttempts) {
         const delayMs = baseDelayMs * 2 ** (attempts - 1)
@@ -228,7 +280,7 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
           ...fields,
           attempt: attempts,
           retryInMs: delayMs,
-          error: String(error),
+          error: String(lastError),
         })
         await sleep(delayMs, undefined, { signal: options.signal }).catch(() => {})
       }
@@ -236,20 +288,22 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
   }
 
   const durationMs = performance.now() - startedMs
-  const failure = counts || lockHeld ? undefined : describeError(lastError)
+  const failure = complete || lockHeld ? undefined : describeError(lastError)
+  const failedProjects = [...progress.failures.values()]
   const summary: DayRunSummary = {
     day,
-    status: counts ? 'succeeded' : lockHeld ? 'skipped' : 'failed',
+    status: complete ? 'succeeded' : lockHeld ? 'skipped' : 'failed',
     attempts,
-    processed: counts?.processed ?? 0,
-    stored: counts?.stored ?? 0,
-    skipped: counts?.skipped ?? 0,
-    unverified: counts?.unverified ?? 0,
-    rowsAggregated: counts?.rowsAggregated ?? 0,
-    rollupHoursMarked: counts?.rollupHoursMarked ?? 0,
+    processed: progress.processed,
+    stored: progress.stored,
+    skipped: progress.skipped,
+    unverified: progress.unverified,
+    rowsAggregated: progress.rowsAggregated,
+    rollupHoursMarked: progress.rollupHoursMarked,
     lockWaitMs,
     durationMs,
     ...(failure === undefined ? {} : { error: failure }),
+    ...(failedProjects.length === 0 ? {} : { failedProjects }),
   }
   await finishJobRun(db, {
     id: rowId,
@@ -264,6 +318,7 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
       unverified: summary.unverified,
       rowsAggregated: summary.rowsAggregated,
       rollupHoursMarked: summary.rollupHoursMarked,
+      ...(failedProjects.length === 0 ? {} : { failedProjects }),
     },
     durationMs,
   })
@@ -306,11 +361,19 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+function describeFailures(failures: Map<string, ProjectDayFailure>): string {
+  const each = [...failures.values()].map(
+    (failure) => `project "${failure.projectName}" (${failure.projectId}): ${failure.error}`,
+  )
+  return `aggregation failed for ${failures.size} project(s): ${each.join('; ')}`
+}
+
 /**
  * Aggregates UTC days one after the other: per project, provider, model and feature, each project-day
  * fingerprinted (skipped when current), rebuilt in one transaction and verified against the raw rows. A day
- * whose lock another run holds is skipped; a failing day is retried with exponential backoff, then recorded
- * as failed, and the next days still run.
+ * whose lock another run holds is skipped. A project whose day fails does not stop the other projects; the
+ * failed projects (or a day failing as a whole) are retried with exponential backoff, then the day is recorded
+ * as failed, naming them, and the next days still run.
  * @example
  * await runDailyAggregation({ db, logger, metrics, runId: randomUUID(), trigger: 'cli', days: ['2025-01-01'] })
  */

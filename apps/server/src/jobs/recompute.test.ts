@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
 import { createLogger } from '../logging/logger.ts'
 import { sumDailyAggregates } from '../storage/repositories/aggregates-repository.ts'
+import { listJobRunsByRunId } from '../storage/repositories/job-runs-repository.ts'
 import { insertPriceOverride } from '../storage/repositories/price-overrides-repository.ts'
 import { listRecomputeRuns } from '../storage/repositories/recompute-repository.ts'
 import { sumRollups } from '../storage/repositories/rollups-repository.ts'
@@ -131,5 +132,82 @@ describeEachDatabase('recompute', (getDb) => {
     const again = await runRecompute({ db, logger, metrics, jobs, ...range, projectId, now: NOW })
     expect(again.projects[0]).toMatchObject({ scanned: 2, changed: 0 })
     expect(again.days).toEqual([])
+  })
+
+  it('leaves unpriced a call whose new cost passes the per-call cap, and reports it in the run', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const call = (overrides: Parameters<typeof callRow>[1]) =>
+      callRow(projectId, {
+        timestamp: '2025-05-01T03:10:00Z',
+        provider: 'acme',
+        model: 'capx',
+        inputTokens: 1_000_000_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        ...overrides,
+      })
+    // Two calls nobody priced, one priced by an older override, and one small enough to price.
+    await insertCalls(db, [
+      call({ costUsd: null, costStatus: 'unpriced', priceSource: null, priceEntryId: null }),
+      call({ costUsd: null, costStatus: 'unpriced', priceSource: null, priceEntryId: null }),
+      call({ costUsd: '5.000000000000', costStatus: 'priced', priceSource: 'override', priceEntryId: 'old' }),
+      call({
+        inputTokens: 1_000,
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+      }),
+    ])
+    await insertPriceOverride(db, {
+      projectId,
+      provider: 'acme',
+      model: 'capx',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '999999999', output: '1' },
+    })
+    const jobs = createJobService({ db, logger, now: NOW })
+    const { runId, done } = await jobs.start(
+      'recompute',
+      { from: '2025-05-01', to: '2025-05-01', model: 'capx', projectId },
+      'cli',
+    )
+    expect((await done).status).toBe('succeeded')
+
+    const { rows } = await db.query<{ input: number; cost: string | null; status: string }>(
+      `SELECT input_tokens AS input, cost_usd::text AS cost, cost_status AS status FROM llm_calls
+       WHERE project_id = $1 ORDER BY input_tokens, cost_status`,
+      [projectId],
+    )
+    expect(rows).toEqual([
+      { input: 1_000, cost: '999999.999000000000', status: 'priced' },
+      { input: 1_000_000_000, cost: null, status: 'unpriced' },
+      { input: 1_000_000_000, cost: null, status: 'unpriced' },
+      { input: 1_000_000_000, cost: null, status: 'unpriced' },
+    ])
+    const tooLargeCall = {
+      id: expect.any(String),
+      timestamp: '2025-05-01T03:10:00.000000Z',
+      provider: 'acme',
+      model: 'capx',
+      costUsd: '999999999000.000000000000',
+    }
+    const [recomputeRun] = (await listJobRunsByRunId(db, runId)).filter((run) => run.job === 'recompute')
+    expect(recomputeRun?.details).toMatchObject({
+      projects: [
+        expect.objectContaining({
+          projectId,
+          scanned: 4,
+          changed: 2,
+          tooLarge: 3,
+          tooLargeCalls: [tooLargeCall, tooLargeCall, tooLargeCall],
+        }),
+      ],
+    })
+    expect(await sumRollups(db, { projectId, ...range })).toEqual({
+      requests: 4,
+      costUsd: '999999.999000000000',
+    })
   })
 })

@@ -7,6 +7,7 @@ import {
   parseDecimal,
   ZERO,
 } from '@ai-cost-profiler/core'
+import { fitsStoredCost, MAX_STORED_COST_USD } from '../ingest/fits-stored-cost.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
 import type { JobTrigger } from '../storage/repositories/job-runs-repository.ts'
@@ -58,12 +59,29 @@ export interface RecomputeOptions {
   signal?: AbortSignal
 }
 
+/** A call whose new price would cost more than one call may be stored with. */
+export interface TooLargeCall {
+  id: string
+  timestamp: string
+  provider: string
+  model: string
+  /** The refused cost. */
+  costUsd: string
+}
+
+/** How many refused calls a report names; the count covers them all. */
+const TOO_LARGE_CALLS_LISTED = 5
+
 /** The recompute of one project. */
 export interface RecomputeProjectReport {
   projectId: string
   projectName: string
   scanned: number
   changed: number
+  /** Calls whose new cost passed `MAX_STORED_COST_USD`: they are left unpriced. */
+  tooLarge: number
+  /** The first `TOO_LARGE_CALLS_LISTED` of them, in (timestamp, id) order. */
+  tooLargeCalls: TooLargeCall[]
   diff: RecomputeModelDiff[]
 }
 
@@ -120,6 +138,22 @@ function repriceCall(call: CallToReprice, overrides: readonly PriceOverride[]): 
   }
 }
 
+/**
+ * A call whose new cost passed the cap becomes unpriced rather than keeping its previous cost: that cost
+ * came from prices the current ones contradict, so keeping it (and its status) would store a number known
+ * to be wrong, while an unpriced call stores none, is counted in `unpricedRequests`, and is priced by the
+ * next recompute once the price or the token counts are corrected. Ingest refuses such a call outright.
+ */
+const unpriced = (call: CallToReprice): Repricing => ({
+  timestamp: call.timestamp,
+  id: call.id,
+  costUsd: null,
+  costStatus: 'unpriced',
+  costBreakdown: null,
+  priceEntryId: null,
+  priceSource: null,
+})
+
 const samePrice = (call: CallToReprice, next: Repricing) =>
   call.costStatus === next.costStatus &&
   call.priceEntryId === next.priceEntryId &&
@@ -156,6 +190,8 @@ async function recomputeProject(
   const byModel = new Map<string, ModelTotals>()
   let scanned = 0
   let changed = 0
+  let tooLarge = 0
+  const tooLargeCalls: TooLargeCall[] = []
   let after: RepricingCursor | undefined
   try {
     for (;;) {
@@ -172,7 +208,15 @@ async function recomputeProject(
       const updates: Repricing[] = []
       const hours = new Set<string>()
       for (const call of calls) {
-        const next = repriceCall(call, overrides)
+        let next = repriceCall(call, overrides)
+        if (next.costUsd !== null && !fitsStoredCost(next.costUsd)) {
+          tooLarge++
+          if (tooLargeCalls.length < TOO_LARGE_CALLS_LISTED) {
+            const { id, timestamp, provider, model } = call
+            tooLargeCalls.push({ id, timestamp, provider, model, costUsd: next.costUsd })
+          }
+          next = unpriced(call)
+        }
         const key = `${call.provider}\u0000${call.model}`
         let totals = byModel.get(key)
         if (!totals) {
@@ -230,7 +274,17 @@ async function recomputeProject(
     changed,
     diff,
   })
-  return { ...project, scanned, changed, diff }
+  if (tooLarge > 0) {
+    options.logger.warn('recompute_cost_too_large', {
+      runId,
+      projectId: project.projectId,
+      dryRun,
+      tooLarge,
+      maxCostUsd: MAX_STORED_COST_USD,
+      calls: tooLargeCalls,
+    })
+  }
+  return { ...project, scanned, changed, tooLarge, tooLargeCalls, diff }
 }
 
 function toDiff(byModel: Map<string, ModelTotals>): RecomputeModelDiff[] {
@@ -256,7 +310,8 @@ function toDiff(byModel: Map<string, ModelTotals>): RecomputeModelDiff[] {
  * Re-prices stored calls in [fromUtc, toUtc) with the current catalogue and each project's overrides, in
  * keyset chunks; writes the changed prices (unless a dry run), refreshes the rollups of touched hours and
  * re-aggregates touched closed days. Each project's before/after diff per model is returned and stored in
- * `recompute_runs`.
+ * `recompute_runs`. A call whose new cost passes `MAX_STORED_COST_USD` becomes unpriced and is counted in
+ * its project's `tooLarge`.
  * @example
  * const summary = await runRecompute({ db, logger, metrics, jobs, fromUtc: '2025-01-01T00:00:00Z', toUtc: '2025-02-01T00:00:00Z' })
  */
@@ -277,6 +332,7 @@ export async function runRecompute(options: RecomputeOptions): Promise<Recompute
     dryRun: options.dryRun === true,
     scanned: projects.reduce((sum, project) => sum + project.scanned, 0),
     changed: projects.reduce((sum, project) => sum + project.changed, 0),
+    tooLarge: projects.reduce((sum, project) => sum + project.tooLarge, 0),
   })
   let rollupsRefreshed = false
   let days: DayRunSummary[] = []

@@ -69,6 +69,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((await messages()).rows).toEqual(expected)
 
       expect(await migrateDown(db, { toVersion: '0004' })).toEqual([
+        '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
         '0006_events_keys_by_trigger',
         '0005_messages_from_calls',
@@ -79,6 +80,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0005_messages_from_calls',
         '0006_events_keys_by_trigger',
         '0007_ultrafast_service_tier',
+        '0008_wide_cost_sums',
       ])
       expect((await messages()).rows).toEqual(expected)
       // Back on the view, a deleted conversation's messages leave with it.
@@ -116,6 +118,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
 
       // Rolled back, the keys are back and check again: an event of a missing conversation is refused.
       expect(await migrateDown(db, { toVersion: '0005' })).toEqual([
+        '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
         '0006_events_keys_by_trigger',
       ])
@@ -127,7 +130,11 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         ),
       ).rejects.toThrow(/foreign key/)
       expect(await eventKeys()).toEqual(['k2'])
-      expect(await migrateUp(db)).toEqual(['0006_events_keys_by_trigger', '0007_ultrafast_service_tier'])
+      expect(await migrateUp(db)).toEqual([
+        '0006_events_keys_by_trigger',
+        '0007_ultrafast_service_tier',
+        '0008_wide_cost_sums',
+      ])
     })
 
     it('keeps Ultrafast calls as their own tier, and as priority once rolled back past it', async () => {
@@ -148,12 +155,15 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         db.query(`UPDATE llm_calls SET service_tier = 'turbo' WHERE project_id = $1`, [projectId]),
       ).rejects.toThrow(/llm_calls_service_tier_check/)
 
-      expect(await migrateDown(db, { toVersion: '0006' })).toEqual(['0007_ultrafast_service_tier'])
+      expect(await migrateDown(db, { toVersion: '0006' })).toEqual([
+        '0008_wide_cost_sums',
+        '0007_ultrafast_service_tier',
+      ])
       expect(await tiers()).toEqual([{ tier: 'priority', cost: '0.600000000000' }])
       await expect(
         db.query(`UPDATE llm_calls SET service_tier = 'ultrafast' WHERE project_id = $1`, [projectId]),
       ).rejects.toThrow(/llm_calls_service_tier_check/)
-      expect(await migrateUp(db)).toEqual(['0007_ultrafast_service_tier'])
+      expect(await migrateUp(db)).toEqual(['0007_ultrafast_service_tier', '0008_wide_cost_sums'])
     })
 
     it('refuses to start when an applied migration was edited', async () => {
