@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server'
 import { EnvError, type ServerEnv } from '../env.ts'
 import { createApp } from '../http/create-app.ts'
 import { createIngestService } from '../ingest/ingest-service.ts'
+import { shareRetentionCutMoves } from '../ingest/retention-cutoff-cache.ts'
 import { type JobScheduler, startJobScheduler } from '../jobs/job-scheduler.ts'
 import { createJobService } from '../jobs/job-service.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -82,7 +83,11 @@ export async function startServer(
       ])
     })
     openedBus = bus
-    const jobs = createJobService({ db, logger })
+    const jobs = createJobService({
+      db,
+      logger,
+      onRetentionCutMoved: await shareRetentionCutMoves(ingest.retentionCutoffs, bus),
+    })
     const app = createApp({
       db,
       ingest,

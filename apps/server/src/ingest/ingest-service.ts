@@ -8,7 +8,7 @@ import { buildCallRow } from './build-call-row.ts'
 import { fitsStoredCost, MAX_STORED_COST_USD } from './fits-stored-cost.ts'
 import { GroupCommitter } from './group-committer.ts'
 import { createPriceOverridesCache, type PriceOverridesCache } from './price-overrides-cache.ts'
-import { createRetentionCutoffCache } from './retention-cutoff-cache.ts'
+import { createRetentionCutoffCache, type RetentionCutoffCache } from './retention-cutoff-cache.ts'
 import { writeCallBatch } from './write-call-batch.ts'
 
 /** Something accepted but worth knowing, e.g. a model with no price (stored as `unpriced`, never $0). */
@@ -52,6 +52,8 @@ export interface IngestService {
   readonly breaker: CircuitBreaker
   /** Invalidate a project here after editing its overrides. */
   readonly priceOverrides: PriceOverridesCache
+  /** Invalidate a project here once retention moved its cut (see `shareRetentionCutMoves`). */
+  readonly retentionCutoffs: RetentionCutoffCache
 }
 
 /** Builds the ingest path: validate → price → group commit (retried, behind a circuit breaker). */
@@ -73,6 +75,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   return {
     breaker,
     priceOverrides,
+    retentionCutoffs,
     drain: () => committer.drain(),
     async ingest(projectId, events, ingestOptions) {
       const { valid, errors } = validateEventBatch(events, {

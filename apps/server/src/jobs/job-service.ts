@@ -120,6 +120,8 @@ export interface JobServiceOptions {
   leaseTtlMs?: number
   /** Wait before a failed day's second try; doubles. Default 2,000 ms. */
   retryBaseDelayMs?: number
+  /** Called when retention moved a project's cut: ingest must forget the cut it cached (see `runRetention`). */
+  onRetentionCutMoved?: (projectId: string) => Promise<void>
 }
 
 /** How a started job ended; `result` is the job's own summary (days, hours refreshed, projects cleaned). */
@@ -254,6 +256,7 @@ export function createJobService(options: JobServiceOptions): JobService {
         dryRun,
         signal,
         projectId: retention.projectId,
+        onCutMoved: options.onRetentionCutMoved,
       })
       const deleted = reports.reduce(
         (sum, report) =>

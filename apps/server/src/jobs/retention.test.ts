@@ -3,8 +3,10 @@ import { expect, it } from 'vitest'
 import { createLogger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
 import { sumDailyAggregates } from '../storage/repositories/aggregates-repository.ts'
+import { getRolledUpCostSummary } from '../storage/repositories/analytics-repository.ts'
 import { upsertConversations } from '../storage/repositories/conversations-repository.ts'
 import { insertObservabilityEvents } from '../storage/repositories/observability-events-repository.ts'
+import { findProjectRetention } from '../storage/repositories/retention-repository.ts'
 import { markHours, sumRollups } from '../storage/repositories/rollups-repository.ts'
 import { describeEachDatabase } from '../testing/test-databases.ts'
 import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
@@ -23,6 +25,20 @@ async function timestampsOf(db: Database, projectId: string): Promise<string[]> 
     [projectId],
   )
   return rows.map((row) => row.at)
+}
+
+const refresh = (db: Database, metrics = new JobMetrics()) => refreshRollups({ db, logger, metrics })
+
+function aggregate(db: Database, days: string[]) {
+  return runDailyAggregation({
+    db,
+    logger,
+    metrics: new JobMetrics(),
+    runId: randomUUID(),
+    trigger: 'cli',
+    days,
+    now: NOW,
+  })
 }
 
 describeEachDatabase('retention', (getDb) => {
@@ -89,7 +105,7 @@ describeEachDatabase('retention', (getDb) => {
     const db = getDb()
     const projectId = await seed(db)
     const metrics = new JobMetrics()
-    await refreshRollups({ db, logger, metrics })
+    await refresh(db, metrics)
     await runDailyAggregation({
       db,
       logger,
@@ -132,11 +148,17 @@ describeEachDatabase('retention', (getDb) => {
       costUsd: '3.000000000000',
     })
 
-    // A late row for a day retention emptied never rebuilds that day's rollup or aggregate from what is left.
+    // A late row for a day retention emptied never rebuilds that day's rollup or aggregate from what is left,
+    // and is not left raw outside every sum either: the refresh deletes it with its mark.
     await insertCalls(db, [
       callRow(projectId, { timestamp: '2025-05-15T10:00:00Z', costUsd: '32.000000000000' }),
     ])
-    await refreshRollups({ db, logger, metrics })
+    await refresh(db, metrics)
+    expect(await timestampsOf(db, projectId)).toEqual([
+      '2025-05-16T00:00:00.000Z',
+      '2025-05-16T09:59:59.000Z',
+      '2025-06-01T00:00:00.000Z',
+    ])
     const [late] = await runDailyAggregation({
       db,
       logger,
@@ -154,14 +176,14 @@ describeEachDatabase('retention', (getDb) => {
       costUsd: '2.000000000000',
     })
     const [next] = await runRetention({ db, logger, metrics, projectId, now: NOW })
-    expect(next?.rows.llm_calls).toBe(1)
+    expect(next?.rows.llm_calls).toBe(0)
   })
 
   it('waits for a day before the cut to get a verified aggregate; a dry run says so too', async () => {
     const db = getDb()
     const projectId = await seed(db)
     const metrics = new JobMetrics()
-    await refreshRollups({ db, logger, metrics })
+    await refresh(db, metrics)
     await runDailyAggregation({
       db,
       logger,
@@ -201,5 +223,86 @@ describeEachDatabase('retention', (getDb) => {
     const [report] = await runRetention({ db, logger, metrics: new JobMetrics(), projectId, now: NOW })
     expect(report?.postponed).toMatch(/1 hour/)
     expect(await timestampsOf(db, projectId)).toHaveLength(5)
+  })
+
+  it('keeps a late call the rollups do not hold yet, and its day, until the day has an aggregate holding it', async () => {
+    const db = getDb()
+    const projectId = await seed(db)
+    const metrics = new JobMetrics()
+    await refresh(db)
+    await aggregate(db, ['2025-05-01', '2025-05-15'])
+    // Accepted while the cut was older; no refresh has seen it yet.
+    await insertCalls(db, [
+      callRow(projectId, { timestamp: '2025-05-15T10:15:00Z', costUsd: '32.000000000000' }),
+    ])
+
+    const [unmarked] = await runRetention({ db, logger, metrics, projectId, now: NOW })
+    expect(unmarked?.postponed).toBe(
+      'day(s) 2025-05-15 before the cut hold calls their hourly rollups do not have yet',
+    )
+    expect(unmarked?.rows.llm_calls).toBe(0)
+    expect(await findProjectRetention(db, projectId)).toMatchObject({ rawDeletedBefore: null })
+
+    // Rolled up now, but the day's aggregate was built before it: it would stay short of it for good.
+    await refresh(db)
+    const [stale] = await runRetention({ db, logger, metrics, projectId, now: NOW })
+    expect(stale?.postponed).toBe(
+      'day(s) 2025-05-15 before the cut have no verified aggregate holding all their calls: run `backfill` for them',
+    )
+    expect(await timestampsOf(db, projectId)).toHaveLength(6)
+
+    await aggregate(db, ['2025-05-15'])
+    const [done] = await runRetention({ db, logger, metrics, projectId, now: NOW })
+    expect(done).not.toHaveProperty('postponed')
+    expect(done?.rows.llm_calls).toBe(3)
+    const period = { projectId, fromUtc: '2025-05-01T00:00:00Z', toUtc: '2025-05-16T00:00:00Z' }
+    expect(await sumRollups(db, period)).toEqual({ requests: 3, costUsd: '35.000000000000' })
+    expect(await sumDailyAggregates(db, { projectId, fromDay: '2025-05-01', toDay: '2025-05-15' })).toEqual({
+      requests: 3,
+      costUsd: '35.000000000000',
+    })
+    const summary = await getRolledUpCostSummary(db, { ...period, nowUtc: new Date(NOW()).toISOString() })
+    expect(summary.totals).toMatchObject({ requests: 3, costUsd: '35.000000000000' })
+  })
+
+  it('moves the cut before it deletes; a call that slips in meanwhile is deleted with the others, never left raw outside every sum', async () => {
+    const db = getDb()
+    const projectId = await seed(db)
+    const metrics = new JobMetrics()
+    await refresh(db)
+    await aggregate(db, ['2025-05-01', '2025-05-15'])
+    const announced: Array<string | null | undefined> = []
+    const [report] = await runRetention({
+      db,
+      logger,
+      metrics,
+      projectId,
+      now: NOW,
+      // Ingest, told the cut moved, still had a call in flight that it checked against the old one.
+      async onCutMoved(movedProjectId) {
+        expect(movedProjectId).toBe(projectId)
+        announced.push((await findProjectRetention(db, projectId))?.rawDeletedBefore)
+        await insertCalls(db, [
+          callRow(projectId, { timestamp: '2025-05-10T10:00:00Z', costUsd: '64.000000000000' }),
+        ])
+      },
+    })
+    expect(announced).toEqual(['2025-05-16T00:00:00Z'])
+    expect(report?.rows.llm_calls).toBe(3)
+
+    // Another process's cache had not heard of the move yet.
+    await insertCalls(db, [
+      callRow(projectId, { timestamp: '2025-05-12T10:00:00Z', costUsd: '128.000000000000' }),
+    ])
+    await refresh(db)
+    expect(await timestampsOf(db, projectId)).toEqual([
+      '2025-05-16T00:00:00.000Z',
+      '2025-05-16T09:59:59.000Z',
+      '2025-06-01T00:00:00.000Z',
+    ])
+    const period = { projectId, fromUtc: '2025-05-01T00:00:00Z', toUtc: '2025-05-16T00:00:00Z' }
+    expect(await sumRollups(db, period)).toEqual({ requests: 2, costUsd: '3.000000000000' })
+    const summary = await getRolledUpCostSummary(db, { ...period, nowUtc: new Date(NOW()).toISOString() })
+    expect(summary.totals).toMatchObject({ requests: 2, costUsd: '3.000000000000' })
   })
 })

@@ -1,10 +1,11 @@
 import type { Logger } from '../logging/logger.ts'
-import type { Database } from '../storage/database.ts'
+import type { Database, Queryable } from '../storage/database.ts'
 import {
   countRowsBefore,
+  type DayNotInSums,
   deleteRowsBefore,
+  listDaysNotInSumsBefore,
   listProjectRetention,
-  listUnaggregatedDaysBefore,
   RETENTION_TABLES,
   type RetentionTable,
   saveRawDeletedBefore,
@@ -27,6 +28,11 @@ export interface RetentionOptions {
   projectId?: string
   /** Rows per DELETE statement. Default 10,000. */
   batchSize?: number
+  /**
+   * Called once a project's cut has moved, before its rows are deleted: the process's ingest must forget the
+   * cut it cached (and tell the other processes), or it would go on accepting calls before it.
+   */
+  onCutMoved?: (projectId: string) => Promise<void>
   now?: () => number
   signal?: AbortSignal
 }
@@ -45,12 +51,12 @@ export interface RetentionProjectReport {
 }
 
 /**
- * Why a project's raw rows before the cut must stay for now, if they must: they are the only record of hours
- * still waiting for their rollup, and of days without a verified aggregate (deleting them would leave those
- * days without one for good).
+ * Why a project's raw rows before the cut must stay for now, if they must: they are the only record of calls
+ * the stored sums do not hold yet: hours marked for a rebuild, days whose rollups or verified aggregate count
+ * fewer calls (a late call not yet refreshed, or rolled up after its day was aggregated).
  */
 async function findReasonToWait(
-  db: Database,
+  db: Queryable,
   input: { projectId: string; cutoffUtc: string },
 ): Promise<string | undefined> {
   const pendingHours = await countDirtyHoursBefore(db, {
@@ -58,9 +64,18 @@ async function findReasonToWait(
     beforeUtc: input.cutoffUtc,
   })
   if (pendingHours > 0) return `${pendingHours} hour(s) before the cut still wait for their rollup`
-  const days = await listUnaggregatedDaysBefore(db, { ...input, beforeUtc: input.cutoffUtc, limit: 5 })
+  const days = await listDaysNotInSumsBefore(db, { ...input, beforeUtc: input.cutoffUtc, limit: 5 })
   if (days.length === 0) return undefined
-  return `day(s) ${days.join(', ')}${days.length === 5 ? ' and maybe more' : ''} before the cut have no verified aggregate: run \`backfill\` for them`
+  const list = (missingFrom: DayNotInSums['missingFrom']) =>
+    days
+      .filter((day) => day.missingFrom === missingFrom)
+      .map((day) => day.day)
+      .join(', ')
+  const more = days.length === 5 ? ' and maybe more' : ''
+  const notRolledUp = list('rollups')
+  if (notRolledUp)
+    return `day(s) ${notRolledUp}${more} before the cut hold calls their hourly rollups do not have yet`
+  return `day(s) ${list('aggregate')}${more} before the cut have no verified aggregate holding all their calls: run \`backfill\` for them`
 }
 
 /**
@@ -85,9 +100,9 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       rows: { llm_calls: 0, observability_events: 0, conversations: 0 },
     }
     reports.push(report)
-    const reason = await findReasonToWait(db, { projectId: project.projectId, cutoffUtc })
-    if (reason) report.postponed = reason
     if (options.dryRun) {
+      const reason = await findReasonToWait(db, { projectId: project.projectId, cutoffUtc })
+      if (reason) report.postponed = reason
       for (const table of RETENTION_TABLES) {
         report.rows[table] = await countRowsBefore(db, {
           table,
@@ -104,15 +119,26 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       })
       continue
     }
-    if (report.postponed) {
-      logger.warn('retention_postponed', {
-        projectId: project.projectId,
-        cutoffUtc,
-        reason: report.postponed,
-      })
+    // The check and the move of the cut commit together; a call stored after the check is one that ingest
+    // accepted against the old cut: it is deleted below, or by the next rollup refresh (dropRetiredDirtyHours).
+    const reason = await db.transaction(async (tx) => {
+      const found = await findReasonToWait(tx, { projectId: project.projectId, cutoffUtc })
+      if (!found) await saveRawDeletedBefore(tx, { projectId: project.projectId, beforeUtc: cutoffUtc })
+      return found
+    })
+    if (reason) {
+      report.postponed = reason
+      logger.warn('retention_postponed', { projectId: project.projectId, cutoffUtc, reason })
       continue
     }
-    await saveRawDeletedBefore(db, { projectId: project.projectId, beforeUtc: cutoffUtc })
+    await options.onCutMoved?.(project.projectId).catch((error: unknown) => {
+      // Other processes then read the new cut when their cache expires (30 s).
+      logger.warn('retention_cut_not_announced', {
+        projectId: project.projectId,
+        cutoffUtc,
+        err: error instanceof Error ? error.message : String(error),
+      })
+    })
     // Calls first: deleting a conversation would otherwise update each of its calls (ON DELETE SET NULL).
     for (const table of RETENTION_TABLES) {
       for (;;) {

@@ -237,9 +237,10 @@ describeEachDatabase('GET /v1/analytics/summary from stored sums', (getDb) => {
     expect(after).toMatchObject({ totalCostUsd: '7.000000000000', requests: 3 })
     // 3 July never gets an aggregate (it is before the cut): it is not reported as pending.
     expect(dataQuality).toMatchObject({ pendingDays: ['2025-09-09'] })
+    // The refresh deleted the late raw call with the emptied hour's marks: it is in no sum and no list.
     expect(
       (await getCostSummary(db, { projectId: p, fromUtc: range[0], toUtc: range[1] })).totals.requests,
-    ).toBe(2)
+    ).toBe(1)
   })
 })
 

@@ -99,7 +99,7 @@ export async function readDaySource(db: Queryable, input: DayChunkInput): Promis
   for (;;) {
     const { rows } = await db.query<ChunkEnd & { costUsd: string; hashSum: string; newest: string | null }>(
       `WITH chunk AS MATERIALIZED (${CHUNK(`timestamp, id, cost_usd, ingested_at, ${ROW_HASH} AS row_hash`)})
-       SELECT count(*)::int AS rows, COALESCE(sum(cost_usd), 0)::numeric(30, 12)::text AS "costUsd",
+       SELECT count(*)::int AS rows, COALESCE(sum(cost_usd), 0)::numeric(38, 12)::text AS "costUsd",
          COALESCE(sum(row_hash), 0)::text AS "hashSum",
          to_char(max(ingested_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS newest, ${LAST_OF_CHUNK}
        FROM chunk`,
@@ -191,7 +191,7 @@ export async function sumDayAggregates(
   input: { projectId: string; day: string },
 ): Promise<{ requests: number; costUsd: string }> {
   const { rows } = await db.query<{ requests: number; costUsd: string }>(
-    `SELECT COALESCE(sum(requests), 0)::float8 AS requests, COALESCE(sum(cost_usd), 0)::numeric(30, 12)::text AS "costUsd"
+    `SELECT COALESCE(sum(requests), 0)::float8 AS requests, COALESCE(sum(cost_usd), 0)::numeric(38, 12)::text AS "costUsd"
      FROM llm_call_daily_aggregates WHERE project_id = $1 AND day = $2::date`,
     [input.projectId, input.day],
   )
@@ -300,7 +300,7 @@ export async function sumDailyAggregates(
   input: { projectId: string; fromDay: string; toDay: string },
 ): Promise<{ requests: number; costUsd: string }> {
   const { rows } = await db.query<{ requests: number; costUsd: string }>(
-    `SELECT COALESCE(sum(requests), 0)::float8 AS requests, COALESCE(sum(cost_usd), 0)::numeric(30, 12)::text AS "costUsd"
+    `SELECT COALESCE(sum(requests), 0)::float8 AS requests, COALESCE(sum(cost_usd), 0)::numeric(38, 12)::text AS "costUsd"
      FROM llm_call_daily_aggregates WHERE project_id = $1 AND day >= $2::date AND day <= $3::date`,
     [input.projectId, input.fromDay, input.toDay],
   )

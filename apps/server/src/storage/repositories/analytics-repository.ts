@@ -44,7 +44,7 @@ const HOUR_MS = 3_600_000
 const COST_USD = (
   column: string,
 ) => `(CASE WHEN GROUPING(provider, model) = 3 THEN COALESCE(sum(${column}), 0)
-  ELSE sum(${column}) END)::numeric(30, 12)::text AS "costUsd"`
+  ELSE sum(${column}) END)::numeric(38, 12)::text AS "costUsd"`
 
 // The columns every part of a summary yields, in one order. `cost` is NULL for a part with no priced or
 // estimated call, so a group of unpriced calls sorts last, as it does when summed from raw rows.

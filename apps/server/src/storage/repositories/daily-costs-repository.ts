@@ -34,7 +34,7 @@ interface DayRow extends UsageTotals {
 }
 
 const TOTALS = (prefix: string) =>
-  `COALESCE(sum(${prefix}cost_usd), 0)::numeric(30, 12)::text AS "costUsd", COALESCE(sum(${prefix}requests), 0)::float8 AS requests,
+  `COALESCE(sum(${prefix}cost_usd), 0)::numeric(38, 12)::text AS "costUsd", COALESCE(sum(${prefix}requests), 0)::float8 AS requests,
    COALESCE(sum(${prefix}errors), 0)::float8 AS errors, COALESCE(sum(${prefix}estimated_requests), 0)::float8 AS "estimatedRequests",
    COALESCE(sum(${prefix}unpriced_requests), 0)::float8 AS "unpricedRequests",
    ${USAGE_SUM_COLUMNS.map(([field, column]) => `COALESCE(sum(${prefix}${column}), 0)::float8 AS "${field}"`).join(', ')}`

@@ -56,30 +56,51 @@ export async function saveRawDeletedBefore(
   )
 }
 
+/** A UTC day whose raw calls are not all in the stored sums yet, and which sums lack them. */
+export interface DayNotInSums {
+  /** `YYYY-MM-DD`. */
+  day: string
+  /** `rollups`: its hourly rollups miss calls (the next refresh adds them); `aggregate`: it has no verified
+   * daily aggregate holding all its calls (a backfill builds one). */
+  missingFrom: 'rollups' | 'aggregate'
+}
+
 /**
- * UTC days before `beforeUtc` on which a project has raw calls but no verified daily aggregate, oldest first
- * (at most `limit`): deleting their raw rows would leave them without one for good. Days retention already
- * passed are final and not listed. One primary-key probe per day from the oldest raw call on.
+ * UTC days before `beforeUtc` whose raw calls are not all in the stored sums, oldest first (at most `limit`):
+ * their hourly rollups or their verified daily aggregate count other requests or another exact cost than the
+ * raw rows do. Deleting those rows would leave the day short of them for good. Days retention already passed
+ * are final and not listed.
+ *
+ * It compares actual sums rather than trusting the refresh's watermark, so a call stored a moment ago is
+ * judged by whether its hour was rebuilt since. Reads every raw call before the cut once, as the deletes that
+ * follow do.
  */
-export async function listUnaggregatedDaysBefore(
+export async function listDaysNotInSumsBefore(
   db: Queryable,
   input: { projectId: string; beforeUtc: string; limit: number },
-): Promise<string[]> {
-  const { rows } = await db.query<{ day: string }>(
-    `WITH bounds AS (
-       SELECT (min(c.timestamp) AT TIME ZONE 'UTC')::date AS first_day,
-         (SELECT raw_deleted_before FROM retention_state WHERE project_id = $1) AS retired_before
-       FROM llm_calls c WHERE c.project_id = $1 AND c.timestamp < $2)
-     SELECT to_char(d, 'YYYY-MM-DD') AS day
-     FROM bounds, generate_series(bounds.first_day::timestamp, ($2::timestamptz AT TIME ZONE 'UTC') - interval '1 day', interval '1 day') AS d
-     WHERE (bounds.retired_before IS NULL OR d AT TIME ZONE 'UTC' >= bounds.retired_before)
-       AND EXISTS (SELECT 1 FROM llm_calls c WHERE c.project_id = $1
-                     AND c.timestamp >= d AT TIME ZONE 'UTC' AND c.timestamp < (d + interval '1 day') AT TIME ZONE 'UTC')
-       AND NOT EXISTS (SELECT 1 FROM daily_aggregate_days a WHERE a.project_id = $1 AND a.day = d::date AND a.status = 'verified')
-     ORDER BY d LIMIT $3`,
+): Promise<DayNotInSums[]> {
+  const { rows } = await db.query<DayNotInSums>(
+    `WITH retired AS (
+       SELECT COALESCE((SELECT raw_deleted_before FROM retention_state WHERE project_id = $1), '-infinity') AS before),
+     raw AS (
+       SELECT (c.timestamp AT TIME ZONE 'UTC')::date AS day, count(*) AS requests, COALESCE(sum(c.cost_usd), 0) AS cost_usd
+       FROM retired, llm_calls c WHERE c.project_id = $1 AND c.timestamp >= retired.before AND c.timestamp < $2
+       GROUP BY 1),
+     rolled AS (
+       SELECT (r.hour_utc AT TIME ZONE 'UTC')::date AS day, sum(r.requests) AS requests, sum(r.cost_usd) AS cost_usd
+       FROM retired, llm_call_hourly_rollups r WHERE r.project_id = $1 AND r.hour_utc >= retired.before AND r.hour_utc < $2
+       GROUP BY 1),
+     compared AS (
+       SELECT raw.day,
+         (rolled.day IS NULL OR rolled.requests <> raw.requests OR rolled.cost_usd <> raw.cost_usd) AS rollups_short,
+         (a.status IS DISTINCT FROM 'verified' OR a.aggregate_requests <> raw.requests
+          OR a.aggregate_cost_usd <> raw.cost_usd) AS aggregate_short
+       FROM raw LEFT JOIN rolled USING (day) LEFT JOIN daily_aggregate_days a ON a.project_id = $1 AND a.day = raw.day)
+     SELECT to_char(day, 'YYYY-MM-DD') AS day, CASE WHEN rollups_short THEN 'rollups' ELSE 'aggregate' END AS "missingFrom"
+     FROM compared WHERE rollups_short OR aggregate_short ORDER BY day LIMIT $3`,
     [input.projectId, input.beforeUtc, input.limit],
   )
-  return rows.map((row) => row.day)
+  return rows
 }
 
 /** Raw tables retention deletes from, with the time column that decides age. */

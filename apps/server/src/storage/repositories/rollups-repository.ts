@@ -95,14 +95,24 @@ export async function markHours(
 
 /**
  * Drops marks of hours that retention already emptied: their rollups are final and must not be rebuilt from
- * the late rows left behind. Returns how many were dropped.
+ * the late rows left behind. Those rows (a call that reached ingest while retention moved the cut, through a
+ * cut cache that had not heard of it yet) are deleted with them: kept raw, they would show in `/v1/events`
+ * but in no sum, for good. Returns how many marks were dropped.
  */
 export async function dropRetiredDirtyHours(db: Queryable): Promise<number> {
-  const { rowCount } = await db.query(
-    `DELETE FROM rollup_dirty_hours d USING retention_state r
-     WHERE d.project_id = r.project_id AND d.hour_utc < r.raw_deleted_before`,
+  const { rows } = await db.query<{ hours: number }>(
+    `WITH dropped AS (
+       DELETE FROM rollup_dirty_hours d USING retention_state r
+       WHERE d.project_id = r.project_id AND d.hour_utc < r.raw_deleted_before
+       RETURNING d.project_id, d.hour_utc, r.raw_deleted_before),
+     late AS (
+       DELETE FROM llm_calls c USING dropped
+       WHERE c.project_id = dropped.project_id AND c.timestamp >= dropped.hour_utc
+         AND c.timestamp < LEAST(dropped.hour_utc + interval '1 hour', dropped.raw_deleted_before))
+     -- A data-modifying WITH runs to completion whether or not the query reads it.
+     SELECT count(*)::int AS hours FROM dropped`,
   )
-  return rowCount
+  return rows[0]?.hours ?? 0
 }
 
 /** Up to `limit` dirty hours, newest first so recent data is current soonest. */
@@ -169,7 +179,7 @@ export async function sumRollups(
   input: { projectId: string; fromUtc: string; toUtc: string },
 ): Promise<{ requests: number; costUsd: string }> {
   const { rows } = await db.query<{ requests: number; costUsd: string }>(
-    `SELECT COALESCE(sum(requests), 0)::float8 AS requests, COALESCE(sum(cost_usd), 0)::numeric(30, 12)::text AS "costUsd"
+    `SELECT COALESCE(sum(requests), 0)::float8 AS requests, COALESCE(sum(cost_usd), 0)::numeric(38, 12)::text AS "costUsd"
      FROM llm_call_hourly_rollups WHERE project_id = $1 AND hour_utc >= $2 AND hour_utc < $3`,
     [input.projectId, input.fromUtc, input.toUtc],
   )
