@@ -50,6 +50,26 @@ async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => 
  * clients, and an unheard 'error' would end the process. The failure reaches the query in progress,
  * or the next one, as its own error; the client is then released as broken.
  */
+// Connections already given their session settings: each gets them once, on its first check-out.
+const configured = new WeakSet<pg.PoolClient>()
+
+async function checkOutConfigured(
+  pool: pg.Pool,
+  lockTimeoutMs: number,
+): Promise<{ client: pg.PoolClient; release: () => void }> {
+  const checkedOut = await checkOut(pool)
+  if (!configured.has(checkedOut.client)) {
+    try {
+      await checkedOut.client.query(`SET lock_timeout = ${lockTimeoutMs}`)
+    } catch (error) {
+      checkedOut.release()
+      throw error
+    }
+    configured.add(checkedOut.client)
+  }
+  return checkedOut
+}
+
 async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
   let client: pg.PoolClient
   try {
@@ -78,10 +98,10 @@ async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release
 
 /** Connects to PostgreSQL 15+ with a pool; fails fast with the driver's error when unreachable. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
-  const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
   if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
     throw new Error(`schema "${options.schema}" must be a lower-case SQL identifier`)
   }
+  const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
@@ -92,18 +112,15 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   })
   // An idle client that loses its connection emits here; without a listener the process would crash.
   pool.on('error', () => {})
-  // Queued before any statement of the new connection runs. A failure shows in that first statement.
   const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)
-  pool.on('connect', (client) => {
-    client.query(`SET lock_timeout = ${lockTimeoutMs}`).catch(() => {})
-  })
+  const takeConnection = () => checkOutConfigured(pool, lockTimeoutMs)
   if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`)
   else await pool.query('SELECT 1')
   // Each statement outside a transaction checks a client out as the pool's own query() would, so a
   // failure to connect is told apart from a failed statement.
   const pooled: Queryable = {
     async query<Row>(sql: string, params?: readonly unknown[]) {
-      const { client, release } = await checkOut(pool)
+      const { client, release } = await takeConnection()
       try {
         return await wrap(client).query<Row>(sql, params)
       } finally {
@@ -111,7 +128,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
       }
     },
     async exec(sql: string) {
-      const { client, release } = await checkOut(pool)
+      const { client, release } = await takeConnection()
       try {
         await client.query(sql)
       } finally {
@@ -125,7 +142,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     query: pooled.query,
     exec: pooled.exec,
     async transaction(work) {
-      const { client, release } = await checkOut(pool)
+      const { client, release } = await takeConnection()
       try {
         return await inTransaction(client, work)
       } finally {
@@ -133,7 +150,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
       }
     },
     async withConnection(work) {
-      const { client, release } = await checkOut(pool)
+      const { client, release } = await takeConnection()
       try {
         return await work({ ...wrap(client), transaction: (inner) => inTransaction(client, inner) })
       } finally {
