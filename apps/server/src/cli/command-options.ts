@@ -47,14 +47,14 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function parseIdOption(input: {
   text: string | undefined
   /** The id as usage text names it, e.g. `KEY_ID`. */
-  placeholder: string
+  valueName: string
   /** What the id is, e.g. "a key id". */
   noun: string
   /** The command that lists the ids, e.g. `keys list`. */
   listCommand: string
 }): string {
   if (!input.text)
-    throw new CliError(`--id ${input.placeholder} is required (see \`${input.listCommand}\`).`, 2)
+    throw new CliError(`--id ${input.valueName} is required (see \`${input.listCommand}\`).`, 2)
   if (!UUID_PATTERN.test(input.text)) {
     throw new CliError(
       `--id must be ${input.noun} as \`${input.listCommand}\` shows it (a UUID such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90); got "${input.text}".`,

@@ -34,7 +34,7 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
 }
 
 const parseKeyId = (text: string | undefined): string =>
-  parseIdOption({ text, placeholder: 'KEY_ID', noun: 'a key id', listCommand: 'keys list' })
+  parseIdOption({ text, valueName: 'KEY_ID', noun: 'a key id', listCommand: 'keys list' })
 
 /** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
 export const keysCommand: Command = async (args, { env, print }) => {

@@ -85,7 +85,7 @@ export const pricesCommand: Command = async (args, { env, print }) => {
     action === 'delete'
       ? parseIdOption({
           text: values.id,
-          placeholder: 'OVERRIDE_ID',
+          valueName: 'OVERRIDE_ID',
           noun: 'an override id',
           listCommand: 'prices list',
         })
