@@ -4,6 +4,7 @@ export {
   findUnstorableText,
   isStorableText,
   jsonTextMayHoldUnstorableText,
+  replaceUnstorableText,
 } from './events/find-unstorable-text.ts'
 export {
   CALL_STATUSES,

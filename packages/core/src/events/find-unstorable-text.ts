@@ -51,3 +51,10 @@ export function jsonTextMayHoldUnstorableText(jsonText: string): boolean {
 export function isStorableText(value: string): boolean {
   return !UNSTORABLE.test(value)
 }
+
+const EVERY_UNSTORABLE = new RegExp(UNSTORABLE.source, 'g')
+
+/** `value` with each NUL and unpaired surrogate replaced by U+FFFD, so PostgreSQL text can hold it. */
+export function replaceUnstorableText(value: string): string {
+  return value.replace(EVERY_UNSTORABLE, '\ufffd')
+}

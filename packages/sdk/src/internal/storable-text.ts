@@ -1,7 +1,4 @@
-// NUL, and a UTF-16 surrogate without its other half: PostgreSQL text cannot hold either, and the
-// server refuses an event that carries one.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point of this pattern.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+import { replaceUnstorableText } from '@ai-cost-profiler/core'
 
 /**
  * `text` as the server can store it: each NUL or lone surrogate replaced by U+FFFD, then cut to at most
@@ -9,7 +6,8 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
  * cut is left out whole rather than split.
  */
 export function storableText(text: string, maxLength: number): string {
-  const storable = text.replace(UNSTORABLE, '\ufffd')
+  // NUL and half a surrogate pair: PostgreSQL text cannot hold them, and the server refuses the event.
+  const storable = replaceUnstorableText(text)
   if (storable.length <= maxLength) return storable
   const last = storable.charCodeAt(maxLength - 1)
   // A high surrogate as the last unit kept: its low half is beyond the cut.
