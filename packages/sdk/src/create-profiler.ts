@@ -11,6 +11,7 @@ import type { CallTracker } from './internal/call-tracker.ts'
 import { clientShapeFor } from './internal/client-shape-for.ts'
 import { createClientProxy } from './internal/create-client-proxy.ts'
 import { createStrippingProxy } from './internal/create-stripping-proxy.ts'
+import { describeValue } from './internal/describe-value.ts'
 import { detectClientKind } from './internal/detect-client-kind.ts'
 import { createErrorReporter } from './internal/error-reporter.ts'
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
@@ -48,14 +49,6 @@ export interface Profiler {
   shutdown(): Promise<void>
   /** Counters of events queued, sent and dropped. */
   stats(): ProfilerStats
-}
-
-/** What `wrap()` was given, for a message: `null`, `a string`, `an object of class Foo`. */
-function describeClient(client: unknown): string {
-  if (client === null || client === undefined) return String(client)
-  if (typeof client !== 'object' && typeof client !== 'function') return `a ${typeof client}`
-  const name: unknown = (client as { constructor?: { name?: unknown } }).constructor?.name
-  return typeof name === 'string' && name !== '' ? `an object of class ${name}` : 'an object'
 }
 
 const EMPTY_STATS: ProfilerStats = {
@@ -203,7 +196,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         reporter.report(
           new ProfilerError(
             'UNSUPPORTED_CLIENT',
-            `wrap() received ${describeClient(client)}, which is not a supported provider client; it is returned unwrapped`,
+            `wrap() received ${describeValue(client)}, which is not a supported provider client; it is returned unwrapped`,
           ),
         )
         return client

@@ -1,6 +1,7 @@
 import type { CallContext } from '../call-context.ts'
 import type { ProfilerError } from '../profiler-error.ts'
 import type { Compression, ProfilerOptions } from '../profiler-options.ts'
+import { describeValue } from './describe-value.ts'
 
 /** Profiler options after argument → environment → default resolution. */
 export interface ResolvedProfilerOptions {
@@ -59,15 +60,6 @@ const API_KEY_CHARACTERS = /^[\x21-\x7e]+$/
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim()
   return trimmed ? trimmed : undefined
-}
-
-/** What a value of the wrong type is, for a message: `a number`, `a Buffer`, `null`. */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value !== 'object') return `a ${typeof value}`
-  const name: unknown = Object.getPrototypeOf(value)?.constructor?.name
-  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object'
 }
 
 const INVALID = Symbol('invalid')
