@@ -36,9 +36,10 @@ function createCatalogueIndex(entries: readonly PriceEntry[]): CatalogueIndex {
   }
   for (const dated of entriesById.values()) dated.sort((a, b) => a.effectiveFromMs - b.effectiveFromMs)
 
-  // Ingest resolves the same few model names again and again; the answers (misses too) are kept,
-  // within a bound, since model names come from clients.
-  const resolved = new Map<string, string | null>()
+  // Ingest resolves the same few model names again and again; the answers (misses too) are kept
+  // per provider, within a bound, since model names come from clients.
+  const resolvedByProvider = new Map<string, Map<string, string | null>>()
+  let resolvedCount = 0
   const resolve = (provider: string, model: string): string | undefined => {
     const providerSlug = provider.trim().toLowerCase()
     const name = normalizeModelId(model)
@@ -53,12 +54,22 @@ function createCatalogueIndex(entries: readonly PriceEntry[]): CatalogueIndex {
 
   return {
     resolveModelId(provider, model) {
-      const key = lookupKey(provider, model)
-      const known = resolved.get(key)
+      // Two lookups, not one by a joined key: joining allocated a new string on every call.
+      let resolved = resolvedByProvider.get(provider)
+      const known = resolved?.get(model)
       if (known !== undefined) return known ?? undefined
       const id = resolve(provider, model)
-      if (resolved.size >= 10_000) resolved.clear()
-      resolved.set(key, id ?? null)
+      if (resolvedCount >= 10_000) {
+        resolvedByProvider.clear()
+        resolvedCount = 0
+        resolved = undefined
+      }
+      if (resolved === undefined) {
+        resolved = new Map()
+        resolvedByProvider.set(provider, resolved)
+      }
+      resolved.set(model, id ?? null)
+      resolvedCount++
       return id
     },
     entriesOf(id) {

@@ -4,7 +4,7 @@ import type { LongContextTier, TokenPrices } from './cost-types.ts'
 import { findGenaiPricesSchedule } from './find-genai-prices-schedule.ts'
 import { findPriceEntry } from './find-price-entry.ts'
 import { MODEL_CATALOGUE } from './model-catalogue.ts'
-import type { PriceSchedule } from './price-usage.ts'
+import { PRICE_BUCKETS, type PriceSchedule } from './price-usage.ts'
 
 // The day the catalogue was last reconciled with the library. A fixed date keeps the test from
 // changing its verdict by itself when a scheduled price change comes into force; move it forward
@@ -68,19 +68,6 @@ const KNOWN_DIFFERENCES: ReadonlyArray<{ id: string; where: readonly string[]; r
 ]
 
 type Bucket = keyof TokenPrices
-const BUCKETS: readonly Bucket[] = [
-  'input',
-  'cacheRead',
-  'cacheWrite',
-  'cacheWrite1h',
-  'inputAudio',
-  'inputImage',
-  'output',
-  'reasoning',
-  'outputAudio',
-  'outputImage',
-]
-
 // The price a bucket is actually billed at, with both sides' fallbacks applied (a missing cache
 // price bills as input, a missing 1-hour write as the 5-minute write, and so on).
 function billedPrices(prices: Partial<TokenPrices>): Record<Bucket, string | undefined> {
@@ -138,7 +125,7 @@ function compare(id: string, ours: PriceSchedule, theirs: PriceSchedule): Differ
     const ourPrices = billedPrices(ourListed)
     const theirPrices = billedPrices(theirListed)
     // Buckets neither side lists are derived from the same parents and would only repeat a difference.
-    const listed = BUCKETS.filter(
+    const listed = PRICE_BUCKETS.filter(
       (bucket) => ourListed[bucket] !== undefined || theirListed[bucket] !== undefined,
     )
     for (const bucket of listed) {

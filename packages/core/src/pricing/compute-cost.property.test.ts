@@ -5,6 +5,7 @@ import { sumUsd } from '../money/usd.ts'
 import type { UsageBuckets } from '../usage/usage-buckets.ts'
 import { computeCost } from './compute-cost.ts'
 import type { ComputeCostInput, PriceOverride } from './cost-types.ts'
+import { usageArbitrary } from './test-support/usage-arbitrary.ts'
 
 const TIMESTAMP = '2026-11-20T12:00:00Z'
 
@@ -48,36 +49,7 @@ const EVERY_BUCKET: PriceOverride = {
 // Mostly small counts, so that growing a bucket often carries a prompt across a long-context line.
 const count = fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 90_000 }))
 
-// Usage whose parts never exceed their wholes, as the event schema guarantees.
-const usageArbitrary: fc.Arbitrary<UsageBuckets> = fc
-  .record({
-    uncached: count,
-    cacheRead: count,
-    cacheWrite: count,
-    cacheWrite1h: count,
-    output: count,
-    inputAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
-    inputImageShare: fc.double({ min: 0, max: 1, noNaN: true }),
-    reasoningShare: fc.double({ min: 0, max: 1, noNaN: true }),
-    outputAudioShare: fc.double({ min: 0, max: 1, noNaN: true }),
-    outputImageShare: fc.double({ min: 0, max: 1, noNaN: true }),
-  })
-  .map((draw) => {
-    const inputTokens = draw.uncached + draw.cacheRead + draw.cacheWrite + draw.cacheWrite1h
-    const part = (whole: number, share: number) => Math.floor(whole * share)
-    return {
-      inputTokens,
-      cacheReadInputTokens: draw.cacheRead,
-      cacheWriteInputTokens: draw.cacheWrite,
-      cacheWrite1hInputTokens: draw.cacheWrite1h,
-      inputAudioTokens: part(inputTokens, draw.inputAudioShare),
-      inputImageTokens: part(inputTokens, draw.inputImageShare),
-      outputTokens: draw.output,
-      reasoningTokens: part(draw.output, draw.reasoningShare),
-      outputAudioTokens: part(draw.output, draw.outputAudioShare),
-      outputImageTokens: part(draw.output, draw.outputImageShare),
-    }
-  })
+const usage = usageArbitrary(count)
 
 type Growth = 'input' | 'output' | keyof Omit<UsageBuckets, 'inputTokens' | 'outputTokens'>
 const GROWTHS: readonly Growth[] = [
@@ -128,7 +100,7 @@ describe('computeCost properties', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...MODELS),
-        usageArbitrary,
+        usage,
         fc.constantFrom(...GROWTHS),
         fc.integer({ min: 1, max: 150_000 }),
         tierArbitrary,
@@ -148,7 +120,7 @@ describe('computeCost properties', () => {
 
   it('returns a breakdown that adds up to the total exactly', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...MODELS), usageArbitrary, tierArbitrary, (model, usage, serviceTier) => {
+      fc.property(fc.constantFrom(...MODELS), usage, tierArbitrary, (model, usage, serviceTier) => {
         const result = costOf(model, usage, serviceTier)
         expect(sumUsd(Object.values(result.breakdown ?? {}))).toBe(result.costUsd)
       }),
