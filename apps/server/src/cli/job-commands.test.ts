@@ -80,7 +80,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
             costStatus: 'unpriced',
             priceSource: null,
             priceEntryId: null,
-            inputTokens: 1_000_000,
+            inputTokens: 2_000_000,
             outputTokens: 0,
             cacheReadInputTokens: 0,
           }),
@@ -157,17 +157,34 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(listed.text()).toMatch(
         /v2 {2}acme\/house-model from 2020-01-01T00:00:00.000Z: input 0.5, output 2/,
       )
+      const id = /^(\S+) {2}v2/.exec(listed.text())?.[1] ?? ''
 
-      const dryRun = cliTestContext(target.env)
+      const dryRunOutput = async () => {
+        const dryRun = cliTestContext(target.env)
+        const dryRunArgs = ['--from', first, '--to', second, '--project', 'cli-jobs', '--dry-run']
+        expect(await recomputeCommand(dryRunArgs, dryRun.context)).toBe(0)
+        return dryRun.text()
+      }
+      expect(await dryRunOutput()).toMatch(
+        /acme\/house-model +1 +1 +0\.000000000000 +1\.000000000000 +\+1\.000000000000 +1/,
+      )
+      // A price off by powers of ten: the call is named, and would be left unpriced rather than stored.
       expect(
-        await recomputeCommand(
-          ['--from', first, '--to', second, '--project', 'cli-jobs', '--dry-run'],
-          dryRun.context,
+        await pricesCommand(
+          ['set', ...price.slice(0, -4), '--input', '999999999', '--output', '2'],
+          cliTestContext(target.env).context,
         ),
       ).toBe(0)
-      expect(dryRun.text()).toMatch(
-        /acme\/house-model +1 +1 +0\.000000000000 +0\.500000000000 +\+0\.500000000000 +1/,
+      expect(await dryRunOutput()).toMatch(
+        /1 call\(s\) would be left unpriced: their new cost passes 999999999\.999999999999 USD.*First: \S+ \(acme\/house-model at \S+: \d+\.\d{12} USD\)\. Correct the price/,
       )
+      expect(
+        await pricesCommand(
+          ['set', ...price.slice(0, -2), '--output', '2'],
+          cliTestContext(target.env).context,
+        ),
+      ).toBe(0)
+
       const applied = cliTestContext(target.env)
       expect(await recomputeCommand(['--from', first, '--to', second, '--json'], applied.context)).toBe(0)
       // The fixture's made-up price of the gpt-4o-mini call is corrected by the catalogue too.
@@ -180,13 +197,12 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         ],
       })
 
-      const id = /^(\S+) {2}v2/.exec(listed.text())?.[1] ?? ''
       expect(
         await pricesCommand(
           ['delete', '--project', 'cli-jobs', '--id', id, '--version', '1'],
           cliTestContext(target.env).context,
         ).catch((error: Error) => error.message),
-      ).toMatch(/at version 2/)
+      ).toMatch(/at version 4/)
       expect(
         await pricesCommand(
           ['delete', '--project', 'cli-jobs', '--id', id],

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { MAX_STORED_COST_USD } from '../ingest/fits-stored-cost.ts'
 import { createJobService } from '../jobs/job-service.ts'
 import type { RecomputeSummary } from '../jobs/recompute.ts'
 import { migrateUp } from '../storage/migrator.ts'
@@ -55,6 +56,16 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
     )
     for (const report of summary.projects) {
       print(`\nProject "${report.projectName}": ${report.scanned} call(s) read, ${report.changed} re-priced`)
+      if (report.tooLarge > 0) {
+        const listed = report.tooLargeCalls
+          .map(
+            (call) => `${call.id} (${call.provider}/${call.model} at ${call.timestamp}: ${call.costUsd} USD)`,
+          )
+          .join(', ')
+        print(
+          `  ${report.tooLarge} call(s) ${dryRun ? 'would be' : 'were'} left unpriced: their new cost passes ${MAX_STORED_COST_USD} USD, which no real call costs. First: ${listed}. Correct the price (or the calls) and run recompute again.`,
+        )
+      }
       if (report.diff.length === 0) continue
       print(
         `  ${pad('provider/model', 40)} ${pad('requests', 9, true)} ${pad('changed', 8, true)} ${pad('cost before', 20, true)} ${pad('cost after', 20, true)} ${pad('delta', 21, true)} ${pad('newly priced', 13, true)}`,
