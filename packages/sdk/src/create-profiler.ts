@@ -183,6 +183,16 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     }
   }
 
+  // Calls still finishing after their caller got its answer (each bounded, see `trackFinishing`).
+  const finishing = new Set<Promise<void>>()
+  const trackFinishing = (work: Promise<void>) => {
+    finishing.add(work)
+    void work.finally(() => finishing.delete(work))
+  }
+  const finishingCalls = async () => {
+    if (finishing.size > 0) await Promise.allSettled([...finishing])
+  }
+
   const wrap = <Client extends object>(client: Client, wrapOptions?: WrapOptions): Client => {
     try {
       const previous = wrapped.get(client)
@@ -218,6 +228,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
           return mergeCallContext(wrapContext, scoped, callContext)
         },
         onFinish: enqueue,
+        trackFinishing,
         runInCallContext: (callContext, fn) =>
           contextStorage.run(mergeCallContext(contextStorage.getStore(), callContext), fn),
       })
@@ -254,6 +265,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     },
     async flush() {
       try {
+        await finishingCalls()
         await transport.flush(resolved.shutdownTimeoutMs)
       } catch (error) {
         reporter.reportInternal('flushing', error)
@@ -262,6 +274,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     async shutdown() {
       unregisterExitFlush?.()
       try {
+        await finishingCalls()
         await transport.close(resolved.shutdownTimeoutMs)
       } catch (error) {
         reporter.reportInternal('shutting down', error)

@@ -46,6 +46,49 @@ describe('normalizeAnthropicUsage', () => {
     ).toEqual({ inputTokens: 33, outputTokens: 2, cacheWriteInputTokens: 10, cacheWrite1hInputTokens: 20 })
   })
 
+  it.each([
+    { outputTokens: 900, reasoningTokens: 700 },
+    { outputTokens: 90, reasoningTokens: 90 },
+  ])(
+    'reads thinking tokens as the reasoning part of the output, never more than it ($outputTokens)',
+    ({ outputTokens, reasoningTokens }) => {
+      const payload = {
+        input_tokens: 50,
+        output_tokens: outputTokens,
+        output_tokens_details: { thinking_tokens: 700 },
+      }
+      expect(normalizeAnthropicUsage(payload)).toEqual({ inputTokens: 50, outputTokens, reasoningTokens })
+    },
+  )
+
+  it('adds the tokens of compaction iterations, which the top-level counts leave out', () => {
+    expect(
+      normalizeAnthropicUsage({
+        input_tokens: 2000,
+        output_tokens: 500,
+        cache_read_input_tokens: 10_000,
+        iterations: [
+          { type: 'compaction', input_tokens: 150_000, output_tokens: 3000, cache_read_input_tokens: 10_000 },
+          { type: 'message', input_tokens: 2000, output_tokens: 500, cache_read_input_tokens: 10_000 },
+          {
+            type: 'compaction',
+            input_tokens: 100,
+            output_tokens: 10,
+            cache_creation_input_tokens: 40,
+            cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 30 },
+          },
+          null,
+        ],
+      } as Parameters<typeof normalizeAnthropicUsage>[0]),
+    ).toEqual({
+      inputTokens: 2000 + 10_000 + 150_000 + 10_000 + 100 + 40,
+      outputTokens: 500 + 3000 + 10,
+      cacheReadInputTokens: 20_000,
+      cacheWriteInputTokens: 10,
+      cacheWrite1hInputTokens: 30,
+    })
+  })
+
   it('reads a message_start usage with nulls', () => {
     expect(
       normalizeAnthropicUsage({

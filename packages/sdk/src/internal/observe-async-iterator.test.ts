@@ -39,13 +39,21 @@ describe('observeAsyncIterator', () => {
       [1, ['item:1', 'done']],
     ] as const) {
       const { log, observer } = recorder()
+      const reads: Promise<void>[] = []
       const iterator = observeAsyncIterator(
         numbers(count),
         { ...observer, readsOneMoreOnCancel: () => true },
         reporter,
+        {
+          onReadAfterStop: (read) => reads.push(read),
+        },
       )
       for await (const _item of iterator) break
+      // The consumer left at once; the read for the observer goes on after it.
+      expect(reads).toHaveLength(1)
+      await reads[0]
       expect(log).toEqual(expected)
+      expect(await iterator.next()).toEqual({ done: true, value: undefined })
     }
   })
 

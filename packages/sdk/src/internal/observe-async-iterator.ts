@@ -24,6 +24,8 @@ export interface ObserveAsyncIteratorOptions {
   abort?: () => void
   /** Longest wait for that read (default 1000 ms). */
   oneMoreReadMs?: number
+  /** Takes that read, which goes on after the consumer's `return()` resolved; it never rejects. */
+  onReadAfterStop?: (read: Promise<void>) => void
 }
 
 /**
@@ -81,38 +83,79 @@ export function observeAsyncIterator<T>(
       return false
     }
   }
-  // The observer sees the item (never the consumer, who has stopped). True when the source ended
-  // with it: the observer has heard of the end, and there is nothing left to cancel.
-  const readOneMore = async (): Promise<boolean> => {
-    const timer = setTimeout(() => options.abort?.(), options.oneMoreReadMs ?? 1_000)
+  const closeSource = (value: unknown): void => {
+    if (typeof inner.return !== 'function') return
     try {
-      const result = await inner.next()
-      if (result.done) {
-        runSafely(reporter, 'observing a stream (end)', () => observer.onDone())
-        return true
-      }
-      runSafely(reporter, 'observing a stream (item)', () => observer.onItem(result.value))
-      return false
-    } finally {
-      clearTimeout(timer)
+      // Its answer is nobody's: the consumer has had its own. It may also wait behind a read that
+      // never ends, which must keep nothing waiting.
+      Promise.resolve(inner.return(value)).catch(() => undefined)
+    } catch {
+      // A source that cannot be closed is left to be collected.
     }
   }
+  // After an early stop, the one item the observer still needs is read in the background: the
+  // consumer already has its answer. The observer sees it (never the consumer) or, past
+  // `oneMoreReadMs`, the source is aborted and the observer hears of the stop; either way once.
+  const readOneMoreThenClose = (value: unknown): Promise<void> => {
+    let settled = false
+    let done: () => void = () => undefined
+    const finished = new Promise<void>((resolve) => {
+      done = resolve
+    })
+    const settle = (ended: boolean) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (!ended) {
+        runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
+        closeSource(value)
+      }
+      done()
+    }
+    const timer = setTimeout(() => {
+      runSafely(reporter, 'observing a stream (cancel)', () => options.abort?.())
+      settle(false)
+    }, options.oneMoreReadMs ?? 1_000)
+    let next: Promise<IteratorResult<T>>
+    try {
+      next = Promise.resolve(inner.next())
+    } catch (error) {
+      next = Promise.reject(error)
+    }
+    next.then(
+      (result) => {
+        if (settled) return
+        if (result.done) {
+          runSafely(reporter, 'observing a stream (end)', () => observer.onDone())
+          settle(true)
+          return
+        }
+        runSafely(reporter, 'observing a stream (item)', () => observer.onItem(result.value))
+        settle(false)
+      },
+      () => settle(false),
+    )
+    return finished
+  }
 
+  // Once the consumer stopped, its later reads end at once, as on a closed generator.
+  let stopped = false
   const iterator: AsyncGenerator<T> = {
     next() {
+      if (stopped) return Promise.resolve({ done: true, value: undefined as T })
       const result = pending === 0 || !tail ? read() : tail.then(read, read)
       pending++
       tail = result
       return result
     },
     async return(value?: unknown) {
-      if (pending === 0 && readsOneMore()) {
-        const ended = await readOneMore().catch(() => false)
-        if (ended) {
-          if (typeof inner.return === 'function') return inner.return(value)
-          return { done: true, value: value as T }
-        }
+      if (!stopped && pending === 0 && readsOneMore()) {
+        stopped = true
+        const finishing = readOneMoreThenClose(value)
+        runSafely(reporter, 'observing a stream (cancel)', () => options.onReadAfterStop?.(finishing))
+        return { done: true, value: value as T }
       }
+      stopped = true
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.return === 'function') return inner.return(value)
       return { done: true, value: value as T }

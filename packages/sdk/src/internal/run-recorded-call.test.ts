@@ -40,7 +40,7 @@ describe('runRecordedCall', () => {
     expect(events).toEqual([])
   })
 
-  it('records and rethrows a synchronous throw of the original', () => {
+  it('records a synchronous throw of the original as a bad request, and rethrows it', () => {
     const { wrapSession, events } = session()
     const failure = new TypeError('bad params')
     expect(() =>
@@ -56,7 +56,7 @@ describe('runRecordedCall', () => {
       }),
     ).toThrow(failure)
     expect(events).toMatchObject([
-      { status: 'error', model: 'm', error: { type: 'unknown', message: 'bad params' } },
+      { status: 'error', model: 'm', error: { type: 'invalid_request', message: 'bad params' } },
     ])
   })
 

@@ -1,6 +1,7 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 import type { AttemptScope } from './attempt-scope.ts'
 import type { CallTracker } from './call-tracker.ts'
+import { classifyError } from './classify-error.ts'
 import { extractCallContext, hasCallContext } from './extract-call-context.ts'
 import type { AnyFunction } from './proxy-shape.ts'
 import { runSafely } from './run-safely.ts'
@@ -83,7 +84,13 @@ export function recordCall<Plan extends CallPlan>(
   try {
     result = original.apply(target, plan.args)
   } catch (error) {
-    runSafely(session.reporter, 'recording a failed call', () => tracker.finish({ status: 'error', error }))
+    runSafely(session.reporter, 'recording a failed call', () => {
+      // Thrown before any request left (the client refused its arguments): a bad request, whatever
+      // the error's class says.
+      const callError = classifyError(error)
+      if (callError.type === 'unknown') callError.type = 'invalid_request'
+      tracker.finish({ status: 'error', callError })
+    })
     throw error
   }
   try {

@@ -33,6 +33,11 @@ export interface WrapSession {
    * themselves (e.g. @google/genai's `chat.sendMessage`) and so drop the option they were given.
    */
   runInCallContext<T>(callContext: CallContext, fn: () => T): T
+  /**
+   * Takes work that still finishes a call after the caller got its answer (reading the usage chunk
+   * of a stream left early); `flush()` and `shutdown()` wait for it, so its event is not left behind.
+   */
+  trackFinishing(work: Promise<void>): void
 }
 
 /** Options of `createWrapSession`. */
@@ -47,6 +52,8 @@ export interface WrapSessionOptions {
   onFinish: (call: CallTracker) => void
   /** Runs `fn` with `callContext` as the innermost scoped context (see `WrapSession.runInCallContext`). */
   runInCallContext: <T>(callContext: CallContext, fn: () => T) => T
+  /** See `WrapSession.trackFinishing`. Default: nothing waits for such work. */
+  trackFinishing?: (work: Promise<void>) => void
 }
 
 /** Creates the session behind one wrapped client. */
@@ -57,6 +64,7 @@ export function createWrapSession(options: WrapSessionOptions): WrapSession {
     records: options.records ?? true,
     providerOverride,
     runInCallContext: options.runInCallContext,
+    trackFinishing: options.trackFinishing ?? (() => undefined),
     startCall: (input, callContext) =>
       new CallTracker(
         providerOverride ?? input.provider,

@@ -2,6 +2,7 @@ import type { CallTracker } from '../call-tracker.ts'
 import type { ErrorReporter } from '../error-reporter.ts'
 import { type IterationObserver, observeAsyncIterator } from '../observe-async-iterator.ts'
 import { runSafely } from '../run-safely.ts'
+import type { WrapSession } from '../wrap-session.ts'
 
 /** The parts of the `APIPromise` of Stainless-generated SDKs (OpenAI, Anthropic) the profiler relies on. */
 export interface StainlessApiPromise {
@@ -65,6 +66,15 @@ function observeParsed<Plan>(
   plan: Plan,
 ): unknown {
   if (tracker.isFinished) return data
+  if (typeof data !== 'object' || data === null) {
+    // The SDK hands over the text of an answer that is not JSON (a proxy's HTML page, say): the
+    // recorded endpoints answer a JSON object or a stream, so the call did not succeed.
+    const error = new Error(
+      `the 200 answer was not a JSON object but ${typeof data === 'string' ? 'text' : String(data)}`,
+    )
+    recordFailure(tracker, reporter, error)
+    return data
+  }
   try {
     return observer.onData(data, tracker, plan)
   } catch (error) {
@@ -159,7 +169,7 @@ export function observeApiPromise(options: ObserveApiPromiseOptions): unknown {
 export function observeStainlessStream(
   stream: StainlessStream,
   observer: IterationObserver<unknown>,
-  options: { client: object; reporter: ErrorReporter },
+  options: { client: object; session: WrapSession },
 ): unknown {
   const StreamClass = stream.constructor as new (
     iterator: () => AsyncIterator<unknown>,
@@ -172,8 +182,9 @@ export function observeStainlessStream(
       // Only the first iteration is observed; a second one fails in the SDK ("consumed stream") as it would unwrapped.
       if (iterated) return stream[Symbol.asyncIterator]()
       iterated = true
-      return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.reporter, {
+      return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.session.reporter, {
         abort: () => stream.controller.abort(),
+        onReadAfterStop: (read) => options.session.trackFinishing(read),
       })
     },
     stream.controller,

@@ -21,7 +21,7 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
     onData(data, tracker) {
       if (isStainlessStream(data)) {
         const observer = observeAnthropicStream(tracker, () => data.controller.signal.aborted)
-        return observeStainlessStream(data, observer, { client, reporter: session.reporter })
+        return observeStainlessStream(data, observer, { client, session })
       }
       const message = asFields(data) ?? {}
       if (message.type === 'error') {

@@ -16,7 +16,12 @@ import rateLimitError from '../../../__fixtures__/openai/error-rate-limit.json' 
 import response from '../../../__fixtures__/openai/response.json' with { type: 'json' }
 import responseEvents from '../../../__fixtures__/openai/response-stream-events.json' with { type: 'json' }
 import { callContext } from '../../../call-context.ts'
-import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
+import {
+  type FakeHttpServer,
+  type Responder,
+  sendJson,
+  startFakeHttpServer,
+} from '../../../test-support/fake-http-server.ts'
 import {
   manyChatChunks,
   openAiChatStream,
@@ -210,8 +215,38 @@ describe('wrapping an OpenAI client', () => {
     })
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
     for await (const chunk of stream) if (chunk.choices[0]?.finish_reason) break
-    // The read waited for is abandoned (after a second) and the request aborted, as a bare break does.
+    // The caller has left; the read for the record is abandoned after a second, and the request
+    // aborted, as a bare break does. Flushing waits for it.
+    const [event] = await test.events()
     expect(stream.controller.signal.aborted).toBe(true)
+    expect(event).toMatchObject({ status: 'incomplete', error: { type: 'aborted' } })
+  })
+
+  it('leaves a stream at once even when its body does not end on abort (a stand-in fetch)', async () => {
+    const encoder = new TextEncoder()
+    const finished = chunks.slice(0, 5)
+    // A body that gives the finishing chunk, then neither ends nor heeds the request's signal.
+    const stubbornFetch = async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (const chunk of finished)
+              controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`))
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'text/event-stream' } },
+      )
+    const client = test.profiler.wrap(new OpenAI({ apiKey: 'sk-test', fetch: stubbornFetch, maxRetries: 0 }))
+    const received: unknown[] = []
+    for await (const chunk of await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    })) {
+      received.push(chunk)
+      if (chunk.choices[0]?.finish_reason) break
+    }
+    expect(received).toHaveLength(5)
     const [event] = await test.events()
     expect(event).toMatchObject({ status: 'incomplete', error: { type: 'aborted' } })
   })
@@ -278,6 +313,47 @@ describe('wrapping an OpenAI client', () => {
       { model: 'gpt-5-mini-2025-08-07', streaming: true, status: 'success', usage },
     ])
     expect(events[1]?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('records the beta Responses API and responses.compact, each billed call once', async () => {
+    const compacted = {
+      id: 'cmp_1',
+      object: 'response.compaction',
+      created_at: 1763889600,
+      output: [],
+      usage: {
+        input_tokens: 5000,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: 400,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 5400,
+      },
+    }
+    upstream.enqueue(
+      json(response),
+      openAiResponsesStream(responseEvents, { delayMs: 1 }),
+      json(compacted),
+      json(compacted),
+    )
+    await openai.beta.responses.create({ model: 'gpt-5-mini', input: 'Beta' })
+    for await (const _event of await openai.beta.responses.create({
+      model: 'gpt-5-mini',
+      input: 'Beta',
+      stream: true,
+    })) {
+      // drain
+    }
+    const result = await openai.responses.compact({ model: 'gpt-5.6-sol' })
+    expect(result.id).toBe('cmp_1')
+    await openai.beta.responses.compact({ model: 'gpt-5.6-sol' })
+    const events = await test.events()
+    expect(upstream.requests).toHaveLength(4)
+    expect(events).toMatchObject([
+      { model: 'gpt-5-mini-2025-08-07', streaming: false, status: 'success' },
+      { model: 'gpt-5-mini-2025-08-07', streaming: true, status: 'success' },
+      { model: 'gpt-5.6-sol', status: 'success', usage: { inputTokens: 5000, outputTokens: 400 } },
+      { model: 'gpt-5.6-sol', status: 'success', usage: { inputTokens: 5000, outputTokens: 400 } },
+    ])
   })
 
   it('records a background response, queued with no usage yet, as incomplete rather than a $0 success', async () => {
@@ -565,6 +641,22 @@ describe('unusual answers and clients', () => {
     ])
   })
 
+  it('records a 200 answer that is not JSON (a proxy page) as a failed call, and returns it as the bare client does', async () => {
+    const page: Responder = (_request, reply) => {
+      reply.writeHead(200, { 'content-type': 'text/html' }).end('<html>Gateway login</html>')
+    }
+    upstream.enqueue(page, page)
+    const wrapped = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const unwrapped = await bare.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(wrapped).toBe(unwrapped)
+    const [event] = await test.events()
+    expect(event).toMatchObject({
+      status: 'error',
+      usage: { inputTokens: 0, outputTokens: 0 },
+      error: { message: expect.stringMatching(/not a JSON object/) },
+    })
+  })
+
   it('grows the output by reasoning reported outside it, so the event is stored', async () => {
     // Some compatible providers count reasoning outside completion_tokens.
     upstream.enqueue(
@@ -616,6 +708,35 @@ describe('unusual answers and clients', () => {
     expect(events).toMatchObject([
       { provider: 'azure-openai', status: 'incomplete', usage: { inputTokens: 0, outputTokens: 0 } },
       { provider: 'azure-openai', status: 'success', usage: { inputTokens: 1536 } },
+    ])
+  })
+
+  it("reads an Azure api-version from an OpenAI client's default query, or from the call's query", async () => {
+    const azureByQuery = test.profiler.wrap(
+      new OpenAI({
+        apiKey: 'azure-key',
+        baseURL: `${upstream.url}/openai/deployments/gpt-4o-mini`,
+        defaultQuery: { 'api-version': '2024-06-01' },
+        maxRetries: 0,
+      }),
+    )
+    upstream.enqueue(openAiChatStream(), openAiChatStream(), openAiChatStream())
+    const drain = async (stream: AsyncIterable<unknown>) => {
+      for await (const _chunk of stream) {
+        // drain
+      }
+    }
+    const body = { model: 'gpt-4o-mini', messages, stream: true as const }
+    await drain(await azureByQuery.chat.completions.create(body))
+    await drain(await azureByQuery.chat.completions.create(body, { query: { 'api-version': '2024-10-21' } }))
+    await drain(await openai.chat.completions.create(body, { query: { 'api-version': '2024-02-01' } }))
+    expect(upstream.requests[0]?.json()).not.toHaveProperty('stream_options')
+    expect(upstream.requests[1]?.json()).toMatchObject({ stream_options: { include_usage: true } })
+    expect(upstream.requests[2]?.json()).not.toHaveProperty('stream_options')
+    expect((await test.events()).map((event) => event.status)).toEqual([
+      'incomplete',
+      'success',
+      'incomplete',
     ])
   })
 

@@ -48,16 +48,21 @@ function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): 
 // Azure OpenAI refuses `stream_options` (400, "Unrecognized request argument") before this api-version.
 const FIRST_AZURE_API_VERSION_WITH_STREAM_OPTIONS = '2024-09-01'
 
-/**
- * Whether the client's API takes `stream_options`. An `AzureOpenAI` client states its api-version in
- * `apiVersion` (`2024-06-01`, `2024-10-01-preview`); one dated before 2024-09-01-preview does not take
- * it. Every other client, and a version of another form, does.
- */
-function acceptsStreamOptions(client: object): boolean {
-  const apiVersion = asFields(client)?.apiVersion
+/** Whether an api-version takes `stream_options`: one dated before 2024-09-01 does not; any other does. */
+function versionAcceptsStreamOptions(apiVersion: unknown): boolean {
   if (typeof apiVersion !== 'string') return true
   const date = /^\d{4}-\d{2}-\d{2}/.exec(apiVersion)?.[0]
   return date === undefined || date >= FIRST_AZURE_API_VERSION_WITH_STREAM_OPTIONS
+}
+
+/**
+ * The api-version a client sends with every request: an `AzureOpenAI` client states it in `apiVersion`
+ * (`2024-06-01`, `2024-10-01-preview`); a plain `OpenAI` client pointed at Azure, in its default query.
+ * Other clients send none.
+ */
+function clientApiVersion(client: object): unknown {
+  const fields = asFields(client)
+  return fields?.apiVersion ?? asFields(asFields(fields?._options)?.defaultQuery)?.['api-version']
 }
 
 /** Plans and observes the calls of one `create` method; made once per method, shared by its calls. */
@@ -73,11 +78,14 @@ function createRecorder(
       const body = asFields(cleaned[0]) ?? {}
       const streaming = body.stream === true
       const streamOptions = asFields(body.stream_options)
+      // A call's own query may name another api-version than the client's.
+      const callApiVersion = asFields(asFields(cleaned[1])?.query)?.['api-version']
+      const includeUsage =
+        callApiVersion === undefined
+          ? changesArguments.includeUsage
+          : versionAcceptsStreamOptions(callApiVersion)
       const hideUsageChunk =
-        changesArguments.includeUsage &&
-        endpoint === 'chat' &&
-        streaming &&
-        streamOptions?.include_usage !== true
+        includeUsage && endpoint === 'chat' && streaming && streamOptions?.include_usage !== true
       const counted = changesArguments.attemptScope ? attachAttemptScope(cleaned[1]) : undefined
       let planned = cleaned
       if (hideUsageChunk || counted) {
@@ -120,14 +128,14 @@ function createRecorder(
         endpoint === 'responses'
           ? observeOpenAiResponsesStream(tracker, isAborted)
           : observeOpenAiChatStream({ tracker, hideUsageChunk: plan.hideUsageChunk, isAborted })
-      return observeStainlessStream(data, observer, { client, reporter: session.reporter })
+      return observeStainlessStream(data, observer, { client, session })
     },
   }
   return recorder
 }
 
 function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
-  const streamOptionsAccepted = acceptsStreamOptions(options.client)
+  const streamOptionsAccepted = versionAcceptsStreamOptions(clientApiVersion(options.client))
   return (original: (...args: unknown[]) => unknown, target: object) => {
     const recorder = createRecorder(endpoint, options, {
       includeUsage: streamOptionsAccepted,
@@ -141,7 +149,7 @@ function createInterceptor(endpoint: Endpoint, options: ClientShapeInput) {
 
 /**
  * The parts of an `openai` client that are recorded: `chat.completions.create`, `responses.create`
- * and `embeddings.create`. The helpers (`parse`, `stream`, `runTools`, `responses.stream`, …) reach
+ * and `responses.compact` (also under `beta.responses`), and `embeddings.create`. The helpers (`parse`, `stream`, `runTools`, `responses.stream`, …) reach
  * these through `this._client`, which points at the wrapped client, so each request counts once.
  */
 export function openAiClientShape(options: ClientShapeInput): ProxyShape {
@@ -149,6 +157,14 @@ export function openAiClientShape(options: ClientShapeInput): ProxyShape {
   const resource = (endpoint: Endpoint): ProxyShape => ({
     aliases,
     intercept: { create: createInterceptor(endpoint, options) },
+  })
+  // `compact` is a billed model call too; its result carries usage but no model (the request's counts).
+  const responses = (): ProxyShape => ({
+    aliases,
+    intercept: {
+      create: createInterceptor('responses', options),
+      compact: createInterceptor('responses', options),
+    },
   })
   return {
     bindToTarget: true,
@@ -160,8 +176,10 @@ export function openAiClientShape(options: ClientShapeInput): ProxyShape {
     },
     children: {
       chat: () => ({ aliases, children: { completions: () => resource('chat') } }),
-      responses: () => resource('responses'),
+      responses,
       embeddings: () => resource('embeddings'),
+      // The beta Responses API, the same calls under `client.beta.responses`.
+      beta: () => ({ aliases, children: { responses } }),
     },
   }
 }
