@@ -18,6 +18,14 @@ export interface ErrorReporterOptions {
 
 const PREFIX = '[ai-cost-profiler]'
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
 /** Creates the reporter one profiler uses for everything that goes wrong inside it. */
 export function createErrorReporter(options: ErrorReporterOptions): ErrorReporter {
   const debug = (message: string, details?: unknown) => {
@@ -29,7 +37,12 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
     debug(`${error.code}: ${error.message}`)
     if (!options.onError) return
     try {
-      options.onError(error)
+      // Typed as returning void, yet an async handler returns a promise: its rejection would be
+      // unhandled, which ends a Node.js process by default.
+      const returned: unknown = options.onError(error)
+      if (isThenable(returned)) {
+        Promise.resolve(returned).catch((rejection: unknown) => debug('onError rejected', rejection))
+      }
     } catch (handlerError) {
       // A throwing handler must not turn the profiler's problem into the caller's.
       debug('onError threw', handlerError)

@@ -1,5 +1,5 @@
 import { type LlmCallEventInput, llmCallEventSchema } from '@ai-cost-profiler/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ProfilerError } from '../../profiler-error.ts'
 import {
   type FakeHttpServer,
@@ -8,7 +8,7 @@ import {
   sendJson,
   startFakeHttpServer,
 } from '../../test-support/fake-http-server.ts'
-import { createErrorReporter } from '../error-reporter.ts'
+import { createErrorReporter, type ErrorReporter } from '../error-reporter.ts'
 import { EventTransport, type EventTransportOptions } from './event-transport.ts'
 
 let sequence = 0
@@ -87,6 +87,16 @@ function createTransport(options: Partial<EventTransportOptions> = {}): EventTra
   transports.push(transport)
   return transport
 }
+
+/** The test reporter, keeping the transport's debug lines too ("retrying in … ms"). */
+function reporterKeeping(debugLines: string[]): ErrorReporter {
+  return {
+    ...createErrorReporter({ debug: false, onError: (error) => errors.push(error) }),
+    debug: (message) => debugLines.push(message),
+  }
+}
+
+const droppedReports = () => errors.filter((error) => error.code === 'EVENTS_DROPPED')
 
 const keysOf = (requests: RecordedRequest[]) =>
   requests.flatMap((request) =>
@@ -308,6 +318,101 @@ describe('EventTransport', () => {
     expect(reported).toBe(25)
   })
 
+  // Sending blocked by an open circuit, or by the backoff after a failure, for far longer than the test.
+  const outages = [
+    {
+      blockedBy: 'an open circuit',
+      failure: dropConnection,
+      options: { breakerFailureThreshold: 1, breakerCooldownMs: 60_000 },
+    },
+    {
+      blockedBy: 'the backoff',
+      failure: failWith(503),
+      options: { initialBackoffMs: 120_000, maxBackoffMs: 120_000 },
+    },
+  ]
+
+  it.each(outages)(
+    'reports drops at most once per flush interval while $blockedBy blocks sending, with exact counts',
+    async ({ failure, options }) => {
+      ingest.setDefault(failure)
+      const transport = createTransport({
+        maxQueueSize: 5,
+        batchSize: 5,
+        flushIntervalMs: 60_000,
+        ...options,
+      })
+      for (let index = 0; index < 5; index++) transport.enqueue(makeEvent())
+      await waitFor(() => transport.stats().failedBatches === 1 && transport.stats().queued === 5)
+      // One call at a time, as a host's requests come: each one drops the oldest queued event.
+      for (let index = 1; index <= 300; index++) {
+        transport.enqueue(makeEvent())
+        expect(transport.stats().dropped).toBe(index)
+        await wait(1)
+      }
+      expect(droppedReports().length).toBeLessThanOrEqual(1)
+      expect(ingest.requests).toHaveLength(1)
+
+      await transport.close(0)
+      const reported = droppedReports()
+      expect(reported.length).toBeLessThanOrEqual(2)
+      expect(reported.reduce((sum, error) => sum + (error.droppedEvents ?? 0), 0)).toBe(300)
+    },
+  )
+
+  it.each(outages)(
+    'arms no immediate send for a full batch while $blockedBy blocks sending',
+    async ({ failure, options }) => {
+      ingest.setDefault(failure)
+      const transport = createTransport({ batchSize: 5, flushIntervalMs: 60_000, ...options })
+      for (let index = 0; index < 5; index++) transport.enqueue(makeEvent())
+      await waitFor(() => transport.stats().failedBatches === 1 && transport.stats().queued === 5)
+      const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+      try {
+        for (let index = 0; index < 50; index++) {
+          transport.enqueue(makeEvent())
+          await wait(1)
+        }
+        const immediate = setTimeoutSpy.mock.calls.filter(([, delayMs]) => delayMs === 0)
+        expect(immediate).toHaveLength(0)
+      } finally {
+        setTimeoutSpy.mockRestore()
+      }
+      expect(transport.stats()).toMatchObject({ queued: 55, dropped: 0 })
+      expect(ingest.requests).toHaveLength(1)
+    },
+  )
+
+  it('waits at least the backoff after Retry-After: 0', async () => {
+    ingest.enqueue(failWith(503, { 'retry-after': '0' }))
+    const debugLines: string[] = []
+    // First backoff with random 0.5: 150 ms.
+    const transport = createTransport({ initialBackoffMs: 200, reporter: reporterKeeping(debugLines) })
+    const started = Date.now()
+    transport.enqueue(makeEvent())
+    await waitFor(() => stored.size === 1)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(145)
+    expect(ingest.requests).toHaveLength(2)
+    expect(debugLines.find((line) => line.includes('retrying in'))).toContain('retrying in 150 ms')
+  })
+
+  it('spreads the retries of clients told the same Retry-After, never before it', async () => {
+    ingest.setDefault(failWith(429, { 'retry-after': '1' }))
+    const delays: number[] = []
+    for (const random of [() => 0, () => 0.99]) {
+      const debugLines: string[] = []
+      const transport = createTransport({ random, reporter: reporterKeeping(debugLines) })
+      transport.enqueue(makeEvent())
+      await waitFor(() => debugLines.some((line) => line.includes('retrying in')))
+      const line = debugLines.find((candidate) => candidate.includes('retrying in')) ?? ''
+      delays.push(Number(/retrying in (\d+) ms/.exec(line)?.[1]))
+      await transport.close(0)
+    }
+    const [first, second] = delays
+    expect(first).toBeGreaterThanOrEqual(1000)
+    expect(second).toBeGreaterThan(first!)
+  })
+
   it('opens the circuit after repeated failures, probes after the cool-down and closes on success', async () => {
     ingest.setDefault(dropConnection)
     const transport = createTransport({
@@ -406,22 +511,28 @@ describe('EventTransport', () => {
     expect(sizes.slice(0, 3)).toEqual([10, 5, 3])
   })
 
-  it('pauses an open circuit for its cool-down, not for the growing backoff', async () => {
-    ingest.setDefault(dropConnection)
-    // Backoff 75, 150, then 300 ms after the third failure; the cool-down is 50 ms.
-    const transport = createTransport({
-      breakerFailureThreshold: 3,
-      breakerCooldownMs: 50,
-      initialBackoffMs: 100,
-      maxBackoffMs: 60_000,
-    })
-    transport.enqueue(makeEvent())
-    await waitFor(() => transport.stats().circuitState === 'open')
-    const openedAt = Date.now()
-    expect(errors.find((error) => error.code === 'CIRCUIT_OPEN')?.message).toContain('pausing for 50 ms')
-    await waitFor(() => ingest.requests.length === 4)
-    expect(Date.now() - openedAt).toBeLessThan(250)
-  })
+  it.each([
+    { failure: dropConnection, told: 'nothing' },
+    { failure: failWith(503, { 'retry-after': '0' }), told: 'Retry-After: 0' },
+  ])(
+    'pauses an open circuit for its cool-down, not for the growing backoff, when told $told',
+    async ({ failure }) => {
+      ingest.setDefault(failure)
+      // Backoff 75, 150, then 300 ms after the third failure; the cool-down is 50 ms.
+      const transport = createTransport({
+        breakerFailureThreshold: 3,
+        breakerCooldownMs: 50,
+        initialBackoffMs: 100,
+        maxBackoffMs: 60_000,
+      })
+      transport.enqueue(makeEvent())
+      await waitFor(() => transport.stats().circuitState === 'open')
+      const openedAt = Date.now()
+      expect(errors.find((error) => error.code === 'CIRCUIT_OPEN')?.message).toContain('pausing for 50 ms')
+      await waitFor(() => ingest.requests.length === 4)
+      expect(Date.now() - openedAt).toBeLessThan(250)
+    },
+  )
 
   it('flush() waits for a slow server within its timeout', async () => {
     ingest.setDefault((request, response) => {

@@ -7,7 +7,7 @@ import type { ErrorReporter } from '../error-reporter.ts'
 import { BoundedQueue } from './bounded-queue.ts'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
 import { DeferredEvent } from './deferred-event.ts'
-import { backoffDelayMs } from './retry-delay.ts'
+import { retryAfterDelayMs, retryDelayMs } from './retry-delay.ts'
 import { type EventRejection, type SendOutcome, sendBatch } from './send-batch.ts'
 import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
 
@@ -91,6 +91,8 @@ export class EventTransport {
   private generation = 0
   private abandon = new AbortController()
   private unreportedDrops = 0
+  private dropReportTimer: NodeJS.Timeout | undefined
+  private lastDropReportAtMs = Number.NEGATIVE_INFINITY
   private reportedLateDrops = false
   private reportedUnrecognizedEndpoint = false
   private counters = { sent: 0, duplicates: 0, dropped: 0, failedBatches: 0 }
@@ -123,7 +125,7 @@ export class EventTransport {
     }
     const dropped = this.queue.push(event)
     if (dropped > 0) this.drop(dropped)
-    this.schedule(this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs)
+    this.scheduleSend()
   }
 
   stats(): TransportStats {
@@ -206,13 +208,32 @@ export class EventTransport {
   private drop(count: number): void {
     this.counters.dropped += count
     this.unreportedDrops += count
+    this.scheduleDropReport()
   }
 
-  /** Drops are reported in one message per timer tick, so an outage cannot flood `onError`. */
+  /**
+   * Drops are reported at most once per `flushIntervalMs`, summed, so an outage that drops an event
+   * per call cannot flood `onError`; `stats().dropped` counts each one at once. Off the caller's path.
+   */
+  private scheduleDropReport(): void {
+    // After close() starts, its end reports what is left.
+    if (this.dropReportTimer || this.closed) return
+    const delayMs = Math.max(0, this.lastDropReportAtMs + this.options.flushIntervalMs - Date.now())
+    this.dropReportTimer = setTimeout(() => {
+      this.dropReportTimer = undefined
+      this.reportDrops('the queue was full (the server is slow or unreachable)')
+    }, delayMs)
+    // Background reporting must never keep the host process alive; the exit flush reports the rest.
+    this.dropReportTimer.unref()
+  }
+
   private reportDrops(reason: string): void {
+    if (this.dropReportTimer) clearTimeout(this.dropReportTimer)
+    this.dropReportTimer = undefined
     if (this.unreportedDrops === 0) return
     const count = this.unreportedDrops
     this.unreportedDrops = 0
+    this.lastDropReportAtMs = Date.now()
     this.options.reporter.report(
       new ProfilerError('EVENTS_DROPPED', `${count} event(s) were dropped: ${reason}`, {
         droppedEvents: count,
@@ -235,11 +256,27 @@ export class EventTransport {
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.timerAtMs = Number.POSITIVE_INFINITY
-      this.reportDrops('the queue was full (the server is slow or unreachable)')
       this.pump()
     }, delayMs)
     // Background delivery must never keep the host process alive.
     this.timer.unref()
+  }
+
+  /**
+   * Arms the send timer: at once for a full batch, after `flushIntervalMs` for a partial one, and
+   * never before sending may resume (backoff, `Retry-After`, open circuit), so calls made during an
+   * outage do not each wake the transport.
+   */
+  private scheduleSend(): void {
+    if (this.queue.length === 0) return
+    // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
+    // batches instead of a stream of small requests that cost the host CPU for every one.
+    const full = this.queue.length >= this.batchLimit
+    // One request at a time: the one under way arms the timer again when it settles.
+    if (full && this.sending) return
+    const nowMs = Date.now()
+    const waitMs = full ? 0 : this.options.flushIntervalMs
+    this.schedule(Math.max(waitMs, this.blockedUntilMs(nowMs) - nowMs))
   }
 
   /** When the next request may start (backoff, `Retry-After` or an open circuit), or 0 for now. */
@@ -272,10 +309,7 @@ export class EventTransport {
       .finally(() => {
         this.inFlight = 0
         this.sending = undefined
-        // A full batch goes at once; a partial one waits for the interval, so a busy client sends full
-        // batches instead of a stream of small requests that cost the host CPU for every one.
-        const waitMs = this.queue.length >= this.batchLimit ? 0 : this.options.flushIntervalMs
-        if (this.queue.length > 0) this.schedule(Math.max(waitMs, this.nextAttemptAtMs - Date.now()))
+        this.scheduleSend()
       })
     this.sending = sending
     return sending
@@ -393,21 +427,23 @@ export class EventTransport {
     // Back to the front, so order is kept and a full queue sheds the oldest events first.
     const dropped = this.queue.unshift(batch)
     if (dropped > 0) this.drop(dropped)
-    const delayMs =
-      outcome.retryAfterMs ??
-      backoffDelayMs(this.consecutiveFailures, {
-        initialBackoffMs: this.options.initialBackoffMs,
-        maxBackoffMs: this.options.maxBackoffMs,
-        random: this.options.random,
-      })
+    const delayOptions = {
+      initialBackoffMs: this.options.initialBackoffMs,
+      maxBackoffMs: this.options.maxBackoffMs,
+      random: this.options.random,
+      retryAfterMs: outcome.retryAfterMs,
+    }
+    const delayMs = retryDelayMs(this.consecutiveFailures, delayOptions)
     this.nextAttemptAtMs = nowMs + delayMs
     reporter.debug(
       `sending ${batch.length} event(s) failed (${outcome.httpStatus ?? 'network'}: ${outcome.message}); retrying in ${delayMs} ms`,
     )
     if (this.breaker.recordFailure(nowMs)) {
-      // An open circuit pauses for its cool-down (or a longer Retry-After), not for the backoff.
-      if (outcome.retryAfterMs === undefined) this.nextAttemptAtMs = 0
-      const pauseMs = Math.max(this.options.breakerCooldownMs, outcome.retryAfterMs ?? 0)
+      // An open circuit pauses for its cool-down (or a longer Retry-After), not for the backoff: the
+      // cool-down is what keeps it from retrying hot.
+      this.nextAttemptAtMs =
+        outcome.retryAfterMs === undefined ? 0 : nowMs + retryAfterDelayMs(outcome.retryAfterMs, delayOptions)
+      const pauseMs = Math.max(this.options.breakerCooldownMs, this.nextAttemptAtMs - nowMs)
       reporter.report(
         new ProfilerError(
           'CIRCUIT_OPEN',

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { backoffDelayMs, parseRetryAfterMs } from './retry-delay.ts'
+import { backoffDelayMs, parseRetryAfterMs, retryDelayMs } from './retry-delay.ts'
 
 describe('backoffDelayMs', () => {
   it('doubles per failure, within [half, full] of the ceiling, capped', () => {
@@ -16,6 +16,36 @@ describe('backoffDelayMs', () => {
         (n, r) => {
           const delay = backoffDelayMs(n, { ...options, random: () => r })
           return delay >= 50 && delay <= 1000
+        },
+      ),
+    )
+  })
+})
+
+describe('retryDelayMs', () => {
+  const options = { initialBackoffMs: 100, maxBackoffMs: 10_000 }
+
+  it('is the backoff without Retry-After, and never less than it with Retry-After: 0', () => {
+    expect(retryDelayMs(1, { ...options, retryAfterMs: undefined, random: () => 0 })).toBe(50)
+    expect(retryDelayMs(1, { ...options, retryAfterMs: 0, random: () => 0 })).toBe(50)
+    expect(retryDelayMs(4, { ...options, retryAfterMs: 0, random: () => 0.5 })).toBe(600)
+  })
+
+  it('waits at least Retry-After, spread by up to a tenth of it, within maxBackoffMs', () => {
+    expect(retryDelayMs(1, { ...options, retryAfterMs: 2000, random: () => 0 })).toBe(2000)
+    expect(retryDelayMs(1, { ...options, retryAfterMs: 2000, random: () => 0.5 })).toBe(2100)
+    expect(retryDelayMs(1, { ...options, retryAfterMs: 10_000, random: () => 0.5 })).toBe(10_000)
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        (n, retryAfterMs, r) => {
+          const random = () => r
+          const delay = retryDelayMs(n, { ...options, retryAfterMs, random })
+          return (
+            delay >= retryAfterMs && delay >= backoffDelayMs(n, { ...options, random }) && delay <= 10_000
+          )
         },
       ),
     )

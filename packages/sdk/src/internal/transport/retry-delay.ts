@@ -17,6 +17,36 @@ export function backoffDelayMs(failureCount: number, options: BackoffOptions): n
   return Math.round(ceilingMs / 2 + random() * (ceilingMs / 2))
 }
 
+/** Options of `retryDelayMs`. */
+export interface RetryDelayOptions extends BackoffOptions {
+  /** The server's `Retry-After`, already capped at `maxBackoffMs` (see `parseRetryAfterMs`). */
+  retryAfterMs: number | undefined
+}
+
+// Up to this share of a `Retry-After` is added at random, so clients told the same time do not all
+// come back at that instant.
+const RETRY_AFTER_SPREAD = 0.1
+
+/** A `Retry-After` plus up to a tenth of it at random, at most `maxBackoffMs`. */
+export function retryAfterDelayMs(
+  retryAfterMs: number,
+  options: Pick<BackoffOptions, 'maxBackoffMs' | 'random'>,
+): number {
+  const random = options.random ?? Math.random
+  return Math.min(options.maxBackoffMs, Math.round(retryAfterMs * (1 + random() * RETRY_AFTER_SPREAD)))
+}
+
+/**
+ * The wait before retrying a failed request: the backoff, or when the server sent `Retry-After`, at
+ * least that long (see `retryAfterDelayMs`) and never less than the backoff, so `Retry-After: 0`
+ * still backs off. Never more than `maxBackoffMs`.
+ */
+export function retryDelayMs(failureCount: number, options: RetryDelayOptions): number {
+  const backoffMs = backoffDelayMs(failureCount, options)
+  if (options.retryAfterMs === undefined) return backoffMs
+  return Math.max(backoffMs, retryAfterDelayMs(options.retryAfterMs, options))
+}
+
 /**
  * Reads `Retry-After` (delta-seconds or an HTTP date) as a delay in milliseconds, capped at `maxMs`.
  * Returns undefined when the header is absent or unreadable.
