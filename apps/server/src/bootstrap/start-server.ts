@@ -12,6 +12,7 @@ import { openMessageBus } from '../messaging/open-message-bus.ts'
 import { RedisUnavailableError } from '../messaging/redis-message-bus.ts'
 import type { Database } from '../storage/database.ts'
 import { migrateUp } from '../storage/migrator.ts'
+import { DEFAULT_REQUEST_QUERY_TIMEOUT_MS } from '../storage/postgres-database.ts'
 import { ensureInitialProject, type InitialProjectOutcome } from './ensure-initial-project.ts'
 import { firstRunMessage } from './first-run-message.ts'
 import { openConfiguredDatabase } from './open-configured-database.ts'
@@ -69,8 +70,10 @@ export async function startServer(
     // A key from the environment exists before the server answers, so it is accepted from the first request.
     const headless = env.ACP_INIT_PROJECT !== undefined
     if (headless) await ensureInitialProject(db, env)
+    // Requests get an answer within a bound even when the database stops answering; jobs may run long.
+    const requestDb = db.withQueryTimeout(DEFAULT_REQUEST_QUERY_TIMEOUT_MS)
     const ingest = createIngestService({
-      db,
+      db: requestDb,
       groupCommitMs: env.ACP_GROUP_COMMIT_MS,
       maxFutureSkewMs: env.ACP_MAX_FUTURE_SKEW_MS,
     })
@@ -89,7 +92,7 @@ export async function startServer(
       onRetentionCutMoved: await shareRetentionCutMoves(ingest.retentionCutoffs, bus),
     })
     const app = createApp({
-      db,
+      db: requestDb,
       ingest,
       logger,
       bus,

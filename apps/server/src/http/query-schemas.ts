@@ -1,4 +1,4 @@
-import { isStorableText, toUtcTimestamp } from '@ai-cost-profiler/core'
+import { isStorableText, toUtcTimestamp, utcEpochMicros } from '@ai-cost-profiler/core'
 import { z } from 'zod'
 import {
   EARLIEST_SUPPORTED_UTC_MS,
@@ -47,17 +47,32 @@ export const calendarDay = z
     `must be a real date written YYYY-MM-DD, from ${FIRST_SUPPORTED_UTC_DAY} to ${LAST_SUPPORTED_UTC_DAY}`,
   )
 
+/**
+ * `isoTime` that keeps microseconds, e.g. `2026-11-22T05:00:00.000500Z` (`2026-11-22T05:00:00.000Z`
+ * without them): calls are stored to the microsecond, so a range bound must cut there too.
+ */
+export function preciseIsoTime(formatMessage = ISO_TIME_FORMAT) {
+  return supportedIsoTime(formatMessage).transform((value) => {
+    const millisecondIso = new Date(Date.parse(value)).toISOString()
+    const micros = utcEpochMicros(value) % 1000
+    return micros === 0 ? millisecondIso : `${millisecondIso.slice(0, -1)}${String(micros).padStart(3, '0')}Z`
+  })
+}
+
 /** The fields of a time range `[from, to)`; both optional. Check their order with `fromBeforeTo`. */
-export const timeRangeFields = { from: isoTime().optional(), to: isoTime().optional() }
+export const timeRangeFields = { from: preciseIsoTime().optional(), to: preciseIsoTime().optional() }
 
 /** `schema` with its `from` required to be before its `to` (compared as instants) when both are given. */
 export function fromBeforeTo<
   Schema extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>,
 >(schema: Schema): Schema {
-  return schema.refine((range) => !range.from || !range.to || Date.parse(range.from) < Date.parse(range.to), {
-    message: 'must be before to',
-    path: ['from'],
-  })
+  return schema.refine(
+    (range) => !range.from || !range.to || utcEpochMicros(range.from) < utcEpochMicros(range.to),
+    {
+      message: 'must be before to',
+      path: ['from'],
+    },
+  )
 }
 
 /** `GET /v1/analytics/summary`'s query: a time range `[from, to)`, both ends optional; nothing else. */

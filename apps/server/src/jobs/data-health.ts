@@ -1,3 +1,4 @@
+import { utcEpochMicros } from '@ai-cost-profiler/core'
 import type { Database } from '../storage/database.ts'
 import { listUnverifiedDays, summarizeUnverifiedDays } from '../storage/repositories/aggregates-repository.ts'
 import {
@@ -120,7 +121,10 @@ export async function readRangeDataQuality(
   const freshness = await readDataFreshness(db, { nowMs: input.nowMs })
   const fromDay = utcDayOf(Date.parse(input.fromUtc))
   // The last day of the period, or yesterday: the current UTC day is not aggregated yet.
-  const toDay = utcDayOf(Math.min(Date.parse(input.toUtc) - 1, input.nowMs - 86_400_000))
+  // The day of the range's last microsecond.
+  const toDay = utcDayOf(
+    Math.min(Math.floor((utcEpochMicros(input.toUtc) - 1) / 1000), input.nowMs - 86_400_000),
+  )
   const states = await listAggregateDayStates(db, { projectId: input.projectId, fromDay, toDay })
   const failed =
     toDay < fromDay

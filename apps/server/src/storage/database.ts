@@ -33,5 +33,13 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
   /** Runs `work` on one dedicated connection (session-level advisory locks need this). */
   withConnection<T>(work: (connection: DedicatedConnection) => Promise<T>): Promise<T>
+  /**
+   * The same database, with every statement given at most `timeoutMs` for its answer: past it the
+   * statement fails as `DATABASE_UNAVAILABLE` and its connection is closed. For request traffic, so a
+   * server that stops answering on an open connection gets a 503 instead of holding the request;
+   * jobs and migrations, which may run long, use the database itself. PGlite, in this process, has
+   * no connection to lose and returns itself.
+   */
+  withQueryTimeout(timeoutMs: number): Database
   close(): Promise<void>
 }

@@ -46,12 +46,13 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
     db.transaction((tx) => work(wrap(tx)))
   // PGlite is one connection: everything is serialised by it, so a "dedicated connection" is the database itself.
   // Its transactions must go through db.transaction, which keeps other callers' statements out of them.
-  return {
+  const database: Database = {
     dialect: 'pglite',
     query: direct.query,
     exec: direct.exec,
     transaction,
     withConnection: (work) => work({ ...direct, transaction }),
+    withQueryTimeout: () => database,
     async close() {
       try {
         await db.close()
@@ -60,4 +61,5 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
       }
     },
   }
+  return database
 }

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
+import { startFreezingProxy } from '../testing/freezing-proxy.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import type { Database } from './database.ts'
 import { openPostgresDatabase } from './postgres-database.ts'
@@ -65,6 +66,29 @@ describe('PostgreSQL database', () => {
       }
     } finally {
       await asAdmin(`DROP ROLE ${role}`)
+    }
+  })
+
+  it('fails a statement that gets no answer within the query timeout as unavailable, and drops its connection', async () => {
+    const proxy = await startFreezingProxy()
+    opened.push(proxy)
+    const db = await openPostgresDatabase({ connectionString: proxy.url, poolSize: 3 })
+    opened.push(db)
+    const requests = db.withQueryTimeout(300)
+    // Three connections open and idle, so each statement below runs on one (a new connection
+    // through the silent proxy would fail on the connection timeout instead).
+    await Promise.all([1, 2, 3].map(() => requests.query('SELECT pg_sleep(0.05)')))
+    proxy.freeze()
+    for (const run of [
+      () => requests.query('SELECT 1'),
+      () => requests.transaction((tx) => tx.query('SELECT 1')),
+      () => requests.withConnection((connection) => connection.query('SELECT 1')),
+    ]) {
+      // Without the timeout each of these waits for as long as the server stays silent: forever.
+      const failure = await run().catch((error: unknown) => error)
+      expect(failure).toMatchObject({ name: 'StorageError', code: 'DATABASE_UNAVAILABLE' })
+      expect(String((failure as Error).message)).toMatch(/did not answer within 0\.3 s/)
+      expect(isTransientDatabaseError(failure)).toBe(true)
     }
   })
 

@@ -20,26 +20,60 @@ export interface PostgresDatabaseOptions {
 /** Default `lockTimeoutMs`. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 
-function wrap(client: pg.PoolClient | pg.Pool): Queryable {
+/** Default `queryTimeoutMs` of the request traffic's view (see `Database.withQueryTimeout`). */
+export const DEFAULT_REQUEST_QUERY_TIMEOUT_MS = 30_000
+
+/** The driver's error for a statement that got no answer within its `query_timeout`. */
+const QUERY_TIMEOUT_MESSAGE = 'Query read timeout'
+
+/** A checked-out client and what its statements may take. */
+interface Session {
+  client: pg.PoolClient
+  /** 0 for no limit. */
+  timeoutMs: number
+  /** Set once a statement went unanswered: the connection is closed on release, never reused. */
+  lost: boolean
+}
+
+function wrap(session: Session): Queryable {
+  const run = async (sql: string, params?: readonly unknown[]) => {
+    try {
+      if (session.timeoutMs === 0) return await session.client.query(sql, params as unknown[] | undefined)
+      // The driver reads `query_timeout` from a statement's config too; its types only know the pool's.
+      const config = { text: sql, values: params as unknown[] | undefined, query_timeout: session.timeoutMs }
+      return await session.client.query(config as pg.QueryConfig)
+    } catch (error) {
+      if (!(error instanceof Error) || error.message !== QUERY_TIMEOUT_MESSAGE) throw error
+      // The answer may still come, or never: either way this connection's state is unknown.
+      session.lost = true
+      throw new StorageError(
+        'DATABASE_UNAVAILABLE',
+        `PostgreSQL did not answer within ${session.timeoutMs / 1000} s`,
+        { cause: error },
+      )
+    }
+  }
   return {
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params as unknown[] | undefined)
+      const result = await run(sql, params)
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }
     },
     async exec(sql: string) {
-      await client.query(sql)
+      await run(sql)
     },
   }
 }
 
-async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  await client.query('BEGIN')
+async function inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  const tx = wrap(session)
+  await tx.exec('BEGIN')
   try {
-    const result = await work(wrap(client))
-    await client.query('COMMIT')
+    const result = await work(tx)
+    await tx.exec('COMMIT')
     return result
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
+    // A lost connection is closed on release, which ends its transaction: no ROLLBACK to wait for.
+    if (!session.lost) await tx.exec('ROLLBACK').catch(() => {})
     throw error
   }
 }
@@ -55,22 +89,25 @@ const configured = new WeakSet<pg.PoolClient>()
 
 async function checkOutConfigured(
   pool: pg.Pool,
-  lockTimeoutMs: number,
-): Promise<{ client: pg.PoolClient; release: () => void }> {
-  const checkedOut = await checkOut(pool)
-  if (!configured.has(checkedOut.client)) {
+  settings: { lockTimeoutMs: number; queryTimeoutMs: number },
+): Promise<{ session: Session; release: () => void }> {
+  const checkedOut = await checkOut(pool, settings.queryTimeoutMs)
+  if (!configured.has(checkedOut.session.client)) {
     try {
-      await checkedOut.client.query(`SET lock_timeout = ${lockTimeoutMs}`)
+      await wrap(checkedOut.session).exec(`SET lock_timeout = ${settings.lockTimeoutMs}`)
     } catch (error) {
       checkedOut.release()
       throw error
     }
-    configured.add(checkedOut.client)
+    configured.add(checkedOut.session.client)
   }
   return checkedOut
 }
 
-async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
+async function checkOut(
+  pool: pg.Pool,
+  queryTimeoutMs: number,
+): Promise<{ session: Session; release: () => void }> {
   let client: pg.PoolClient
   try {
     client = await pool.connect()
@@ -87,11 +124,13 @@ async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release
     broken = error
   }
   client.on('error', onError)
+  const session: Session = { client, timeoutMs: queryTimeoutMs, lost: false }
   return {
-    client,
+    session,
     release: () => {
       client.off('error', onError)
-      client.release(broken)
+      // A client released with an error is closed by the pool instead of being reused.
+      client.release(broken ?? (session.lost ? new Error('a statement went unanswered') : undefined))
     },
   }
 }
@@ -108,57 +147,61 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     application_name: options.applicationName ?? 'ai-cost-profiler',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // A server or network gone without a word is noticed on idle connections too.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(searchPath ? { options: searchPath } : {}),
   })
   // An idle client that loses its connection emits here; without a listener the process would crash.
   pool.on('error', () => {})
   const lockTimeoutMs = Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)
-  const takeConnection = () => checkOutConfigured(pool, lockTimeoutMs)
   if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`)
   else await pool.query('SELECT 1')
-  // Each statement outside a transaction checks a client out as the pool's own query() would, so a
-  // failure to connect is told apart from a failed statement.
-  const pooled: Queryable = {
-    async query<Row>(sql: string, params?: readonly unknown[]) {
-      const { client, release } = await takeConnection()
-      try {
-        return await wrap(client).query<Row>(sql, params)
-      } finally {
-        release()
-      }
-    },
-    async exec(sql: string) {
-      const { client, release } = await takeConnection()
-      try {
-        await client.query(sql)
-      } finally {
-        release()
-      }
-    },
-  }
 
-  return {
-    dialect: 'postgres',
-    query: pooled.query,
-    exec: pooled.exec,
-    async transaction(work) {
-      const { client, release } = await takeConnection()
-      try {
-        return await inTransaction(client, work)
-      } finally {
-        release()
-      }
-    },
-    async withConnection(work) {
-      const { client, release } = await takeConnection()
-      try {
-        return await work({ ...wrap(client), transaction: (inner) => inTransaction(client, inner) })
-      } finally {
-        release()
-      }
-    },
-    async close() {
-      await pool.end()
-    },
+  // One view of the pool per statement time limit (0: none); they share its connections.
+  const view = (queryTimeoutMs: number): Database => {
+    const takeConnection = () => checkOutConfigured(pool, { lockTimeoutMs, queryTimeoutMs })
+    // Each statement outside a transaction checks a client out as the pool's own query() would, so a
+    // failure to connect is told apart from a failed statement.
+    return {
+      dialect: 'postgres',
+      async query<Row>(sql: string, params?: readonly unknown[]) {
+        const { session, release } = await takeConnection()
+        try {
+          return await wrap(session).query<Row>(sql, params)
+        } finally {
+          release()
+        }
+      },
+      async exec(sql: string) {
+        const { session, release } = await takeConnection()
+        try {
+          await wrap(session).exec(sql)
+        } finally {
+          release()
+        }
+      },
+      async transaction(work) {
+        const { session, release } = await takeConnection()
+        try {
+          return await inTransaction(session, work)
+        } finally {
+          release()
+        }
+      },
+      async withConnection(work) {
+        const { session, release } = await takeConnection()
+        try {
+          return await work({ ...wrap(session), transaction: (inner) => inTransaction(session, inner) })
+        } finally {
+          release()
+        }
+      },
+      withQueryTimeout: (timeoutMs) => view(Math.max(1, Math.trunc(timeoutMs))),
+      async close() {
+        await pool.end()
+      },
+    }
   }
+  return view(0)
 }

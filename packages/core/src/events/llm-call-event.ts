@@ -159,6 +159,13 @@ export type LlmCallEventInput = z.input<typeof llmCallEventSchema>
 /** An event after validation, with defaults applied. */
 export type LlmCallEvent = z.output<typeof llmCallEventSchema>
 
+// An id as a part of a derived key: `%` and `:` are escaped (`%25`, `%3A`), so no two pairs of ids
+// make the same key (`a:b` + `c` against `a` + `b:c`). Ids without them, nearly all, stay as they are,
+// so keys derived before the escaping still match.
+function keyPart(id: string): string {
+  return id.includes(':') || id.includes('%') ? id.replaceAll('%', '%25').replaceAll(':', '%3A') : id
+}
+
 /**
  * The idempotency key of an event: its own, or `conversationId:messageId:epochMs` when both ids
  * are present, so a client that resends the same message without a key is still deduplicated.
@@ -166,7 +173,7 @@ export type LlmCallEvent = z.output<typeof llmCallEventSchema>
 export function deriveIdempotencyKey(event: LlmCallEvent): string | undefined {
   if (event.idempotencyKey) return event.idempotencyKey
   if (event.conversationId && event.messageId) {
-    return `${event.conversationId}:${event.messageId}:${Date.parse(event.timestamp)}`
+    return `${keyPart(event.conversationId)}:${keyPart(event.messageId)}:${Date.parse(event.timestamp)}`
   }
   return undefined
 }

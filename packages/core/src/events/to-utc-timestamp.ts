@@ -17,3 +17,12 @@ export function toUtcTimestamp(value: string): string {
   const micros = (SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3, 6).padEnd(3, '0')
   return micros === '000' ? iso : `${iso.slice(0, -1)}${micros}Z`
 }
+
+/**
+ * Microseconds since the epoch of an ISO 8601 time with an offset, already validated: `Date.parse`
+ * keeps milliseconds only, so two times a few microseconds apart would compare equal.
+ */
+export function utcEpochMicros(value: string): number {
+  const micros = (SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3, 6).padEnd(3, '0')
+  return Date.parse(value) * 1000 + Number(micros)
+}

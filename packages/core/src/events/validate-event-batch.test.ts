@@ -56,19 +56,17 @@ describe('validateEventBatch', () => {
     const events = [
       { ...base, idempotencyKey: 'a', usage: { inputTokens: 1.5, outputTokens: 2 ** 53 + 1 } },
       { ...base, idempotencyKey: 'b', metadata: ['plan'], streaming: 'yes', latencyMs: '812' },
+      { ...base, idempotencyKey: 'c', status: 'error', error: { code: 'x' } },
     ]
     const { errors } = validateEventBatch(events, { nowMs })
     expect(errors.map(({ index, path, code, message }) => [index, path, code, message])).toEqual([
       [0, 'usage.inputTokens', 'INVALID_TYPE', 'must be a whole number of tokens'],
-      [
-        0,
-        'usage.outputTokens',
-        'TOO_LARGE',
-        'must be at most 9007199254740991, the largest whole number a JSON number holds exactly',
-      ],
+      // Past 2^53 too, the field's own limit is the one that tells the client what to send.
+      [0, 'usage.outputTokens', 'TOO_LARGE', 'must be at most 1000000000'],
       [1, 'latencyMs', 'INVALID_TYPE', 'must be a finite number'],
       [1, 'streaming', 'INVALID_TYPE', 'must be true or false'],
       [1, 'metadata', 'INVALID_TYPE', 'must be a JSON object, e.g. {"plan": "pro"}'],
+      [2, 'error.type', 'MISSING_FIELD', expect.stringMatching(/^is required \(one of "rate_limit", /)],
     ])
   })
 
@@ -139,5 +137,26 @@ describe('validateEventBatch', () => {
     const { valid, errors } = validateEventBatch([withoutKey, withoutKey], { nowMs })
     expect(valid.map((item) => item.idempotencyKey)).toEqual([`c1:m1:${Date.parse(base.timestamp)}`])
     expect(errors).toEqual([expect.objectContaining({ index: 1, code: 'DUPLICATE_IN_BATCH' })])
+  })
+
+  it('derives different keys for ids that only a separator tells apart', () => {
+    const event = (conversationId: string, messageId: string) => ({
+      ...base,
+      idempotencyKey: undefined,
+      conversationId,
+      messageId,
+    })
+    const { valid, errors } = validateEventBatch(
+      [event('a:b', 'c'), event('a', 'b:c'), event('a%3Ab', 'c'), event('a', 'b')],
+      { nowMs },
+    )
+    expect(errors).toEqual([])
+    const epochMs = Date.parse(base.timestamp)
+    expect(valid.map((item) => item.idempotencyKey)).toEqual([
+      `a%3Ab:c:${epochMs}`,
+      `a:b%3Ac:${epochMs}`,
+      `a%253Ab:c:${epochMs}`,
+      `a:b:${epochMs}`,
+    ])
   })
 })

@@ -68,9 +68,11 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 function codeOf(issue: z.core.$ZodIssue, missing: boolean): EventErrorCode {
   const custom = (issue as { params?: { code?: EventErrorCode } }).params?.code
   if (custom) return custom
+  // A required field left out, whatever zod checked first (its type, or one of a set of values).
+  if (missing && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'MISSING_FIELD'
   switch (issue.code) {
     case 'invalid_type':
-      return missing ? 'MISSING_FIELD' : 'INVALID_TYPE'
+      return 'INVALID_TYPE'
     case 'unrecognized_keys':
       return 'UNKNOWN_FIELD'
     case 'too_big':
@@ -97,7 +99,9 @@ function describe(issue: z.core.$ZodIssue, missing: boolean): string {
   }
   if (issue.code === 'invalid_type' && missing)
     return `is required (${TYPE_NAMES[issue.expected] ?? issue.expected})`
-  if (issue.code === 'too_big' && issue.origin === 'int' && issue.maximum === Number.MAX_SAFE_INTEGER) {
+  if (issue.code === 'invalid_value' && missing)
+    return `is required (one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')})`
+  if (isSafeIntegerLimit(issue)) {
     return `must be at most ${Number.MAX_SAFE_INTEGER}, the largest whole number a JSON number holds exactly`
   }
   // The schema's own wording says how to fix it; zod's default ("Invalid input: expected int…") does not.
@@ -105,6 +109,19 @@ function describe(issue: z.core.$ZodIssue, missing: boolean): string {
     return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`
   }
   return issue.message
+}
+
+function isSafeIntegerLimit(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'too_big' && issue.origin === 'int' && issue.maximum === Number.MAX_SAFE_INTEGER
+}
+
+// A number past 2^53 breaks both the safe-integer limit zod adds to every integer and the field's own
+// maximum: the field's own limit is the one to report.
+function withoutSafeIntegerDoubles(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const otherwiseReported = new Set(
+    issues.filter((issue) => !isSafeIntegerLimit(issue)).map((issue) => issue.path.join('.')),
+  )
+  return issues.filter((issue) => !isSafeIntegerLimit(issue) || !otherwiseReported.has(issue.path.join('.')))
 }
 
 /**
@@ -126,9 +143,9 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
       : llmCallEventSchema.safeParse(raw)
     if (!parsed.success) {
       const reported = new Set<string>()
-      for (const issue of parsed.error.issues) {
+      for (const issue of withoutSafeIntegerDoubles(parsed.error.issues)) {
         const path = issue.path.join('.')
-        // One problem per field: a number past 2^53 is both too large and not a safe integer.
+        // One problem per field.
         if (reported.has(path)) continue
         reported.add(path)
         const missing = valueAt(raw, issue.path) === undefined

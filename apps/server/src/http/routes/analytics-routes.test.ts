@@ -284,6 +284,34 @@ describeEachDatabase('GET /v1/analytics/summary of unpriced calls', (getDb) => {
 })
 
 describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
+  it('cuts a range at the microsecond, as calls are stored, in the summary and the event list', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['ingest', 'read'], now: () => NOW })
+    // Two calls 800 µs apart, in a closed hour that is rolled up.
+    await insertCalls(db, [
+      callRow(t.project.id, { timestamp: '2025-09-10T05:00:00.000100Z', idempotencyKey: 'early' }),
+      callRow(t.project.id, { timestamp: '2025-09-10T05:00:00.000900Z', idempotencyKey: 'late' }),
+    ])
+    await refresh(db)
+    const cut = '2025-09-10T05:00:00.000500Z'
+    const after = await summary(t, cut, '2025-09-10T06:00:00Z')
+    expect(after).toMatchObject({ from: cut, requests: 1 })
+    expect(await summary(t, '2025-09-10T04:00:00Z', cut)).toMatchObject({ to: cut, requests: 1 })
+    await expectRawTotals(t, db, cut, '2025-09-10T07:00:00Z')
+    const keys = async (query: string) => {
+      const response = await t.get(`/v1/events?${query}`)
+      expect(response.status).toBe(200)
+      return (response.body.data as Array<{ idempotencyKey: string }>).map((event) => event.idempotencyKey)
+    }
+    expect(await keys(`from=${cut}`)).toEqual(['late'])
+    expect(await keys(`to=${cut}`)).toEqual(['early'])
+    // Bounds a few microseconds apart are in order; equal ones are not.
+    expect(
+      (await t.get(`/v1/events?from=2025-09-10T05:00:00.000100Z&to=2025-09-10T05:00:00.000101Z`)).status,
+    ).toBe(200)
+    expect((await t.get(`/v1/events?from=${cut}&to=${cut}`)).status).toBe(400)
+  })
+
   it('refuses unknown parameters, from not before to and times outside 2000-01-01..9999-12-31 with 400', async () => {
     const t = await createTestApp(getDb(), { scopes: ['read'], now: () => NOW })
     const refused = async (query: string, path: string, message: RegExp) => {

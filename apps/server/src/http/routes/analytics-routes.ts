@@ -1,3 +1,4 @@
+import { utcEpochMicros } from '@ai-cost-profiler/core'
 import { Hono } from 'hono'
 import { readRangeDataQuality } from '../../jobs/data-health.ts'
 import { EARLIEST_SUPPORTED_UTC_MS } from '../../jobs/utc-days.ts'
@@ -25,7 +26,7 @@ export function analyticsRoutes(options: { db: Database; now?: () => number }) {
       range.from ??
       new Date(Math.max(Date.parse(toUtc) - DEFAULT_RANGE_MS, EARLIEST_SUPPORTED_UTC_MS)).toISOString()
     // Checked again with the defaults in: a `from` alone may lie after now.
-    if (Date.parse(fromUtc) >= Date.parse(toUtc)) {
+    if (utcEpochMicros(fromUtc) >= utcEpochMicros(toUtc)) {
       throw invalidQuery('from', `must be before to (${range.to ? toUtc : `now, ${toUtc}`})`)
     }
     const projectId = c.get('auth').projectId

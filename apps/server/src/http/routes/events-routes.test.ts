@@ -157,6 +157,13 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     expect(await send('{"events": [')).toEqual({ status: 400, code: 'INVALID_JSON' })
     expect(await send('[]')).toEqual({ status: 400, code: 'INVALID_BATCH' })
     expect(await send('{"events": []}')).toEqual({ status: 400, code: 'EMPTY_BATCH' })
+    // A misspelt or unsupported field is refused, not ignored while the events are written.
+    for (const body of [
+      { events: [example], evnets: [{}] },
+      { events: [example], dryRun: true },
+    ]) {
+      expect(await send(JSON.stringify(body))).toEqual({ status: 400, code: 'INVALID_BATCH' })
+    }
     expect(await send(JSON.stringify({ events: new Array(1001).fill(example) }))).toEqual({
       status: 413,
       code: 'TOO_MANY_EVENTS',

@@ -59,6 +59,16 @@ function eventsOf(body: unknown): unknown[] {
       'The body must be an object with an "events" array: { "events": [ ... ] }.',
     )
   }
+  // As strict as the events themselves: a misspelt or unsupported field ("evnets", "dryRun") would
+  // otherwise be ignored while the batch is written.
+  const unknown = Object.keys(body as object).filter((key) => key !== 'events')
+  if (unknown.length > 0) {
+    throw new ApiError(
+      400,
+      'INVALID_BATCH',
+      `The body has unknown field(s) ${unknown.map((key) => JSON.stringify(key)).join(', ')}; it takes only "events": { "events": [ ... ] }.`,
+    )
+  }
   if (events.length === 0)
     throw new ApiError(400, 'EMPTY_BATCH', 'The "events" array is empty; send at least one event.')
   if (events.length > MAX_EVENTS_PER_BATCH) {

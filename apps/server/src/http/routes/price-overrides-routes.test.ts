@@ -102,25 +102,28 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
 
   it('refuses prices that are not decimal strings, and keys without admin', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'] })
-    expect(
-      await send(t, 'POST', '/v1/price-overrides', {
+    const create = (fields: Record<string, unknown>) =>
+      send(t, 'POST', '/v1/price-overrides', {
         provider: 'openai',
         model: 'x',
         effectiveFrom: '2026-01-01',
-        prices: { input: 0.1, output: '1' },
-      }),
-    ).toMatchObject({
+        ...fields,
+      })
+    expect(await create({ prices: { input: 0.1, output: '1' } })).toMatchObject({
       status: 400,
       body: { error: { code: 'INVALID_PRICE_OVERRIDE', message: expect.stringMatching(/prices.input/) } },
     })
-    expect(
-      await send(t, 'POST', '/v1/price-overrides', {
-        provider: 'openai',
-        model: 'x',
-        effectiveFrom: 'soon',
-        prices: { input: '1', output: '1' },
-      }),
-    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PRICE_OVERRIDE' } } })
+    expect(await create({ effectiveFrom: 'soon', prices: { input: '1', output: '1' } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_PRICE_OVERRIDE' } },
+    })
+    // A decimal string past the limits is told which limit it passed.
+    expect(await create({ prices: { input: '1000000000', output: '1' } })).toMatchObject({
+      status: 400,
+      body: {
+        error: { message: expect.stringMatching(/at most 9 digits before the point and 12 after it/) },
+      },
+    })
     const reader = await createTestApp(getDb(), { scopes: ['read'] })
     expect((await reader.get('/v1/price-overrides')).status).toBe(403)
   })

@@ -21,7 +21,10 @@ import { readJsonBody } from '../read-json-body.ts'
 // Strings, never JSON numbers: a number would pass through binary floating point on its way in.
 const usdPerMillion = z
   .string()
-  .regex(/^\d{1,9}(\.\d{1,12})?$/, 'must be a decimal string of USD per million tokens, e.g. "0.15"')
+  .regex(
+    /^\d{1,9}(\.\d{1,12})?$/,
+    'must be a decimal string of USD per million tokens, e.g. "0.15": at most 9 digits before the point and 12 after it',
+  )
 
 // A date means UTC midnight. Either form must name a real day: Date.parse rolls 2026-02-30 over to March.
 const effectiveFrom = z
