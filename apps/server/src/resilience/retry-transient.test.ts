@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { StorageError } from '../storage/storage-error.ts'
 import { isTransientDatabaseError } from './is-transient-database-error.ts'
 import { retryTransient } from './retry-transient.ts'
 
@@ -16,6 +17,24 @@ describe('retryTransient', () => {
       ),
     ).rejects.toBe(error)
     expect(calls).toBe(3)
+  })
+
+  it('does not retry a statement the database never answered, which is still transient', async () => {
+    let calls = 0
+    const unanswered = new StorageError('DATABASE_UNAVAILABLE', 'PostgreSQL did not answer within 30 s', {
+      unanswered: true,
+    })
+    await expect(
+      retryTransient(
+        async () => {
+          calls++
+          throw unanswered
+        },
+        { baseDelayMs: 1 },
+      ),
+    ).rejects.toBe(unanswered)
+    expect(calls).toBe(1)
+    expect(isTransientDatabaseError(unanswered)).toBe(true)
   })
 
   it('never retries a constraint violation', async () => {

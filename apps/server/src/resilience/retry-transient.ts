@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { StorageError } from '../storage/storage-error.ts'
 import { isTransientDatabaseError } from './is-transient-database-error.ts'
 
 /** Options for `retryTransient`. */
@@ -22,7 +23,9 @@ export async function retryTransient<T>(
     try {
       return await work()
     } catch (error) {
-      if (attempt >= attempts || !isTransient(error)) throw error
+      // A statement the database never answered is not tried again: that would hold the request as long again.
+      const unanswered = StorageError.isInstance(error) && error.unanswered
+      if (attempt >= attempts || unanswered || !isTransient(error)) throw error
       const delayMs = baseDelayMs * 2 ** (attempt - 1)
       await sleep(delayMs / 2 + Math.random() * (delayMs / 2))
     }

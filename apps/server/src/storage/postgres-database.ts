@@ -49,7 +49,7 @@ function wrap(session: Session): Queryable {
       throw new StorageError(
         'DATABASE_UNAVAILABLE',
         `PostgreSQL did not answer within ${session.timeoutMs / 1000} s`,
-        { cause: error },
+        { cause: error, unanswered: true },
       )
     }
   }

@@ -12,12 +12,18 @@ export type StorageErrorCode =
 /** Errors of the storage layer; the HTTP layer and the CLI map them by `code`. */
 export class StorageError extends Error {
   readonly code: StorageErrorCode
+  /**
+   * True when the database took a statement and never answered it within its time limit: trying
+   * again at once would only wait as long again (still a `DATABASE_UNAVAILABLE` for the breaker).
+   */
+  readonly unanswered: boolean
   readonly [marker] = true
 
-  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown; unanswered?: boolean }) {
     super(message, options)
     this.name = 'StorageError'
     this.code = code
+    this.unanswered = options?.unanswered ?? false
   }
 
   /** True for any StorageError. */
