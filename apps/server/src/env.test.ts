@@ -108,6 +108,29 @@ describe('parseEnv', () => {
     ])
   })
 
+  it('refuses a DATABASE_URL that is no URL, listed with the other problems', () => {
+    for (const url of ['postgres://u@127.0.0.1:99999/x', 'postgres://u@h:abc/x', 'postgresql://[::1/x']) {
+      expect(problemsOf({ PORT: 'eighty', DATABASE_URL: url }), url).toEqual([
+        expect.stringMatching(/^PORT: /),
+        'DATABASE_URL: must be a URL such as postgres://USER:PASSWORD@HOST:5432/DATABASE: a port from 0 to 65535, an IPv6 address in brackets ([::1]), special characters of the user and password percent-encoded',
+      ])
+    }
+    // The forms the PostgreSQL client reads: a socket folder instead of a host, a space in the password, IPv6.
+    for (const url of [
+      'postgres://app@/acp?host=/var/run/postgresql',
+      'postgres:///acp',
+      'postgres://app:two words@db.internal/acp',
+      'postgresql://app:p%40ss@[::1]:6432/acp?sslmode=disable',
+    ]) {
+      expect(parseEnv({ DATABASE_URL: url }).DATABASE_URL, url).toBe(url)
+    }
+  })
+
+  it('trims LOG_LEVEL like every other variable', () => {
+    expect(parseEnv({ LOG_LEVEL: 'info ' }).LOG_LEVEL).toBe('info')
+    expect(parseEnv({ LOG_LEVEL: '\tdebug' }).LOG_LEVEL).toBe('debug')
+  })
+
   it('keeps the rollup refresh within a minute', () => {
     expect(parseEnv({}).ACP_ROLLUP_INTERVAL_MS).toBe(20_000)
     expect(() => parseEnv({ ACP_ROLLUP_INTERVAL_MS: '120000' })).toThrow(/ACP_ROLLUP_INTERVAL_MS/)

@@ -28,6 +28,19 @@ const boolean = (fallback: boolean) =>
     .pipe(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).optional())
     .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'))
 
+/**
+ * Whether the PostgreSQL client can read `text` as a connection URL. It reads it as a WHATWG URL, after
+ * encoding spaces and stray `%`, and again with a placeholder host when the host is left out
+ * (`postgres://user@/db?host=/socket/folder`); anything else (a port past 65535, a bracket left open)
+ * it would refuse with a bare "Invalid URL" when the first connection is made.
+ */
+function readsAsConnectionUrl(text: string): boolean {
+  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(text)
+    ? encodeURI(text).replace(/%25(\d\d)/g, '%$1')
+    : text
+  return URL.canParse(encoded) || URL.canParse(encoded.replace('@/', '@placeholder/'))
+}
+
 /** Every environment variable the server reads; docs/configuration.md lists the same. */
 const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -36,6 +49,10 @@ const envSchema = z.object({
     z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .refine(
+        readsAsConnectionUrl,
+        'must be a URL such as postgres://USER:PASSWORD@HOST:5432/DATABASE: a port from 0 to 65535, an IPv6 address in brackets ([::1]), special characters of the user and password percent-encoded',
+      )
       .optional(),
   ),
   ACP_DATA_DIR: optionalString,
@@ -52,7 +69,15 @@ const envSchema = z.object({
   ACP_INIT_API_KEY: optionalString.pipe(z.string().min(20, 'must be at least 20 characters').optional()),
   ACP_GROUP_COMMIT_MS: integer(2, 0, 1000),
   ACP_MAX_FUTURE_SKEW_MS: integer(3_600_000, 0, 7 * 86_400_000),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .pipe(
+      z.enum(['debug', 'info', 'warn', 'error', 'silent'], {
+        message: 'must be debug, info, warn, error or silent',
+      }),
+    )
+    .default('info'),
   ACP_JOBS_ENABLED: boolean(true),
   // At most a minute: rollups are promised current within about a minute of ingest.
   ACP_ROLLUP_INTERVAL_MS: integer(20_000, 1_000, 60_000),

@@ -1,21 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../cli/main.ts'
 import { EnvError, parseEnv } from '../env.ts'
+import { closedPort } from '../testing/closed-port.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
-import { openConfiguredDatabase } from './open-configured-database.ts'
-
-/** A port nothing listens on: taken from the system, then given back. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
+import { openConfiguredDatabase, openExistingConfiguredDatabase } from './open-configured-database.ts'
 
 function withDatabaseName(name: string, user?: string): string {
   const url = new URL(TEST_POSTGRES_URL)
@@ -29,6 +21,23 @@ function fileInPlace(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'acp-not-a-folder-')), 'data')
   writeFileSync(file, 'not a folder')
   return file
+}
+
+/**
+ * A server that answers PostgreSQL's SSL request with "N", as a server without SSL does, and the
+ * closing function.
+ */
+async function serverWithoutSsl(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((socket) => {
+    socket.once('data', () => socket.write('N'))
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
 
 describe('openConfiguredDatabase', () => {
@@ -59,6 +68,38 @@ describe('openConfiguredDatabase', () => {
     )
   })
 
+  it('says the server takes no SSL connections while DATABASE_URL asks for SSL', async () => {
+    const server = await serverWithoutSsl()
+    try {
+      const url = `postgres://postgres:s3cret@127.0.0.1:${server.port}/acp?sslmode=require`
+      const refused = openConfiguredDatabase(parseEnv({ DATABASE_URL: url }))
+      await expect(refused).rejects.toThrow(
+        `Invalid configuration: DATABASE_URL: PostgreSQL at 127.0.0.1:${server.port} does not accept SSL connections, and DATABASE_URL asks for SSL (sslmode or ssl in its query); remove that parameter (or set sslmode=disable), or enable SSL on the server. See docs/configuration.md.`,
+      )
+      await expect(refused).rejects.not.toThrow(/s3cret/)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('says ACP_DATA_DIR is a broken link, or under a folder that does not exist', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'acp-broken-link-'))
+    const link = path.join(parent, 'data')
+    symlinkSync(path.join(parent, 'gone', 'data'), link)
+    try {
+      await expect(openConfiguredDatabase(parseEnv({ ACP_DATA_DIR: link }))).rejects.toThrow(
+        `Invalid configuration: ACP_DATA_DIR: cannot keep the embedded database in ${link}: a part of its path does not exist, or is a broken link; set ACP_DATA_DIR to a folder this user can write (it is created if missing), or set DATABASE_URL to use PostgreSQL. See docs/configuration.md.`,
+      )
+      await expect(
+        openConfiguredDatabase(parseEnv({ ACP_DATA_DIR: path.join(link, 'below') })),
+      ).rejects.toThrow(
+        /^Invalid configuration: ACP_DATA_DIR: cannot keep .*: a part of its path does not exist/,
+      )
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
+  })
+
   it('says ACP_DATA_DIR is a file, or lies under one', async () => {
     const file = fileInPlace()
     await expect(openConfiguredDatabase(parseEnv({ ACP_DATA_DIR: file }))).rejects.toThrow(
@@ -67,6 +108,41 @@ describe('openConfiguredDatabase', () => {
     await expect(
       openConfiguredDatabase(parseEnv({ ACP_DATA_DIR: path.join(file, 'below') })),
     ).rejects.toThrow(/^Invalid configuration: ACP_DATA_DIR: cannot keep .*: a part of its path is a file/)
+  })
+})
+
+describe('openExistingConfiguredDatabase', () => {
+  it('creates no embedded database: none is opened from a missing or empty folder', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'acp-existing-'))
+    try {
+      const missing = path.join(parent, 'missing', 'data')
+      expect(await openExistingConfiguredDatabase(parseEnv({ ACP_DATA_DIR: missing }))).toBeUndefined()
+      expect(existsSync(path.join(parent, 'missing'))).toBe(false)
+      const empty = path.join(parent, 'empty')
+      mkdirSync(empty)
+      expect(await openExistingConfiguredDatabase(parseEnv({ ACP_DATA_DIR: empty }))).toBeUndefined()
+      expect(existsSync(path.join(empty, 'pgdata'))).toBe(false)
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
+  })
+
+  it('says why a data folder cannot hold a database, as opening does', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'acp-existing-'))
+    try {
+      const link = path.join(parent, 'data')
+      symlinkSync(path.join(parent, 'gone', 'data'), link)
+      await expect(openExistingConfiguredDatabase(parseEnv({ ACP_DATA_DIR: link }))).rejects.toThrow(
+        /^Invalid configuration: ACP_DATA_DIR: cannot keep .*: a part of its path does not exist, or is a broken link/,
+      )
+      const file = path.join(parent, 'file')
+      writeFileSync(file, 'not a folder')
+      await expect(openExistingConfiguredDatabase(parseEnv({ ACP_DATA_DIR: file }))).rejects.toThrow(
+        /^Invalid configuration: ACP_DATA_DIR: cannot keep .*: it is a file, not a folder/,
+      )
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
   })
 })
 

@@ -1,3 +1,5 @@
+import { existsSync, lstatSync, statSync } from 'node:fs'
+import path from 'node:path'
 import { EnvError, type ServerEnv } from '../env.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import type { Database } from '../storage/database.ts'
@@ -68,6 +70,12 @@ function postgresProblem(error: unknown, databaseUrl: string): EnvError | undefi
       `DATABASE_URL: PostgreSQL at ${server} refused the login (${messageOf(refused)}); correct the user and password in DATABASE_URL, or let that user in on the server`,
     ])
   }
+  // The client raises this one without a code: the server answered "no" to SSL, which the URL asked for.
+  if (chain.some((cause) => messageOf(cause) === 'The server does not support SSL connections')) {
+    return new EnvError([
+      `DATABASE_URL: PostgreSQL at ${server} does not accept SSL connections, and DATABASE_URL asks for SSL (sslmode or ssl in its query); remove that parameter (or set sslmode=disable), or enable SSL on the server`,
+    ])
+  }
   // The innermost: the driver's own error says best why the connection failed.
   const unreachable = chain.findLast(isTransientDatabaseError)
   if (unreachable !== undefined) {
@@ -87,9 +95,17 @@ const DATA_DIR_REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'the disk is full',
 }
 
+// The folder is created with its parents, so creating it fails with ENOENT only when a link on its path
+// points nowhere. An ENOENT from elsewhere is PGlite's own, and is not reworded.
+const MISSING_PATH_REASON = 'a part of its path does not exist, or is a broken link'
+
 function dataDirProblem(error: unknown, dataDir: string): EnvError | undefined {
   for (const cause of causeChain(error)) {
-    const reason = DATA_DIR_REASONS[codeOf(cause) ?? '']
+    const code = codeOf(cause)
+    const reason =
+      code === 'ENOENT' && (cause as NodeJS.ErrnoException).syscall === 'mkdir'
+        ? MISSING_PATH_REASON
+        : DATA_DIR_REASONS[code ?? '']
     if (reason === undefined) continue
     return new EnvError([
       `ACP_DATA_DIR: cannot keep the embedded database in ${dataDir}: ${reason}; set ACP_DATA_DIR to a folder this user can write (it is created if missing), or set DATABASE_URL to use PostgreSQL`,
@@ -100,9 +116,10 @@ function dataDirProblem(error: unknown, dataDir: string): EnvError | undefined {
 
 /**
  * Opens the database the environment names. A database this machine cannot reach or use (connection
- * refused or timed out, no such database, login refused, a data folder that is a file or not
- * writable) becomes an `EnvError` naming `DATABASE_URL` or `ACP_DATA_DIR` and how to fix it, which the
- * CLI prints as one line; any other failure is thrown as it is.
+ * refused or timed out, no such database, login refused, SSL asked of a server without it, a data
+ * folder that is a file, a broken link or not writable) becomes an `EnvError` naming `DATABASE_URL` or
+ * `ACP_DATA_DIR` and how to fix it, which the CLI prints as one line; any other failure is thrown as
+ * it is.
  * @example
  * const db = await openConfiguredDatabase(parseEnv())
  */
@@ -115,4 +132,34 @@ export async function openConfiguredDatabase(env: DatabaseEnv): Promise<Database
       : dataDirProblem(error, env.dataDir)
     throw problem ?? error
   }
+}
+
+// The folder inside ACP_DATA_DIR that PGlite keeps its files in (pglite-database.ts).
+const PGLITE_FILES_FOLDER = 'pgdata'
+
+/**
+ * Whether opening would create the embedded database: ACP_DATA_DIR is a folder without one, or is
+ * missing. A path that cannot hold one (a file, a broken link) is left to opening, which fails on it
+ * before it creates anything, and says why.
+ */
+function wouldCreateEmbeddedDatabase(dataDir: string): boolean {
+  try {
+    return statSync(dataDir).isDirectory() && !existsSync(path.join(dataDir, PGLITE_FILES_FOLDER))
+  } catch (error) {
+    return codeOf(error) === 'ENOENT' && !lstatSync(dataDir, { throwIfNoEntry: false })?.isSymbolicLink()
+  }
+}
+
+/**
+ * Opens the database the environment names as `openConfiguredDatabase` does, but only if it exists:
+ * `undefined` when ACP_DATA_DIR holds no embedded database yet, which is not created (a PostgreSQL
+ * database is never created either: one that does not exist is an `EnvError`). For commands that only
+ * read, and dry runs.
+ * @example
+ * const db = await openExistingConfiguredDatabase(env)
+ * if (db === undefined) console.log('There is no database yet.')
+ */
+export async function openExistingConfiguredDatabase(env: DatabaseEnv): Promise<Database | undefined> {
+  if (!env.DATABASE_URL && wouldCreateEmbeddedDatabase(env.dataDir)) return undefined
+  return openConfiguredDatabase(env)
 }

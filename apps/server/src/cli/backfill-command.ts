@@ -1,14 +1,12 @@
-import { parseArgs } from 'node:util'
 import { MAX_BACKFILL_CONCURRENCY, runBackfill } from '../jobs/backfill.ts'
 import { JobMetrics } from '../jobs/job-metrics.ts'
 import { listUtcDays } from '../jobs/utc-days.ts'
 import { createLogger } from '../logging/logger.ts'
 import { createProgressBar } from '../seed/progress-bar.ts'
-import { migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseCountOption, parseDayOption } from './command-options.ts'
+import { asCliJob, parseCommandOptions, parseCountOption, parseDayOption } from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { withMigratedDatabase } from './with-database.ts'
 
 /**
  * `backfill --from D --to D [--include-today] [--delay-ms N] [--batch-days N] [--concurrency N] [--json]
@@ -16,18 +14,15 @@ import { withDatabase } from './with-database.ts'
  * while servers run on the same PostgreSQL.
  */
 export const backfillCommand: Command = async (args, { env, print }) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'include-today': { type: 'boolean' },
-      'delay-ms': { type: 'string' },
-      'batch-days': { type: 'string' },
-      concurrency: { type: 'string' },
-      json: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-    },
+  const values = parseCommandOptions('backfill', args, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'include-today': { type: 'boolean' },
+    'delay-ms': { type: 'string' },
+    'batch-days': { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
   })
   const fromDay = parseDayOption('from', values.from)
   const toDay = parseDayOption('to', values.to)
@@ -64,8 +59,7 @@ export const backfillCommand: Command = async (args, { env, print }) => {
   const level = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'silent' ? env.LOG_LEVEL : 'warn'
   const logger = createLogger({ level, write: (line) => process.stderr.write(`${line}\n`) })
 
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
+  return withMigratedDatabase(env, async (db) => {
     const progress = values.quiet
       ? undefined
       : createProgressBar({

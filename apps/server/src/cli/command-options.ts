@@ -1,8 +1,64 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { JobError } from '../jobs/job-error.ts'
 import { FIRST_SUPPORTED_UTC_DAY, isUtcDay, LAST_SUPPORTED_UTC_DAY } from '../jobs/utc-days.ts'
 import type { Queryable } from '../storage/database.ts'
-import { findProjectByName, type Project } from '../storage/repositories/projects-repository.ts'
+import {
+  findProjectByName,
+  PROJECT_NAME_PATTERN,
+  PROJECT_NAME_RULE,
+  type Project,
+} from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
+
+/** Whether the arguments ask for help: `--help` or `-h` anywhere before a `--`. */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--')
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
+}
+
+function listOptions(names: readonly string[]): string {
+  const options = names.map((name) => `--${name}`)
+  if (options.length <= 1) return options[0] ?? 'no options'
+  return `${options.slice(0, -1).join(', ')} and ${options.at(-1)}`
+}
+
+/**
+ * Reads `args` as the options of `command` (`keys list`, `migrate`) and nothing else: another option,
+ * one of another action included, or a stray argument is wrong usage, answered with the options
+ * `command` takes.
+ */
+export function parseCommandOptions<const Options extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: string[],
+  options: Options,
+) {
+  const takes = `it takes ${listOptions(Object.keys(options))}`
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true })
+  for (const token of tokens) {
+    if (token.kind === 'positional')
+      throw new CliError(`\`${command}\` takes no argument "${token.value}"; ${takes}.`, 2)
+    if (token.kind === 'option' && !Object.hasOwn(options, token.name))
+      throw new CliError(`\`${command}\` has no option ${token.rawName}; ${takes}.`, 2)
+  }
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values
+  } catch (error) {
+    // What is left: an option without its value, or a value given to a switch.
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      throw new CliError(`${(error as Error).message} (\`${command} --help\` shows its usage)`, 2)
+    }
+    throw error
+  }
+}
+
+/** Reads `--project`: required unless a fallback is given, and a valid project name either way. */
+export function parseProjectOption(text: string | undefined, fallback?: string): string {
+  const name = text ?? fallback
+  if (name === undefined) throw new CliError('--project NAME is required.', 2)
+  if (!PROJECT_NAME_PATTERN.test(name))
+    throw new CliError(`--project must be ${PROJECT_NAME_RULE}; got "${name}".`, 2)
+  return name
+}
 
 /** Reads a `YYYY-MM-DD` option; required unless a fallback is given. */
 export function parseDayOption(option: string, text: string | undefined): string {
@@ -64,9 +120,8 @@ export function parseIdOption(input: {
   return input.text
 }
 
-/** The project named by `--project`, or a CLI error saying how to list projects' keys. */
-export async function requireProject(db: Queryable, name: string | undefined): Promise<Project> {
-  if (!name) throw new CliError('--project NAME is required.', 2)
+/** The project named by `--project` (read by `parseProjectOption`), or a CLI error saying there is none. */
+export async function requireProject(db: Queryable, name: string): Promise<Project> {
   const project = await findProjectByName(db, name)
   if (!project) throw new CliError(`No project named "${name}".`)
   return project

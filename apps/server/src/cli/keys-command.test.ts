@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
+import { closedPort } from '../testing/closed-port.ts'
 import { CliError } from './cli-error.ts'
 import { keysCommand } from './keys-command.ts'
 
@@ -52,6 +53,25 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(failure).toBeInstanceOf(CliError)
       expect(failure).toMatchObject({ message, exitCode: 2 })
       expect(await opened(target!)).toBe(false)
+    })
+
+    it('revokes a key when Redis cannot be reached, and says running servers drop it within their cache time', async () => {
+      const created = cliTestContext(target!.env)
+      expect(await keysCommand(['create', '--project', 'redis-down'], created.context)).toBe(0)
+      const id = /API key ([0-9a-f-]{36})/.exec(created.text())?.[1] ?? ''
+      const port = await closedPort()
+      const revoked = cliTestContext({ ...target!.env, REDIS_URL: `redis://127.0.0.1:${port}` })
+      expect(await keysCommand(['revoke', '--project', 'redis-down', '--id', id], revoked.context)).toBe(0)
+      expect(revoked.printed).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Revoked ${id}, but running servers could not be told at once: cannot connect to Redis at 127\\.0\\.0\\.1:${port} \\([^)]+\\)\\. They stop accepting the key within 30 seconds, when their key cache expires\\.$`,
+          ),
+        ),
+      ])
+      const listed = cliTestContext(target!.env)
+      expect(await keysCommand(['list', '--project', 'redis-down'], listed.context)).toBe(0)
+      expect(listed.text()).toMatch(/ revoked /)
     })
 
     it('creates an ingest and read key when no --scope is given, as docs/cli.md says', async () => {

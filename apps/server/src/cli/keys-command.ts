@@ -1,22 +1,24 @@
-import { parseArgs } from 'node:util'
 import { API_KEY_SCOPES, type ApiKeyScope, generateApiKey } from '../keys/api-key.ts'
 import { API_KEY_REVOKED_CHANNEL } from '../messaging/message-bus.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
-import { migrateUp } from '../storage/migrator.ts'
+import { RedisUnavailableError } from '../messaging/redis-message-bus.ts'
+import type { Queryable } from '../storage/database.ts'
 import { insertApiKey, listApiKeys, revokeApiKey } from '../storage/repositories/api-keys-repository.ts'
 import {
   ensureProject,
   findProjectByName,
-  PROJECT_NAME_PATTERN,
-  PROJECT_NAME_RULE,
+  type Project,
 } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
-import { parseIdOption } from './command-options.ts'
+import { parseCommandOptions, parseIdOption, parseProjectOption } from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
 
 // The longest `api_keys.name` (migration 0001).
 const MAX_KEY_NAME_LENGTH = 200
+// How long a running server keeps a key it looked up (http/middleware/authenticate.ts): a revoked key
+// that Redis did not announce is refused once that time is up.
+const KEY_CACHE_SECONDS = 30
 
 function parseScopes(text: string | undefined): ApiKeyScope[] {
   const scopes = (text ?? 'ingest,read')
@@ -33,77 +35,118 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
   return [...new Set(scopes)] as ApiKeyScope[]
 }
 
-const parseKeyId = (text: string | undefined): string =>
-  parseIdOption({ text, valueName: 'KEY_ID', noun: 'a key id', listCommand: 'keys list' })
+async function requireKeysProject(db: Queryable, name: string): Promise<Project> {
+  const project = await findProjectByName(db, name)
+  if (!project)
+    throw new CliError(`No project named "${name}". Create a key with \`keys create\` to create it.`)
+  return project
+}
 
-/** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
-export const keysCommand: Command = async (args, { env, print }) => {
-  const [action = '', ...rest] = args
-  // Checked first, so a mistyped action opens no database and asks for nothing else.
-  if (action !== 'create' && action !== 'list' && action !== 'revoke')
-    throw new CliError(`Unknown keys action "${action}"; use create, list or revoke.`, 2)
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      project: { type: 'string' },
-      scope: { type: 'string' },
-      name: { type: 'string' },
-      id: { type: 'string' },
-    },
+/**
+ * Tells the servers sharing `redisUrl` that the key with `keyHash` is revoked; returns why it could
+ * not, if it could not. The key is revoked either way: servers not told refuse it once their cache
+ * time is up.
+ */
+async function announceRevocation(redisUrl: string, keyHash: string): Promise<string | undefined> {
+  let bus: Awaited<ReturnType<typeof openMessageBus>>
+  try {
+    bus = await openMessageBus(redisUrl)
+  } catch (error) {
+    if (error instanceof RedisUnavailableError) return error.message
+    throw error
+  }
+  try {
+    await bus.publish(API_KEY_REVOKED_CHANNEL, keyHash)
+    return undefined
+  } catch (error) {
+    return `Redis did not take the message (${(error as Error).message})`
+  } finally {
+    await bus.close()
+  }
+}
+
+/** `keys create --project NAME [--scope LIST] [--name TEXT]`: the new key is printed once. */
+const createKey: Command = async (args, { env, print }) => {
+  const values = parseCommandOptions('keys create', args, {
+    project: { type: 'string' },
+    scope: { type: 'string' },
+    name: { type: 'string' },
   })
   // Every option is checked before the database is opened, so wrong usage changes nothing.
-  if (!values.project) throw new CliError('--project NAME is required.', 2)
-  const projectName = values.project
-  if (!PROJECT_NAME_PATTERN.test(projectName)) {
-    throw new CliError(`--project must be ${PROJECT_NAME_RULE}; got "${projectName}".`, 2)
-  }
-  const scopes = action === 'create' ? parseScopes(values.scope) : []
+  const projectName = parseProjectOption(values.project)
+  const scopes = parseScopes(values.scope)
   // Counted in characters, as PostgreSQL's length() counts them.
   const nameLength = [...(values.name ?? '')].length
   if (nameLength > MAX_KEY_NAME_LENGTH) {
     throw new CliError(`--name must be at most ${MAX_KEY_NAME_LENGTH} characters; got ${nameLength}.`, 2)
   }
-  if (action === 'revoke') parseKeyId(values.id)
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
-    if (action === 'create') {
-      const { project, created } = await ensureProject(db, projectName)
-      const key = generateApiKey()
-      const record = await insertApiKey(db, { projectId: project.id, key, scopes, name: values.name })
-      if (created) print(`Created project "${project.name}".`)
+  return withMigratedDatabase(env, async (db) => {
+    const { project, created } = await ensureProject(db, projectName)
+    const key = generateApiKey()
+    const record = await insertApiKey(db, { projectId: project.id, key, scopes, name: values.name })
+    if (created) print(`Created project "${project.name}".`)
+    print(
+      `API key ${record.id} (${scopes.join(', ')}) for project "${project.name}". Store it now; it is not shown again:\n\n${key}\n`,
+    )
+    return 0
+  })
+}
+
+/** `keys list --project NAME`: ids, prefixes, scopes and dates; never a whole key. */
+const listKeys: Command = async (args, { env, print }) => {
+  const values = parseCommandOptions('keys list', args, { project: { type: 'string' } })
+  const projectName = parseProjectOption(values.project)
+  return withCurrentDatabase(env, async (db) => {
+    const project = await requireKeysProject(db, projectName)
+    const keys = await listApiKeys(db, project.id)
+    if (keys.length === 0) print('No keys.')
+    for (const key of keys) {
       print(
-        `API key ${record.id} (${scopes.join(', ')}) for project "${project.name}". Store it now; it is not shown again:\n\n${key}\n`,
+        `${key.id}  ${key.keyPrefix}…  ${key.scopes.join(',')}  created ${key.createdAt}${key.revokedAt ? `  revoked ${key.revokedAt}` : ''}  ${key.name}`,
       )
-      return 0
-    }
-    const project = await findProjectByName(db, projectName)
-    if (!project)
-      throw new CliError(`No project named "${projectName}". Create a key with \`keys create\` to create it.`)
-    if (action === 'list') {
-      const keys = await listApiKeys(db, project.id)
-      if (keys.length === 0) print('No keys.')
-      for (const key of keys) {
-        print(
-          `${key.id}  ${key.keyPrefix}…  ${key.scopes.join(',')}  created ${key.createdAt}${key.revokedAt ? `  revoked ${key.revokedAt}` : ''}  ${key.name}`,
-        )
-      }
-      return 0
-    }
-    // The action left is revoke; its --id passed the same check before the database was opened.
-    const id = parseKeyId(values.id)
-    const keyHash = await revokeApiKey(db, { projectId: project.id, id })
-    if (!keyHash) throw new CliError(`No live key ${id} in project "${projectName}".`)
-    if (env.REDIS_URL) {
-      const bus = await openMessageBus(env.REDIS_URL)
-      try {
-        await bus.publish(API_KEY_REVOKED_CHANNEL, keyHash)
-      } finally {
-        await bus.close()
-      }
-      print(`Revoked ${id}; servers sharing REDIS_URL dropped it at once.`)
-    } else {
-      print(`Revoked ${id}. Running servers stop accepting it within 30 seconds.`)
     }
     return 0
   })
+}
+
+/** `keys revoke --project NAME --id KEY_ID`: servers sharing REDIS_URL drop the key at once. */
+const revokeKey: Command = async (args, { env, print }) => {
+  const values = parseCommandOptions('keys revoke', args, {
+    project: { type: 'string' },
+    id: { type: 'string' },
+  })
+  const projectName = parseProjectOption(values.project)
+  const id = parseIdOption({
+    text: values.id,
+    valueName: 'KEY_ID',
+    noun: 'a key id',
+    listCommand: 'keys list',
+  })
+  return withMigratedDatabase(env, async (db) => {
+    const project = await requireKeysProject(db, projectName)
+    const keyHash = await revokeApiKey(db, { projectId: project.id, id })
+    if (!keyHash) throw new CliError(`No live key ${id} in project "${projectName}".`)
+    if (!env.REDIS_URL) {
+      print(`Revoked ${id}. Running servers stop accepting it within ${KEY_CACHE_SECONDS} seconds.`)
+      return 0
+    }
+    const failure = await announceRevocation(env.REDIS_URL, keyHash)
+    print(
+      failure === undefined
+        ? `Revoked ${id}; servers sharing REDIS_URL dropped it at once.`
+        : `Revoked ${id}, but running servers could not be told at once: ${failure}. They stop accepting the key within ${KEY_CACHE_SECONDS} seconds, when their key cache expires.`,
+    )
+    return 0
+  })
+}
+
+const ACTIONS: Readonly<Record<string, Command>> = { create: createKey, list: listKeys, revoke: revokeKey }
+
+/** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
+export const keysCommand: Command = async (args, context) => {
+  const [action = '', ...rest] = args
+  // Checked first, so a mistyped action opens no database and asks for nothing else.
+  const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined
+  if (run === undefined) throw new CliError(`Unknown keys action "${action}"; use create, list or revoke.`, 2)
+  return run(rest, context)
 }

@@ -1,11 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { utcDayOf } from '../jobs/utc-days.ts'
 import { openPostgresDatabase } from '../storage/postgres-database.ts'
+import { ensureProject } from '../storage/repositories/projects-repository.ts'
 import { type CliTestTarget, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { runCli } from './main.ts'
 import { PRICE_OPTIONS } from './prices-command.ts'
 
 // The CLI reads the environment like the server does; each test points it at a schema of its own.
+
+/** Points the environment at `target`'s database for one test; returns what puts it back. */
+function pointEnvironmentAt(target: CliTestTarget, logLevel: string): () => void {
+  const saved = { ...process.env }
+  delete process.env.DATABASE_URL
+  delete process.env.ACP_DATA_DIR
+  Object.assign(process.env, target.env, { LOG_LEVEL: logLevel })
+  return () => {
+    process.env = saved
+  }
+}
+// The options of a `prices set` but its project.
+const PRICE_SET_OPTIONS = [
+  '--provider',
+  'acme',
+  '--model',
+  'm',
+  '--from',
+  '2025-01-01',
+  '--input',
+  '1',
+  '--output',
+  '2',
+]
+
 describe('CLI on PostgreSQL', () => {
   const schema = `test_cli_${process.pid}`
   const output: string[] = []
@@ -93,6 +121,153 @@ describe('CLI on PostgreSQL', () => {
     expect(await runCli(['keys', 'revoke', '--project', 'shop', '--id', id!])).toBe(1)
   })
 
+  it.each([
+    [['prices', 'list'], '--project NAME is required.'],
+    [['retention', 'set', '--days', '5'], '--project NAME is required.'],
+    [['prices', 'set', ...PRICE_SET_OPTIONS], '--project NAME is required.'],
+    [
+      ['prices', 'delete', '--project', 'no spaces', '--id', '0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90'],
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "no spaces".',
+    ],
+    [
+      ['retention', '--dry-run', '--project=.hidden'],
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got ".hidden".',
+    ],
+    [
+      ['recompute', '--from', '2025-01-01', '--to', '2025-01-02', '--project', 'a/b'],
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "a/b".',
+    ],
+  ])('refuses %j with exit code 2 before the database is opened', async (argv, message) => {
+    expect(await runCli(argv)).toBe(2)
+    expect(output).toEqual([`Error: ${message}`])
+    expect(await tablesInSchema()).toBe(0)
+  })
+
+  it.each([
+    [
+      [
+        'prices',
+        'set',
+        '--project',
+        'shop',
+        ...PRICE_SET_OPTIONS,
+        '--version',
+        '99',
+        '--id',
+        '0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90',
+      ],
+      '`prices set` has no option --version; it takes --project, --provider, --model, --from, --input, --output, --cache-read, --cache-write, --cache-write-1h, --reasoning, --input-audio, --output-audio, --input-image and --output-image.',
+    ],
+    [
+      ['keys', 'list', '--project', 'shop', '--scope', 'admin', '--name', 'foo'],
+      '`keys list` has no option --scope; it takes --project.',
+    ],
+    [
+      [
+        'keys',
+        'revoke',
+        '--project',
+        'shop',
+        '--id',
+        '0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90',
+        '--scope',
+        'read',
+      ],
+      '`keys revoke` has no option --scope; it takes --project and --id.',
+    ],
+    [
+      ['prices', 'list', '--project', 'shop', '--model', 'm'],
+      '`prices list` has no option --model; it takes --project.',
+    ],
+    [
+      ['retention', 'set', '--project', 'shop', '--days', '5', '--dry-run'],
+      '`retention set` has no option --dry-run; it takes --project and --days.',
+    ],
+    [
+      ['keys', 'list', '--project', 'shop', 'extra'],
+      '`keys list` takes no argument "extra"; it takes --project.',
+    ],
+  ])(
+    'refuses %j, an option of another action, with exit code 2 naming the options it takes',
+    async (argv, message) => {
+      expect(await runCli(argv)).toBe(2)
+      expect(output).toEqual([`Error: ${message}`])
+      expect(await tablesInSchema()).toBe(0)
+    },
+  )
+
+  it.each([
+    [['seed', '--help']],
+    [['migrate', '-h']],
+    [['backfill', '--help']],
+    [['recompute', '--help']],
+    [['retention', '--help']],
+    [['retention', 'set', '--help']],
+    [['keys', '--help']],
+    [['keys', 'create', '--help']],
+    [['prices', '--help']],
+    [['prices', 'list', '-h']],
+    [['prices', 'set', '--project', 'shop', '--help']],
+    [['serve', '--help']],
+  ])('%j prints the usage of that command and exits with 0', async (argv) => {
+    expect(await runCli(argv)).toBe(0)
+    const topic = argv.filter((word) => !word.startsWith('-') && word !== 'shop').join(' ')
+    expect(output).toEqual([expect.stringMatching(/^Usage:\n/)])
+    const lines = output[0]!.split('\n').filter((line) => line.startsWith('  ai-cost-profiler '))
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) expect(line.startsWith(`  ai-cost-profiler ${topic}`)).toBe(true)
+    expect(await tablesInSchema()).toBe(0)
+  })
+
+  it('takes --help, -h and --version alone before a command, and refuses any other option there', async () => {
+    expect(await runCli(['--help'])).toBe(0)
+    expect(await runCli(['-h'])).toBe(0)
+    expect(output).toHaveLength(2)
+    expect(output[0]).toMatch(/^Usage: ai-cost-profiler <command> \[options\]/)
+    expect(output[1]).toBe(output[0])
+    output.length = 0
+
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+    expect(await runCli(['--version'])).toBe(0)
+    expect(output).toEqual([version])
+    output.length = 0
+
+    for (const option of ['--dry-run', '-x']) {
+      expect(await runCli([option, 'migrate'])).toBe(2)
+      expect(output).toEqual([
+        expect.stringMatching(new RegExp(`^Unknown option "${option}"[^\n]*\n\nUsage: ai-cost-profiler`)),
+      ])
+      output.length = 0
+    }
+    expect(await tablesInSchema()).toBe(0)
+  })
+
+  it('stops a roll-back the down path refuses in one line, exit code 1, and rolls nothing back', async () => {
+    expect(await runCli(['migrate'])).toBe(0)
+    const db = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL, schema })
+    try {
+      const { project } = await ensureProject(db, 'huge')
+      await db.query(
+        `INSERT INTO daily_aggregate_days (project_id, day, status, source_fingerprint, source_requests,
+           source_cost_usd, aggregate_requests, aggregate_cost_usd, run_id)
+         VALUES ($1, '2025-01-01', 'verified', 'f', 1001, 1e12, 1001, 1e12, gen_random_uuid())`,
+        [project.id],
+      )
+    } finally {
+      await db.close()
+    }
+    output.length = 0
+    expect(await runCli(['migrate', '--down'])).toBe(1)
+    expect(output).toEqual([
+      expect.stringMatching(
+        /^Error: rolling back 0008_wide_cost_sums failed: Cannot roll back 0008_wide_cost_sums: [^\n]*Nothing was changed\.[^\n]*$/,
+      ),
+    ])
+    output.length = 0
+    expect(await runCli(['migrate'])).toBe(0)
+    expect(output).toEqual(['Database is up to date.'])
+  })
+
   it('explains wrong usage with exit code 2', async () => {
     expect(await runCli(['keys', 'create', '--project', 'shop', '--scope', 'everything'])).toBe(2)
     expect(output.join('\n')).toMatch(/--scope takes a comma-separated list/)
@@ -118,15 +293,12 @@ describe('CLI help', () => {
 for (const dialect of ['pglite', 'postgres'] as const) {
   describe(`CLI with --json [${dialect}]`, () => {
     let target: CliTestTarget
-    let restoreEnv: NodeJS.ProcessEnv
+    let restoreEnv: () => void
     const stdout: string[] = []
     const stderr: string[] = []
     beforeEach(async () => {
       target = await openCliTestTarget(dialect, 'acp-cli-json-')
-      restoreEnv = { ...process.env }
-      delete process.env.DATABASE_URL
-      delete process.env.ACP_DATA_DIR
-      Object.assign(process.env, target.env, { LOG_LEVEL: 'info' })
+      restoreEnv = pointEnvironmentAt(target, 'info')
       stdout.length = 0
       stderr.length = 0
       vi.spyOn(console, 'log').mockImplementation((text: string) => void stdout.push(`${text}\n`))
@@ -135,7 +307,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     })
     afterEach(async () => {
       vi.restoreAllMocks()
-      process.env = restoreEnv
+      restoreEnv()
       await target.dispose()
     })
 
@@ -148,5 +320,84 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(stdout.join('').trim().split('\n')).toHaveLength(1)
       if (argv[0] === 'recompute') expect(stderr.join('')).toContain('"msg":"job_started"')
     })
+  })
+}
+
+for (const dialect of ['pglite', 'postgres'] as const) {
+  describe(`read-only commands and dry runs [${dialect}]`, () => {
+    let target: CliTestTarget
+    let restoreEnv: () => void
+    const stdout: string[] = []
+    const stderr: string[] = []
+    const day = utcDayOf(Date.now() - 3 * 86_400_000)
+    const readOnly = [
+      ['keys', 'list', '--project', 'shop'],
+      ['prices', 'list', '--project', 'shop'],
+      ['retention', '--dry-run'],
+      ['recompute', '--from', day, '--to', day, '--dry-run'],
+    ]
+    beforeEach(async () => {
+      target = await openCliTestTarget(dialect, 'acp-cli-read-only-')
+      restoreEnv = pointEnvironmentAt(target, 'silent')
+      stdout.length = 0
+      stderr.length = 0
+      vi.spyOn(console, 'log').mockImplementation((text: string) => void stdout.push(text))
+      vi.spyOn(console, 'error').mockImplementation((text: string) => void stderr.push(text))
+    })
+    afterEach(async () => {
+      vi.restoreAllMocks()
+      restoreEnv()
+      await target.dispose()
+    })
+
+    it('never migrate: on an older schema they say so in one line and change nothing; a write command migrates first', async () => {
+      expect(await runCli(['migrate'])).toBe(0)
+      expect(await runCli(['migrate', '--down', '--to', '0007'])).toBe(0)
+      stdout.length = 0
+      for (const argv of readOnly) {
+        expect(await runCli(argv), argv.join(' ')).toBe(1)
+        expect(stderr, argv.join(' ')).toEqual([
+          'Error: The database schema is not current: 1 migration not applied (0008_wide_cost_sums). This command only reads; run `ai-cost-profiler migrate` to apply it.',
+        ])
+        stderr.length = 0
+      }
+      expect(stdout).toEqual([])
+      expect(await runCli(['migrate', '--dry-run'])).toBe(0)
+      expect(stdout.join('\n')).toMatch(
+        /^Would apply 1 migration\(s\) in one transaction:\n\n-- 0008_wide_cost_sums/,
+      )
+      stdout.length = 0
+      expect(await runCli(['migrate', '--down', '--dry-run', '--to', '0006'])).toBe(0)
+      expect(stdout).toEqual(['Would roll back:\n  0007_ultrafast_service_tier'])
+      stdout.length = 0
+      // The roll-back is still in place: a write command applies the pending migration, as `serve` does.
+      expect(await runCli(['keys', 'create', '--project', 'shop'])).toBe(0)
+      stdout.length = 0
+      expect(await runCli(['migrate', '--dry-run'])).toBe(0)
+      expect(stdout).toEqual(['Database is up to date; nothing would run.'])
+      expect(await runCli(['keys', 'list', '--project', 'shop'])).toBe(0)
+      expect(stderr).toEqual([])
+    })
+
+    if (dialect === 'pglite') {
+      it('never create the embedded database; migrate --dry-run says everything would run', async () => {
+        for (const argv of readOnly) {
+          expect(await runCli(argv), argv.join(' ')).toBe(1)
+          expect(stderr, argv.join(' ')).toEqual([
+            `Error: There is no database yet: ACP_DATA_DIR (${target.dataDir}) holds none. This command only reads; run \`ai-cost-profiler migrate\` to create it.`,
+          ])
+          stderr.length = 0
+        }
+        expect(await runCli(['migrate', '--dry-run'])).toBe(0)
+        expect(stdout.join('\n')).toMatch(
+          /^There is no database yet: `migrate` would create it and apply 8 migration\(s\) in one transaction:\n\n-- 0001_initial/,
+        )
+        stdout.length = 0
+        expect(await runCli(['migrate', '--down', '--dry-run'])).toBe(0)
+        expect(await runCli(['migrate', '--down'])).toBe(0)
+        expect(stdout).toEqual(['Nothing to roll back.', 'Nothing to roll back.'])
+        expect(existsSync(target.dataDir!)).toBe(false)
+      })
+    }
   })
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Queryable } from '../storage/database.ts'
+import { openPgliteDatabase } from '../storage/pglite-database.ts'
 import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { CliError } from './cli-error.ts'
 import { migrateCommand } from './migrate-command.ts'
@@ -6,6 +8,17 @@ import { migrateCommand } from './migrate-command.ts'
 async function run(target: CliTestTarget, args: string[]): Promise<{ exitCode: number; printed: string[] }> {
   const { context, printed } = cliTestContext(target.env)
   return { exitCode: await migrateCommand(args, context), printed }
+}
+
+/** Runs `work` on the target's database, as the test itself (PGlite: while no command has it open). */
+async function withTargetDb<T>(target: CliTestTarget, work: (db: Queryable) => Promise<T>): Promise<T> {
+  if (target.postgres) return work(target.postgres.db)
+  const db = await openPgliteDatabase({ dataDir: target.dataDir })
+  try {
+    return await work(db)
+  } finally {
+    await db.close()
+  }
 }
 
 const KNOWN =
@@ -60,5 +73,48 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         'Applied: 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums',
       ])
     })
+
+    it.each([
+      [
+        'edited after it was applied',
+        `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0003'`,
+        `UPDATE schema_migrations SET checksum = $1 WHERE version = '0003'`,
+        'migration(s) 0003_messages_cascade_by_trigger changed after they were applied. Restore the original file(s) and put the change in a new migration.',
+      ],
+      [
+        'unknown here',
+        `INSERT INTO schema_migrations (version, name, checksum) VALUES ('9000', 'newer', 'x')`,
+        `DELETE FROM schema_migrations WHERE version = '9000'`,
+        'the database has migration(s) 9000_newer that this version does not know: a newer version migrated it. Run that version, or roll those migrations back with it (migrate --down --to), before starting this one.',
+      ],
+    ])(
+      'a dry run says the real run would refuse a migration %s, with exit code 1',
+      async (_, change, undo, reason) => {
+        expect((await run(target!, [])).exitCode).toBe(0)
+        const checksum = await withTargetDb(target!, async (db) => {
+          const { rows } = await db.query<{ checksum: string }>(
+            `SELECT checksum FROM schema_migrations WHERE version = '0003'`,
+          )
+          await db.query(change)
+          return rows[0]?.checksum
+        })
+        try {
+          for (const args of [
+            ['--dry-run'],
+            ['--down', '--dry-run'],
+            ['--down', '--to', '0006', '--dry-run'],
+          ]) {
+            const failure = await run(target!, args).catch((error: unknown) => error)
+            expect(failure, args.join(' ')).toBeInstanceOf(CliError)
+            expect(failure).toMatchObject({
+              exitCode: 1,
+              message: `\`migrate${args.includes('--down') ? ' --down' : ''}\` would refuse: ${reason}`,
+            })
+          }
+        } finally {
+          await withTargetDb(target!, (db) => db.query(undo, undo.includes('$1') ? [checksum] : []))
+        }
+      },
+    )
   })
 }

@@ -1,8 +1,15 @@
-import { parseArgs } from 'node:util'
-import { getMigrationStatus, loadMigrations, migrateDown, migrateUp } from '../storage/migrator.ts'
+import {
+  getMigrationStatus,
+  loadMigrations,
+  type Migration,
+  migrateDown,
+  migrateUp,
+} from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
+import { parseCommandOptions } from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { migrationRefusal } from './migration-refusal.ts'
+import { withDatabase, withExistingDatabase } from './with-database.ts'
 
 // The version `--to` names: `0004` or the whole name `0004_calls_keys_by_trigger` of a known migration.
 function parseTargetVersion(text: string): string {
@@ -20,11 +27,19 @@ function parseTargetVersion(text: string): string {
   return target.version
 }
 
+function describePlan(heading: string, migrations: readonly Migration[]): string {
+  const sql = migrations.map(
+    (migration) => `\n-- ${migration.version}_${migration.name}\n${migration.upSql.trim()}`,
+  )
+  return [`${heading} ${migrations.length} migration(s) in one transaction:`, ...sql].join('\n')
+}
+
 /** `migrate`: apply pending migrations, show them (`--dry-run`), or roll back (`--down [--to V]`). */
 export const migrateCommand: Command = async (args, { env, print }) => {
-  const { values } = parseArgs({
-    args,
-    options: { 'dry-run': { type: 'boolean' }, down: { type: 'boolean' }, to: { type: 'string' } },
+  const values = parseCommandOptions('migrate', args, {
+    'dry-run': { type: 'boolean' },
+    down: { type: 'boolean' },
+    to: { type: 'string' },
   })
   // Checked before the database is opened, so wrong usage changes nothing.
   if (values.to !== undefined && !values.down) {
@@ -34,40 +49,38 @@ export const migrateCommand: Command = async (args, { env, print }) => {
     )
   }
   const toVersion = values.to === undefined ? undefined : parseTargetVersion(values.to)
-  return withDatabase(env, async (db) => {
-    if (values['dry-run']) {
+  if (values['dry-run']) {
+    // A dry run changes nothing: it neither creates a database nor migrates one.
+    const planned = await withExistingDatabase(env, async (db) => {
       const status = await getMigrationStatus(db)
-      if (status.edited.length > 0)
-        print(`Edited after being applied (start-up will refuse): ${status.edited.join(', ')}`)
-      if (status.unknown.length > 0)
-        print(`Applied by a newer version, unknown here (start-up will refuse): ${status.unknown.join(', ')}`)
+      const refusal = migrationRefusal(status)
+      if (refusal !== undefined)
+        throw new CliError(`\`migrate${values.down ? ' --down' : ''}\` would refuse: ${refusal}`)
       if (values.down) {
         const toUndo = status.applied
           .filter((name) => toVersion === undefined || name.slice(0, 4) > toVersion)
           .reverse()
-        print(
-          toUndo.length === 0
-            ? 'Nothing to roll back.'
-            : `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}`,
-        )
-        return 0
+        return toUndo.length === 0
+          ? 'Nothing to roll back.'
+          : `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}`
       }
-      if (status.pending.length === 0) {
-        print('Database is up to date; nothing would run.')
-        return 0
-      }
-      print(`Would apply ${status.pending.length} migration(s) in one transaction:`)
-      for (const migration of status.pending)
-        print(`\n-- ${migration.version}_${migration.name}\n${migration.upSql.trim()}`)
-      return 0
-    }
-    if (values.down) {
-      const undone = await migrateDown(db, { toVersion })
-      print(undone.length === 0 ? 'Nothing to roll back.' : `Rolled back: ${undone.join(', ')}`)
-      return 0
-    }
-    const applied = await migrateUp(db)
-    print(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`)
+      return status.pending.length === 0
+        ? 'Database is up to date; nothing would run.'
+        : describePlan('Would apply', status.pending)
+    })
+    if (planned !== undefined) print(planned)
+    else if (values.down) print('Nothing to roll back.')
+    else
+      print(describePlan('There is no database yet: `migrate` would create it and apply', loadMigrations()))
     return 0
-  })
+  }
+  if (values.down) {
+    // A database that does not exist has nothing to roll back, and is not created for that.
+    const undone = (await withExistingDatabase(env, (db) => migrateDown(db, { toVersion }))) ?? []
+    print(undone.length === 0 ? 'Nothing to roll back.' : `Rolled back: ${undone.join(', ')}`)
+    return 0
+  }
+  const applied = await withDatabase(env, migrateUp)
+  print(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`)
+  return 0
 }

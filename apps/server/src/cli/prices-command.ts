@@ -1,6 +1,4 @@
-import { parseArgs } from 'node:util'
 import { priceOverrideBody } from '../http/routes/price-overrides-routes.ts'
-import { migrateUp } from '../storage/migrator.ts'
 import {
   deletePriceOverride,
   insertPriceOverride,
@@ -8,9 +6,15 @@ import {
   updatePriceOverride,
 } from '../storage/repositories/price-overrides-repository.ts'
 import { CliError } from './cli-error.ts'
-import { parseCountOption, parseIdOption, requireProject } from './command-options.ts'
+import {
+  parseCommandOptions,
+  parseCountOption,
+  parseIdOption,
+  parseProjectOption,
+  requireProject,
+} from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
 
 /** `prices set` options and the price bucket each sets. */
 export const PRICE_OPTIONS = {
@@ -56,71 +60,43 @@ function parsePriceOverride(values: Record<string, string | boolean | undefined>
   )
 }
 
-/**
- * `prices list | set | delete --project NAME`: a project's own prices (USD per million tokens) from a date
- * on. `set` creates an override, or replaces the one with the same provider, model and start. Running
- * servers use a change within 30 s; `recompute` re-prices calls already stored.
- */
-export const pricesCommand: Command = async (args, { env, print }) => {
-  const [action = '', ...rest] = args
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      project: { type: 'string' },
-      provider: { type: 'string' },
-      model: { type: 'string' },
-      from: { type: 'string' },
-      id: { type: 'string' },
-      version: { type: 'string' },
-      ...Object.fromEntries(
-        Object.keys(PRICE_OPTIONS).map((option) => [option, { type: 'string' as const }]),
-      ),
-    },
+/** `prices list --project NAME`: the project's overrides with their id and version. */
+const listPrices: Command = async (args, { env, print }) => {
+  const values = parseCommandOptions('prices list', args, { project: { type: 'string' } })
+  const projectName = parseProjectOption(values.project)
+  return withCurrentDatabase(env, async (db) => {
+    const project = await requireProject(db, projectName)
+    const overrides = await listPriceOverrides(db, project.id)
+    if (overrides.length === 0) print('No price overrides.')
+    for (const override of overrides) {
+      const prices = Object.entries(override.prices)
+        .map(([bucket, price]) => `${bucket} ${price}`)
+        .join(', ')
+      print(
+        `${override.id}  v${override.version}  ${override.provider}/${override.model} from ${override.effectiveFrom}: ${prices} (USD per million tokens)`,
+      )
+    }
+    return 0
   })
-  if (!['list', 'set', 'delete'].includes(action))
-    throw new CliError(`Unknown prices action "${action}"; use list, set or delete.`, 2)
-  // Every option is checked before the database is opened, so wrong usage changes nothing.
-  const input = action === 'set' ? parsePriceOverride(values) : undefined
-  const id =
-    action === 'delete'
-      ? parseIdOption({
-          text: values.id,
-          valueName: 'OVERRIDE_ID',
-          noun: 'an override id',
-          listCommand: 'prices list',
-        })
-      : undefined
-  const version =
-    values.version === undefined
-      ? undefined
-      : parseCountOption({ option: 'version', text: values.version, fallback: 1, min: 1, max: 2 ** 31 - 1 })
+}
 
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
-    const project = await requireProject(db, values.project)
-    if (id !== undefined) {
-      const deleted = await deletePriceOverride(db, { projectId: project.id, id, version })
-      if (deleted.status === 'version-conflict')
-        throw new CliError(
-          `Override ${id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
-        )
-      if (deleted.status !== 'deleted') throw new CliError(`No override ${id} in project "${project.name}".`)
-      print(`Deleted override ${id}. Run \`recompute\` to re-price calls it priced.`)
-      return 0
-    }
-    if (input === undefined) {
-      const overrides = await listPriceOverrides(db, project.id)
-      if (overrides.length === 0) print('No price overrides.')
-      for (const override of overrides) {
-        const prices = Object.entries(override.prices)
-          .map(([bucket, price]) => `${bucket} ${price}`)
-          .join(', ')
-        print(
-          `${override.id}  v${override.version}  ${override.provider}/${override.model} from ${override.effectiveFrom}: ${prices} (USD per million tokens)`,
-        )
-      }
-      return 0
-    }
+/**
+ * `prices set --project NAME --provider P --model M --from DATE --input USD --output USD [buckets]`:
+ * creates an override, or replaces the one with the same provider, model and start.
+ */
+const setPrice: Command = async (args, { env, print }) => {
+  const values = parseCommandOptions('prices set', args, {
+    project: { type: 'string' },
+    provider: { type: 'string' },
+    model: { type: 'string' },
+    from: { type: 'string' },
+    ...Object.fromEntries(Object.keys(PRICE_OPTIONS).map((option) => [option, { type: 'string' as const }])),
+  })
+  // Every option is checked before the database is opened, so wrong usage changes nothing.
+  const projectName = parseProjectOption(values.project)
+  const input = parsePriceOverride(values)
+  return withMigratedDatabase(env, async (db) => {
+    const project = await requireProject(db, projectName)
     const existing = (await listPriceOverrides(db, project.id)).find(
       (override) =>
         override.provider === input.provider &&
@@ -151,4 +127,50 @@ export const pricesCommand: Command = async (args, { env, print }) => {
     )
     return 0
   })
+}
+
+/** `prices delete --project NAME --id ID [--version N]`: with `--version`, only if nobody changed it since. */
+const deletePrice: Command = async (args, { env, print }) => {
+  const values = parseCommandOptions('prices delete', args, {
+    project: { type: 'string' },
+    id: { type: 'string' },
+    version: { type: 'string' },
+  })
+  // Every option is checked before the database is opened, so wrong usage changes nothing.
+  const projectName = parseProjectOption(values.project)
+  const id = parseIdOption({
+    text: values.id,
+    valueName: 'OVERRIDE_ID',
+    noun: 'an override id',
+    listCommand: 'prices list',
+  })
+  const version =
+    values.version === undefined
+      ? undefined
+      : parseCountOption({ option: 'version', text: values.version, fallback: 1, min: 1, max: 2 ** 31 - 1 })
+  return withMigratedDatabase(env, async (db) => {
+    const project = await requireProject(db, projectName)
+    const deleted = await deletePriceOverride(db, { projectId: project.id, id, version })
+    if (deleted.status === 'version-conflict')
+      throw new CliError(
+        `Override ${id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
+      )
+    if (deleted.status !== 'deleted') throw new CliError(`No override ${id} in project "${project.name}".`)
+    print(`Deleted override ${id}. Run \`recompute\` to re-price calls it priced.`)
+    return 0
+  })
+}
+
+const ACTIONS: Readonly<Record<string, Command>> = { list: listPrices, set: setPrice, delete: deletePrice }
+
+/**
+ * `prices list | set | delete --project NAME`: a project's own prices (USD per million tokens) from a date
+ * on. Running servers use a change within 30 s; `recompute` re-prices calls already stored.
+ */
+export const pricesCommand: Command = async (args, context) => {
+  const [action = '', ...rest] = args
+  // Checked first, so a mistyped action opens no database and asks for nothing else.
+  const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined
+  if (run === undefined) throw new CliError(`Unknown prices action "${action}"; use list, set or delete.`, 2)
+  return run(rest, context)
 }

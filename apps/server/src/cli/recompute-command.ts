@@ -1,12 +1,16 @@
-import { parseArgs } from 'node:util'
 import { MAX_STORED_COST_USD } from '../ingest/fits-stored-cost.ts'
 import { createJobService } from '../jobs/job-service.ts'
 import type { RecomputeSummary } from '../jobs/recompute.ts'
-import { migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseDayOption, requireProject } from './command-options.ts'
+import {
+  asCliJob,
+  parseCommandOptions,
+  parseDayOption,
+  parseProjectOption,
+  requireProject,
+} from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
 
 const pad = (text: string, width: number, alignRight = false) =>
   alignRight ? text.padStart(width) : text.padEnd(width)
@@ -17,25 +21,24 @@ const pad = (text: string, width: number, alignRight = false) =>
  * Runs as the `recompute` job, so it holds the same lease as one started with `POST /v1/jobs/recompute/run`.
  */
 export const recomputeCommand: Command = async (args, { env, logger, print }) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      model: { type: 'string' },
-      project: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
+  const values = parseCommandOptions('recompute', args, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    model: { type: 'string' },
+    project: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
   })
   const fromDay = parseDayOption('from', values.from)
   const toDay = parseDayOption('to', values.to)
   if (fromDay > toDay) throw new CliError(`--from ${fromDay} is after --to ${toDay}.`, 2)
+  const projectName = values.project === undefined ? undefined : parseProjectOption(values.project)
   const dryRun = values['dry-run'] === true
 
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
-    const project = values.project === undefined ? undefined : await requireProject(db, values.project)
+  // A dry run changes no call: it leaves the schema as it is, and refuses one this version does not expect.
+  const withRunDatabase = dryRun ? withCurrentDatabase : withMigratedDatabase
+  return withRunDatabase(env, async (db) => {
+    const project = projectName === undefined ? undefined : await requireProject(db, projectName)
     const jobs = createJobService({ db, logger })
     const { runId, done } = await asCliJob(() =>
       jobs.start(

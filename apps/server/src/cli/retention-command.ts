@@ -1,12 +1,16 @@
-import { parseArgs } from 'node:util'
 import { createJobService } from '../jobs/job-service.ts'
 import type { RetentionProjectReport } from '../jobs/retention.ts'
-import { migrateUp } from '../storage/migrator.ts'
 import { setProjectRetentionDays } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseCountOption, requireProject } from './command-options.ts'
+import {
+  asCliJob,
+  parseCommandOptions,
+  parseCountOption,
+  parseProjectOption,
+  requireProject,
+} from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
 
 function describeReport(report: RetentionProjectReport, dryRun: boolean): string {
   const counts = `${report.rows.llm_calls} call(s), ${report.rows.observability_events} observability event(s), ${report.rows.conversations} conversation(s)`
@@ -18,7 +22,12 @@ function describeReport(report: RetentionProjectReport, dryRun: boolean): string
 
 /** `retention set --project NAME --days N`: how many days of raw rows the project keeps from now on. */
 const setRetentionDays: Command = async (args, { env, print }) => {
-  const { values } = parseArgs({ args, options: { project: { type: 'string' }, days: { type: 'string' } } })
+  const values = parseCommandOptions('retention set', args, {
+    project: { type: 'string' },
+    days: { type: 'string' },
+  })
+  // Every option is checked before the database is opened, so wrong usage changes nothing.
+  const projectName = parseProjectOption(values.project)
   if (values.days === undefined) throw new CliError('--days N is required (1 to 3650).', 2)
   const retentionDays = parseCountOption({
     option: 'days',
@@ -27,9 +36,8 @@ const setRetentionDays: Command = async (args, { env, print }) => {
     min: 1,
     max: 3650,
   })
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
-    const project = await requireProject(db, values.project)
+  return withMigratedDatabase(env, async (db) => {
+    const project = await requireProject(db, projectName)
     await setProjectRetentionDays(db, { projectId: project.id, retentionDays })
     print(
       `Project "${project.name}" now keeps ${retentionDays} days of raw calls (was ${project.retentionDays}). ` +
@@ -47,14 +55,16 @@ const setRetentionDays: Command = async (args, { env, print }) => {
 export const retentionCommand: Command = async (args, context) => {
   if (args[0] === 'set') return setRetentionDays(args.slice(1), context)
   const { env, logger, print } = context
-  const { values } = parseArgs({
-    args,
-    options: { 'dry-run': { type: 'boolean' }, project: { type: 'string' } },
+  const values = parseCommandOptions('retention', args, {
+    'dry-run': { type: 'boolean' },
+    project: { type: 'string' },
   })
+  const projectName = values.project === undefined ? undefined : parseProjectOption(values.project)
   const dryRun = values['dry-run'] === true
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
-    const project = values.project === undefined ? undefined : await requireProject(db, values.project)
+  // A dry run only counts: it leaves the schema as it is, and refuses one this version does not expect.
+  const withRunDatabase = dryRun ? withCurrentDatabase : withMigratedDatabase
+  return withRunDatabase(env, async (db) => {
+    const project = projectName === undefined ? undefined : await requireProject(db, projectName)
     const jobs = createJobService({ db, logger })
     const { runId, done } = await asCliJob(() =>
       jobs.start('retention', { dryRun, projectId: project?.id }, 'cli'),

@@ -29,6 +29,21 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('Seeded 1500/1500 events')
 
         stderr.mockClear()
+        const random = cliTestContext(env)
+        expect(
+          await seedCommand(['--events', '5', '--days', '1', '--project', 'cli-random'], random.context),
+        ).toBe(0)
+        // Said before the first event is written, so an interrupted run can be resumed without duplicates.
+        const [announced, ...progress] = stderr.mock.calls.map(([text]) => String(text))
+        const seedValue =
+          /^Seed value (\d+) \(random\): to resume an interrupted run without duplicates, run it again with --seed-value \1\.\n$/.exec(
+            announced ?? '',
+          )?.[1]
+        expect(seedValue, announced).toBeDefined()
+        expect(progress.join('')).toContain('Seeded 5/5 events')
+        expect(random.text()).toContain(`Seed value ${seedValue}: run again with --seed-value ${seedValue}`)
+
+        stderr.mockClear()
         const again = cliTestContext(env)
         expect(await seedCommand([...args, '--quiet'], again.context)).toBe(0)
         expect(again.printed.join('\n')).toContain('0 new, 1500 already present')

@@ -1,13 +1,9 @@
 import { randomInt } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import { createProgressBar } from '../seed/progress-bar.ts'
 import { seedDemoData } from '../seed/seed-demo-data.ts'
-import { migrateUp } from '../storage/migrator.ts'
-import { PROJECT_NAME_PATTERN, PROJECT_NAME_RULE } from '../storage/repositories/projects-repository.ts'
-import { CliError } from './cli-error.ts'
-import { parseCountOption } from './command-options.ts'
+import { parseCommandOptions, parseCountOption, parseProjectOption } from './command-options.ts'
 import type { Command } from './main.ts'
-import { withDatabase } from './with-database.ts'
+import { withMigratedDatabase } from './with-database.ts'
 
 const MAX_EVENTS = 100_000_000
 const MAX_DAYS = 365
@@ -19,15 +15,12 @@ const MAX_SEED_VALUE = 2 ** 31 - 1
  * re-run adds nothing twice.
  */
 export const seedCommand: Command = async (args, { env, print }) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      events: { type: 'string' },
-      days: { type: 'string' },
-      project: { type: 'string' },
-      'seed-value': { type: 'string' },
-      quiet: { type: 'boolean' },
-    },
+  const values = parseCommandOptions('seed', args, {
+    events: { type: 'string' },
+    days: { type: 'string' },
+    project: { type: 'string' },
+    'seed-value': { type: 'string' },
+    quiet: { type: 'boolean' },
   })
   const eventCount = parseCountOption({
     option: 'events',
@@ -44,13 +37,15 @@ export const seedCommand: Command = async (args, { env, print }) => {
     min: 0,
     max: MAX_SEED_VALUE,
   })
-  const projectName = values.project ?? 'demo'
-  if (!PROJECT_NAME_PATTERN.test(projectName)) {
-    throw new CliError(`--project must be ${PROJECT_NAME_RULE}; got "${projectName}".`, 2)
-  }
+  const projectName = parseProjectOption(values.project, 'demo')
 
-  return withDatabase(env, async (db) => {
-    await migrateUp(db)
+  return withMigratedDatabase(env, async (db) => {
+    if (values['seed-value'] === undefined) {
+      // Said before the first event is written: a run stopped half-way is resumed with the same value.
+      process.stderr.write(
+        `Seed value ${seedValue} (random): to resume an interrupted run without duplicates, run it again with --seed-value ${seedValue}.\n`,
+      )
+    }
     const progress = values.quiet
       ? undefined
       : createProgressBar({ total: eventCount, stream: process.stderr, label: 'Seeded', unit: 'events' })

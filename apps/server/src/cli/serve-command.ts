@@ -14,16 +14,31 @@ export const serveCommand: Command = async (args, { env, logger, print }) => {
     )
   }
   const server = await startServer(env, logger, { print })
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+  const stopped = await new Promise<boolean>((resolve) => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      // npm passes on the signal it gets, and Ctrl-C in a terminal reaches npm and the server alike: one
+      // stop may arrive twice, and must not cut short the shutdown under way.
+      if (stopping) return
+      stopping = true
       logger.info('shutting down', { signal })
-      server.close().then(resolve, (error: unknown) => {
-        logger.error('shutdown failed', { err: String(error) })
-        resolve()
-      })
+      const finish = (succeeded: boolean) => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve(succeeded)
+      }
+      server.close().then(
+        () => finish(true),
+        (error: unknown) => {
+          logger.error('shutdown failed', { err: String(error) })
+          finish(false)
+        },
+      )
     }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
   })
+  if (!stopped) return 1
+  logger.info('server stopped')
   return 0
 }

@@ -7,6 +7,7 @@ import { writeCallBatch } from '../ingest/write-call-batch.ts'
 import { callRow, createProject } from '../jobs/__fixtures__/call-rows.ts'
 import { openTestDatabase } from '../testing/test-databases.ts'
 import { getMigrationStatus, loadMigrations, migrateDown, migrateUp } from './migrator.ts'
+import { StorageError } from './storage-error.ts'
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
 
@@ -164,6 +165,31 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         db.query(`UPDATE llm_calls SET service_tier = 'ultrafast' WHERE project_id = $1`, [projectId]),
       ).rejects.toThrow(/llm_calls_service_tier_check/)
       expect(await migrateUp(db)).toEqual(['0007_ultrafast_service_tier', '0008_wide_cost_sums'])
+    })
+
+    it('stops a roll-back whose down path refuses, in one line naming the migration, and rolls nothing back', async () => {
+      const { db, dispose } = await openTestDatabase(dialect)
+      disposers.push(dispose)
+      const projectId = await createProject(db)
+      // A day summed past 10^12 USD: numeric(24, 12), which 0008's down path goes back to, cannot hold it.
+      await db.query(
+        `INSERT INTO daily_aggregate_days (project_id, day, status, source_fingerprint, source_requests,
+           source_cost_usd, aggregate_requests, aggregate_cost_usd, run_id)
+         VALUES ($1, '2025-01-01', 'verified', 'f', 1001, 1e12, 1001, 1e12, gen_random_uuid())`,
+        [projectId],
+      )
+      const failure = await migrateDown(db, { toVersion: '0006' }).catch((error: unknown) => error)
+      expect(StorageError.isInstance(failure)).toBe(true)
+      expect(failure).toMatchObject({
+        code: 'MIGRATION_FAILED',
+        message: expect.stringMatching(
+          /^rolling back 0008_wide_cost_sums failed: Cannot roll back 0008_wide_cost_sums: .*daily_aggregate_days \(project [0-9a-f-]+, day 2025-01-01, .*Nothing was changed\./,
+        ),
+      })
+      expect((failure as Error).message).not.toContain('\n')
+      const status = await getMigrationStatus(db)
+      expect(status.pending).toEqual([])
+      expect(status.applied.at(-1)).toBe('0008_wide_cost_sums')
     })
 
     it('refuses to start when an applied migration was edited', async () => {

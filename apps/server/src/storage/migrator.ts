@@ -177,7 +177,16 @@ export async function migrateDown(
           `applied migration ${row.version}_${row.name} has no file to roll it back with`,
         )
       }
-      await tx.exec(migration.downSql)
+      try {
+        await tx.exec(migration.downSql)
+      } catch (error) {
+        // The transaction rolls back whole: no migration is undone, and the CLI says so in one line.
+        throw new StorageError(
+          'MIGRATION_FAILED',
+          `rolling back ${row.version}_${row.name} failed: ${(error as Error).message}`,
+          { cause: error },
+        )
+      }
       await tx.query('DELETE FROM schema_migrations WHERE version = $1', [row.version])
     }
     return toUndo.map((row) => `${row.version}_${row.name}`)
