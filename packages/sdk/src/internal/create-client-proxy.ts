@@ -85,6 +85,11 @@ export function createClientProxy<T extends object>(
     return value
   }
 
+  // What the last read of each replaced property returned, for as long as the real value is the same:
+  // a call reads several (`client.chat.completions.create`, then the SDK's own `this._client.post`),
+  // and working the answer out again, descriptor check included, was most of the proxy's cost.
+  const answered = new Map<string, { value: unknown; returned: unknown }>()
+
   const proxy = new Proxy(target, {
     get(real, property, receiver) {
       // A member a user's subclass adds runs with the proxy as `this` (see findSubclassMembers).
@@ -96,12 +101,16 @@ export function createClientProxy<T extends object>(
       const value = Reflect.get(real, property, bindToTarget && !onProxy ? real : receiver)
       // The class itself, never a bound copy of it: its name, identity and static members stay.
       if (typeof property !== 'string' || onProxy || property === 'constructor') return value
+      const earlier = answered.get(property)
+      if (earlier !== undefined && earlier.value === value) return earlier.returned
       const replacement = replacementFor(real, property, value, receiver)
       if (replacement === value) return value
       // A proxy must return the real value of a non-configurable, read-only property.
       const descriptor = Object.getOwnPropertyDescriptor(real, property)
-      if (descriptor && !descriptor.configurable && descriptor.writable === false) return value
-      return replacement
+      const returned =
+        descriptor && !descriptor.configurable && descriptor.writable === false ? value : replacement
+      answered.set(property, { value, returned })
+      return returned
     },
   })
   cache.set(target, proxy)

@@ -32,6 +32,22 @@ describe('installAttemptCounter', () => {
     expect(init[ATTEMPT_SCOPE_KEY]).toBe(inner)
   })
 
+  it("hands Node's own fetch the init as it is, which reads only the fields it knows", async () => {
+    const nodeFetch = vi.fn(async (_input: unknown, _init?: unknown) => 'response')
+    vi.stubGlobal('fetch', nodeFetch)
+    try {
+      const client = clientWith(globalThis.fetch as unknown as Fetch)
+      expect(installAttemptCounter(client)).toBe(true)
+      const scope: AttemptScope = { attempts: 0, parent: undefined }
+      const init = { method: 'POST', [ATTEMPT_SCOPE_KEY]: scope }
+      await client.fetch('https://api.example.com', init)
+      expect(scope.attempts).toBe(1)
+      expect(nodeFetch.mock.calls[0]?.[1]).toBe(init)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('forwards requests without a scope as they are, without a receiver', async () => {
     const receivers: unknown[] = []
     const original = vi.fn(async function (this: unknown) {

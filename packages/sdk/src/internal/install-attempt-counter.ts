@@ -23,12 +23,16 @@ export function installAttemptCounter(client: object): boolean {
   if (isCountingFetch(descriptor.value)) return true
   if (!descriptor.writable) return false
   const originalFetch = descriptor.value as FetchLike
+  const fetchIgnoresTheKey = originalFetch === globalThis.fetch
   const countingFetch: FetchLike = (input, init) => {
     const scope = readAttemptScope(init)
     // Called without `this`, as the SDKs do: browser-style fetch implementations reject other receivers.
     if (!scope) return originalFetch.call(undefined, input, init)
     countAttempt(scope)
-    // A copy without the scope: the SDK may reuse its init, and the real fetch never sees the key.
+    // Node's own fetch reads only the fields it knows, so it takes the init as it is: copying it cost
+    // more than the whole count. Any other fetch (the user's) gets a copy without the key, and the
+    // SDK's init is left as it was.
+    if (fetchIgnoresTheKey) return originalFetch.call(undefined, input, init)
     const { [ATTEMPT_SCOPE_KEY]: _scope, ...forwarded } = init as Record<PropertyKey, unknown>
     return originalFetch.call(undefined, input, forwarded)
   }
