@@ -27,7 +27,7 @@ export {
   SERVICE_TIERS,
   type ServiceTier,
 } from './events/llm-call-event.ts'
-export { toUtcTimestamp, utcEpochMicros } from './events/to-utc-timestamp.ts'
+export { compareUtcTimes, subMillisecondMicros, toUtcTimestamp } from './events/to-utc-timestamp.ts'
 export {
   EARLIEST_EVENT_TIMESTAMP_MS,
   type EventError,

@@ -1,4 +1,4 @@
-import { isStorableText, toUtcTimestamp, utcEpochMicros } from '@ai-cost-profiler/core'
+import { compareUtcTimes, isStorableText, subMillisecondMicros, toUtcTimestamp } from '@ai-cost-profiler/core'
 import { z } from 'zod'
 import {
   EARLIEST_SUPPORTED_UTC_MS,
@@ -54,7 +54,7 @@ export const calendarDay = z
 export function preciseIsoTime(formatMessage = ISO_TIME_FORMAT) {
   return supportedIsoTime(formatMessage).transform((value) => {
     const millisecondIso = new Date(Date.parse(value)).toISOString()
-    const micros = utcEpochMicros(value) % 1000
+    const micros = subMillisecondMicros(value)
     return micros === 0 ? millisecondIso : `${millisecondIso.slice(0, -1)}${String(micros).padStart(3, '0')}Z`
   })
 }
@@ -66,13 +66,10 @@ export const timeRangeFields = { from: preciseIsoTime().optional(), to: preciseI
 export function fromBeforeTo<
   Schema extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>,
 >(schema: Schema): Schema {
-  return schema.refine(
-    (range) => !range.from || !range.to || utcEpochMicros(range.from) < utcEpochMicros(range.to),
-    {
-      message: 'must be before to',
-      path: ['from'],
-    },
-  )
+  return schema.refine((range) => !range.from || !range.to || compareUtcTimes(range.from, range.to) < 0, {
+    message: 'must be before to',
+    path: ['from'],
+  })
 }
 
 /** `GET /v1/analytics/summary`'s query: a time range `[from, to)`, both ends optional; nothing else. */

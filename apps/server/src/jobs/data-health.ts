@@ -1,4 +1,4 @@
-import { utcEpochMicros } from '@ai-cost-profiler/core'
+import { subMillisecondMicros } from '@ai-cost-profiler/core'
 import type { Database } from '../storage/database.ts'
 import { listUnverifiedDays, summarizeUnverifiedDays } from '../storage/repositories/aggregates-repository.ts'
 import {
@@ -123,7 +123,11 @@ export async function readRangeDataQuality(
   // The last day of the period, or yesterday: the current UTC day is not aggregated yet.
   // The day of the range's last microsecond.
   const toDay = utcDayOf(
-    Math.min(Math.floor((utcEpochMicros(input.toUtc) - 1) / 1000), input.nowMs - 86_400_000),
+    Math.min(
+      // Microseconds past a millisecond are in the range: that millisecond is its last.
+      Date.parse(input.toUtc) - (subMillisecondMicros(input.toUtc) > 0 ? 0 : 1),
+      input.nowMs - 86_400_000,
+    ),
   )
   const states = await listAggregateDayStates(db, { projectId: input.projectId, fromDay, toDay })
   const failed =

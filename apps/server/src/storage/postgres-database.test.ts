@@ -95,6 +95,34 @@ describe('PostgreSQL database', () => {
     }
   })
 
+  it('stops on the server a statement it gave up waiting for, so abandoned work does not pile up', async () => {
+    const db = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL, poolSize: 2 })
+    opened.push(db)
+    const marker = `acp_cancel_${process.pid}_${Date.now()}`
+    const failure = await db
+      .withQueryTimeout(300)
+      .query(`SELECT pg_sleep(20), '${marker}'`)
+      .catch((error: unknown) => error)
+    expect(failure).toMatchObject({ code: 'DATABASE_UNAVAILABLE', unanswered: true })
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    await admin.connect()
+    try {
+      // Without the cancel the statement runs on for 20 s.
+      let running = 1
+      for (let poll = 0; poll < 50 && running > 0; poll++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        const { rows } = await admin.query<{ count: string }>(
+          "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()",
+          [`%${marker}%`],
+        )
+        running = Number(rows[0]?.count)
+      }
+      expect(running).toBe(0)
+    } finally {
+      await admin.end()
+    }
+  })
+
   it('gives up waiting for a lock after lockTimeoutMs, as a transient failure', async () => {
     const schema = `test_lock_timeout_${process.pid}`
     const db = await openPostgresDatabase({

@@ -33,6 +33,23 @@ interface Session {
   timeoutMs: number
   /** Set once a statement went unanswered: the connection is closed on release, never reused. */
   lost: boolean
+  /** Asks the server, on a connection of its own, to stop the statement this session left unanswered. */
+  cancelOnServer: () => void
+}
+
+/** How to reach the server outside the pool (to cancel a statement). */
+type ConnectionSettings = Pick<pg.ClientConfig, 'connectionString' | 'application_name'>
+
+// Closing a connection does not stop the statement it was running: a slow server (not a silent one)
+// would go on with every abandoned statement, and its locks, while the retried requests add more.
+function cancelBackend(settings: ConnectionSettings, processId: number): void {
+  const canceller = new pg.Client({ ...settings, connectionTimeoutMillis: 5_000, query_timeout: 5_000 })
+  canceller.on('error', () => {})
+  canceller
+    .connect()
+    .then(() => canceller.query('SELECT pg_cancel_backend($1)', [processId]))
+    .catch(() => undefined)
+    .finally(() => canceller.end().catch(() => undefined))
 }
 
 function wrap(session: Session): Queryable {
@@ -46,6 +63,7 @@ function wrap(session: Session): Queryable {
       if (!(error instanceof Error) || error.message !== QUERY_TIMEOUT_MESSAGE) throw error
       // The answer may still come, or never: either way this connection's state is unknown.
       session.lost = true
+      session.cancelOnServer()
       throw new StorageError(
         'DATABASE_UNAVAILABLE',
         `PostgreSQL did not answer within ${session.timeoutMs / 1000} s`,
@@ -89,9 +107,9 @@ const configured = new WeakSet<pg.PoolClient>()
 
 async function checkOutConfigured(
   pool: pg.Pool,
-  settings: { lockTimeoutMs: number; queryTimeoutMs: number },
+  settings: { lockTimeoutMs: number; queryTimeoutMs: number; connection: ConnectionSettings },
 ): Promise<{ session: Session; release: () => void }> {
-  const checkedOut = await checkOut(pool, settings.queryTimeoutMs)
+  const checkedOut = await checkOut(pool, settings.queryTimeoutMs, settings.connection)
   if (!configured.has(checkedOut.session.client)) {
     try {
       await wrap(checkedOut.session).exec(`SET lock_timeout = ${settings.lockTimeoutMs}`)
@@ -107,6 +125,7 @@ async function checkOutConfigured(
 async function checkOut(
   pool: pg.Pool,
   queryTimeoutMs: number,
+  connection: ConnectionSettings,
 ): Promise<{ session: Session; release: () => void }> {
   let client: pg.PoolClient
   try {
@@ -124,7 +143,15 @@ async function checkOut(
     broken = error
   }
   client.on('error', onError)
-  const session: Session = { client, timeoutMs: queryTimeoutMs, lost: false }
+  const processId = (client as unknown as { processID?: number }).processID
+  const session: Session = {
+    client,
+    timeoutMs: queryTimeoutMs,
+    lost: false,
+    cancelOnServer: () => {
+      if (processId !== undefined) cancelBackend(connection, processId)
+    },
+  }
   return {
     session,
     release: () => {
@@ -141,10 +168,13 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     throw new Error(`schema "${options.schema}" must be a lower-case SQL identifier`)
   }
   const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
-  const pool = new pg.Pool({
+  const connection: ConnectionSettings = {
     connectionString: options.connectionString,
-    max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'ai-cost-profiler',
+  }
+  const pool = new pg.Pool({
+    ...connection,
+    max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     // A server or network gone without a word is noticed on idle connections too.
@@ -160,7 +190,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
 
   // One view of the pool per statement time limit (0: none); they share its connections.
   const view = (queryTimeoutMs: number): Database => {
-    const takeConnection = () => checkOutConfigured(pool, { lockTimeoutMs, queryTimeoutMs })
+    const takeConnection = () => checkOutConfigured(pool, { lockTimeoutMs, queryTimeoutMs, connection })
     // Each statement outside a transaction checks a client out as the pool's own query() would, so a
     // failure to connect is told apart from a failed statement.
     return {

@@ -18,11 +18,17 @@ export function toUtcTimestamp(value: string): string {
   return micros === '000' ? iso : `${iso.slice(0, -1)}${micros}Z`
 }
 
+/** The microseconds past the millisecond (0-999) an ISO 8601 time writes, which `Date.parse` drops. */
+export function subMillisecondMicros(value: string): number {
+  return Number((SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3, 6).padEnd(3, '0'))
+}
+
 /**
- * Microseconds since the epoch of an ISO 8601 time with an offset, already validated: `Date.parse`
- * keeps milliseconds only, so two times a few microseconds apart would compare equal.
+ * Orders two ISO 8601 times with offsets, already validated, to the microsecond, like a sort
+ * comparator. Compared as milliseconds and then the microseconds past them: microseconds since the
+ * epoch pass 2^53 after the year 2255.
  */
-export function utcEpochMicros(value: string): number {
-  const micros = (SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3, 6).padEnd(3, '0')
-  return Date.parse(value) * 1000 + Number(micros)
+export function compareUtcTimes(a: string, b: string): number {
+  const difference = Date.parse(a) - Date.parse(b)
+  return difference !== 0 ? difference : subMillisecondMicros(a) - subMillisecondMicros(b)
 }

@@ -84,6 +84,17 @@ describe('createClientProxy', () => {
     expect(proxy.resource).toBe(frozenChild)
   })
 
+  it('returns the real value of a property read before its object was frozen', () => {
+    const child = { create: () => 1 }
+    const target = { resource: child }
+    const proxy = createClientProxy(target, { children: { resource: () => ({}) } }, new WeakMap()) as {
+      resource: unknown
+    }
+    expect(proxy.resource).not.toBe(child)
+    Object.freeze(target)
+    expect(proxy.resource).toBe(child)
+  })
+
   it('returns the class itself as constructor, never a bound copy', () => {
     const client = new Client()
     const wrapped = wrap(client)

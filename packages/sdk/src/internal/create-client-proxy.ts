@@ -101,8 +101,11 @@ export function createClientProxy<T extends object>(
       const value = Reflect.get(real, property, bindToTarget && !onProxy ? real : receiver)
       // The class itself, never a bound copy of it: its name, identity and static members stay.
       if (typeof property !== 'string' || onProxy || property === 'constructor') return value
+      // Not once the target is frozen or sealed: a non-configurable, read-only property must then read
+      // as its real value, which only the full check below gives.
       const earlier = answered.get(property)
-      if (earlier !== undefined && earlier.value === value) return earlier.returned
+      if (earlier !== undefined && earlier.value === value && Object.isExtensible(real))
+        return earlier.returned
       const replacement = replacementFor(real, property, value, receiver)
       if (replacement === value) return value
       // A proxy must return the real value of a non-configurable, read-only property.

@@ -51,6 +51,9 @@ describe('observeAsyncIterator', () => {
       for await (const _item of iterator) break
       // The consumer left at once; the read for the observer goes on after it.
       expect(reads).toHaveLength(1)
+      // A second stop, or a throw, while that read goes on leaves it be: the observer hears once.
+      expect(await iterator.return(undefined)).toEqual({ done: true, value: undefined })
+      await expect(iterator.throw(new Error('late'))).rejects.toThrow('late')
       await reads[0]
       expect(log).toEqual(expected)
       expect(await iterator.next()).toEqual({ done: true, value: undefined })

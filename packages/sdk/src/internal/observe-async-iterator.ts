@@ -140,6 +140,8 @@ export function observeAsyncIterator<T>(
 
   // Once the consumer stopped, its later reads end at once, as on a closed generator.
   let stopped = false
+  // Set once an early stop left the source to the read for the observer (see readOneMoreThenClose).
+  let readingAfterStop = false
   const iterator: AsyncGenerator<T> = {
     next() {
       if (stopped) return Promise.resolve({ done: true, value: undefined as T })
@@ -149,8 +151,11 @@ export function observeAsyncIterator<T>(
       return result
     },
     async return(value?: unknown) {
+      // The read after the stop owns the source: it tells the observer and closes the source itself.
+      if (readingAfterStop) return { done: true, value: value as T }
       if (!stopped && pending === 0 && readsOneMore()) {
         stopped = true
+        readingAfterStop = true
         const finishing = readOneMoreThenClose(value)
         runSafely(reporter, 'observing a stream (cancel)', () => options.onReadAfterStop?.(finishing))
         return { done: true, value: value as T }
@@ -161,6 +166,8 @@ export function observeAsyncIterator<T>(
       return { done: true, value: value as T }
     },
     async throw(error?: unknown) {
+      if (readingAfterStop) throw error
+      stopped = true
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.throw === 'function') return inner.throw(error)
       throw error

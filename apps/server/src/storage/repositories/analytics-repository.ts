@@ -1,4 +1,4 @@
-import { utcEpochMicros } from '@ai-cost-profiler/core'
+import { subMillisecondMicros } from '@ai-cost-profiler/core'
 import type { Queryable } from '../database.ts'
 import { getJobState } from './job-state-repository.ts'
 
@@ -112,7 +112,9 @@ function splitRange(input: {
 }): SummarySpan {
   // The first whole hour at or after `from`, to the microsecond (a `from` a microsecond past an hour
   // leaves that hour to the raw rows).
-  const closedFromMs = Math.ceil(utcEpochMicros(input.fromUtc) / (HOUR_MS * 1000)) * HOUR_MS
+  const fromMs = Date.parse(input.fromUtc)
+  let closedFromMs = Math.ceil(fromMs / HOUR_MS) * HOUR_MS
+  if (closedFromMs === fromMs && subMillisecondMicros(input.fromUtc) > 0) closedFromMs += HOUR_MS
   // The hour holding "now" is still open (and rows may be stamped up to the allowed clock skew ahead).
   const closedToMs = Math.min(
     Math.floor(Date.parse(input.toUtc) / HOUR_MS) * HOUR_MS,
