@@ -28,17 +28,22 @@ const boolean = (fallback: boolean) =>
     .pipe(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).optional())
     .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'))
 
+// The host the PostgreSQL client puts in for parsing when a URL leaves it out (its connections then
+// go to the socket folder of `?host=`), as pg-connection-string does.
+const HOST_FOR_PARSING = 'socket-folder-host'
+
 /**
- * Whether the PostgreSQL client can read `text` as a connection URL. It reads it as a WHATWG URL, after
- * encoding spaces and stray `%`, and again with a placeholder host when the host is left out
- * (`postgres://user@/db?host=/socket/folder`); anything else (a port past 65535, a bracket left open)
- * it would refuse with a bare "Invalid URL" when the first connection is made.
+ * Whether the PostgreSQL client can read `text` as a connection URL, read as it reads one: a WHATWG
+ * URL against a base, after encoding spaces and stray `%`, and again with a stand-in host when the
+ * host is left out (`postgres://user@/db?host=/socket/folder`). Anything else (a port past 65535, a
+ * bracket left open) it would refuse with a bare "Invalid URL" when the first connection is made.
  */
 function readsAsConnectionUrl(text: string): boolean {
   const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(text)
     ? encodeURI(text).replace(/%25(\d\d)/g, '%$1')
     : text
-  return URL.canParse(encoded) || URL.canParse(encoded.replace('@/', '@placeholder/'))
+  const base = 'postgres://base'
+  return URL.canParse(encoded, base) || URL.canParse(encoded.replace('@/', `@${HOST_FOR_PARSING}/`), base)
 }
 
 /** Every environment variable the server reads; docs/configuration.md lists the same. */
