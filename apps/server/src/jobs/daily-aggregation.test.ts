@@ -93,6 +93,16 @@ function recordingDatabase(db: Database, statements: RecordedStatement[]): Datab
   }
 }
 
+/** Makes the insert of a daily aggregate row fail ('disk full') where `condition` holds; returns its undoing. */
+async function failAggregatesWhere(db: Database, condition: string): Promise<() => Promise<void>> {
+  await db.exec(`
+    CREATE FUNCTION fail_aggregate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'disk full'; END $$;
+    CREATE TRIGGER fail_aggregate BEFORE INSERT ON llm_call_daily_aggregates
+      FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION fail_aggregate();`)
+  return () =>
+    db.exec('DROP TRIGGER fail_aggregate ON llm_call_daily_aggregates; DROP FUNCTION fail_aggregate();')
+}
 describeEachDatabase('daily aggregation', (getDb) => {
   it('aggregates per provider, model and feature; a second run changes nothing', async () => {
     const db = getDb()
@@ -245,14 +255,10 @@ describeEachDatabase('daily aggregation', (getDb) => {
       callRow(projectId, { timestamp: '2025-01-05T10:00:00Z' }),
       callRow(projectId, { timestamp: '2025-01-06T10:00:00Z' }),
     ])
-    await db.exec(`
-      CREATE FUNCTION fail_aggregate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'disk full'; END $$;
-      CREATE TRIGGER fail_aggregate BEFORE INSERT ON llm_call_daily_aggregates
-        FOR EACH ROW WHEN (NEW.day = '2025-01-05') EXECUTE FUNCTION fail_aggregate();`)
+    const removeFailure = await failAggregatesWhere(db, "NEW.day = '2025-01-05'")
     const failing = aggregation(db, ['2025-01-05', '2025-01-06'])
     const summaries = await failing.run()
-    await db.exec('DROP TRIGGER fail_aggregate ON llm_call_daily_aggregates; DROP FUNCTION fail_aggregate();')
+    await removeFailure()
     expect(summaries).toEqual([
       expect.objectContaining({
         day: '2025-01-05',
@@ -301,16 +307,10 @@ describeEachDatabase('daily aggregation', (getDb) => {
       callRow(failingId, { timestamp: '2025-01-20T10:00:00Z' }),
       callRow(healthyId, { timestamp: '2025-01-20T10:00:00Z' }),
     ])
-    await db.exec(`
-      CREATE FUNCTION fail_project_aggregate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'disk full'; END $$;
-      CREATE TRIGGER fail_project_aggregate BEFORE INSERT ON llm_call_daily_aggregates
-        FOR EACH ROW WHEN (NEW.project_id = '${failingId}') EXECUTE FUNCTION fail_project_aggregate();`)
+    const removeFailure = await failAggregatesWhere(db, `NEW.project_id = '${failingId}'`)
     const failing = aggregation(db, ['2025-01-20'])
     const [summary] = await failing.run()
-    await db.exec(
-      'DROP TRIGGER fail_project_aggregate ON llm_call_daily_aggregates; DROP FUNCTION fail_project_aggregate();',
-    )
+    await removeFailure()
     const failedProjects = [
       { projectId: failingId, projectName: expect.any(String), error: expect.stringMatching(/disk full/) },
     ]

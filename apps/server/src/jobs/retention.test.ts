@@ -9,6 +9,7 @@ import { insertObservabilityEvents } from '../storage/repositories/observability
 import { findProjectRetention } from '../storage/repositories/retention-repository.ts'
 import { markHours, sumRollups } from '../storage/repositories/rollups-repository.ts'
 import { describeEachDatabase } from '../testing/test-databases.ts'
+import { aggregateDays } from './__fixtures__/aggregate-days.ts'
 import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
 import { runDailyAggregation } from './daily-aggregation.ts'
 import { JobMetrics } from './job-metrics.ts'
@@ -29,17 +30,7 @@ async function timestampsOf(db: Database, projectId: string): Promise<string[]> 
 
 const refresh = (db: Database, metrics = new JobMetrics()) => refreshRollups({ db, logger, metrics })
 
-function aggregate(db: Database, days: string[]) {
-  return runDailyAggregation({
-    db,
-    logger,
-    metrics: new JobMetrics(),
-    runId: randomUUID(),
-    trigger: 'cli',
-    days,
-    now: NOW,
-  })
-}
+const aggregate = (db: Database, days: string[]) => aggregateDays(db, days, NOW)
 
 describeEachDatabase('retention', (getDb) => {
   async function seed(db: Database) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
+import { aggregateDays } from '../../jobs/__fixtures__/aggregate-days.ts'
 import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
-import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
 import { JobMetrics } from '../../jobs/job-metrics.ts'
 import { runRetention } from '../../jobs/retention.ts'
 import { refreshRollups } from '../../jobs/rollup-refresh.ts'
@@ -22,16 +22,7 @@ type TestApp = Awaited<ReturnType<typeof createTestApp>>
 // row is committed before the refresh starts, so the watermark may reach the newest row.
 const refresh = (db: Database) => refreshRollups({ db, logger, metrics: new JobMetrics(), overlapMs: 0 })
 
-const aggregate = (db: Database, days: string[]) =>
-  runDailyAggregation({
-    db,
-    logger,
-    metrics: new JobMetrics(),
-    runId: randomUUID(),
-    trigger: 'cli',
-    days,
-    now: () => NOW,
-  })
+const aggregate = (db: Database, days: string[]) => aggregateDays(db, days, () => NOW)
 
 async function summary(t: TestApp, fromUtc: string, toUtc: string) {
   const response = await t.get(`/v1/analytics/summary?from=${fromUtc}&to=${toUtc}`)
