@@ -8,7 +8,7 @@ import {
 import { CliError } from './cli-error.ts'
 import { parseCommandOptions } from './command-options.ts'
 import type { Command } from './main.ts'
-import { migrationRefusal } from './migration-refusal.ts'
+import { describeMigrationRefusal } from './migration-refusal.ts'
 import { withDatabase, withExistingDatabase } from './with-database.ts'
 
 // The version `--to` names: `0004` or the whole name `0004_calls_keys_by_trigger` of a known migration.
@@ -53,7 +53,7 @@ export const migrateCommand: Command = async (args, { env, print }) => {
     // A dry run changes nothing: it neither creates a database nor migrates one.
     const planned = await withExistingDatabase(env, async (db) => {
       const status = await getMigrationStatus(db)
-      const refusal = migrationRefusal(status)
+      const refusal = describeMigrationRefusal(status)
       if (refusal !== undefined)
         throw new CliError(`\`migrate${values.down ? ' --down' : ''}\` would refuse: ${refusal}`)
       if (values.down) {

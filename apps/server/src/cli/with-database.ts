@@ -6,7 +6,7 @@ import type { ServerEnv } from '../env.ts'
 import type { Database } from '../storage/database.ts'
 import { getMigrationStatus, migrateUp } from '../storage/migrator.ts'
 import { CliError } from './cli-error.ts'
-import { migrationRefusal } from './migration-refusal.ts'
+import { describeMigrationRefusal } from './migration-refusal.ts'
 
 async function closing<T>(db: Database, work: (db: Database) => Promise<T>): Promise<T> {
   try {
@@ -58,7 +58,7 @@ export async function withExistingDatabase<T>(
 export async function withCurrentDatabase<T>(env: ServerEnv, work: (db: Database) => Promise<T>): Promise<T> {
   const result = await withExistingDatabase(env, async (db) => {
     const status = await getMigrationStatus(db)
-    const refusal = migrationRefusal(status)
+    const refusal = describeMigrationRefusal(status)
     if (refusal !== undefined) throw new CliError(`This version cannot read the database: ${refusal}`)
     const pending = status.pending.map((migration) => `${migration.version}_${migration.name}`)
     if (pending.length > 0) {

@@ -88,19 +88,30 @@ function compare(applied: AppliedRow[], migrations: Migration[]): MigrationStatu
   }
 }
 
-function assertNotEdited(status: MigrationStatus): void {
+/**
+ * Why migrating this database, up or down, is refused: an applied migration's file was edited, or the
+ * database has a migration this version has no file for. `undefined` when nothing stands in the way.
+ * Dry runs and read-only commands report it without migrating.
+ */
+export function migrationRefusal(status: MigrationStatus): StorageError | undefined {
   if (status.edited.length > 0) {
-    throw new StorageError(
+    return new StorageError(
       'MIGRATION_CHECKSUM_MISMATCH',
       `Migration(s) ${status.edited.join(', ')} changed after they were applied. Restore the original file(s) and put the change in a new migration.`,
     )
   }
   if (status.unknown.length > 0) {
-    throw new StorageError(
+    return new StorageError(
       'MIGRATION_UNKNOWN',
       `The database has migration(s) ${status.unknown.join(', ')} that this version does not know: a newer version migrated it. Run that version, or roll those migrations back with it (migrate --down --to), before starting this one.`,
     )
   }
+  return undefined
+}
+
+function assertNotEdited(status: MigrationStatus): void {
+  const refusal = migrationRefusal(status)
+  if (refusal) throw refusal
 }
 
 /** Reads the status without changing anything (used by `/ready` and `migrate --dry-run`). */
