@@ -59,6 +59,37 @@ describe('the ai-cost-profiler process', () => {
   )
 })
 
+describe('serve', () => {
+  it('stops cleanly on a SIGTERM that arrives while it is still starting', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'acp-serve-start-'))
+    try {
+      const child = spawn(process.execPath, [BIN, 'serve'], {
+        env: childEnv({ PORT: '0', ACP_DATA_DIR: dataDir, ACP_JOBS_ENABLED: 'false' }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      const exit = exited(child)
+      let output = ''
+      let signalled = false
+      const collect = (chunk: unknown) => {
+        output += String(chunk)
+        // Migrations are logged before the server listens and makes the first project's key.
+        if (!signalled && output.includes('"msg":"migrations applied"')) {
+          signalled = true
+          child.kill('SIGTERM')
+        }
+      }
+      child.stdout?.on('data', collect)
+      child.stderr?.on('data', collect)
+      expect(await exit, output).toEqual({ code: 0, signal: null })
+      expect(output).toContain('"msg":"shutting down","signal":"SIGTERM"')
+      expect(output).toContain('"msg":"server stopped"')
+      expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
+
 describe('npm start', () => {
   it('stops the server cleanly on SIGTERM to the npm process: the signal reaches node', async () => {
     const parent = mkdtempSync(path.join(tmpdir(), 'acp-npm-start-'))

@@ -13,32 +13,36 @@ export const serveCommand: Command = async (args, { env, logger, print }) => {
       2,
     )
   }
-  const server = await startServer(env, logger, { print })
-  const stopped = await new Promise<boolean>((resolve) => {
-    let stopping = false
-    const stop = (signal: NodeJS.Signals) => {
-      // npm passes on the signal it gets, and Ctrl-C in a terminal reaches npm and the server alike: one
-      // stop may arrive twice, and must not cut short the shutdown under way.
-      if (stopping) return
-      stopping = true
-      logger.info('shutting down', { signal })
-      const finish = (succeeded: boolean) => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolve(succeeded)
-      }
-      server.close().then(
-        () => finish(true),
-        (error: unknown) => {
-          logger.error('shutdown failed', { err: String(error) })
-          finish(false)
-        },
-      )
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+  // The handlers come first: a signal while the server starts (it already listens while it makes the
+  // first project's key) would otherwise end the process at once, leaving the data folder's lock behind.
+  let signalled: (signal: NodeJS.Signals) => void
+  const firstSignal = new Promise<NodeJS.Signals>((resolve) => {
+    signalled = resolve
   })
-  if (!stopped) return 1
-  logger.info('server stopped')
-  return 0
+  let received: NodeJS.Signals | undefined
+  // npm passes on the signal it gets, and Ctrl-C in a terminal reaches npm and the server alike: one
+  // stop may arrive twice, and must not cut short the shutdown under way.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) return
+    received = signal
+    signalled(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const server = await startServer(env, logger, { print })
+    const signal = await firstSignal
+    logger.info('shutting down', { signal })
+    try {
+      await server.close()
+    } catch (error) {
+      logger.error('shutdown failed', { err: String(error) })
+      return 1
+    }
+    logger.info('server stopped')
+    return 0
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
 }
