@@ -31,6 +31,8 @@ export interface ObserveOpenAiChatStreamOptions {
   tracker: CallTracker
   /** The profiler added `stream_options.include_usage`, so the usage-only chunk must not reach the caller. */
   hideUsageChunk: boolean
+  /** `include_usage` was asked for, by the caller or the profiler: a usage-only chunk ends the stream. */
+  usageRequested: boolean
   isAborted: () => boolean
 }
 
@@ -40,7 +42,7 @@ export interface ObserveOpenAiChatStreamOptions {
  * without it the stream is recorded incomplete, its tokens unknown).
  */
 export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions): IterationObserver<unknown> {
-  const { tracker, hideUsageChunk } = options
+  const { tracker, hideUsageChunk, usageRequested } = options
   let model: string | undefined
   let usage: OpenAiUsagePayload | undefined
   let serviceTier: unknown
@@ -86,9 +88,9 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
     onError(error) {
       tracker.finish({ status: 'incomplete', ...outcome(), error })
     },
-    // A caller who stops at the chunk that finished the answer has had every chunk an unwrapped stream
-    // gives; the usage-only chunk the profiler asked for comes next, and is read for the record.
-    readsOneMoreOnCancel: () => hideUsageChunk && sawFinish && !usage,
+    // A caller who stops at the chunk that finished the answer has had every chunk the answer has; the
+    // usage-only chunk comes next (whoever asked for it), and is read for the record: the call was billed.
+    readsOneMoreOnCancel: () => usageRequested && sawFinish && !usage,
     onCancel() {
       if (usage) tracker.finish({ status: 'success', ...outcome() })
       else tracker.finish({ status: 'incomplete', ...outcome(), callError: { type: 'aborted' } })

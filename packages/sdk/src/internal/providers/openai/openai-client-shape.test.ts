@@ -192,19 +192,30 @@ describe('wrapping an OpenAI client', () => {
     expect(event?.model).toBe('gpt-4o-mini-2024-07-18')
   })
 
-  it('records the usage of a stream the caller leaves at the chunk that finished the answer', async () => {
-    upstream.enqueue(openAiChatStream(chunks, { delayMs: 5 }))
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
-    const received: unknown[] = []
-    for await (const chunk of stream) {
-      received.push(chunk)
-      if (chunk.choices[0]?.finish_reason) break
-    }
-    // Every chunk an unwrapped stream gives; the usage-only chunk after them was read for the record.
-    expect(received).toHaveLength(5)
-    const [event] = await test.events()
-    expect(event).toMatchObject({ status: 'success', usage: { inputTokens: 1536, outputTokens: 6 } })
-  })
+  it.each([
+    ['the profiler', undefined],
+    ['the caller', { include_usage: true }],
+  ])(
+    'records the usage of a stream the caller leaves at the chunk that finished the answer (usage asked by %s)',
+    async (_who, streamOptions) => {
+      upstream.enqueue(openAiChatStream(chunks, { delayMs: 5 }))
+      const stream = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+        stream: true,
+        ...(streamOptions ? { stream_options: streamOptions } : {}),
+      })
+      const received: unknown[] = []
+      for await (const chunk of stream) {
+        received.push(chunk)
+        if (chunk.choices[0]?.finish_reason) break
+      }
+      // Every chunk of the answer; the usage-only chunk after them was read for the record.
+      expect(received).toHaveLength(5)
+      const [event] = await test.events()
+      expect(event).toMatchObject({ status: 'success', usage: { inputTokens: 1536, outputTokens: 6 } })
+    },
+  )
 
   it('leaves a stream at once when the usage chunk after the finish does not come, recording it incomplete', async () => {
     // The finishing chunk, then nothing: the connection stays open without another byte.

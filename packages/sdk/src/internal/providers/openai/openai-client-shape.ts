@@ -24,6 +24,8 @@ type Endpoint = 'chat' | 'responses' | 'embeddings'
 interface OpenAiCallPlan extends CallPlan {
   /** The profiler added `stream_options.include_usage`, so the usage-only chunk must not reach the caller. */
   hideUsageChunk: boolean
+  /** `include_usage` was asked for, by the caller or the profiler. */
+  usageRequested: boolean
 }
 
 function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): void {
@@ -107,6 +109,7 @@ function createRecorder(
         args: planned,
         attemptScope: counted?.scope,
         hideUsageChunk,
+        usageRequested: hideUsageChunk || (streaming && streamOptions?.include_usage === true),
       }
     },
     observe(result, tracker, plan) {
@@ -127,7 +130,12 @@ function createRecorder(
       const observer =
         endpoint === 'responses'
           ? observeOpenAiResponsesStream(tracker, isAborted)
-          : observeOpenAiChatStream({ tracker, hideUsageChunk: plan.hideUsageChunk, isAborted })
+          : observeOpenAiChatStream({
+              tracker,
+              hideUsageChunk: plan.hideUsageChunk,
+              usageRequested: plan.usageRequested,
+              isAborted,
+            })
       return observeStainlessStream(data, observer, { client, session })
     },
   }
