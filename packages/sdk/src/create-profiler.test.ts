@@ -294,6 +294,31 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('reads wrap() options and defaultContext once: later changes to those objects record nothing', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const defaultContext = { metadata: { env: { region: 'eu' } } }
+    const test = await startTestProfiler({ defaultContext })
+    const options = { feature: 'checkout', tags: ['a'], metadata: { team: { name: 'payments' } } }
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }), options)
+    // The application goes on using its objects.
+    options.feature = 'changed'
+    options.tags.push('changed')
+    options.metadata.team.name = 'changed'
+    defaultContext.metadata.env.region = 'changed'
+    const clients = [openai, openai.withOptions({ timeout: 5_000 }), test.profiler.wrap(openai, {})]
+    for (const client of clients) await client.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const events = await test.events()
+    expect(events).toHaveLength(3)
+    for (const event of events) {
+      expect(event).toMatchObject({
+        feature: 'checkout',
+        tags: ['a'],
+        metadata: { env: { region: 'eu' }, team: { name: 'payments' } },
+      })
+    }
+    await test.close()
+  })
+
   it('keeps nested metadata as it was when the call ended, even if it later becomes a cycle', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler()

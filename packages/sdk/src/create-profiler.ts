@@ -15,7 +15,7 @@ import { describeValue } from './internal/describe-value.ts'
 import { detectClientKind } from './internal/detect-client-kind.ts'
 import { createErrorReporter } from './internal/error-reporter.ts'
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
-import { mergeCallContext } from './internal/merge-call-context.ts'
+import { mergeCallContext, snapshotCallContext } from './internal/merge-call-context.ts'
 import { resolveProfilerOptions } from './internal/resolve-profiler-options.ts'
 import { EventTransport, type TransportStats } from './internal/transport/event-transport.ts'
 import { registerExitFlush } from './internal/transport/exit-flush.ts'
@@ -217,8 +217,12 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         reporter.debug(`cannot count retries of this ${kind} client: it has no replaceable fetch`)
       }
       const { provider, ...context } = wrapOptions ?? {}
+      // The caller's options are read now, once: clients derived later (withOptions(), a second wrap())
+      // get these, whatever the caller's object holds by then.
+      const ownContext = snapshotCallContext(context)
+      const options: WrapOptions = provider === undefined ? ownContext : { ...ownContext, provider }
       // Merged once: most calls add no context of their own and share it (events copy what they keep).
-      const wrapContext = mergeCallContext(resolved.defaultContext, context)
+      const wrapContext = mergeCallContext(resolved.defaultContext, ownContext)
       const session = createWrapSession({
         reporter,
         providerOverride: provider,
@@ -238,10 +242,10 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         client,
         countsAttempts,
         root: () => proxy ?? client,
-        rewrap: (derived) => wrap(derived, wrapOptions),
+        rewrap: (derived) => wrap(derived, options),
       })
       proxy = createClientProxy(client, shape, new WeakMap(), (real, made) => {
-        wrapped.set(made, { client: real, options: wrapOptions })
+        wrapped.set(made, { client: real, options })
       })
       return proxy
     } catch (error) {

@@ -36,3 +36,21 @@ export function mergeCallContext(...contexts: ReadonlyArray<CallContext | undefi
   if (metadata) merged.metadata = metadata
   return merged
 }
+
+/**
+ * A context as it is now, sharing nothing with the caller's objects: `wrap()` options and
+ * `defaultContext` are read once, so a later change to them (nested metadata included) records nothing.
+ * Metadata that cannot be cloned (it holds a function) is copied at its top level; the call's own
+ * check, when it ends, reports what cannot be sent.
+ */
+export function snapshotCallContext(context: CallContext | undefined): CallContext {
+  const snapshot = mergeCallContext(context)
+  if (snapshot.metadata) {
+    try {
+      snapshot.metadata = structuredClone(snapshot.metadata)
+    } catch {
+      // The top-level copy mergeCallContext made stands.
+    }
+  }
+  return snapshot
+}

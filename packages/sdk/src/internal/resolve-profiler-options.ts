@@ -2,6 +2,7 @@ import type { CallContext } from '../call-context.ts'
 import type { ProfilerError } from '../profiler-error.ts'
 import type { Compression, ProfilerOptions } from '../profiler-options.ts'
 import { describeValue } from './describe-value.ts'
+import { snapshotCallContext } from './merge-call-context.ts'
 
 /** Profiler options after argument → environment → default resolution. */
 export interface ResolvedProfilerOptions {
@@ -165,7 +166,7 @@ export function resolveProfilerOptions(
     defaultContextGiven !== null &&
     !Array.isArray(defaultContextGiven)
   ) {
-    defaultContext = defaultContextGiven as CallContext
+    defaultContext = snapshotCallContext(defaultContextGiven as CallContext)
   } else if (defaultContextGiven !== undefined && defaultContextGiven !== null) {
     problems.push(
       `defaultContext must be an object such as { feature: 'support-chat' }; got ${describeValue(defaultContextGiven)}, using none`,
