@@ -27,7 +27,14 @@ export {
   SERVICE_TIERS,
   type ServiceTier,
 } from './events/llm-call-event.ts'
-export { compareUtcTimes, subMillisecondMicros, toUtcTimestamp } from './events/to-utc-timestamp.ts'
+export {
+  compareIsoTimesExactly,
+  compareUtcTimes,
+  hasDigitsPastMillisecond,
+  subMillisecondMicros,
+  toUtcMicrosecondCeiling,
+  toUtcTimestamp,
+} from './events/to-utc-timestamp.ts'
 export {
   EARLIEST_EVENT_TIMESTAMP_MS,
   type EventError,

@@ -1,4 +1,10 @@
-import { compareUtcTimes, isStorableText, subMillisecondMicros, toUtcTimestamp } from '@ai-cost-profiler/core'
+import {
+  compareIsoTimesExactly,
+  hasDigitsPastMillisecond,
+  isStorableText,
+  toUtcMicrosecondCeiling,
+  toUtcTimestamp,
+} from '@ai-cost-profiler/core'
 import { z } from 'zod'
 import {
   EARLIEST_SUPPORTED_UTC_MS,
@@ -20,13 +26,16 @@ const ISO_TIME_FORMAT = 'must be an ISO 8601 time with an offset, e.g. 2026-11-2
  * `formatMessage` says how to write one.
  */
 export function supportedIsoTime(formatMessage = ISO_TIME_FORMAT) {
-  return z.iso
-    .datetime({ offset: true, message: formatMessage, abort: true })
-    .refine(
-      (value) => isSupportedUtcInstant(Date.parse(value)),
-      `must be a time from ${EARLIEST} to ${LATEST}`,
-    )
-    .transform(toUtcTimestamp)
+  return supportedIsoTimeAsSent(formatMessage).transform(toUtcTimestamp)
+}
+
+/** `supportedIsoTime` as it was sent, every digit kept. */
+function supportedIsoTimeAsSent(formatMessage = ISO_TIME_FORMAT) {
+  return z.iso.datetime({ offset: true, message: formatMessage, abort: true }).refine((value) => {
+    const ms = Date.parse(value)
+    // The latest time itself, not a fraction of a millisecond past it, which Date.parse drops.
+    return isSupportedUtcInstant(ms) && !(ms === LATEST_SUPPORTED_UTC_MS && hasDigitsPastMillisecond(value))
+  }, `must be a time from ${EARLIEST} to ${LATEST}`)
 }
 
 /** A text filter: any value a stored field could hold (PostgreSQL text takes no NUL or lone surrogate). */
@@ -48,28 +57,36 @@ export const calendarDay = z
   )
 
 /**
- * `isoTime` that keeps microseconds, e.g. `2026-11-22T05:00:00.000500Z` (`2026-11-22T05:00:00.000Z`
- * without them): calls are stored to the microsecond, so a range bound must cut there too.
+ * The fields of a time range `[from, to)`, both optional, as sent: pass the schema holding them to
+ * `fromBeforeTo`, which checks their order and writes them as the bounds the storage compares with.
  */
-export function preciseIsoTime(formatMessage = ISO_TIME_FORMAT) {
-  return supportedIsoTime(formatMessage).transform((value) => {
-    const millisecondIso = new Date(Date.parse(value)).toISOString()
-    const micros = subMillisecondMicros(value)
-    return micros === 0 ? millisecondIso : `${millisecondIso.slice(0, -1)}${String(micros).padStart(3, '0')}Z`
-  })
+export const timeRangeFields = {
+  from: supportedIsoTimeAsSent().optional(),
+  to: supportedIsoTimeAsSent().optional(),
 }
 
-/** The fields of a time range `[from, to)`; both optional. Check their order with `fromBeforeTo`. */
-export const timeRangeFields = { from: preciseIsoTime().optional(), to: preciseIsoTime().optional() }
-
-/** `schema` with its `from` required to be before its `to` (compared as instants) when both are given. */
+/**
+ * `schema` with its `from` required to be before its `to` (compared as sent, to the last digit) when
+ * both are given, and each bound written in UTC to the microsecond, e.g. `2026-11-22T05:00:00.000500Z`
+ * (`2026-11-22T05:00:00.000Z` without microseconds). Calls are stored to the microsecond, so a bound
+ * with more digits is rounded up to the next microsecond: a call is inside the range exactly when it
+ * is inside the range as sent (`to=…23:59:59.9999999Z` keeps a call at `23:59:59.999999`).
+ */
 export function fromBeforeTo<
   Schema extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>,
->(schema: Schema): Schema {
-  return schema.refine((range) => !range.from || !range.to || compareUtcTimes(range.from, range.to) < 0, {
-    message: 'must be before to',
-    path: ['from'],
-  })
+>(schema: Schema) {
+  return schema
+    .refine((range) => !range.from || !range.to || compareIsoTimesExactly(range.from, range.to) < 0, {
+      message: 'must be before to',
+      path: ['from'],
+    })
+    .transform(
+      (range): z.output<Schema> => ({
+        ...range,
+        ...(range.from === undefined ? {} : { from: toUtcMicrosecondCeiling(range.from) }),
+        ...(range.to === undefined ? {} : { to: toUtcMicrosecondCeiling(range.to) }),
+      }),
+    )
 }
 
 /** `GET /v1/analytics/summary`'s query: a time range `[from, to)`, both ends optional; nothing else. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { toUtcTimestamp } from './to-utc-timestamp.ts'
+import { compareIsoTimesExactly, toUtcMicrosecondCeiling, toUtcTimestamp } from './to-utc-timestamp.ts'
 
 describe('toUtcTimestamp', () => {
   it.each([
@@ -17,5 +17,33 @@ describe('toUtcTimestamp', () => {
   ])('writes %s as %s', (value, expected) => {
     expect(toUtcTimestamp(value)).toBe(expected)
     expect(Date.parse(toUtcTimestamp(value))).toBe(Date.parse(value))
+  })
+})
+
+describe('toUtcMicrosecondCeiling', () => {
+  it.each([
+    ['2026-11-22T10:00:00Z', '2026-11-22T10:00:00.000Z'],
+    ['2026-11-22T10:00:00.000500Z', '2026-11-22T10:00:00.000500Z'],
+    ['2026-11-22T10:00:00.5+01:00', '2026-11-22T09:00:00.500Z'],
+    // Past the microsecond: up to the next one, across the millisecond, the second and the day.
+    ['2026-11-22T10:00:00.0000001Z', '2026-11-22T10:00:00.000001Z'],
+    ['2026-11-22T10:00:00.0009991Z', '2026-11-22T10:00:00.001Z'],
+    ['2026-11-29T23:59:59.9999999Z', '2026-11-30T00:00:00.000Z'],
+    ['2026-11-29T23:59:59.9999990000Z', '2026-11-29T23:59:59.999999Z'],
+    ['2026-11-30T01:59:59.99999901+02:00', '2026-11-30T00:00:00.000Z'],
+  ])('writes the bound %s as %s', (value, expected) => {
+    expect(toUtcMicrosecondCeiling(value)).toBe(expected)
+  })
+})
+
+describe('compareIsoTimesExactly', () => {
+  it.each([
+    ['2026-11-22T10:00:00.999999Z', '2026-11-22T10:00:00.9999999Z', -1],
+    ['2026-11-22T10:00:00.9999991Z', '2026-11-22T10:00:00.9999992Z', -1],
+    ['2026-11-22T10:00:00.50Z', '2026-11-22T10:00:00.5Z', 0],
+    ['2026-11-22T11:00:00.0000001+01:00', '2026-11-22T10:00:00Z', 1],
+  ])('orders %s and %s as %i', (a, b, expected) => {
+    expect(Math.sign(compareIsoTimesExactly(a, b))).toBe(expected)
+    expect(Math.sign(compareIsoTimesExactly(b, a))).toBe(-expected || 0)
   })
 })

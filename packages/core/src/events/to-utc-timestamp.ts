@@ -32,3 +32,46 @@ export function compareUtcTimes(a: string, b: string): number {
   const difference = Date.parse(a) - Date.parse(b)
   return difference !== 0 ? difference : subMillisecondMicros(a) - subMillisecondMicros(b)
 }
+
+/** The digits of the seconds' fraction past the microsecond that are not zeros, if any. */
+function hasDigitsPastMicrosecond(value: string): boolean {
+  return /[1-9]/.test((SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(6))
+}
+
+/**
+ * An ISO 8601 time with an offset, already validated, as the bound of a range over times stored to the
+ * microsecond: written like `Date.prototype.toISOString` (`2026-11-22T05:00:00.000Z`), with the
+ * microseconds past the millisecond when there are any (`2026-11-22T05:00:00.000500Z`), and rounded up
+ * to the next microsecond when digits past it are not zeros. A stored time is at or after such a bound,
+ * or before it, exactly when it is so against the time as sent (t < 23:59:59.9999999 is t < 24:00:00).
+ */
+export function toUtcMicrosecondCeiling(value: string): string {
+  let ms = Date.parse(value)
+  let micros = subMillisecondMicros(value) + (hasDigitsPastMicrosecond(value) ? 1 : 0)
+  if (micros === 1000) {
+    ms++
+    micros = 0
+  }
+  const iso = new Date(ms).toISOString()
+  return micros === 0 ? iso : `${iso.slice(0, -1)}${String(micros).padStart(3, '0')}Z`
+}
+
+/**
+ * Orders two ISO 8601 times with offsets, already validated, with every digit they write (past the
+ * microsecond too), like a sort comparator: the order of the times as sent.
+ */
+export function compareIsoTimesExactly(a: string, b: string): number {
+  const difference = Date.parse(a) - Date.parse(b)
+  if (difference !== 0) return difference
+  const fractionA = (SECONDS_FRACTION.exec(a)?.[1] ?? '').slice(3)
+  const fractionB = (SECONDS_FRACTION.exec(b)?.[1] ?? '').slice(3)
+  const width = Math.max(fractionA.length, fractionB.length)
+  const paddedA = fractionA.padEnd(width, '0')
+  const paddedB = fractionB.padEnd(width, '0')
+  return paddedA < paddedB ? -1 : paddedA > paddedB ? 1 : 0
+}
+
+/** True when the time writes a non-zero digit past the millisecond (which `Date.parse` drops). */
+export function hasDigitsPastMillisecond(value: string): boolean {
+  return /[1-9]/.test((SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3))
+}

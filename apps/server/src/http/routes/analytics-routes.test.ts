@@ -301,6 +301,18 @@ describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
       (await t.get(`/v1/events?from=2025-09-10T05:00:00.000100Z&to=2025-09-10T05:00:00.000101Z`)).status,
     ).toBe(200)
     expect((await t.get(`/v1/events?from=${cut}&to=${cut}`)).status).toBe(400)
+    // A bound written past the microsecond (.NET writes seven digits) cuts as sent: a call at
+    // .000900 is before .0009001, and .0009001 is after .000900.
+    const finer = '2025-09-10T05:00:00.0009001Z'
+    expect(await summary(t, '2025-09-10T04:00:00Z', finer)).toMatchObject({
+      to: '2025-09-10T05:00:00.000901Z',
+      requests: 2,
+    })
+    expect(await keys(`to=${finer}`)).toEqual(['late', 'early'])
+    expect(await keys(`from=2025-09-10T05:00:00.000900Z&to=${finer}`)).toEqual(['late'])
+    expect(await keys(`from=2025-09-10T05:00:00.0008999Z&to=${finer}`)).toEqual(['late'])
+    expect((await t.get(`/v1/events?from=${finer}&to=2025-09-10T05:00:00.0009002Z`)).status).toBe(200)
+    expect((await t.get(`/v1/events?from=${finer}&to=2025-09-10T05:00:00.00090010Z`)).status).toBe(400)
     // Far ahead too, where microseconds since the epoch no longer fit a double exactly.
     const late = await t.get(
       '/v1/analytics/summary?from=9999-12-30T12:34:56.789001Z&to=9999-12-30T12:34:56.789009Z',
@@ -340,6 +352,8 @@ describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
       /to must be a time from 2000-01-01T00:00:00.000Z to 9999-12-31T00:00:00.000Z/,
     )
     await refused('from=0000-01-01T00:00:00Z', 'from', /from must be a time from 2000-01-01/)
+    // A microsecond past the latest time is past it, though Date.parse drops the microsecond.
+    await refused('to=9999-12-31T00:00:00.000001Z', 'to', /to must be a time from 2000-01-01/)
     // With `to` left to its default, now: a `from` after it, or a `to` with no room before it.
     await refused('from=2099-01-01T00:00:00Z', 'from', /from must be before to \(now, /)
     await refused('to=2000-01-01T00:00:00Z', 'from', /from must be before to \(2000-01-01T00:00:00.000Z\)/)

@@ -46,6 +46,12 @@ describeEachDatabase('GET /v1/analytics/daily', (getDb) => {
         source: 'hourly-rollup',
       }),
     ])
+    // Every name of UTC has UTC's days, checked against their aggregates.
+    for (const name of ['Etc/UTC', 'utc', 'GMT', 'Zulu']) {
+      const other = await daily(name)
+      expect(other).toMatchObject({ timeZone: name, dayBoundary: 'exact' })
+      expect(other.days).toEqual(utc.days)
+    }
     const offset = await t.get('/v1/analytics/daily?timeZone=%2B05%3A30')
     expect(offset.status).toBe(400)
   })

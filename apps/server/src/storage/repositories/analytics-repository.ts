@@ -240,6 +240,40 @@ export interface AggregateDayStates {
   pendingDays: string[]
 }
 
+// The UTC days of [$2, $3] that an hour waiting for the rollup refresh touches: marked dirty, or holding a row
+// ingested after the refresh's watermark ($4; NULL before the first refresh). Days retention emptied are final.
+// $1 is the project. Defines the CTEs span, retired and unsettled (one column, day).
+const UNSETTLED_DAYS = `span AS (
+       SELECT $2::date::timestamp AT TIME ZONE 'UTC' AS from_utc, ($3::date + 1)::timestamp AT TIME ZONE 'UTC' AS to_utc),
+     retired AS (
+       SELECT COALESCE((SELECT raw_deleted_before FROM retention_state WHERE project_id = $1), '-infinity') AS before),
+     unsettled AS (
+       SELECT DISTINCT (h.hour AT TIME ZONE 'UTC')::date AS day FROM (
+         SELECT hour_utc AS hour FROM rollup_dirty_hours, span
+         WHERE project_id = $1 AND hour_utc >= span.from_utc AND hour_utc < span.to_utc
+         UNION ALL
+         SELECT timestamp FROM llm_calls, span
+         WHERE $4::timestamptz IS NOT NULL AND ingested_at > $4::timestamptz AND project_id = $1
+           AND timestamp >= span.from_utc AND timestamp < span.to_utc) AS h, retired
+       WHERE h.hour >= retired.before)`
+
+/**
+ * A project's UTC days in [fromDay, toDay] (`YYYY-MM-DD`) that hold calls the rollups do not reflect yet
+ * (see `UNSETTLED_DAYS`): their rollups, and any aggregate that agrees with them, are behind the calls.
+ */
+export async function listUnsettledUtcDays(
+  db: Queryable,
+  input: { projectId: string; fromDay: string; toDay: string },
+): Promise<Set<string>> {
+  if (input.toDay < input.fromDay) return new Set()
+  const { watermark } = await getJobState(db, ROLLUP_REFRESH_JOB)
+  const { rows } = await db.query<{ day: string }>(
+    `WITH ${UNSETTLED_DAYS} SELECT to_char(day, 'YYYY-MM-DD') AS day FROM unsettled`,
+    [input.projectId, input.fromDay, input.toDay, watermark],
+  )
+  return new Set(rows.map((row) => row.day))
+}
+
 /**
  * Classifies a project's closed UTC days in [fromDay, toDay]. A day is stale when an hour of it waits for the
  * rollup refresh or its rollups were rebuilt after the aggregate was computed; this relies on the refresh
@@ -252,19 +286,7 @@ export async function listAggregateDayStates(
   if (input.toDay < input.fromDay) return { unverifiedDays: [], staleDays: [], pendingDays: [] }
   const { watermark } = await getJobState(db, ROLLUP_REFRESH_JOB)
   const { rows } = await db.query<AggregateDayStates>(
-    `WITH span AS (
-       SELECT $2::date::timestamp AT TIME ZONE 'UTC' AS from_utc, ($3::date + 1)::timestamp AT TIME ZONE 'UTC' AS to_utc),
-     retired AS (
-       SELECT COALESCE((SELECT raw_deleted_before FROM retention_state WHERE project_id = $1), '-infinity') AS before),
-     unsettled AS (
-       SELECT DISTINCT (h.hour AT TIME ZONE 'UTC')::date AS day FROM (
-         SELECT hour_utc AS hour FROM rollup_dirty_hours, span
-         WHERE project_id = $1 AND hour_utc >= span.from_utc AND hour_utc < span.to_utc
-         UNION ALL
-         SELECT timestamp FROM llm_calls, span
-         WHERE $4::timestamptz IS NOT NULL AND ingested_at > $4::timestamptz AND project_id = $1
-           AND timestamp >= span.from_utc AND timestamp < span.to_utc) AS h, retired
-       WHERE h.hour >= retired.before),
+    `WITH ${UNSETTLED_DAYS},
      aggregated AS (
        SELECT day, status, computed_at FROM daily_aggregate_days WHERE project_id = $1 AND day BETWEEN $2::date AND $3::date),
      with_data AS (

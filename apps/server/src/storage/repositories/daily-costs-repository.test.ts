@@ -66,10 +66,19 @@ describeEachDatabase('daily costs by time zone', (getDb) => {
   it('serves verified UTC days from their aggregate, says when one is stale, and reads the open hour raw', async () => {
     const db = getDb()
     const projectId = await createProject(db)
+    const day12 = () =>
+      listDailyCosts(db, {
+        projectId,
+        fromDay: '2025-03-12',
+        toDay: '2025-03-12',
+        timeZone: 'UTC',
+        nowUtc: LATER,
+      })
     await insertCalls(db, [
       callRow(projectId, { timestamp: '2025-03-12T10:00:00Z', costUsd: '1.000000000000' }),
     ])
-    await refreshRollups({ db, logger, metrics: new JobMetrics() })
+    // No overlap: the refresh's watermark passes the call at once, as it does a minute later in service.
+    await refreshRollups({ db, logger, metrics: new JobMetrics(), overlapMs: 0 })
     await runDailyAggregation({
       db,
       logger,
@@ -78,13 +87,7 @@ describeEachDatabase('daily costs by time zone', (getDb) => {
       trigger: 'cli',
       days: ['2025-03-12'],
     })
-    const verified = await listDailyCosts(db, {
-      projectId,
-      fromDay: '2025-03-12',
-      toDay: '2025-03-12',
-      timeZone: 'UTC',
-      nowUtc: LATER,
-    })
+    const verified = await day12()
     expect(verified).toEqual([
       expect.objectContaining({
         source: 'daily-aggregate',
@@ -96,14 +99,13 @@ describeEachDatabase('daily costs by time zone', (getDb) => {
     await insertCalls(db, [
       callRow(projectId, { timestamp: '2025-03-12T11:00:00Z', costUsd: '2.000000000000' }),
     ])
+    // Before the refresh, the rollups still agree with the aggregate, but the stored calls do not.
+    const behind = await day12()
+    expect(behind).toEqual([
+      expect.objectContaining({ source: 'hourly-rollup', verification: 'stale', costUsd: '1.000000000000' }),
+    ])
     await refreshRollups({ db, logger, metrics: new JobMetrics() })
-    const stale = await listDailyCosts(db, {
-      projectId,
-      fromDay: '2025-03-12',
-      toDay: '2025-03-12',
-      timeZone: 'UTC',
-      nowUtc: LATER,
-    })
+    const stale = await day12()
     expect(stale).toEqual([
       expect.objectContaining({ source: 'hourly-rollup', verification: 'stale', costUsd: '3.000000000000' }),
     ])

@@ -1,5 +1,6 @@
 import { sumUsd } from '@ai-cost-profiler/core'
 import type { Queryable } from '../database.ts'
+import { listUnsettledUtcDays } from './analytics-repository.ts'
 import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_COUNT, latencyPercentileMs } from './latency-histogram.ts'
 import { USAGE_SUM_COLUMNS, type UsageTotals } from './usage-sum-columns.ts'
 
@@ -158,6 +159,15 @@ export interface ListDailyCostsInput {
   nowUtc: string
 }
 
+/** True for every name of UTC (`UTC`, `Etc/UTC`, `GMT`, `Zulu`, `utc`, …): their days are UTC days. */
+function isUtcZone(timeZone: string): boolean {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone === 'UTC'
+  } catch {
+    return false
+  }
+}
+
 /**
  * A project's costs per local day, from the hourly rollups (closed hours) and the raw rows of the open hour;
  * never a raw scan of a closed period. For UTC, each day is matched against its daily aggregate: a verified
@@ -173,8 +183,11 @@ export async function listDailyCosts(db: Queryable, input: ListDailyCostsInput):
     const seen = days.get(open.date)
     days.set(open.date, seen ? addRows(seen, open) : open)
   }
-  const isUtc = input.timeZone === 'UTC'
+  const isUtc = isUtcZone(input.timeZone)
   const aggregates = isUtc ? await readAggregateDays(db, input) : []
+  // Days with calls the rollups do not reflect yet (a late call before the next refresh): an aggregate
+  // that agrees with their rollups is behind the calls too.
+  const unsettled = aggregates.length > 0 ? await listUnsettledUtcDays(db, input) : new Set<string>()
   const aggregateByDay = new Map(aggregates.map((row) => [row.date, row]))
   for (const aggregate of aggregates) {
     // A day aggregated before its rollups existed (rollups came later, or were lost) is served from the aggregate.
@@ -194,7 +207,7 @@ export async function listDailyCosts(db: Queryable, input: ListDailyCostsInput):
           aggregate !== undefined && aggregate.costUsd === row.costUsd && aggregate.requests === row.requests
         if (!aggregate) verification = 'pending'
         else if (aggregate.status === 'unverified') verification = 'unverified'
-        else if (!agrees) verification = 'stale'
+        else if (!agrees || unsettled.has(row.date)) verification = 'stale'
         else {
           verification = 'verified'
           source = 'daily-aggregate'
