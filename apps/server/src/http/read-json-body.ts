@@ -15,6 +15,8 @@ export interface ReadJsonBodyOptions {
    * there skips the conversion to a web stream that `request.body` costs on every request.
    */
   nodeBody?: AsyncIterable<Uint8Array>
+  /** Told the bytes read so far after each chunk, before the next is read; it may throw to stop reading. */
+  onBytesRead?: (total: number) => void
 }
 
 function tooLarge(maxBytes: number): ApiError {
@@ -36,6 +38,7 @@ async function readLimited(request: Request, options: ReadJsonBodyOptions): Prom
   for await (const chunk of source) {
     total += chunk.byteLength
     if (total > maxBytes) throw tooLarge(maxBytes)
+    options.onBytesRead?.(total)
     chunks.push(chunk)
   }
   return Buffer.concat(chunks, total)

@@ -20,4 +20,16 @@ describe('ByteBudget', () => {
     budget.give(500)
     expect(budget.used).toBe(0)
   })
+
+  it('grows a loan while the rest fits, or when it is the only one', () => {
+    const budget = new ByteBudget(100)
+    expect(budget.tryTake(10)).toBe(true)
+    expect(budget.tryTake(10)).toBe(true)
+    expect(budget.tryGrow(10, 80)).toBe(true)
+    expect(budget.tryGrow(80, 91)).toBe(false)
+    expect(budget.used).toBe(90)
+    budget.give(10)
+    expect(budget.tryGrow(80, 500)).toBe(true)
+    expect(budget.used).toBe(500)
+  })
 })

@@ -16,6 +16,14 @@ export class ByteBudget {
     return true
   }
 
+  /** Grows a loan from `from` to `to` bytes if the rest fits (or nothing else is in flight); false otherwise. */
+  tryGrow(from: number, to: number): boolean {
+    const others = this.inFlight - from
+    if (others > 0 && others + to > this.limit) return false
+    this.inFlight = others + to
+    return true
+  }
+
   /** Changes a loan from `from` to `to` bytes, whatever the limit: the bytes are already in memory. */
   resize(from: number, to: number): void {
     this.inFlight = Math.max(0, this.inFlight - from + to)

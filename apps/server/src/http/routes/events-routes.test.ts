@@ -203,38 +203,58 @@ describeEachDatabase('authentication', (getDb) => {
   })
 })
 
+/**
+ * A request body that arrives slowly: `head` at once, the rest when the returned `finish` is called.
+ * `started` resolves once the server has read `head` and waits for more: a stream asks for its first
+ * chunk as soon as it is made, so only the second ask says the server is reading.
+ */
+function slowBody(head: string, rest: string) {
+  let finish: () => void = () => {}
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve
+  })
+  let reading: () => void = () => {}
+  const started = new Promise<void>((resolve) => {
+    reading = resolve
+  })
+  let reads = 0
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      reads++
+      if (reads === 1) {
+        controller.enqueue(new TextEncoder().encode(head))
+        return
+      }
+      reading()
+      await finished
+      controller.enqueue(new TextEncoder().encode(rest))
+      controller.close()
+    },
+  })
+  return { body, started, finish }
+}
+
+/** Posts a body stream to the ingest route without a length, as a chunked upload. */
+function postStream(t: Awaited<ReturnType<typeof createTestApp>>, body: ReadableStream<Uint8Array>) {
+  return t.app.request('/v1/events', {
+    method: 'POST',
+    headers: t.headers,
+    body,
+    duplex: 'half',
+  } as RequestInit)
+}
+
 describeEachDatabase('POST /v1/events under memory pressure', (getDb) => {
   it('answers 503 SERVER_BUSY while other batches hold the bytes in flight, and takes batches again after', async () => {
     const t = await createTestApp(getDb(), { maxIngestBytesInFlight: 2_000 })
     const text = JSON.stringify({ events: [example] })
     // A batch whose body is still arriving holds its declared bytes: its first read means the server
     // has taken them; the rest arrives when `finish` is called.
-    let reading: () => void = () => {}
-    const started = new Promise<void>((resolve) => {
-      reading = resolve
-    })
-    let finish: () => void = () => {}
-    const finished = new Promise<void>((resolve) => {
-      finish = resolve
-    })
-    let reads = 0
-    const slowBody = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        reads++
-        if (reads === 1) {
-          controller.enqueue(new TextEncoder().encode(text.slice(0, 10)))
-          reading()
-          return
-        }
-        await finished
-        controller.enqueue(new TextEncoder().encode(text.slice(10)))
-        controller.close()
-      },
-    })
+    const { body, started, finish } = slowBody(text.slice(0, 10), text.slice(10))
     const slow = t.app.request('/v1/events', {
       method: 'POST',
       headers: { ...t.headers, 'content-length': String(1_500) },
-      body: slowBody,
+      body,
       duplex: 'half',
     } as RequestInit)
     await started
@@ -247,5 +267,41 @@ describeEachDatabase('POST /v1/events under memory pressure', (getDb) => {
     expect((await t.postEvents([{ ...example, idempotencyKey: 'second' }])).body).toMatchObject({
       accepted: 1,
     })
+  })
+
+  it('counts a chunked body by the bytes that arrived, not as the largest batch', async () => {
+    // Room for several small chunked uploads at once, not for one counted at 5 MB.
+    const t = await createTestApp(getDb(), { maxIngestBytesInFlight: 1024 * 1024 })
+    const uploads = Array.from({ length: 7 }, (_, index) => {
+      const text = JSON.stringify({ events: [{ ...example, idempotencyKey: `chunked-${index}` }] })
+      const body = slowBody(text.slice(0, 10), text.slice(10))
+      const response = postStream(t, body.body)
+      return { ...body, response }
+    })
+    // All seven are being read at once; then each gets its answer.
+    await Promise.all(uploads.map((upload) => upload.started))
+    for (const upload of uploads) upload.finish()
+    const statuses = await Promise.all(uploads.map(async (upload) => (await upload.response).status))
+    expect(statuses).toEqual(Array(7).fill(200))
+  })
+
+  it('answers 503 SERVER_BUSY when a chunked body grows past the bytes the others leave', async () => {
+    const t = await createTestApp(getDb(), { maxIngestBytesInFlight: 200 * 1024 })
+    const text = JSON.stringify({ events: [example] })
+    const held = slowBody(text.slice(0, 10), text.slice(10))
+    const holding = postStream(t, held.body)
+    await held.started
+    // 300 KiB arriving without a declared length: more than the budget has left beside the first.
+    const big = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let chunk = 0; chunk < 30; chunk++) controller.enqueue(new Uint8Array(10 * 1024).fill(32))
+        controller.close()
+      },
+    })
+    const busy = await postStream(t, big)
+    expect(busy.status).toBe(503)
+    expect(await busy.json()).toMatchObject({ error: { code: 'SERVER_BUSY' } })
+    held.finish()
+    expect((await holding).status).toBe(200)
   })
 })

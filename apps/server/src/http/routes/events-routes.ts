@@ -18,13 +18,38 @@ import { parseJsonText, readJsonText } from '../read-json-body.ts'
  */
 export const MAX_INGEST_BYTES_IN_FLIGHT = 32 * 1024 * 1024
 
-// What a body will hold once read: its declared length, ten times that when compressed (event JSON
-// shrinks five to ten times with gzip), the most a batch may be when the length is not declared.
-function expectedBodyBytes(request: Request): number {
+// Event JSON shrinks five to ten times with gzip: a compressed body is counted at ten times its size.
+const COMPRESSION_FACTOR = 10
+// What a body without a declared length (chunked) is first counted as; its share grows as it arrives.
+const UNDECLARED_BODY_START_BYTES = 64 * 1024
+
+function isCompressed(request: Request): boolean {
+  return (request.headers.get('content-encoding') || 'identity').trim().toLowerCase() !== 'identity'
+}
+
+// What `received` bytes of a body will hold once read, at most the largest batch.
+function heldBytes(received: number, compressed: boolean): number {
+  return Math.min(MAX_BATCH_BYTES, compressed ? received * COMPRESSION_FACTOR : received)
+}
+
+// What a body will hold once read: from its declared length, or, when none is declared, a first share
+// that grows with the bytes as they arrive (a few slow chunked uploads must not take the whole budget).
+function expectedBodyBytes(request: Request): { bytes: number; declared: boolean } {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  if (!Number.isFinite(declared) || declared < 0) return MAX_BATCH_BYTES
-  const encoding = (request.headers.get('content-encoding') || 'identity').trim().toLowerCase()
-  return Math.min(MAX_BATCH_BYTES, encoding === 'identity' ? declared : declared * 10)
+  const compressed = isCompressed(request)
+  if (!Number.isFinite(declared) || declared < 0) {
+    return { bytes: heldBytes(UNDECLARED_BODY_START_BYTES, false), declared: false }
+  }
+  return { bytes: heldBytes(declared, compressed), declared: true }
+}
+
+function serverBusy(budget: ByteBudget): ApiError {
+  return new ApiError(
+    503,
+    'SERVER_BUSY',
+    `The server is reading ${Math.round(budget.used / 1024 / 1024)} MB of other batches. Retry after the delay in Retry-After.`,
+    { retryAfterSeconds: 1 },
+  )
 }
 
 /** Most events in one ingest request. */
@@ -87,19 +112,22 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService; max
   const budget = new ByteBudget(options.maxBytesInFlight ?? MAX_INGEST_BYTES_IN_FLIGHT)
 
   app.post('/', requireScope('ingest'), async (c) => {
-    let taken = expectedBodyBytes(c.req.raw)
-    if (!budget.tryTake(taken)) {
-      throw new ApiError(
-        503,
-        'SERVER_BUSY',
-        `The server is reading ${Math.round(budget.used / 1024 / 1024)} MB of other batches. Retry after the delay in Retry-After.`,
-        { retryAfterSeconds: 1 },
-      )
-    }
+    const expected = expectedBodyBytes(c.req.raw)
+    let taken = expected.bytes
+    if (!budget.tryTake(taken)) throw serverBusy(budget)
     try {
       // On Node (`serve`), the raw request is in c.env; in-process tests have none and use the web body.
       const nodeBody = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming
-      const text = await readJsonText(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody })
+      const compressed = isCompressed(c.req.raw)
+      const onBytesRead = expected.declared
+        ? undefined
+        : (received: number) => {
+            const needed = heldBytes(received, compressed)
+            if (needed <= taken) return
+            if (!budget.tryGrow(taken, needed)) throw serverBusy(budget)
+            taken = needed
+          }
+      const text = await readJsonText(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody, onBytesRead })
       // A body may hold more than expected (gzip inflating further): it is counted as it is.
       if (text.length > taken) {
         budget.resize(taken, text.length)
