@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import {
   exceedsJsonDepth,
+  findInexactNumber,
   findUnstorableText,
   jsonTextMayHoldUnstorableText,
   MAX_METADATA_BYTES,
@@ -165,6 +166,14 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       dropMetadata(
         call,
         `holds a NUL character or an unpaired surrogate at ${unstorable || 'its top level'}, which cannot be stored`,
+      )
+      return
+    }
+    const inexact = findInexactNumber(frozen)
+    if (inexact !== undefined) {
+      dropMetadata(
+        call,
+        `holds a number at ${inexact} past ±9007199254740991 (2^53 - 1), which the server refuses (send such ids as strings)`,
       )
       return
     }

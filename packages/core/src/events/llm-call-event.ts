@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { usageBucketsSchema } from '../usage/usage-buckets.ts'
 import { exceedsJsonDepth } from './exceeds-json-depth.ts'
+import { findInexactNumber } from './find-inexact-number.ts'
 
 /** Longest id, name or label accepted in an event (conversation id, feature, model, …). */
 export const MAX_ID_LENGTH = 256
@@ -89,6 +90,15 @@ const metadata = z
         code: 'custom',
         message: `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep; flatten it, e.g. with dotted keys`,
         params: { code: 'TOO_LARGE' },
+      })
+      return
+    }
+    const inexact = findInexactNumber(value)
+    if (inexact !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `holds a number at ${inexact} that cannot be kept as written: whole numbers must lie within ±9007199254740991 (2^53 - 1) and numbers be finite; send it as a string, e.g. "12345678901234567891"`,
+        params: { code: 'INVALID_VALUE' },
       })
       return
     }

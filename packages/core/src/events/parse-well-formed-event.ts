@@ -5,6 +5,7 @@ import {
   usageBucketsSchema,
 } from '../usage/usage-buckets.ts'
 import { exceedsJsonDepth } from './exceeds-json-depth.ts'
+import { findInexactNumber } from './find-inexact-number.ts'
 import {
   CALL_STATUSES,
   type CallError,
@@ -105,6 +106,7 @@ function isTags(value: unknown): value is string[] {
 function isMetadata(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return false
   if (exceedsJsonDepth(value, MAX_METADATA_DEPTH)) return false
+  if (findInexactNumber(value) !== undefined) return false
   return Buffer.byteLength(JSON.stringify(value), 'utf8') <= MAX_METADATA_BYTES
 }
 

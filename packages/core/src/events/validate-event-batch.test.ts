@@ -94,6 +94,29 @@ describe('validateEventBatch', () => {
     expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype)
   })
 
+  it('rejects metadata numbers that JSON parsing already changed, naming where, and keeps exact ones', () => {
+    const raw = (metadata: string) => JSON.parse(`{"metadata": ${metadata}}`) as object
+    const events = [
+      { ...base, idempotencyKey: 'x1', ...raw('{"orderId": 12345678901234567891}') },
+      { ...base, idempotencyKey: 'x2', ...raw('{"limits": {"huge": 1e400}}') },
+      { ...base, idempotencyKey: 'x3', ...raw('{"items": [{"id": 1}, {"id": -9007199254740993}]}') },
+      { ...base, idempotencyKey: 'x4', ...raw('{"id": 9007199254740991, "ratio": 0.1, "tiny": 1.5e-300}') },
+    ]
+    const { valid, errors } = validateEventBatch(events, { nowMs })
+    expect(errors.map(({ index, path, code }) => [index, path, code])).toEqual([
+      [0, 'metadata', 'INVALID_VALUE'],
+      [1, 'metadata', 'INVALID_VALUE'],
+      [2, 'metadata', 'INVALID_VALUE'],
+    ])
+    expect(errors.map(({ message }) => message)).toEqual([
+      expect.stringContaining('at orderId'),
+      expect.stringContaining('at limits.huge'),
+      expect.stringContaining('at items.1.id'),
+    ])
+    expect(errors[0]?.message).toContain('send it as a string')
+    expect(valid.map((item) => item.index)).toEqual([3])
+  })
+
   it('rejects text the database cannot store, naming the field', () => {
     const events = [
       { ...base, idempotencyKey: 'n1', feature: 'a\u0000b' },
