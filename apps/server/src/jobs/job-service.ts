@@ -233,6 +233,16 @@ export function createJobService(options: JobServiceOptions): JobService {
     failure?: string
   }
 
+  /** Runs the rollup refresh as a job of its own, unless one is running already. */
+  async function refreshRollupsUnlessRunning(trigger: JobTrigger): Promise<void> {
+    try {
+      const { done } = await service.start(ROLLUP_REFRESH_JOB, {}, trigger)
+      await done
+    } catch (error) {
+      if (!JobError.isInstance(error) || error.code !== 'JOB_ALREADY_RUNNING') throw error
+    }
+  }
+
   async function runJob(run: Run): Promise<JobResult> {
     const { name, params, signal, runId, trigger } = run
     if (name === ROLLUP_REFRESH_JOB) {
@@ -248,6 +258,10 @@ export function createJobService(options: JobServiceOptions): JobService {
     if (name === RETENTION_JOB) {
       const retention = params as JobParams[typeof RETENTION_JOB]
       const dryRun = retention.dryRun === true
+      // Raw calls go only once the rollups hold them: a refresh first means a late call, or a CLI with
+      // no server to refresh on a schedule, does not postpone the run (a refresh under way elsewhere does
+      // the same and is not waited for).
+      await refreshRollupsUnlessRunning(trigger)
       const reports = await runRetention({
         db,
         logger,

@@ -13,7 +13,8 @@ import { aggregateDays } from './__fixtures__/aggregate-days.ts'
 import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
 import { runDailyAggregation } from './daily-aggregation.ts'
 import { JobMetrics } from './job-metrics.ts'
-import { runRetention } from './retention.ts'
+import { createJobService } from './job-service.ts'
+import { type RetentionProjectReport, runRetention } from './retention.ts'
 import { refreshRollups } from './rollup-refresh.ts'
 
 const logger = createLogger({ level: 'silent' })
@@ -216,6 +217,20 @@ describeEachDatabase('retention', (getDb) => {
     expect(await timestampsOf(db, projectId)).toHaveLength(5)
   })
 
+  it('as a job, refreshes the rollups first: hours waiting for their rollup do not postpone it', async () => {
+    const db = getDb()
+    const projectId = await seed(db)
+    await refresh(db)
+    await aggregate(db, ['2025-05-01', '2025-05-15'])
+    // As after a late call, with no server refreshing on a schedule (the CLI alone).
+    await markHours(db, { projectId, hoursUtc: ['2025-05-10T00:00:00Z'] })
+    const jobs = createJobService({ db, logger, now: NOW })
+    const { done } = await jobs.start('retention', { projectId }, 'cli')
+    const [report] = (await done).result as RetentionProjectReport[]
+    expect(report).not.toHaveProperty('postponed')
+    expect(report?.rows.llm_calls).toBe(2)
+  })
+
   it('keeps a late call the rollups do not hold yet, and its day, until the day has an aggregate holding it', async () => {
     const db = getDb()
     const projectId = await seed(db)
@@ -229,7 +244,7 @@ describeEachDatabase('retention', (getDb) => {
 
     const [unmarked] = await runRetention({ db, logger, metrics, projectId, now: NOW })
     expect(unmarked?.postponed).toBe(
-      'day(s) 2025-05-15 before the cut hold calls their hourly rollups do not have yet',
+      'day(s) 2025-05-15 before the cut hold calls their hourly rollups do not have yet; run retention again after the next rollup refresh',
     )
     expect(unmarked?.rows.llm_calls).toBe(0)
     expect(await findProjectRetention(db, projectId)).toMatchObject({ rawDeletedBefore: null })

@@ -63,7 +63,8 @@ async function findReasonToWait(
     projectId: input.projectId,
     beforeUtc: input.cutoffUtc,
   })
-  if (pendingHours > 0) return `${pendingHours} hour(s) before the cut still wait for their rollup`
+  if (pendingHours > 0)
+    return `${pendingHours} hour(s) before the cut still wait for their rollup; run retention again once the rollup refresh under way has ended`
   const days = await listDaysNotInSumsBefore(db, { ...input, beforeUtc: input.cutoffUtc, limit: 5 })
   if (days.length === 0) return undefined
   const list = (missingFrom: DayNotInSums['missingFrom']) =>
@@ -74,7 +75,7 @@ async function findReasonToWait(
   const more = days.length === 5 ? ' and maybe more' : ''
   const notRolledUp = list('rollups')
   if (notRolledUp)
-    return `day(s) ${notRolledUp}${more} before the cut hold calls their hourly rollups do not have yet`
+    return `day(s) ${notRolledUp}${more} before the cut hold calls their hourly rollups do not have yet; run retention again after the next rollup refresh`
   return `day(s) ${list('aggregate')}${more} before the cut have no verified aggregate holding all their calls: run \`backfill\` for them`
 }
 

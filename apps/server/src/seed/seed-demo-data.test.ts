@@ -1,5 +1,6 @@
 import { sumUsd } from '@ai-cost-profiler/core'
 import { expect, it } from 'vitest'
+import { saveRawDeletedBefore } from '../storage/repositories/retention-repository.ts'
 import { createTestApp } from '../testing/create-test-app.ts'
 import { describeEachDatabase } from '../testing/test-databases.ts'
 import { seedDemoData } from './seed-demo-data.ts'
@@ -104,5 +105,36 @@ describeEachDatabase('seedDemoData', (getDb) => {
       [t.project.id],
     )
     expect(rows[0]?.count).toBe(2_400)
+  })
+
+  it('leaves out the events before the retention cut, as ingest refuses them, and says how many', async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    const cut = '2026-11-20T00:00:00.000Z'
+    await saveRawDeletedBefore(db, { projectId: t.project.id, beforeUtc: cut })
+    const progress: number[] = []
+    const result = await seedDemoData({
+      db,
+      projectName: t.project.name,
+      eventCount: 1_000,
+      days: 7,
+      seedValue: 8,
+      nowMs: NOW_MS,
+      onProgress: (done) => progress.push(done),
+    })
+    const { rows } = await db.query<{ kept: number; early: number }>(
+      `SELECT count(*)::int AS kept, count(*) FILTER (WHERE timestamp < $2)::int AS early
+       FROM llm_calls WHERE project_id = $1`,
+      [t.project.id, cut],
+    )
+    expect(rows[0]?.early).toBe(0)
+    expect(result.beforeRetentionCut).toBeGreaterThan(0)
+    expect(result).toMatchObject({
+      inserted: rows[0]?.kept,
+      duplicates: 0,
+      retentionCutUtc: '2026-11-20T00:00:00Z',
+    })
+    expect(result.inserted + result.beforeRetentionCut).toBe(1_000)
+    expect(progress.at(-1)).toBe(1_000)
   })
 })

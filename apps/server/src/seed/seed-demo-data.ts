@@ -4,6 +4,7 @@ import { writeCallBatch } from '../ingest/write-call-batch.ts'
 import type { Database } from '../storage/database.ts'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
 import { ensureProject } from '../storage/repositories/projects-repository.ts'
+import { findProjectRetention } from '../storage/repositories/retention-repository.ts'
 import { generateDemoEvents } from './generate-demo-events.ts'
 
 /** Options for `seedDemoData`. */
@@ -30,6 +31,13 @@ export interface SeedDemoDataResult {
   inserted: number
   /** Events whose idempotency key the project already had (an earlier run with the same seed value). */
   duplicates: number
+  /**
+   * Events stamped before the project's retention cut, left out as ingest refuses them
+   * (`TIMESTAMP_TOO_OLD`): stored, they would reach no sum and the next rollup refresh would delete them.
+   */
+  beforeRetentionCut: number
+  /** That cut (ISO 8601), when retention has moved it. */
+  retentionCutUtc: string | null
   durationMs: number
 }
 
@@ -46,8 +54,11 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
   const rowsPerStatement = options.rowsPerStatement ?? 5_000
   const maxConcurrentWrites = options.db.dialect === 'postgres' ? 2 : 1
   const { project } = await ensureProject(options.db, options.projectName)
+  const retentionCutUtc = (await findProjectRetention(options.db, project.id))?.rawDeletedBefore ?? null
+  const retentionCutMs = retentionCutUtc === null ? Number.NEGATIVE_INFINITY : Date.parse(retentionCutUtc)
   let inserted = 0
   let done = 0
+  let beforeRetentionCut = 0
   const inFlight = new Set<Promise<void>>()
   let failure: unknown
 
@@ -56,7 +67,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
       .then((stored) => {
         for (const flag of stored) if (flag) inserted++
         done += rows.length
-        options.onProgress?.(done)
+        options.onProgress?.(done + beforeRetentionCut)
       })
       .catch((error: unknown) => {
         failure ??= error
@@ -72,6 +83,10 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
     nowMs: options.nowMs ?? Date.now(),
     seedValue: options.seedValue,
   })) {
+    if (Date.parse(event.timestamp) < retentionCutMs) {
+      beforeRetentionCut++
+      continue
+    }
     const cost = computeCost({
       provider: event.provider,
       model: event.model,
@@ -95,10 +110,13 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
   if (chunk.length > 0 && !failure) write(chunk)
   await Promise.all(inFlight)
   if (failure) throw failure
+  if (beforeRetentionCut > 0) options.onProgress?.(done + beforeRetentionCut)
   return {
     projectId: project.id,
     inserted,
     duplicates: done - inserted,
+    beforeRetentionCut,
+    retentionCutUtc,
     durationMs: performance.now() - startedAtMs,
   }
 }
