@@ -1,12 +1,13 @@
 import { MAX_BACKFILL_CONCURRENCY, runBackfill } from '../jobs/backfill.ts'
 import { JobMetrics } from '../jobs/job-metrics.ts'
-import { listUtcDays } from '../jobs/utc-days.ts'
+import { addUtcDays, listUtcDays, utcDayOf } from '../jobs/utc-days.ts'
 import { createLogger } from '../logging/logger.ts'
 import { createProgressBar } from '../seed/progress-bar.ts'
 import { CliError } from './cli-error.ts'
 import { asCliJob, parseCommandOptions, parseCountOption, parseDayOption } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withMigratedDatabase } from './with-database.ts'
+import { withStopSignal } from './with-stop-signal.ts'
 
 /**
  * `backfill --from D --to D [--include-today] [--delay-ms N] [--batch-days N] [--concurrency N] [--json]
@@ -27,6 +28,14 @@ export const backfillCommand: Command = async (args, { env, print }) => {
   const fromDay = parseDayOption('from', values.from)
   const toDay = parseDayOption('to', values.to)
   if (fromDay > toDay) throw new CliError(`--from ${fromDay} is after --to ${toDay}.`, 2)
+  // --include-today opens the range to the day under way, not to days that have not begun.
+  const today = utcDayOf(Date.now())
+  if (toDay > today) {
+    throw new CliError(
+      `--to ${toDay} is after today (${today} UTC): a day that has not begun has nothing to aggregate. End the range at ${addUtcDays(today, -1)}, or at ${today} with --include-today.`,
+      2,
+    )
+  }
   const delayMs = parseCountOption({
     option: 'delay-ms',
     text: values['delay-ms'],
@@ -51,7 +60,7 @@ export const backfillCommand: Command = async (args, { env, print }) => {
   // Each day in flight holds one connection, and job bookkeeping needs one more.
   if (env.DATABASE_URL && concurrency + 1 > env.ACP_DB_POOL_SIZE) {
     throw new CliError(
-      `--concurrency ${concurrency} needs ${concurrency + 1} connections; ACP_DB_POOL_SIZE is ${env.ACP_DB_POOL_SIZE}.`,
+      `--concurrency ${concurrency} needs ${concurrency + 1} database connections (one per day in flight, one for bookkeeping); ACP_DB_POOL_SIZE is ${env.ACP_DB_POOL_SIZE}: set it to ${concurrency + 1} or more.`,
       2,
     )
   }
@@ -59,48 +68,51 @@ export const backfillCommand: Command = async (args, { env, print }) => {
   const level = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'silent' ? env.LOG_LEVEL : 'warn'
   const logger = createLogger({ level, write: (line) => process.stderr.write(`${line}\n`) })
 
-  return withMigratedDatabase(env, async (db) => {
-    const progress = values.quiet
-      ? undefined
-      : createProgressBar({
-          total: listUtcDays(fromDay, toDay).length,
-          stream: process.stderr,
-          label: 'Aggregated',
-          unit: 'days',
-        })
-    const summary = await asCliJob(() =>
-      runBackfill({
-        db,
-        logger,
-        metrics: new JobMetrics(),
-        fromDay,
-        toDay,
-        includeToday: values['include-today'] === true,
-        delayMs,
-        batchDays,
-        concurrency,
-        onProgress: (done) => progress?.update(done),
-      }),
-    )
-    progress?.finish()
-    const peakRssBytes = process.resourceUsage().maxRSS * 1024
-    const stopped = summary.stoppedBecause !== undefined
-    if (values.json) {
-      print(JSON.stringify({ ...summary, fromDay, toDay, peakRssBytes }))
-    } else {
-      print(
-        stopped
-          ? `Stopped after ${summary.daysRun} of ${summary.days} day(s) from ${fromDay} to ${toDay} (${summary.stoppedBecause}); ` +
-              `${summary.stored} project-day(s) rebuilt. Run the same command again to resume: days already current are skipped.`
-          : `Aggregated ${summary.days} day(s) from ${fromDay} to ${toDay} in ${(summary.durationMs / 1_000).toFixed(1)} s: ` +
-              `${summary.stored} project-day(s) rebuilt from ${summary.rowsAggregated} raw row(s), the rest already current; ${summary.skipped} day(s) left to a run ` +
-              `that held them; peak memory ${Math.round(peakRssBytes / 1_048_576)} MB.`,
+  return withStopSignal((stop) =>
+    withMigratedDatabase(env, async (db) => {
+      const progress = values.quiet
+        ? undefined
+        : createProgressBar({
+            total: listUtcDays(fromDay, toDay).length,
+            stream: process.stderr,
+            label: 'Aggregated',
+            unit: 'days',
+          })
+      const summary = await asCliJob(() =>
+        runBackfill({
+          db,
+          logger,
+          metrics: new JobMetrics(),
+          fromDay,
+          toDay,
+          includeToday: values['include-today'] === true,
+          delayMs,
+          batchDays,
+          concurrency,
+          onProgress: (done) => progress?.update(done),
+          signal: stop,
+        }),
       )
-      if (summary.unverified > 0)
-        print(`${summary.unverified} project-day(s) are unverified: see docs/operations.md.`)
-      if (summary.failed.length > 0)
-        print(`Failed: ${summary.failed.join(', ')}. Run the same command again to retry them.`)
-    }
-    return summary.failed.length > 0 || stopped ? 1 : 0
-  })
+      progress?.finish()
+      const peakRssBytes = process.resourceUsage().maxRSS * 1024
+      const stopped = summary.stoppedBecause !== undefined
+      if (values.json) {
+        print(JSON.stringify({ ...summary, fromDay, toDay, peakRssBytes }))
+      } else {
+        print(
+          stopped
+            ? `Stopped after ${summary.daysRun} of ${summary.days} day(s) from ${fromDay} to ${toDay} (${summary.stoppedBecause}); ` +
+                `${summary.stored} project-day(s) rebuilt. Run the same command again to resume: days already current are skipped.`
+            : `Aggregated ${summary.days} day(s) from ${fromDay} to ${toDay} in ${(summary.durationMs / 1_000).toFixed(1)} s: ` +
+                `${summary.stored} project-day(s) rebuilt from ${summary.rowsAggregated} raw row(s), the rest already current; ${summary.skipped} day(s) left to a run ` +
+                `that held them; peak memory ${Math.round(peakRssBytes / 1_048_576)} MB.`,
+        )
+        if (summary.unverified > 0)
+          print(`${summary.unverified} project-day(s) are unverified: see docs/operations.md.`)
+        if (summary.failed.length > 0)
+          print(`Failed: ${summary.failed.join(', ')}. Run the same command again to retry them.`)
+      }
+      return summary.failed.length > 0 || stopped ? 1 : 0
+    }),
+  )
 }

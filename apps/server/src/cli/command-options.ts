@@ -1,4 +1,4 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { parseArgs } from 'node:util'
 import { JobError } from '../jobs/job-error.ts'
 import { FIRST_SUPPORTED_UTC_DAY, isUtcDay, LAST_SUPPORTED_UTC_DAY } from '../jobs/utc-days.ts'
 import type { Queryable } from '../storage/database.ts'
@@ -16,39 +16,58 @@ export function wantsHelp(args: readonly string[]): boolean {
   return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
 }
 
-function listOptions(names: readonly string[]): string {
-  const options = names.map((name) => `--${name}`)
-  if (options.length <= 1) return options[0] ?? 'no options'
-  return `${options.slice(0, -1).join(', ')} and ${options.at(-1)}`
+/** `words` as a sentence lists them: "a", "a and b", "a, b and c". */
+export function listWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('')
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`
 }
+
+function listOptions(names: readonly string[]): string {
+  return names.length === 0 ? 'no options' : listWords(names.map((name) => `--${name}`))
+}
+
+/** The options a command takes, each a switch or an option with a value. */
+type CommandOptionsConfig = Record<string, { type: 'string' | 'boolean' }>
 
 /**
  * Reads `args` as the options of `command` (`keys list`, `migrate`) and nothing else: another option,
- * one of another action included, or a stray argument is wrong usage, answered with the options
- * `command` takes.
+ * one of another action included, a stray argument, an option given twice, an option without its
+ * value or with a blank one, or a value given to a switch is wrong usage, answered in one line.
  */
-export function parseCommandOptions<const Options extends NonNullable<ParseArgsConfig['options']>>(
+export function parseCommandOptions<const Options extends CommandOptionsConfig>(
   command: string,
   args: string[],
   options: Options,
 ) {
   const takes = `it takes ${listOptions(Object.keys(options))}`
+  const usage = `\`${command} --help\` shows its usage`
+  // Node's own checks would refuse a value that starts with a dash (`--events -5`) as "ambiguous", in
+  // three lines: the tokens are checked here instead, and each option handed back as `--name=value`.
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true })
+  const given = new Map<string, string>()
   for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue
     if (token.kind === 'positional')
       throw new CliError(`\`${command}\` takes no argument "${token.value}"; ${takes}.`, 2)
-    if (token.kind === 'option' && !Object.hasOwn(options, token.name))
+    const option = Object.hasOwn(options, token.name) ? options[token.name] : undefined
+    if (option === undefined)
       throw new CliError(`\`${command}\` has no option ${token.rawName}; ${takes}.`, 2)
-  }
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values
-  } catch (error) {
-    // What is left: an option without its value, or a value given to a switch.
-    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      throw new CliError(`${(error as Error).message} (\`${command} --help\` shows its usage)`, 2)
+    // The last one would win unseen: `keys create --project p1 --project p2` would make a key for p2.
+    if (given.has(token.name))
+      throw new CliError(`--${token.name} is given more than once; give it once (${usage}).`, 2)
+    const { value } = token
+    if (option.type === 'boolean') {
+      if (value !== undefined) throw new CliError(`--${token.name} takes no value; got "${value}".`, 2)
+      given.set(token.name, `--${token.name}`)
+      continue
     }
-    throw error
+    // Node takes the next word whatever it is: an option there means this one's value was left out.
+    if (value === undefined || (!token.inlineValue && value.startsWith('--')))
+      throw new CliError(`--${token.name} needs a value (${usage}).`, 2)
+    if (value.trim() === '') throw new CliError(`--${token.name} needs a value; got "${value}".`, 2)
+    given.set(token.name, `--${token.name}=${value}`)
   }
+  return parseArgs({ args: [...given.values()], options, strict: true, allowPositionals: false }).values
 }
 
 /** Reads `--project`: required unless a fallback is given, and a valid project name either way. */

@@ -17,6 +17,9 @@ import { pricesCommand } from './prices-command.ts'
 import { recomputeCommand } from './recompute-command.ts'
 import { retentionCommand } from './retention-command.ts'
 
+// A `prices set` with everything but its prices.
+const PRICE_SET_HEAD = 'set --project default --provider acme --model m --from 2025-01-01'.split(' ')
+
 interface Target {
   env: Record<string, string>
   /** Opens the target's database for the test itself (PGlite: only while no command has it open). */
@@ -228,6 +231,25 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         retentionCommand(['set', '--project', 'cli-jobs', '--days', '0'], cliTestContext(target.env).context),
       ).rejects.toMatchObject({ exitCode: 2 })
     })
+
+    it('aligns the columns of the recompute diff for a long model name and a large sum', async () => {
+      const model = 'ft:gpt-4.1-mini-2025-04-14:acme:support-intent:9xK2LmQ4'
+      await target.withDb(async (db) => {
+        const { project } = await ensureProject(db, 'cli-jobs')
+        // No price for it: the dry run would leave it unpriced, a delta of 23 characters.
+        await insertCalls(db, [
+          callRow(project.id, { timestamp: `${second}T11:00:00Z`, model, costUsd: '123456789.123456789012' }),
+        ])
+      })
+      const run = cliTestContext(target.env)
+      const args = ['--from', second, '--to', second, '--model', model, '--project', 'cli-jobs', '--dry-run']
+      expect(await recomputeCommand(args, run.context)).toBe(0)
+      const table = run.printed.filter((line) => line.startsWith('  ') && !line.startsWith('   '))
+      expect(table).toEqual([
+        `  provider/model${' '.repeat(50)}requests  changed             cost before      cost after                    delta  newly priced`,
+        `  openai/${model}         1        1  123456789.123456789012  0.000000000000  -123456789.123456789012             0`,
+      ])
+    })
   })
 }
 
@@ -247,10 +269,50 @@ describe('prices arguments', () => {
     ],
     [
       ['set', '--project', 'default', '--provider', 'acme', '--model', 'm', '--from', '2025-01-01'],
-      expect.stringMatching(/^Invalid price override: input .*; output .*Give --provider/),
+      '--input USD and --output USD are required.',
+    ],
+    [[...PRICE_SET_HEAD, '--input', '0.30'], '--output USD is required.'],
+    [
+      ['set', '--project', 'default', '--input', '1', '--output', '2'],
+      '--provider P, --model M and --from DATE are required.',
+    ],
+    [
+      [...PRICE_SET_HEAD, '--input', '-1', '--output', '1'],
+      expect.stringMatching(
+        /^Invalid price override: input must be a decimal string of USD per million tokens, [^\n]* \(`prices set --help` shows its usage\)\.$/,
+      ),
     ],
   ])('refuses %j with exit code 2 before opening the database', async (args, message) => {
     const failure = await pricesCommand(args, context).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(CliError)
+    expect(failure).toMatchObject({ message, exitCode: 2 })
+    expect(existsSync(dataDir)).toBe(false)
+  })
+})
+
+describe('backfill arguments', () => {
+  const dataDir = path.join(tmpdir(), `acp-backfill-never-opened-${process.pid}`)
+  const today = utcDayOf(Date.now())
+  const tomorrow = addUtcDays(today, 1)
+
+  it.each([
+    [
+      { ACP_DATA_DIR: dataDir },
+      ['--from', today, '--to', tomorrow, '--include-today'],
+      `--to ${tomorrow} is after today (${today} UTC): a day that has not begun has nothing to aggregate. End the range at ${addUtcDays(today, -1)}, or at ${today} with --include-today.`,
+    ],
+    [
+      { ACP_DATA_DIR: dataDir },
+      ['--from', tomorrow, '--to', tomorrow],
+      `--to ${tomorrow} is after today (${today} UTC): a day that has not begun has nothing to aggregate. End the range at ${addUtcDays(today, -1)}, or at ${today} with --include-today.`,
+    ],
+    [
+      { DATABASE_URL: TEST_POSTGRES_URL, ACP_DB_POOL_SIZE: '1' },
+      ['--from', '2025-01-01', '--to', '2025-01-02'],
+      '--concurrency 1 needs 2 database connections (one per day in flight, one for bookkeeping); ACP_DB_POOL_SIZE is 1: set it to 2 or more.',
+    ],
+  ])('refuses %j %j with exit code 2 before opening the database', async (env, args, message) => {
+    const failure = await backfillCommand(args, cliTestContext(env).context).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(CliError)
     expect(failure).toMatchObject({ message, exitCode: 2 })
     expect(existsSync(dataDir)).toBe(false)

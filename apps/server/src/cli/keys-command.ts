@@ -144,7 +144,9 @@ const ACTIONS: Readonly<Record<string, Command>> = { create: createKey, list: li
 
 /** `keys create | list | revoke`: a new key is printed once; only its hash is stored. */
 export const keysCommand: Command = async (args, context) => {
-  const [action = '', ...rest] = args
+  const [action, ...rest] = args
+  if (action === undefined || action.startsWith('-'))
+    throw new CliError('`keys` needs an action: create, list or revoke (`keys --help` shows their usage).', 2)
   // Checked first, so a mistyped action opens no database and asks for nothing else.
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined
   if (run === undefined) throw new CliError(`Unknown keys action "${action}"; use create, list or revoke.`, 2)

@@ -81,12 +81,16 @@ describe('CLI on PostgreSQL', () => {
     expect(await tablesInSchema()).toBe(0)
   })
 
-  it('keys with an unknown action says which exist, before opening the database', async () => {
+  it('keys and prices with an unknown action or none say which exist, before opening the database', async () => {
     expect(await runCli(['keys', 'rotate', '--project', 'shop'])).toBe(2)
     expect(await runCli(['keys'])).toBe(2)
+    expect(await runCli(['keys', '--project', 'shop'])).toBe(2)
+    expect(await runCli(['prices'])).toBe(2)
     expect(output).toEqual([
       'Error: Unknown keys action "rotate"; use create, list or revoke.',
-      'Error: Unknown keys action ""; use create, list or revoke.',
+      'Error: `keys` needs an action: create, list or revoke (`keys --help` shows their usage).',
+      'Error: `keys` needs an action: create, list or revoke (`keys --help` shows their usage).',
+      'Error: `prices` needs an action: list, set or delete (`prices --help` shows their usage).',
     ])
     expect(await tablesInSchema()).toBe(0)
   })
@@ -137,6 +141,19 @@ describe('CLI on PostgreSQL', () => {
       ['recompute', '--from', '2025-01-01', '--to', '2025-01-02', '--project', 'a/b'],
       '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "a/b".',
     ],
+    [
+      ['keys', 'create', '--project', 'p1', '--project', 'p2', '--scope', 'read'],
+      '--project is given more than once; give it once (`keys create --help` shows its usage).',
+    ],
+    [
+      ['keys', 'create', '--project', '-abc'],
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "-abc".',
+    ],
+    [
+      ['recompute', '--from', '2025-01-01', '--to', '2025-01-02', '--model', ''],
+      '--model needs a value; got "".',
+    ],
+    [['prices', 'set', '--project', 'shop', ...PRICE_SET_OPTIONS.slice(0, -2)], '--output USD is required.'],
   ])('refuses %j with exit code 2 before the database is opened', async (argv, message) => {
     expect(await runCli(argv)).toBe(2)
     expect(output).toEqual([`Error: ${message}`])
@@ -225,6 +242,11 @@ describe('CLI on PostgreSQL', () => {
     expect(output).toHaveLength(2)
     expect(output[0]).toMatch(/^Usage: ai-cost-profiler <command> \[options\]/)
     expect(output[1]).toBe(output[0])
+    // The usage names the other ways in: a command's own usage, and the version.
+    expect(output[0]).toMatch(
+      /^ {2}help \[COMMAND\] +Show this text, or the usage of COMMAND \(also `COMMAND --help`\)$/m,
+    )
+    expect(output[0]).toMatch(/^ {2}--version +Print the version$/m)
     output.length = 0
 
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
@@ -262,6 +284,12 @@ describe('CLI on PostgreSQL', () => {
       expect.stringMatching(
         /^Error: rolling back 0008_wide_cost_sums failed: Cannot roll back 0008_wide_cost_sums: [^\n]*Nothing was changed\.[^\n]*$/,
       ),
+    ])
+    output.length = 0
+    // The dry run does not run the down file (it would take the real run's locks): it says its check is left.
+    expect(await runCli(['migrate', '--down', '--to', '0007', '--dry-run'])).toBe(0)
+    expect(output).toEqual([
+      'Would roll back:\n  0008_wide_cost_sums\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
     ])
     output.length = 0
     expect(await runCli(['migrate'])).toBe(0)

@@ -27,6 +27,20 @@ function parseTargetVersion(text: string): string {
   return target.version
 }
 
+/**
+ * A note on the down files among `names` that check the stored data when they run and may refuse
+ * (0008 does while a stored sum no longer fits the narrower column): a dry run does not run them, as
+ * that would take the real run's locks.
+ */
+function describeDataGuards(names: readonly string[]): string {
+  const byName = new Map(
+    loadMigrations().map((migration) => [`${migration.version}_${migration.name}`, migration]),
+  )
+  const guarded = names.filter((name) => /\bRAISE\s+EXCEPTION\b/i.test(byName.get(name)?.downSql ?? ''))
+  if (guarded.length === 0) return ''
+  return `\nNot checked by a dry run: the down file of ${guarded.join(', ')} checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`
+}
+
 function describePlan(heading: string, migrations: readonly Migration[]): string {
   const sql = migrations.map(
     (migration) => `\n-- ${migration.version}_${migration.name}\n${migration.upSql.trim()}`,
@@ -60,9 +74,8 @@ export const migrateCommand: Command = async (args, { env, print }) => {
         const toUndo = status.applied
           .filter((name) => toVersion === undefined || name.slice(0, 4) > toVersion)
           .reverse()
-        return toUndo.length === 0
-          ? 'Nothing to roll back.'
-          : `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}`
+        if (toUndo.length === 0) return 'Nothing to roll back.'
+        return `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}${describeDataGuards(toUndo)}`
       }
       return status.pending.length === 0
         ? 'Database is up to date; nothing would run.'

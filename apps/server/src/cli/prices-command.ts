@@ -7,6 +7,7 @@ import {
 } from '../storage/repositories/price-overrides-repository.ts'
 import { CliError } from './cli-error.ts'
 import {
+  listWords,
   parseCommandOptions,
   parseCountOption,
   parseIdOption,
@@ -32,8 +33,23 @@ export const PRICE_OPTIONS = {
 
 type PriceOverrideInput = ReturnType<typeof priceOverrideBody.parse>
 
-/** The override `prices set` describes, or a usage error listing every problem. */
+// The options every override needs, as the usage writes them.
+const REQUIRED_PRICE_OPTIONS = {
+  provider: '--provider P',
+  model: '--model M',
+  from: '--from DATE',
+  input: '--input USD',
+  output: '--output USD',
+} as const
+
+/** The override `prices set` describes, or a usage error naming the missing options or every problem. */
 function parsePriceOverride(values: Record<string, string | boolean | undefined>): PriceOverrideInput {
+  const missing = Object.entries(REQUIRED_PRICE_OPTIONS)
+    .filter(([option]) => values[option] === undefined)
+    .map(([, usage]) => usage)
+  if (missing.length > 0) {
+    throw new CliError(`${listWords(missing)} ${missing.length === 1 ? 'is' : 'are'} required.`, 2)
+  }
   const prices = Object.fromEntries(
     Object.entries(PRICE_OPTIONS).flatMap(([option, bucket]) => {
       const value = values[option]
@@ -55,7 +71,7 @@ function parsePriceOverride(values: Record<string, string | boolean | undefined>
         .replace(/^prices\./, '')} ${issue.message}`,
   )
   throw new CliError(
-    `Invalid price override: ${problems.join('; ')}. Give --provider, --model, --from DATE, --input and --output.`,
+    `Invalid price override: ${problems.join('; ')} (\`prices set --help\` shows its usage).`,
     2,
   )
 }
@@ -168,7 +184,12 @@ const ACTIONS: Readonly<Record<string, Command>> = { list: listPrices, set: setP
  * on. Running servers use a change within 30 s; `recompute` re-prices calls already stored.
  */
 export const pricesCommand: Command = async (args, context) => {
-  const [action = '', ...rest] = args
+  const [action, ...rest] = args
+  if (action === undefined || action.startsWith('-'))
+    throw new CliError(
+      '`prices` needs an action: list, set or delete (`prices --help` shows their usage).',
+      2,
+    )
   // Checked first, so a mistyped action opens no database and asks for nothing else.
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined
   if (run === undefined) throw new CliError(`Unknown prices action "${action}"; use list, set or delete.`, 2)

@@ -3,14 +3,15 @@ import type { RetentionProjectReport } from '../jobs/retention.ts'
 import { setProjectRetentionDays } from '../storage/repositories/projects-repository.ts'
 import { CliError } from './cli-error.ts'
 import {
-  asCliJob,
   parseCommandOptions,
   parseCountOption,
   parseProjectOption,
   requireProject,
 } from './command-options.ts'
 import type { Command } from './main.ts'
+import { runCliJob } from './run-cli-job.ts'
 import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
+import { withStopSignal } from './with-stop-signal.ts'
 
 function describeReport(report: RetentionProjectReport, dryRun: boolean): string {
   const counts = `${report.rows.llm_calls} call(s), ${report.rows.observability_events} observability event(s), ${report.rows.conversations} conversation(s)`
@@ -63,18 +64,28 @@ export const retentionCommand: Command = async (args, context) => {
   const dryRun = values['dry-run'] === true
   // A dry run only counts: it leaves the schema as it is, and refuses one this version does not expect.
   const withRunDatabase = dryRun ? withCurrentDatabase : withMigratedDatabase
-  return withRunDatabase(env, async (db) => {
-    const project = projectName === undefined ? undefined : await requireProject(db, projectName)
-    const jobs = createJobService({ db, logger })
-    const { runId, done } = await asCliJob(() =>
-      jobs.start('retention', { dryRun, projectId: project?.id }, 'cli'),
-    )
-    const outcome = await done
-    if (outcome.status === 'failed') throw new CliError(`Retention run ${runId} failed: ${outcome.error}`)
-    const reports = outcome.result as RetentionProjectReport[]
-    if (reports.length === 0) print('No projects.')
-    for (const report of reports) print(describeReport(report, dryRun))
-    if (dryRun) print('Dry run: nothing was deleted.')
-    return 0
-  })
+  return withStopSignal((stop) =>
+    withRunDatabase(env, async (db) => {
+      const project = projectName === undefined ? undefined : await requireProject(db, projectName)
+      const { runId, outcome, stoppedBecause } = await runCliJob({
+        jobs: createJobService({ db, logger }),
+        name: 'retention',
+        params: { dryRun, projectId: project?.id },
+        stop,
+      })
+      if (stoppedBecause !== undefined && outcome.status === 'failed') {
+        throw new CliError(
+          dryRun
+            ? `Retention run ${runId} was ${stoppedBecause} before it finished; nothing was deleted.`
+            : `Retention run ${runId} was ${stoppedBecause} before it finished; what it deleted stays deleted. Run the same command again to finish it.`,
+        )
+      }
+      if (outcome.status === 'failed') throw new CliError(`Retention run ${runId} failed: ${outcome.error}`)
+      const reports = outcome.result as RetentionProjectReport[]
+      if (reports.length === 0) print('No projects.')
+      for (const report of reports) print(describeReport(report, dryRun))
+      if (dryRun) print('Dry run: nothing was deleted.')
+      return 0
+    }),
+  )
 }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { CliError } from './cli-error.ts'
+import { retentionCommand } from './retention-command.ts'
 import { seedCommand } from './seed-command.ts'
 
 for (const dialect of ['pglite', 'postgres'] as const) {
@@ -52,6 +53,31 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         stderr.mockRestore()
       }
     })
+
+    it("leaves out, and says so, the events before the project's retention cut", async () => {
+      const env = target!.env
+      const run = async (command: typeof seedCommand, args: string[]) => {
+        const { context, text } = cliTestContext(env)
+        expect(await command(args, context)).toBe(0)
+        return text()
+      }
+      await run(seedCommand, ['--events', '5', '--days', '1', '--project', 'cli-cut', '--quiet'])
+      await run(retentionCommand, ['set', '--project', 'cli-cut', '--days', '1'])
+      // Nothing to delete yet, but the cut moves to yesterday's midnight (UTC).
+      await run(retentionCommand, ['--project', 'cli-cut'])
+      const seeded = await run(seedCommand, [
+        '--events',
+        '300',
+        '--days',
+        '5',
+        '--project',
+        'cli-cut',
+        '--quiet',
+      ])
+      expect(seeded).toMatch(
+        /^\d+ event\(s\) stamped before the project's retention cut \(.+\) were left out/m,
+      )
+    })
   })
 }
 
@@ -70,6 +96,17 @@ describe('seed command arguments', () => {
     [
       ['--project=-abc'],
       '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "-abc".',
+    ],
+    // A value that starts with a dash gets the same line as any other value out of range.
+    [['--events', '-5'], '--events takes a whole number from 1 to 100000000; got "-5".'],
+    [['--seed-value', '-1'], '--seed-value takes a whole number from 0 to 2147483647; got "-1".'],
+    [
+      ['--project', '-abc'],
+      '--project must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got "-abc".',
+    ],
+    [
+      ['--events', '5', '--events', '7'],
+      '--events is given more than once; give it once (`seed --help` shows its usage).',
     ],
   ])('refuses %j with exit code 2 before opening the database', async (args, message) => {
     const failure = await seedCommand(args, context).catch((error: unknown) => error)

@@ -63,6 +63,11 @@ export const seedCommand: Command = async (args, { env, print }) => {
       `Seeded ${eventCount} events over the last ${days} days into project "${projectName}" in ${seconds.toFixed(1)} s ` +
         `(${Math.round(eventCount / Math.max(seconds, 1e-3))} events/s): ${result.inserted} new, ${result.duplicates} already present.`,
     )
+    if (result.beforeRetentionCut > 0) {
+      print(
+        `${result.beforeRetentionCut} event(s) stamped before the project's retention cut (${result.retentionCutUtc}) were left out, as ingest refuses them; seed fewer --days to write them all.`,
+      )
+    }
     print(
       `Seed value ${seedValue}: run again with --seed-value ${seedValue} to reproduce; it adds no duplicates.`,
     )

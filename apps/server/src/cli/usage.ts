@@ -59,7 +59,11 @@ const ENTRIES: readonly UsageEntry[] = [
                                 a bucket left out is billed as its parent (see docs/cli.md)`,
   },
   { command: 'prices delete', text: '  prices delete --project NAME --id OVERRIDE_ID [--version N]' },
-  { command: 'help', text: '  help                          Show this text' },
+  {
+    command: 'help',
+    text: `  help [COMMAND]                Show this text, or the usage of COMMAND (also \`COMMAND --help\`)
+  --version                     Print the version`,
+  },
 ]
 
 const FOOTER = 'Configuration comes from the environment; see docs/configuration.md.'
