@@ -1,9 +1,10 @@
-import { existsSync, lstatSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { EnvError, type ServerEnv } from '../env.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import type { Database } from '../storage/database.ts'
 import { openDatabase } from '../storage/open-database.ts'
+import { StorageError } from '../storage/storage-error.ts'
 
 type DatabaseEnv = Pick<ServerEnv, 'DATABASE_URL' | 'ACP_DB_POOL_SIZE' | 'dataDir'>
 
@@ -92,23 +93,49 @@ const DATA_DIR_REASONS: Readonly<Record<string, string>> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EROFS: 'the file system is read-only',
-  ENOSPC: 'the disk is full',
 }
 
 // The folder is created with its parents, so creating it fails with ENOENT only when a link on its path
 // points nowhere. An ENOENT from elsewhere is PGlite's own, and is not reworded.
 const MISSING_PATH_REASON = 'a part of its path does not exist, or is a broken link'
 
+// PostgreSQL's SQLSTATEs for a file it may not write (EACCES, EPERM and EROFS alike) and for a full disk.
+const INSUFFICIENT_PRIVILEGE = '42501'
+const DISK_FULL = '53100'
+
+const OTHER_FOLDER_FIX =
+  'set ACP_DATA_DIR to a folder this user can write (it is created if missing), or set DATABASE_URL to use PostgreSQL'
+const DISK_FULL_FIX =
+  'free space on that disk, or set ACP_DATA_DIR to a folder on a disk with room (it is created if missing), or set DATABASE_URL to use PostgreSQL'
+
+/**
+ * What keeps the data folder from holding the database, and how to fix it: from the errno of a
+ * failed file operation, or from the SQLSTATE of PostgreSQL's report, which is quoted.
+ */
+function dataDirReason(cause: unknown, dataDir: string): { reason: string; fix: string } | undefined {
+  const code = codeOf(cause)
+  if (code === 'ENOENT' && (cause as NodeJS.ErrnoException).syscall === 'mkdir') {
+    return { reason: MISSING_PATH_REASON, fix: OTHER_FOLDER_FIX }
+  }
+  if (code === 'ENOSPC') return { reason: 'the disk is full', fix: DISK_FULL_FIX }
+  const sqlState = StorageError.isInstance(cause) ? cause.sqlState : undefined
+  if (sqlState === DISK_FULL) return { reason: `the disk is full (${messageOf(cause)})`, fix: DISK_FULL_FIX }
+  if (sqlState === INSUFFICIENT_PRIVILEGE) {
+    return {
+      reason: `its files cannot be written (${messageOf(cause)})`,
+      fix: `let this user write ${dataDir} and everything in it, or ${OTHER_FOLDER_FIX}`,
+    }
+  }
+  const reason = DATA_DIR_REASONS[code ?? '']
+  return reason === undefined ? undefined : { reason, fix: OTHER_FOLDER_FIX }
+}
+
 function dataDirProblem(error: unknown, dataDir: string): EnvError | undefined {
   for (const cause of causeChain(error)) {
-    const code = codeOf(cause)
-    const reason =
-      code === 'ENOENT' && (cause as NodeJS.ErrnoException).syscall === 'mkdir'
-        ? MISSING_PATH_REASON
-        : DATA_DIR_REASONS[code ?? '']
-    if (reason === undefined) continue
+    const problem = dataDirReason(cause, dataDir)
+    if (problem === undefined) continue
     return new EnvError([
-      `ACP_DATA_DIR: cannot keep the embedded database in ${dataDir}: ${reason}; set ACP_DATA_DIR to a folder this user can write (it is created if missing), or set DATABASE_URL to use PostgreSQL`,
+      `ACP_DATA_DIR: cannot keep the embedded database in ${dataDir}: ${problem.reason}; ${problem.fix}`,
     ])
   }
   return undefined
@@ -134,20 +161,52 @@ export async function openConfiguredDatabase(env: DatabaseEnv): Promise<Database
   }
 }
 
-// The folder inside ACP_DATA_DIR that PGlite keeps its files in (pglite-database.ts).
+// The folder inside ACP_DATA_DIR that PGlite keeps its files in (pglite-database.ts), and the file
+// PGlite looks for in it: without it, opening runs initdb there, so a folder left empty or half
+// written by an interrupted first start holds no database yet.
 const PGLITE_FILES_FOLDER = 'pgdata'
+const CLUSTER_MARK = 'PG_VERSION'
+
+function canWriteFolder(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
- * Whether opening would create the embedded database: ACP_DATA_DIR is a folder without one, or is
- * missing. A path that cannot hold one (a file, a broken link) is left to opening, which fails on it
- * before it creates anything, and says why.
+ * Whether `folder`, missing, would be created by opening: its nearest existing ancestor is a folder
+ * this user can write. Not when a link on the way points nowhere, or a part of the path is a file.
+ */
+function couldCreateFolder(folder: string): boolean {
+  try {
+    for (let current = folder; ; current = path.dirname(current)) {
+      if (lstatSync(current, { throwIfNoEntry: false }) !== undefined) {
+        // A link that points nowhere (statSync, which follows it, finds nothing) is a broken link.
+        return statSync(current, { throwIfNoEntry: false })?.isDirectory() === true && canWriteFolder(current)
+      }
+      if (path.dirname(current) === current) return false
+    }
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether opening would create the embedded database: ACP_DATA_DIR holds none, and opening would
+ * succeed in making one there. A path that cannot hold one (a file, a broken link, a folder this
+ * user cannot write) is left to opening, which fails on it before it creates anything, and says why.
  */
 function wouldCreateEmbeddedDatabase(dataDir: string): boolean {
+  const pgliteFiles = path.join(dataDir, PGLITE_FILES_FOLDER)
   try {
-    return statSync(dataDir).isDirectory() && !existsSync(path.join(dataDir, PGLITE_FILES_FOLDER))
+    if (!statSync(dataDir).isDirectory() || existsSync(path.join(pgliteFiles, CLUSTER_MARK))) return false
   } catch (error) {
-    return codeOf(error) === 'ENOENT' && !lstatSync(dataDir, { throwIfNoEntry: false })?.isSymbolicLink()
+    return codeOf(error) === 'ENOENT' && couldCreateFolder(dataDir)
   }
+  return canWriteFolder(dataDir) && (!existsSync(pgliteFiles) || canWriteFolder(pgliteFiles))
 }
 
 /**

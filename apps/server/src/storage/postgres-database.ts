@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Database, Queryable, QueryResult } from './database.ts'
+import { normalizeSslMode } from './normalize-ssl-mode.ts'
 import { StorageError } from './storage-error.ts'
 
 /** Options for `openPostgresDatabase`. */
@@ -169,7 +170,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   }
   const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined
   const connection: ConnectionSettings = {
-    connectionString: options.connectionString,
+    connectionString: normalizeSslMode(options.connectionString),
     application_name: options.applicationName ?? 'ai-cost-profiler',
   }
   const pool = new pg.Pool({

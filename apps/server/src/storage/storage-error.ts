@@ -17,13 +17,23 @@ export class StorageError extends Error {
    * again at once would only wait as long again (still a `DATABASE_UNAVAILABLE` for the breaker).
    */
   readonly unanswered: boolean
+  /**
+   * The SQLSTATE of PostgreSQL's own report of the failure, when it made one (`53100` a full disk,
+   * `42501` a file it may not write): how the caller tells what to fix without reading the message.
+   */
+  readonly sqlState: string | undefined
   readonly [marker] = true
 
-  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown; unanswered?: boolean }) {
+  constructor(
+    code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown; unanswered?: boolean; sqlState?: string },
+  ) {
     super(message, options)
     this.name = 'StorageError'
     this.code = code
     this.unanswered = options?.unanswered ?? false
+    this.sqlState = options?.sqlState
   }
 
   /** True for any StorageError. */
