@@ -79,6 +79,12 @@ export function assertBackfillRange(input: {
       `The range starts (${input.fromDay}) after it ends (${input.toDay}).`,
     )
   }
+  if (input.toDay > today) {
+    throw new JobError(
+      'INVALID_JOB_PARAMS',
+      `${input.toDay} has not begun yet (today is ${today} UTC): end the range at today at the latest (with includeToday).`,
+    )
+  }
   if (input.toDay >= today && !input.includeToday) {
     throw new JobError(
       'INVALID_JOB_PARAMS',

@@ -213,6 +213,13 @@ export function createJobService(options: JobServiceOptions): JobService {
     const days = await aggregationDays(aggregation)
     const today = utcDayOf(nowMs)
     const open = days.filter((date) => date >= today)
+    const future = days.filter((date) => date > today)
+    if (future.length > 0) {
+      throw new JobError(
+        'INVALID_JOB_PARAMS',
+        `${future[0]} has not begun yet (today is ${today} UTC): aggregate days up to today at the latest (with includeToday).`,
+      )
+    }
     if (open.length > 0 && !aggregation.includeToday) {
       throw new JobError(
         'INVALID_JOB_PARAMS',

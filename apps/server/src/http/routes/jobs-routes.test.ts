@@ -250,7 +250,7 @@ describeEachDatabase('POST /v1/jobs/{name}/run over HTTP', (getDb) => {
     }
   })
 
-  it('refuses days outside 2000-01-01..9999-12-30 with 400 before anything starts', async () => {
+  it('refuses days outside 2000-01-01..9999-12-30, or after today, with 400 before anything starts', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'], now: () => NOW })
     const send = async (job: string, body: unknown) => {
       const response = await t.app.request(`/v1/jobs/${job}/run`, {
@@ -265,6 +265,9 @@ describeEachDatabase('POST /v1/jobs/{name}/run over HTTP', (getDb) => {
       ['daily-aggregation', { date: '0000-12-31' }],
       ['backfill', { from: '1999-12-30', to: '1999-12-31' }],
       ['recompute', { from: '2025-01-01', to: '9999-12-31' }],
+      // Today may be included; a day after it has not begun (now is 2025-05-02).
+      ['backfill', { from: '2025-05-01', to: '2025-05-03', includeToday: true }],
+      ['daily-aggregation', { from: '2025-05-02', to: '2025-05-03', includeToday: true }],
     ] as const) {
       expect(await send(job, body)).toMatchObject({
         job,
