@@ -39,19 +39,29 @@ function fileInPlace(): string {
 
 const BIN = fileURLToPath(new URL('../../bin/ai-cost-profiler.js', import.meta.url))
 
-/** Runs the CLI as a process of its own, as a user does; `uid` runs it as that user (needs root). */
+// Root may write any file whatever its mode: without these capabilities it meets the modes as
+// another user does, while it can still read this repository wherever it was cloned.
+const WITHOUT_FILE_OVERRIDES = ['--bounding-set=-dac_override,-dac_read_search,-fowner', '--']
+
+/**
+ * Runs the CLI as a process of its own, as a user does; `asRootWithoutOverrides` runs it as root
+ * without the capabilities that let root write files it may not (with util-linux's `setpriv`).
+ */
 function runProcess(
   argv: string[],
-  options: { env: Record<string, string>; uid?: number },
+  options: { env: Record<string, string>; asRootWithoutOverrides?: boolean },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env }
   for (const name of Object.keys(env))
     if (name === 'DATABASE_URL' || name.startsWith('ACP_')) delete env[name]
   delete env.REDIS_URL
-  const child = spawn(process.execPath, [BIN, ...argv], {
+  const command = [process.execPath, BIN, ...argv]
+  const [file, ...args] = options.asRootWithoutOverrides
+    ? ['setpriv', ...WITHOUT_FILE_OVERRIDES, ...command]
+    : command
+  const child = spawn(file!, args, {
     env: { ...env, LOG_LEVEL: 'info', PORT: '0', ACP_JOBS_ENABLED: 'false', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   })
   let stdout = ''
   let stderr = ''
@@ -325,8 +335,8 @@ describe('every command with a database it cannot use', () => {
 
 describe('a data folder whose pgdata this user cannot write', () => {
   const runningAsRoot = process.getuid?.() === 0
-  // Root writes whatever the modes say: the commands run as `nobody` instead, for whom a folder that
-  // root owns is as unwritable as a folder made read-only is for its owner.
+  // Root writes whatever the modes say: the commands run as root without that power (see
+  // runProcess), for whom a folder that `nobody` owns is as unwritable as a read-only one is for its owner.
   const NOBODY = 65_534
   let parent: string
   let dataDir: string
@@ -336,9 +346,9 @@ describe('a data folder whose pgdata this user cannot write', () => {
     await (await openPgliteDatabase({ dataDir })).close()
     const pgliteFiles = path.join(dataDir, 'pgdata')
     if (runningAsRoot) {
-      chmodSync(parent, 0o755)
-      // The folder itself stays writable (its lock file goes there), as the reviewer had it.
-      chownSync(dataDir, NOBODY, NOBODY)
+      // The data folder itself stays writable (its lock file goes there), as the reviewer had it.
+      chownSync(pgliteFiles, NOBODY, NOBODY)
+      chmodSync(pgliteFiles, 0o755)
     } else {
       for (const entry of readdirSync(pgliteFiles, { recursive: true })) {
         chmodSync(path.join(pgliteFiles, String(entry)), 0o555)
@@ -362,7 +372,7 @@ describe('a data folder whose pgdata this user cannot write', () => {
     async (argv) => {
       const { code, stderr } = await runProcess(argv, {
         env: { ACP_DATA_DIR: dataDir },
-        ...(runningAsRoot ? { uid: NOBODY } : {}),
+        asRootWithoutOverrides: runningAsRoot,
       })
       expect(code).toBe(1)
       expect(stderr).toBe(
