@@ -240,10 +240,10 @@ describe('job commands on SIGINT', () => {
       expect(run.output.stderr).toMatch(
         /Error: Recompute run \S+ was interrupted by SIGINT before it finished; the calls it re-priced keep their new cost\./,
       )
-      const { rows } = await target.db.query<{ job: string; status: string }>(
-        `SELECT job, status FROM job_runs UNION ALL SELECT 'lease of ' || job, holder FROM job_leases`,
+      const { rows } = await target.db.query<{ job: string; status: string; error: string | null }>(
+        `SELECT job, status, error FROM job_runs UNION ALL SELECT 'lease of ' || job, holder, NULL FROM job_leases`,
       )
-      expect(rows).toEqual([{ job: 'recompute', status: 'failed' }])
+      expect(rows).toEqual([{ job: 'recompute', status: 'failed', error: 'Error: interrupted by SIGINT' }])
     } finally {
       await target.dispose()
     }

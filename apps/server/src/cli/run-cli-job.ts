@@ -28,7 +28,8 @@ export async function runCliJob<Name extends JobName>(input: {
   stop: AbortSignal
 }): Promise<CliJobRun> {
   const { jobs, stop } = input
-  const stopJobs = () => void jobs.stop()
+  // The runs record why they stopped ("interrupted by SIGINT"), not a server's shutdown.
+  const stopJobs = () => void jobs.stop(new Error(describeStop(stop)))
   stop.addEventListener('abort', stopJobs, { once: true })
   try {
     const notStarted = () =>

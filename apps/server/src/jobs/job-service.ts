@@ -143,8 +143,11 @@ export interface JobService {
   readonly metrics: JobMetrics
   /** Starts `name` now, or throws JobError JOB_ALREADY_RUNNING when a run of it holds the lease. */
   start<Name extends JobName>(name: Name, params: JobParams[Name], trigger: JobTrigger): Promise<StartedJob>
-  /** Asks running jobs to stop between batches and waits for them. */
-  stop(): Promise<void>
+  /**
+   * Asks running jobs to stop between batches and waits for them. `reason` is what their runs record
+   * (default: the server is shutting down; a CLI command says it was interrupted).
+   */
+  stop(reason?: Error): Promise<void>
 }
 
 /**
@@ -495,8 +498,8 @@ export function createJobService(options: JobServiceOptions): JobService {
       void done.finally(() => running.delete(done))
       return { runId, done }
     },
-    async stop() {
-      stopping.abort(new Error('the server is shutting down'))
+    async stop(reason = new Error('the server is shutting down')) {
+      stopping.abort(reason)
       await Promise.all([...running])
     },
   }
