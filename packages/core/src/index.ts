@@ -30,7 +30,6 @@ export {
 } from './events/llm-call-event.ts'
 export {
   compareIsoTimesExactly,
-  compareUtcTimes,
   hasDigitsPastMillisecond,
   subMillisecondMicros,
   toUtcMicrosecondCeiling,

@@ -4,7 +4,7 @@ import { EnvError, type ServerEnv } from '../env.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import type { Database } from '../storage/database.ts'
 import { openDatabase } from '../storage/open-database.ts'
-import { StorageError } from '../storage/storage-error.ts'
+import { DISK_FULL, INSUFFICIENT_PRIVILEGE, StorageError } from '../storage/storage-error.ts'
 
 type DatabaseEnv = Pick<ServerEnv, 'DATABASE_URL' | 'ACP_DB_POOL_SIZE' | 'dataDir'>
 
@@ -98,10 +98,6 @@ const DATA_DIR_REASONS: Readonly<Record<string, string>> = {
 // The folder is created with its parents, so creating it fails with ENOENT only when a link on its path
 // points nowhere. An ENOENT from elsewhere is PGlite's own, and is not reworded.
 const MISSING_PATH_REASON = 'a part of its path does not exist, or is a broken link'
-
-// PostgreSQL's SQLSTATEs for a file it may not write (EACCES, EPERM and EROFS alike) and for a full disk.
-const INSUFFICIENT_PRIVILEGE = '42501'
-const DISK_FULL = '53100'
 
 const OTHER_FOLDER_FIX =
   'set ACP_DATA_DIR to a folder this user can write (it is created if missing), or set DATABASE_URL to use PostgreSQL'

@@ -65,6 +65,16 @@ export interface BackfillSummary {
   durationMs: number
 }
 
+/** Refuses a job day after today (UTC): `includeToday` opens a range to the day under way, no further. */
+export function assertDayHasBegun(day: string, today: string): void {
+  if (day > today) {
+    throw new JobError(
+      'INVALID_JOB_PARAMS',
+      `${day} has not begun yet (today is ${today} UTC): end the range at today at the latest (with includeToday).`,
+    )
+  }
+}
+
 /** Refuses a range that reaches the open day, unless it was asked for by hand. */
 export function assertBackfillRange(input: {
   fromDay: string
@@ -79,12 +89,7 @@ export function assertBackfillRange(input: {
       `The range starts (${input.fromDay}) after it ends (${input.toDay}).`,
     )
   }
-  if (input.toDay > today) {
-    throw new JobError(
-      'INVALID_JOB_PARAMS',
-      `${input.toDay} has not begun yet (today is ${today} UTC): end the range at today at the latest (with includeToday).`,
-    )
-  }
+  assertDayHasBegun(input.toDay, today)
   if (input.toDay >= today && !input.includeToday) {
     throw new JobError(
       'INVALID_JOB_PARAMS',

@@ -13,12 +13,19 @@ import {
   listFailedDates,
 } from '../storage/repositories/job-runs-repository.ts'
 import { recordJobOutcome } from '../storage/repositories/job-state-repository.ts'
-import { assertBackfillRange, BACKFILL_JOB, backfillDays, MAX_BACKFILL_CONCURRENCY } from './backfill.ts'
+import {
+  assertBackfillRange,
+  assertDayHasBegun,
+  BACKFILL_JOB,
+  backfillDays,
+  MAX_BACKFILL_CONCURRENCY,
+} from './backfill.ts'
 import { DAILY_AGGREGATION_JOB, runDailyAggregation } from './daily-aggregation.ts'
 import { JobError } from './job-error.ts'
 import { acquireJobLease } from './job-lease.ts'
 import { JobMetrics } from './job-metrics.ts'
 import { RECOMPUTE_JOB, runRecompute } from './recompute.ts'
+import { refreshRollupsUnlessRunning } from './refresh-rollups-unless-running.ts'
 import { RETENTION_JOB, runRetention } from './retention.ts'
 import { ROLLUP_REFRESH_JOB, refreshRollups } from './rollup-refresh.ts'
 import {
@@ -216,13 +223,7 @@ export function createJobService(options: JobServiceOptions): JobService {
     const days = await aggregationDays(aggregation)
     const today = utcDayOf(nowMs)
     const open = days.filter((date) => date >= today)
-    const future = days.filter((date) => date > today)
-    if (future.length > 0) {
-      throw new JobError(
-        'INVALID_JOB_PARAMS',
-        `${future[0]} has not begun yet (today is ${today} UTC): aggregate days up to today at the latest (with includeToday).`,
-      )
-    }
+    for (const day of days) assertDayHasBegun(day, today)
     if (open.length > 0 && !aggregation.includeToday) {
       throw new JobError(
         'INVALID_JOB_PARAMS',
@@ -243,16 +244,6 @@ export function createJobService(options: JobServiceOptions): JobService {
     failure?: string
   }
 
-  /** Runs the rollup refresh as a job of its own, unless one is running already. */
-  async function refreshRollupsUnlessRunning(trigger: JobTrigger): Promise<void> {
-    try {
-      const { done } = await service.start(ROLLUP_REFRESH_JOB, {}, trigger)
-      await done
-    } catch (error) {
-      if (!JobError.isInstance(error) || error.code !== 'JOB_ALREADY_RUNNING') throw error
-    }
-  }
-
   async function runJob(run: Run): Promise<JobResult> {
     const { name, params, signal, runId, trigger } = run
     if (name === ROLLUP_REFRESH_JOB) {
@@ -271,7 +262,7 @@ export function createJobService(options: JobServiceOptions): JobService {
       // Raw calls go only once the rollups hold them: a refresh first means a late call, or a CLI with
       // no server to refresh on a schedule, does not postpone the run (a refresh under way elsewhere does
       // the same and is not waited for).
-      await refreshRollupsUnlessRunning(trigger)
+      await refreshRollupsUnlessRunning(service, trigger)
       const reports = await runRetention({
         db,
         logger,

@@ -28,7 +28,7 @@ import { type DayRunSummary, runDailyAggregation } from './daily-aggregation.ts'
 import { JobError } from './job-error.ts'
 import type { JobMetrics } from './job-metrics.ts'
 import type { JobService } from './job-service.ts'
-import { ROLLUP_REFRESH_JOB } from './rollup-refresh.ts'
+import { refreshRollupsUnlessRunning } from './refresh-rollups-unless-running.ts'
 import { utcDayOf } from './utc-days.ts'
 
 /** Name of the recompute job (its lease keeps two recomputes from running at once). */
@@ -337,12 +337,7 @@ export async function runRecompute(options: RecomputeOptions): Promise<Recompute
   let rollupsRefreshed = false
   let days: DayRunSummary[] = []
   if (!options.dryRun && touchedDays.size > 0) {
-    try {
-      const { done } = await options.jobs.start(ROLLUP_REFRESH_JOB, {}, trigger)
-      rollupsRefreshed = (await done).status === 'succeeded'
-    } catch (error) {
-      if (!JobError.isInstance(error) || error.code !== 'JOB_ALREADY_RUNNING') throw error
-    }
+    rollupsRefreshed = await refreshRollupsUnlessRunning(options.jobs, trigger)
     const today = utcDayOf((options.now ?? Date.now)())
     days = await runDailyAggregation({
       db: options.db,

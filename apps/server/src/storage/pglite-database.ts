@@ -3,8 +3,8 @@ import path from 'node:path'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
 import { acquireDataDirLock } from './data-dir-lock.ts'
 import type { Database, Queryable, QueryResult } from './database.ts'
-import { DISK_FULL, type LoggedFailure, PGLITE_LOG_LINE_PREFIX, PgliteLog } from './pglite-log.ts'
-import { StorageError } from './storage-error.ts'
+import { type LoggedFailure, PGLITE_LOG_LINE_PREFIX, PgliteLog } from './pglite-log.ts'
+import { DISK_FULL, INSUFFICIENT_PRIVILEGE, StorageError } from './storage-error.ts'
 
 /** Options for `openPgliteDatabase`. */
 export interface PgliteDatabaseOptions {
@@ -20,9 +20,6 @@ const START_PARAMS = [
   '-c',
   'log_startup_progress_interval=0',
 ]
-
-// PostgreSQL's SQLSTATE for a file it may not write (errcode_for_file_access: EACCES, EPERM, EROFS).
-const INSUFFICIENT_PRIVILEGE = '42501'
 
 // initdb fails on a file with the file system's errno (WASI numbering) and no SQLSTATE: it is given
 // the SQLSTATE PostgreSQL gives that errno, and the errno's text.

@@ -1,3 +1,5 @@
+import { DISK_FULL } from './storage-error.ts'
+
 /** A failure PostgreSQL logged: its SQLSTATE, severity and message. */
 export interface LoggedFailure {
   sqlState: string
@@ -13,9 +15,6 @@ export const PGLITE_LOG_LINE_PREFIX = '%e '
 
 // `53100 PANIC:  could not write to file "pg_wal/xlogtemp.42": No space left on device`
 const LOGGED_FAILURE = /^([0-9A-Z]{5}) (ERROR|FATAL|PANIC): {2}(.*)$/
-
-/** PostgreSQL's SQLSTATE for a full disk (disk_full). */
-export const DISK_FULL = '53100'
 
 /**
  * PostgreSQL's log as PGlite hands it over, line by line (its `onStderr`): keeps the last two

@@ -9,6 +9,11 @@ export type StorageErrorCode =
   | 'MIGRATION_FAILED'
   | 'DATABASE_UNAVAILABLE'
 
+/** PostgreSQL's SQLSTATE for a full disk (disk_full). */
+export const DISK_FULL = '53100'
+/** PostgreSQL's SQLSTATE for a file it may not write (EACCES, EPERM and EROFS alike). */
+export const INSUFFICIENT_PRIVILEGE = '42501'
+
 /** Errors of the storage layer; the HTTP layer and the CLI map them by `code`. */
 export class StorageError extends Error {
   readonly code: StorageErrorCode

@@ -2,8 +2,7 @@
  * The path of the first number in `value` (parsed JSON) that cannot be what the client wrote: one that
  * overflowed to Infinity (`1e400`), or an integer past 2^53, where doubles skip integers and
  * `12345678901234567891` arrives as `12345678901234567000`. The path is dotted (`items.2.id`); undefined
- * when there is none. Call it on
- * values whose depth is bounded (it recurses once per level).
+ * when there is none. Call it on values whose depth is bounded (it recurses once per level).
  */
 export function findInexactNumber(value: unknown, path = ''): string | undefined {
   if (typeof value === 'number') {

@@ -3,6 +3,11 @@ const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/
 // The fraction of the seconds, as many digits as were written.
 const SECONDS_FRACTION = /T\d{2}:\d{2}:\d{2}\.(\d+)/i
 
+/** The digits of the seconds' fraction past the millisecond, which `Date.parse` drops ('' for none). */
+function digitsPastMillisecond(value: string): string {
+  return (SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3)
+}
+
 /**
  * An ISO 8601 time with an offset, already validated, written in UTC to the microsecond: the
  * precision PostgreSQL keeps (a time in UTC to the microsecond or less is returned as it is). Digits
@@ -14,28 +19,18 @@ export function toUtcTimestamp(value: string): string {
   // Nearly every client writes UTC already: PostgreSQL reads such a time exactly as it is.
   if (PLAIN_UTC.test(value)) return value
   const iso = new Date(Date.parse(value)).toISOString()
-  const micros = (SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3, 6).padEnd(3, '0')
+  const micros = digitsPastMillisecond(value).slice(0, 3).padEnd(3, '0')
   return micros === '000' ? iso : `${iso.slice(0, -1)}${micros}Z`
 }
 
 /** The microseconds past the millisecond (0-999) an ISO 8601 time writes, which `Date.parse` drops. */
 export function subMillisecondMicros(value: string): number {
-  return Number((SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3, 6).padEnd(3, '0'))
+  return Number(digitsPastMillisecond(value).slice(0, 3).padEnd(3, '0'))
 }
 
-/**
- * Orders two ISO 8601 times with offsets, already validated, to the microsecond, like a sort
- * comparator. Compared as milliseconds and then the microseconds past them: microseconds since the
- * epoch pass 2^53 after the year 2255.
- */
-export function compareUtcTimes(a: string, b: string): number {
-  const difference = Date.parse(a) - Date.parse(b)
-  return difference !== 0 ? difference : subMillisecondMicros(a) - subMillisecondMicros(b)
-}
-
-/** The digits of the seconds' fraction past the microsecond that are not zeros, if any. */
+/** True when the time writes a non-zero digit past the microsecond (which the database drops). */
 function hasDigitsPastMicrosecond(value: string): boolean {
-  return /[1-9]/.test((SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(6))
+  return /[1-9]/.test(digitsPastMillisecond(value).slice(3))
 }
 
 /**
@@ -58,13 +53,14 @@ export function toUtcMicrosecondCeiling(value: string): string {
 
 /**
  * Orders two ISO 8601 times with offsets, already validated, with every digit they write (past the
- * microsecond too), like a sort comparator: the order of the times as sent.
+ * microsecond too), like a sort comparator: the order of the times as sent. Compared as milliseconds,
+ * then the digits past them: microseconds since the epoch pass 2^53 after the year 2255.
  */
 export function compareIsoTimesExactly(a: string, b: string): number {
   const difference = Date.parse(a) - Date.parse(b)
   if (difference !== 0) return difference
-  const fractionA = (SECONDS_FRACTION.exec(a)?.[1] ?? '').slice(3)
-  const fractionB = (SECONDS_FRACTION.exec(b)?.[1] ?? '').slice(3)
+  const fractionA = digitsPastMillisecond(a)
+  const fractionB = digitsPastMillisecond(b)
   const width = Math.max(fractionA.length, fractionB.length)
   const paddedA = fractionA.padEnd(width, '0')
   const paddedB = fractionB.padEnd(width, '0')
@@ -73,5 +69,5 @@ export function compareIsoTimesExactly(a: string, b: string): number {
 
 /** True when the time writes a non-zero digit past the millisecond (which `Date.parse` drops). */
 export function hasDigitsPastMillisecond(value: string): boolean {
-  return /[1-9]/.test((SECONDS_FRACTION.exec(value)?.[1] ?? '').slice(3))
+  return /[1-9]/.test(digitsPastMillisecond(value))
 }

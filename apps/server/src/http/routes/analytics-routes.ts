@@ -1,4 +1,4 @@
-import { compareUtcTimes } from '@ai-cost-profiler/core'
+import { compareIsoTimesExactly } from '@ai-cost-profiler/core'
 import { Hono } from 'hono'
 import { readRangeDataQuality } from '../../jobs/data-health.ts'
 import { EARLIEST_SUPPORTED_UTC_MS } from '../../jobs/utc-days.ts'
@@ -26,7 +26,7 @@ export function analyticsRoutes(options: { db: Database; now?: () => number }) {
       range.from ??
       new Date(Math.max(Date.parse(toUtc) - DEFAULT_RANGE_MS, EARLIEST_SUPPORTED_UTC_MS)).toISOString()
     // Checked again with the defaults in: a `from` alone may lie after now.
-    if (compareUtcTimes(fromUtc, toUtc) >= 0) {
+    if (compareIsoTimesExactly(fromUtc, toUtc) >= 0) {
       throw invalidQuery('from', `must be before to (${range.to ? toUtc : `now, ${toUtc}`})`)
     }
     const projectId = c.get('auth').projectId

@@ -34,12 +34,10 @@ function heldBytes(received: number, compressed: boolean): number {
 
 // What a body will hold once read: from its declared length, or, when none is declared, a first share
 // that grows with the bytes as they arrive (a few slow chunked uploads must not take the whole budget).
-function expectedBodyBytes(request: Request): { bytes: number; declared: boolean } {
+function expectedBodyBytes(request: Request, compressed: boolean): { bytes: number; declared: boolean } {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  const compressed = isCompressed(request)
-  if (!Number.isFinite(declared) || declared < 0) {
-    return { bytes: heldBytes(UNDECLARED_BODY_START_BYTES, false), declared: false }
-  }
+  if (!Number.isFinite(declared) || declared < 0)
+    return { bytes: UNDECLARED_BODY_START_BYTES, declared: false }
   return { bytes: heldBytes(declared, compressed), declared: true }
 }
 
@@ -112,13 +110,13 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService; max
   const budget = new ByteBudget(options.maxBytesInFlight ?? MAX_INGEST_BYTES_IN_FLIGHT)
 
   app.post('/', requireScope('ingest'), async (c) => {
-    const expected = expectedBodyBytes(c.req.raw)
+    const compressed = isCompressed(c.req.raw)
+    const expected = expectedBodyBytes(c.req.raw, compressed)
     let taken = expected.bytes
     if (!budget.tryTake(taken)) throw serverBusy(budget)
     try {
       // On Node (`serve`), the raw request is in c.env; in-process tests have none and use the web body.
       const nodeBody = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming
-      const compressed = isCompressed(c.req.raw)
       const onBytesRead = expected.declared
         ? undefined
         : (received: number) => {
