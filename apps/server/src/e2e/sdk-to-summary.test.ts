@@ -105,6 +105,10 @@ async function handleUpstream(request: IncomingMessage, response: ServerResponse
       modelVersion: 'gemini-2.5-flash',
     })
   }
+  // The Gemini API's embeddings carry no token counts.
+  if (url.startsWith('/v1beta/models/gemini-embedding-001:')) {
+    return json(response, 200, { embeddings: [{ values: [0.1, -0.2] }] })
+  }
   json(response, 404, { error: { message: `no fake for ${url}` } })
 }
 
@@ -177,10 +181,11 @@ describe('SDK → server → summary, end to end', () => {
         messages: [{ role: 'user', content: 'Hi' }],
       })
       await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' })
+      await gemini.models.embedContent({ model: 'gemini-embedding-001', contents: 'x'.repeat(4_000) })
     })
     await profiler.shutdown()
     expect(errors).toEqual([])
-    expect(profiler.stats()).toMatchObject({ sent: 5, dropped: 0 })
+    expect(profiler.stats()).toMatchObject({ sent: 6, dropped: 0 })
 
     const response = await fetch(
       `${server.url}/v1/analytics/summary?from=${startedAt}&to=${new Date(Date.now() + 60_000).toISOString()}`,
@@ -192,16 +197,18 @@ describe('SDK → server → summary, end to end', () => {
     // failed call (no tokens)                                           =     0.0 µ$
     // claude-sonnet-4:  1,000 × 3 + 2,000 × 0.30 + 500 × 3.75 + 200 × 15 = 8,475.0 µ$
     // gemini-2.5-flash: 800 × 0.30 + 200 × 0.03 + (100 + 50) × 2.50      =   621.0 µ$
+    // gemini-embedding-001: 4,000 bytes estimated as 1,000 tokens × 0.15  =   150.0 µ$
     expect(summary).toMatchObject({
-      totalCostUsd: '0.010769400000',
-      requests: 5,
+      totalCostUsd: '0.010919400000',
+      requests: 6,
       errors: 1,
-      inputTokens: 10_000 + 100 + 3_500 + 1_000,
+      inputTokens: 10_000 + 100 + 3_500 + 1_000 + 1_000,
       outputTokens: 500 + 20 + 200 + 150,
       cacheReadInputTokens: 2_048 + 2_000 + 200,
       cacheWriteInputTokens: 500,
       reasoningTokens: 50,
       unpricedRequests: 0,
+      estimatedRequests: 1,
     })
     const byProvider = Object.fromEntries(
       (summary.byProvider as Array<{ provider: string; costUsd: string }>).map((row) => [
@@ -212,7 +219,7 @@ describe('SDK → server → summary, end to end', () => {
     expect(byProvider).toEqual({
       anthropic: '0.008475000000',
       openai: '0.001673400000',
-      google: '0.000621000000',
+      google: '0.000771000000',
     })
   })
 })

@@ -34,6 +34,7 @@ export function buildCallRow(input: {
     outputAudioTokens: usage.outputAudioTokens ?? 0,
     inputImageTokens: usage.inputImageTokens ?? 0,
     outputImageTokens: usage.outputImageTokens ?? 0,
+    usageEstimated: event.usageEstimated,
     latencyMs: event.latencyMs ?? null,
     timeToFirstTokenMs: event.timeToFirstTokenMs ?? null,
     status: event.status,

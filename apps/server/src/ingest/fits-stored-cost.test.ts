@@ -93,9 +93,12 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       await db.query('UPDATE llm_call_hourly_rollups SET cost_usd = 1001 WHERE project_id = $1', [projectId])
       await db.query('DELETE FROM daily_aggregate_days WHERE project_id = $1', [projectId])
       await db.query('DELETE FROM llm_call_daily_aggregates WHERE project_id = $1', [projectId])
-      expect(await migrateDown(db, { toVersion: '0007' })).toEqual(['0008_wide_cost_sums'])
+      expect(await migrateDown(db, { toVersion: '0007' })).toEqual([
+        '0009_usage_estimated',
+        '0008_wide_cost_sums',
+      ])
       expect(await costSumColumns(db)).toEqual(widths(24))
-      expect(await migrateUp(db)).toEqual(['0008_wide_cost_sums'])
+      expect(await migrateUp(db)).toEqual(['0008_wide_cost_sums', '0009_usage_estimated'])
       expect(await costSumColumns(db)).toEqual(widths(38))
       const rollups = await db.query<{ cost: string }>(
         'SELECT cost_usd::text AS cost FROM llm_call_hourly_rollups WHERE project_id = $1',

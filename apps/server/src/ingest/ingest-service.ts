@@ -96,6 +96,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
           usage: event.usage,
           timestamp: event.timestamp,
           serviceTier: event.serviceTier,
+          usageEstimated: event.usageEstimated,
           overrides,
         })
         // Refused here, as an error of this event alone: in the database it would fail its whole batch.

@@ -134,6 +134,47 @@ describeEachDatabase('recompute', (getDb) => {
     expect(again.days).toEqual([])
   })
 
+  it('keeps a call with estimated usage estimated when an override prices it', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const call = (usageEstimated: boolean) =>
+      callRow(projectId, {
+        timestamp: '2025-05-01T03:10:00Z',
+        provider: 'acme',
+        model: 'embedder',
+        inputTokens: 2_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        usageEstimated,
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+      })
+    await insertCalls(db, [call(true), call(false)])
+    await insertPriceOverride(db, {
+      projectId,
+      provider: 'acme',
+      model: 'embedder',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '0.15', output: '0' },
+    })
+    const jobs = createJobService({ db, logger, now: NOW })
+    const { done } = await jobs.start('recompute', { from: '2025-05-01', to: '2025-05-01', projectId }, 'cli')
+    expect((await done).status).toBe('succeeded')
+
+    // 2,000 × $0.15/M = $0.0003 for both; only the counted one is exact.
+    const { rows } = await db.query<{ estimated: boolean; cost: string; status: string }>(
+      `SELECT usage_estimated AS estimated, cost_usd::text AS cost, cost_status AS status FROM llm_calls
+       WHERE project_id = $1 ORDER BY usage_estimated`,
+      [projectId],
+    )
+    expect(rows).toEqual([
+      { estimated: false, cost: '0.000300000000', status: 'priced' },
+      { estimated: true, cost: '0.000300000000', status: 'estimated' },
+    ])
+  })
+
   it('leaves unpriced a call whose new cost passes the per-call cap, and reports it in the run', async () => {
     const db = getDb()
     const projectId = await createProject(db)

@@ -113,6 +113,7 @@ function repriceCall(call: CallToReprice, overrides: readonly PriceOverride[]): 
     model: call.model,
     timestamp: call.timestamp,
     serviceTier: call.serviceTier,
+    usageEstimated: call.usageEstimated,
     overrides,
     usage: {
       inputTokens: call.inputTokens,

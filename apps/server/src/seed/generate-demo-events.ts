@@ -347,6 +347,7 @@ export function* generateDemoEvents(options: GenerateDemoEventsOptions): Generat
       feature: feature.name,
       userId: session.userId,
       usage,
+      usageEstimated: false,
       status,
       retryCount,
       streaming,

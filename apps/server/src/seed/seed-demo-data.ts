@@ -93,6 +93,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
       usage: event.usage,
       timestamp: event.timestamp,
       serviceTier: event.serviceTier,
+      usageEstimated: event.usageEstimated,
     })
     const row = buildCallRow({ projectId: project.id, event, idempotencyKey: event.idempotencyKey, cost })
     // A chunk ends between conversations: two chunks in flight that share a conversation would both

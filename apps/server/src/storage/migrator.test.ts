@@ -70,6 +70,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((await messages()).rows).toEqual(expected)
 
       expect(await migrateDown(db, { toVersion: '0004' })).toEqual([
+        '0009_usage_estimated',
         '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
         '0006_events_keys_by_trigger',
@@ -82,6 +83,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0006_events_keys_by_trigger',
         '0007_ultrafast_service_tier',
         '0008_wide_cost_sums',
+        '0009_usage_estimated',
       ])
       expect((await messages()).rows).toEqual(expected)
       // Back on the view, a deleted conversation's messages leave with it.
@@ -119,6 +121,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
 
       // Rolled back, the keys are back and check again: an event of a missing conversation is refused.
       expect(await migrateDown(db, { toVersion: '0005' })).toEqual([
+        '0009_usage_estimated',
         '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
         '0006_events_keys_by_trigger',
@@ -135,6 +138,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0006_events_keys_by_trigger',
         '0007_ultrafast_service_tier',
         '0008_wide_cost_sums',
+        '0009_usage_estimated',
       ])
     })
 
@@ -157,6 +161,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       ).rejects.toThrow(/llm_calls_service_tier_check/)
 
       expect(await migrateDown(db, { toVersion: '0006' })).toEqual([
+        '0009_usage_estimated',
         '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
       ])
@@ -164,7 +169,11 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       await expect(
         db.query(`UPDATE llm_calls SET service_tier = 'ultrafast' WHERE project_id = $1`, [projectId]),
       ).rejects.toThrow(/llm_calls_service_tier_check/)
-      expect(await migrateUp(db)).toEqual(['0007_ultrafast_service_tier', '0008_wide_cost_sums'])
+      expect(await migrateUp(db)).toEqual([
+        '0007_ultrafast_service_tier',
+        '0008_wide_cost_sums',
+        '0009_usage_estimated',
+      ])
     })
 
     it('stops a roll-back whose down path refuses, in one line naming the migration, and rolls nothing back', async () => {
@@ -189,7 +198,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((failure as Error).message).not.toContain('\n')
       const status = await getMigrationStatus(db)
       expect(status.pending).toEqual([])
-      expect(status.applied.at(-1)).toBe('0008_wide_cost_sums')
+      expect(status.applied.at(-1)).toBe('0009_usage_estimated')
     })
 
     it('refuses to start when an applied migration was edited', async () => {

@@ -145,6 +145,11 @@ export const llmCallEventSchema = z.strictObject({
   spanId: identifier.optional(),
   parentSpanId: identifier.optional(),
   usage: usageBucketsSchema,
+  /**
+   * True when the client counted or estimated `usage` itself because the provider's response carried
+   * no token counts (e.g. Gemini API embeddings); a priced call is then `estimated`, not `priced`.
+   */
+  usageEstimated: z.boolean().default(false),
   latencyMs: nonNegativeMs.optional(),
   timeToFirstTokenMs: nonNegativeMs.optional(),
   status: z.enum(CALL_STATUSES).default('success'),

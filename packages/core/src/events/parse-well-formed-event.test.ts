@@ -48,6 +48,7 @@ const FIELDS = [
   'error',
   'retryCount',
   'streaming',
+  'usageEstimated',
   'serviceTier',
   'tags',
   'metadata',
@@ -128,6 +129,7 @@ const fieldValues: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
   error: errors,
   retryCount: mostly(fc.integer({ min: 0, max: 100 }), fc.constantFrom(-1, 101, 1.5)),
   streaming: mostly(fc.boolean(), tricky),
+  usageEstimated: mostly(fc.boolean(), tricky),
   serviceTier: mostly(fc.constantFrom('standard', 'batch', 'flex', 'priority'), fc.constant('turbo')),
   tags: mostly(
     fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 5 }),
@@ -186,7 +188,7 @@ describe('parseWellFormedEvent', () => {
   it('takes a typical event and applies the schema defaults', () => {
     const parsed = parseWellFormedEvent(wellFormed)
     expect(parsed).toStrictEqual(llmCallEventSchema.parse(wellFormed))
-    expect(parsed).toMatchObject({ streaming: false, serviceTier: 'standard' })
+    expect(parsed).toMatchObject({ streaming: false, usageEstimated: false, serviceTier: 'standard' })
   })
 
   it('accepts only what the schema accepts, with the same output', () => {

@@ -169,6 +169,7 @@ export function parseWellFormedEvent(raw: unknown): LlmCallEvent | undefined {
         event[key] = value
         break
       case 'streaming':
+      case 'usageEstimated':
         if (typeof value !== 'boolean') return undefined
         event[key] = value
         break
@@ -202,6 +203,7 @@ export function parseWellFormedEvent(raw: unknown): LlmCallEvent | undefined {
   event.status ??= 'success'
   event.retryCount ??= 0
   event.streaming ??= false
+  event.usageEstimated ??= false
   event.serviceTier ??= 'standard'
   return event as unknown as LlmCallEvent
 }

@@ -635,6 +635,38 @@ describe('computeCost: overrides and fallbacks', () => {
     prices: { input: '0.10', output: '0.40' },
   }
 
+  it('marks a known price on estimated usage as estimated, from the catalogue or an override', () => {
+    // gemini-embedding-001: input $0.15/M. 2,000 estimated tokens × 0.15 = 300 µ$.
+    const embedding = cost({
+      provider: 'google',
+      model: 'gemini-embedding-001',
+      usage: { inputTokens: 2_000, outputTokens: 0 },
+      usageEstimated: true,
+    })
+    expect(embedding).toMatchObject({
+      costUsd: '0.000300000000',
+      costStatus: 'estimated',
+      priceSource: 'catalogue',
+    })
+    const overridden = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage,
+      overrides: [negotiated],
+      usageEstimated: true,
+    })
+    expect(overridden).toMatchObject({
+      costUsd: '0.500000000000',
+      costStatus: 'estimated',
+      priceSource: 'override',
+    })
+    // Estimated usage of a model nobody prices is still unpriced, not $0.
+    expect(cost({ provider: 'acme', model: 'unknown-1', usage, usageEstimated: true })).toMatchObject({
+      costUsd: null,
+      costStatus: 'unpriced',
+    })
+  })
+
   it('stays exact where plain-number arithmetic could not be (a huge price and prompt)', () => {
     const extreme: PriceOverride = {
       ...negotiated,

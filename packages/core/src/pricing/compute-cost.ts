@@ -61,18 +61,20 @@ export function computeCost(input: ComputeCostInput): CostResult {
   assertValidUsage(input.usage)
   const timestampMs = parseInstant(input.timestamp, 'timestamp')
   const { provider, model, usage, serviceTier } = input
+  // A known price applied to counted usage is exact; applied to estimated usage it is an estimate.
+  const exactness = input.usageEstimated === true ? 'estimated' : 'priced'
 
   const override = findPriceOverride({ provider, model, timestampMs, overrides: input.overrides ?? [] })
   if (override !== undefined) {
     const schedule = { ...override, id: `price override ${override.id}` }
     const priced = priceUsage({ schedule, usage, serviceTier })
-    return costResult(priced, 'priced', override.id, 'override')
+    return costResult(priced, exactness, override.id, 'override')
   }
 
   const entry = findPriceEntryAt({ provider, model, timestampMs })
   if (entry !== undefined) {
     const priced = priceUsage({ schedule: entry, usage, serviceTier })
-    return costResult(priced, 'priced', priceEntryKey(entry), 'catalogue')
+    return costResult(priced, exactness, priceEntryKey(entry), 'catalogue')
   }
 
   const estimate = findGenaiPricesSchedule({ provider, model, timestampMs, outputTokens: usage.outputTokens })

@@ -92,6 +92,8 @@ export interface ComputeCostInput {
   timestamp: string
   serviceTier?: ServiceTier
   overrides?: readonly PriceOverride[]
+  /** The usage was estimated by the client, not reported by the provider: a price is then `estimated`. */
+  usageEstimated?: boolean
 }
 
 /** The price of one call. `costUsd` is null only when `costStatus` is `unpriced`: never a silent $0. */

@@ -50,6 +50,8 @@ export interface CallOutcome {
   status: CallStatus
   model?: string | undefined
   usage?: UsageBuckets | DeferredUsage | undefined
+  /** The usage was estimated here because the response carried no token counts. */
+  usageEstimated?: boolean | undefined
   serviceTier?: ServiceTier | undefined
   error?: unknown
   /** An already classified error (e.g. a failed response inside a 200). */
@@ -90,6 +92,7 @@ export class CallTracker extends DeferredEvent {
   private status: CallStatus = 'success'
   private model: string | undefined = undefined
   private usage: UsageBuckets | DeferredUsage = ZERO_USAGE
+  private usageEstimated = false
   private retryCount = 0
   private endServiceTier: ServiceTier | undefined = undefined
   private error: CallError | undefined = undefined
@@ -145,6 +148,7 @@ export class CallTracker extends DeferredEvent {
     this.status = outcome.status
     this.model = outcome.model
     this.usage = outcome.usage ?? ZERO_USAGE
+    this.usageEstimated = outcome.usageEstimated === true
     this.retryCount = Math.min(100, Math.max(0, (this.attemptScope?.attempts ?? 0) - 1))
     this.endServiceTier = outcome.serviceTier
     this.error = outcome.callError ?? (outcome.error === undefined ? undefined : classifyError(outcome.error))
@@ -177,6 +181,7 @@ export class CallTracker extends DeferredEvent {
       serviceTier: this.endServiceTier ?? this.serviceTier ?? 'standard',
     }
     if (requestedModel !== undefined) event.requestedModel = requestedModel
+    if (this.usageEstimated) event.usageEstimated = true
     if (this.firstTokenAt !== undefined)
       event.timeToFirstTokenMs = roundMs(this.firstTokenAt - this.startedAt - (this.unreadMs ?? 0))
     if (this.error) event.error = this.error

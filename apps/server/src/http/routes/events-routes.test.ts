@@ -107,6 +107,29 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     expect(resent.body).toEqual({ accepted: 0, duplicates: 1, errors: [] })
   })
 
+  it('marks a call whose client estimated its usage as estimated, and counts it so in the summary', async () => {
+    const t = await createTestApp(getDb())
+    const embedding = {
+      idempotencyKey: 'embed-1',
+      timestamp: '2026-11-22T10:00:00.000Z',
+      provider: 'google',
+      model: 'gemini-embedding-001',
+      usage: { inputTokens: 2000, outputTokens: 0 },
+      usageEstimated: true,
+    }
+    expect((await t.postEvents([embedding, example])).status).toBe(200)
+    const listed = await t.get('/v1/events?model=gemini-embedding-001')
+    // 2,000 × $0.15/M.
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ usageEstimated: true, costUsd: '0.000300000000', costStatus: 'estimated' }),
+    ])
+    expect((await t.get('/v1/events?model=gpt-4o-mini')).body.data).toEqual([
+      expect.objectContaining({ usageEstimated: false, costStatus: 'priced' }),
+    ])
+    const summary = await t.get('/v1/analytics/summary?from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z')
+    expect(summary.body).toMatchObject({ totalCostUsd: '0.001946400000', requests: 2, estimatedRequests: 1 })
+  })
+
   it('stores a time with any offset and precision in UTC to the microsecond, on its own day', async () => {
     const t = await createTestApp(getDb())
     const posted = await t.postEvents([

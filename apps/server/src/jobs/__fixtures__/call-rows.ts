@@ -28,6 +28,7 @@ export function callRow(projectId: string, overrides: Partial<LlmCallRow> = {}):
     reasoningTokens: 0,
     inputAudioTokens: 0,
     outputAudioTokens: 0,
+    usageEstimated: false,
     inputImageTokens: 0,
     outputImageTokens: 0,
     latencyMs: 800,

@@ -25,6 +25,7 @@ export interface LlmCallRow {
   outputAudioTokens: number
   inputImageTokens: number
   outputImageTokens: number
+  usageEstimated: boolean
   latencyMs: number | null
   timeToFirstTokenMs: number | null
   status: string
@@ -74,6 +75,7 @@ export const LLM_CALL_COLUMNS: ReadonlyArray<readonly [keyof LlmCallRow, string,
   ['outputAudioTokens', 'output_audio_tokens', 'int4'],
   ['inputImageTokens', 'input_image_tokens', 'int4'],
   ['outputImageTokens', 'output_image_tokens', 'int4'],
+  ['usageEstimated', 'usage_estimated', 'bool'],
   ['latencyMs', 'latency_ms', 'float8'],
   ['timeToFirstTokenMs', 'time_to_first_token_ms', 'float8'],
   ['status', 'status', 'text'],

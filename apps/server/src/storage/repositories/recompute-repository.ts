@@ -10,6 +10,8 @@ export interface CallToReprice extends UsageTotals {
   provider: string
   model: string
   serviceTier: ServiceTier
+  /** The client estimated the usage: a known price makes the cost `estimated`. */
+  usageEstimated: boolean
   costUsd: string | null
   costStatus: 'priced' | 'estimated' | 'unpriced'
   priceEntryId: string | null
@@ -39,7 +41,7 @@ export async function listCallsToReprice(
 ): Promise<CallToReprice[]> {
   const { rows } = await db.query<CallToReprice>(
     `SELECT id::text AS id, to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS timestamp, provider, model,
-       service_tier AS "serviceTier", cost_usd::text AS "costUsd", cost_status AS "costStatus", price_entry_id AS "priceEntryId",
+       service_tier AS "serviceTier", usage_estimated AS "usageEstimated", cost_usd::text AS "costUsd", cost_status AS "costStatus", price_entry_id AS "priceEntryId",
        price_source AS "priceSource", ${USAGE_SUM_COLUMNS.map(([field, column]) => `${column} AS "${field}"`).join(', ')}
      FROM llm_calls
      WHERE project_id = $1 AND timestamp >= $2 AND timestamp < $3 AND ($4::text IS NULL OR model = $4::text)

@@ -132,12 +132,51 @@ describe('wrapping a @google/genai client', () => {
     ])
   })
 
-  it('records embedContent', async () => {
-    upstream.enqueue(geminiJson(embedContent))
+  it('records a Gemini API embedContent with its tokens estimated from the texts, and says so', async () => {
+    upstream.enqueue(geminiJson(embedContent), geminiJson(embedContent))
     const result = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'hello' })
+    expect(result).toEqual(
+      await bare.models.embedContent({ model: 'gemini-embedding-001', contents: 'hello' }),
+    )
     expect(result.embeddings).toHaveLength(1)
+    // Two contents, one of two parts: 'hello world' (11 bytes: 3), 'é'.repeat(10) (20 bytes: 5), and
+    // 'ab' (1); the image part is not billed as text.
+    upstream.enqueue(geminiJson({ embeddings: [{ values: [0.1] }, { values: [0.2] }] }))
+    await ai.models.embedContent({
+      model: 'gemini-embedding-001',
+      contents: [
+        { parts: [{ text: 'hello world' }, { inlineData: { mimeType: 'image/png', data: 'AAAA' } }] },
+        { parts: [{ text: 'é'.repeat(10) }, { text: 'ab' }] },
+      ],
+    })
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { model: 'gemini-embedding-001', usage: { inputTokens: 2, outputTokens: 0 }, usageEstimated: true },
+      { usage: { inputTokens: 9, outputTokens: 0 }, usageEstimated: true },
+    ])
+  })
+
+  it('records a Vertex AI embedContent with the token counts its predictions carry', async () => {
+    const vertex = wrappedVertexClient()
+    upstream.enqueue(
+      geminiJson({
+        predictions: [
+          { embeddings: { values: [0.1], statistics: { token_count: 7, truncated: false } } },
+          { embeddings: { values: [0.2], statistics: { token_count: 5, truncated: false } } },
+        ],
+      }),
+    )
+    const result = await vertex.models.embedContent({
+      model: 'gemini-embedding-001',
+      contents: ['first', 'second'],
+    })
+    expect(result.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual([7, 5])
     const [event] = await test.events()
-    expect(event).toMatchObject({ model: 'gemini-embedding-001', usage: { inputTokens: 0, outputTokens: 0 } })
+    expect(event).toMatchObject({
+      provider: 'vertex',
+      usage: { inputTokens: 12, outputTokens: 0 },
+      usageEstimated: false,
+    })
   })
 
   it('classifies 429, 503 and token-limit errors and rethrows them unchanged', async () => {

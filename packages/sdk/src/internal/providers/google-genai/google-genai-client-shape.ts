@@ -1,5 +1,5 @@
 import type { CallError, ServiceTier } from '@ai-cost-profiler/core'
-import type { CallTracker } from '../../call-tracker.ts'
+import type { CallOutcome, CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import { createClientProxy } from '../../create-client-proxy.ts'
 import { extractCallContext, hasCallContext } from '../../extract-call-context.ts'
@@ -12,6 +12,7 @@ import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
 import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
+import { estimateEmbeddingTokens } from './estimate-embedding-tokens.ts'
 
 type Method = 'generateContent' | 'generateContentStream' | 'embedContent'
 
@@ -25,17 +26,24 @@ function isAsyncIterator(value: unknown): value is AsyncGenerator<unknown> {
   )
 }
 
-/** Vertex AI's embedding predictions carry per-input token counts; the Gemini API reports none. */
-function embeddingInputTokens(response: unknown): number {
+/**
+ * The input tokens of an embedding call. Vertex AI's predictions carry a token count per input; the
+ * Gemini API's carry none, and the tokens are then estimated from the request's texts.
+ */
+function embeddingUsage(response: unknown, contents: unknown): Pick<CallOutcome, 'usage' | 'usageEstimated'> {
   const embeddings = asFields(response)?.embeddings
-  if (!Array.isArray(embeddings)) return 0
-  return embeddings.reduce<number>((sum, embedding) => {
-    const tokenCount = asFields(asFields(embedding)?.statistics)?.tokenCount
-    return (
-      sum +
-      (typeof tokenCount === 'number' && Number.isInteger(tokenCount) && tokenCount > 0 ? tokenCount : 0)
-    )
-  }, 0)
+  let counted = 0
+  let countedAll = Array.isArray(embeddings) && embeddings.length > 0
+  if (Array.isArray(embeddings)) {
+    for (const embedding of embeddings) {
+      const tokenCount = asFields(asFields(embedding)?.statistics)?.tokenCount
+      if (typeof tokenCount === 'number' && Number.isSafeInteger(tokenCount) && tokenCount >= 0)
+        counted += tokenCount
+      else countedAll = false
+    }
+  }
+  if (countedAll) return { usage: { inputTokens: counted, outputTokens: 0 } }
+  return { usage: { inputTokens: estimateEmbeddingTokens(contents), outputTokens: 0 }, usageEstimated: true }
 }
 
 /**
@@ -58,8 +66,9 @@ function recordSettled(
   tracker: CallTracker,
   promise: Promise<unknown>,
   reporter: ClientShapeInput['session']['reporter'],
-  callerSignal: AbortSignal | undefined,
+  request: Record<string, unknown> | undefined,
 ) {
+  const callerSignal = readCallerSignal(asFields(request?.config), 'abortSignal')
   const classify = (error: unknown) => classifyGoogleError(error, callerSignal)
   return promise.then(
     (value) => {
@@ -76,10 +85,7 @@ function recordSettled(
           )
         }
         if (method === 'embedContent') {
-          tracker.finish({
-            status: 'success',
-            usage: { inputTokens: embeddingInputTokens(value), outputTokens: 0 },
-          })
+          tracker.finish({ status: 'success', ...embeddingUsage(value, request?.contents) })
           return value
         }
         const facts = readGeminiResponse(value)
@@ -132,8 +138,7 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
             session.reporter.reportUnexpected(`@google/genai models.${method} returned a non-promise`)
             return result
           }
-          const callerSignal = readCallerSignal(asFields(asFields(args[0])?.config), 'abortSignal')
-          return recordSettled(method, tracker, result, session.reporter, callerSignal)
+          return recordSettled(method, tracker, result, session.reporter, asFields(args[0]))
         },
       })
     }

@@ -1,0 +1,3 @@
+-- Calls with estimated usage keep their cost and their `estimated` cost status; only the flag goes,
+-- so a recompute after this rollback would mark their catalogue prices `priced`.
+ALTER TABLE llm_calls DROP COLUMN usage_estimated;
