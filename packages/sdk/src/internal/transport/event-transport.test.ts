@@ -462,6 +462,41 @@ describe('EventTransport', () => {
     expect(transport.stats()).toMatchObject({ queued: 0, dropped: 3 })
   })
 
+  it('tries once more at shutdown when a Retry-After or an open circuit would pass the deadline', async () => {
+    // One 503 asking for 30 s, then the server is back: shutdown neither waits 30 s nor gives up unsent.
+    ingest.enqueue(failWith(503, { 'retry-after': '30' }))
+    const transport = createTransport({ maxBackoffMs: 60_000 })
+    for (let index = 0; index < 3; index++) transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().failedBatches === 1)
+    expect(transport.stats()).toMatchObject({ queued: 3 })
+    await transport.close(2000)
+    expect(stored.size).toBe(3)
+    expect(transport.stats()).toMatchObject({ queued: 0, sent: 3, dropped: 0 })
+    expect(errors).toEqual([])
+
+    // Down long enough to open the circuit (cool-down 60 s), then back.
+    ingest.setDefault(dropConnection)
+    const broken = createTransport({ breakerFailureThreshold: 2, breakerCooldownMs: 60_000 })
+    for (let index = 0; index < 3; index++) broken.enqueue(makeEvent())
+    await waitFor(() => broken.stats().circuitState === 'open')
+    expect(broken.stats()).toMatchObject({ queued: 3 })
+    ingest.setDefault(deduplicatingIngest(stored))
+    await broken.close(2000)
+    expect(broken.stats()).toMatchObject({ queued: 0, sent: 3, dropped: 0 })
+    expect(stored.size).toBe(6)
+  })
+
+  it('says why the last request failed when shutdown drops what is left', async () => {
+    ingest.setDefault(failWith(503, { 'retry-after': '10' }))
+    const transport = createTransport({ flushIntervalMs: 60_000 })
+    transport.enqueue(makeEvent())
+    await transport.close(200)
+    expect(ingest.requests).toHaveLength(2)
+    expect(errors.at(-1)?.message).toMatch(
+      /^shutdown did not finish sending within 200 ms \(the last request failed with 503: .*\); 1 event\(s\) were dropped/,
+    )
+  })
+
   it('abandons the request under way at the shutdown deadline and counts it; every shutdown waits for that', async () => {
     ingest.setDefault(() => {
       // Takes the request and never answers.

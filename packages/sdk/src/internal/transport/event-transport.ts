@@ -83,6 +83,8 @@ export class EventTransport {
   private timerAtMs = Number.POSITIVE_INFINITY
   private nextAttemptAtMs = 0
   private consecutiveFailures = 0
+  /** Why the last request failed, while requests keep failing: said when events are abandoned. */
+  private lastFailure: string | undefined = undefined
   private closed = false
   private closing: Promise<void> | undefined
   /** Events per request now: `batchSize`, halved after a 413 and grown back after each success. */
@@ -188,7 +190,7 @@ export class EventTransport {
     this.options.reporter.report(
       new ProfilerError(
         'SHUTDOWN_TIMEOUT',
-        `${why}; ${left} event(s) were dropped (${queued} queued, ${inFlight} in the request under way)`,
+        `${why}${this.lastFailure === undefined ? '' : ` (the last request failed with ${this.lastFailure})`}; ${left} event(s) were dropped (${queued} queued, ${inFlight} in the request under way)`,
         { droppedEvents: left },
       ),
     )
@@ -369,6 +371,7 @@ export class EventTransport {
       return
     }
     this.consecutiveFailures = 0
+    this.lastFailure = undefined
     this.nextAttemptAtMs = 0
     // The server answered: it is reachable, whatever it thought of the batch.
     this.breaker.recordSuccess()
@@ -424,6 +427,7 @@ export class EventTransport {
     const nowMs = Date.now()
     this.counters.failedBatches++
     this.consecutiveFailures++
+    this.lastFailure = `${outcome.httpStatus ?? 'network'}: ${outcome.message}`
     // Back to the front, so order is kept and a full queue sheds the oldest events first.
     const dropped = this.queue.unshift(batch)
     if (dropped > 0) this.drop(dropped)
@@ -454,7 +458,13 @@ export class EventTransport {
     }
   }
 
+  /**
+   * Sends until the queue is empty or the deadline passes. When waiting out a backoff, a `Retry-After`
+   * or an open circuit would pass the deadline, one last request goes at once instead: at a flush,
+   * shutdown or exit, waiting means losing the events unsent, and the server may well be back.
+   */
   private async drain(deadlineMs: number): Promise<boolean> {
+    let lastAttemptTaken = false
     while (true) {
       if (this.sending) {
         const remainingMs = deadlineMs - Date.now()
@@ -473,8 +483,17 @@ export class EventTransport {
       }
       if (this.queue.length === 0) return true
       const nowMs = Date.now()
+      if (nowMs >= deadlineMs) return false
       const blockedUntilMs = this.blockedUntilMs(nowMs)
-      if (blockedUntilMs >= deadlineMs || nowMs >= deadlineMs) return false
+      if (blockedUntilMs >= deadlineMs) {
+        if (lastAttemptTaken) return false
+        lastAttemptTaken = true
+        this.options.reporter.debug(
+          `sending may resume in ${blockedUntilMs - nowMs} ms, after the ${deadlineMs - nowMs} ms left to send in: trying once now`,
+        )
+        this.startSend()
+        continue
+      }
       if (blockedUntilMs > 0) {
         await sleep(blockedUntilMs - nowMs)
         continue

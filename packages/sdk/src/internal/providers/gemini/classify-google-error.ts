@@ -1,18 +1,24 @@
 import type { CallError } from '@ai-cost-profiler/core'
 import { classifyError } from '../../classify-error.ts'
 
+// @google/generative-ai's only word for a stream whose connection failed part-way (its cause dropped).
+const STREAM_READ_FAILURE = /\bError reading from the stream\b/
+
 /**
  * Classifies an error of a Google SDK call. Those SDKs enforce their `timeout` by aborting their own
  * request, which fails like a caller's abort; an abort the caller's signal did not make is the timeout.
  * A failure the SDK did not explain after the caller's signal aborted is that abort:
  * @google/generative-ai reports an abort part-way through a stream as a plain "Error reading from
- * the stream", without the abort it came from.
+ * the stream", without the abort it came from; without the caller's abort, that is the connection
+ * failing, as @google/genai and @google-cloud/vertexai report it.
  */
 export function classifyGoogleError(error: unknown, callerSignal: unknown): CallError {
   const callError = classifyError(error)
   const abortedByCaller = callerSignal instanceof AbortSignal && callerSignal.aborted
   if (callError.type === 'aborted' && !abortedByCaller) callError.type = 'timeout'
   else if (callError.type === 'unknown' && abortedByCaller) callError.type = 'aborted'
+  else if (callError.type === 'unknown' && STREAM_READ_FAILURE.test(callError.message ?? ''))
+    callError.type = 'connection'
   return callError
 }
 

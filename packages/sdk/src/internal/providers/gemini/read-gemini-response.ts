@@ -52,6 +52,19 @@ function servedTier(fields: Record<string, unknown>, usage: Record<string, unkno
   )
 }
 
+/**
+ * A part that carries generated output: text that is not empty (a thought summary included: thinking is
+ * generated output), or anything but text (a function call, inline data, code). A part holding only an
+ * empty string, with or without a thought signature, carries nothing.
+ */
+function carriesOutput(part: unknown): boolean {
+  const fields = asFields(part)
+  if (fields === undefined) return false
+  if (typeof fields.text === 'string') return fields.text.length > 0
+  for (const key in fields) if (key !== 'thought' && key !== 'thoughtSignature') return true
+  return false
+}
+
 /** Reads model, usage, content presence, completeness and an error body from a `GenerateContentResponse` of any Google SDK. */
 export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   const fields = asFields(response) ?? {}
@@ -62,7 +75,7 @@ export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   for (const candidate of candidates) {
     const candidateFields = asFields(candidate)
     const parts = asFields(candidateFields?.content)?.parts
-    if (Array.isArray(parts) && parts.length > 0) hasContent = true
+    if (!hasContent && Array.isArray(parts)) hasContent = parts.some(carriesOutput)
     if (readString(candidateFields?.finishReason)) finished = true
   }
   return {

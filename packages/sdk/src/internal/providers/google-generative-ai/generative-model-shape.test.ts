@@ -252,6 +252,25 @@ describe('odd and broken @google/generative-ai answers', () => {
     ])
   })
 
+  it('records a stream whose connection drops part-way as incomplete, a connection failure', async () => {
+    upstream.enqueue(geminiStream(chunks, { destroyAfter: 2, delayMs: 10 }))
+    const streamed = await model().generateContentStream('Q3')
+    streamed.response.catch(() => {})
+    const error = await (async () => {
+      for await (const _chunk of streamed.stream) {
+        // read until it fails
+      }
+    })().catch((caught) => caught)
+    expect(error).toBeInstanceOf(Error)
+    const [event] = await test.events()
+    // What arrived before the cut is kept (the last chunk written may be lost with the socket).
+    expect(event).toMatchObject({
+      status: 'incomplete',
+      usage: { inputTokens: 1200 },
+      error: { type: 'connection' },
+    })
+  })
+
   it("records the caller's abort part-way through a stream as aborted", async () => {
     upstream.enqueue(geminiStream(chunks, { delayMs: 100 }))
     const controller = new AbortController()
