@@ -3,6 +3,7 @@ import type { ErrorReporter } from '../error-reporter.ts'
 import { type IterationObserver, observeAsyncIterator } from '../observe-async-iterator.ts'
 import { runSafely } from '../run-safely.ts'
 import type { WrapSession } from '../wrap-session.ts'
+import { observeSseResponseBody } from './observe-sse-body.ts'
 
 /** The parts of the `APIPromise` of Stainless-generated SDKs (OpenAI, Anthropic) the profiler relies on. */
 export interface StainlessApiPromise {
@@ -51,6 +52,50 @@ function isParsingApiPromise(value: object): value is ParsingApiPromise {
 /** Sees the parsed result of a call and returns what the caller gets (a stream may be replaced by an observed copy). */
 export interface ParsedResultObserver<Plan> {
   onData(data: unknown, tracker: CallTracker, plan: Plan): unknown
+  /**
+   * Watches the events of a streamed response that the SDK itself parses outside the call, from the
+   * promise's `_responseProps()` (Anthropic's message threads and their tool runner).
+   */
+  observeRawStream?(tracker: CallTracker, isAborted: () => boolean): IterationObserver<unknown>
+}
+
+/** The fields of a Stainless response's props the profiler reads. */
+interface ResponseProps {
+  response?: unknown
+  options?: { stream?: unknown }
+  controller?: unknown
+}
+
+/**
+ * Observes the raw streamed response a caller of `_responseProps()` parses itself: `parseResponse`
+ * never runs for it, so without this the call would never end. Only a stream is observed this way;
+ * a JSON answer taken so is awaited through the promise too (`send()` of a thread), which records it.
+ */
+function observeResponseProps<Plan>(
+  promise: object,
+  tracker: CallTracker,
+  reporter: ErrorReporter,
+  observer: ParsedResultObserver<Plan>,
+): void {
+  const observeRawStream = observer.observeRawStream
+  const holder = promise as { _responseProps?: unknown }
+  const responseProps = holder._responseProps
+  if (typeof responseProps !== 'function' || observeRawStream === undefined) return
+  let observed = false
+  holder._responseProps = function (this: unknown, ...args: unknown[]) {
+    return Promise.resolve(responseProps.apply(this, args)).then((props: ResponseProps) => {
+      runSafely(reporter, 'observing a raw stream', () => {
+        if (observed || tracker.isFinished || props?.options?.stream !== true) return
+        if (!(props.response instanceof Response)) return
+        observed = true
+        const controller = props.controller instanceof AbortController ? props.controller : undefined
+        tracker.markBodyRead()
+        const watcher = observeRawStream(tracker, () => controller?.signal.aborted === true)
+        observeSseResponseBody(props.response, watcher, reporter)
+      })
+      return props
+    })
+  }
 }
 
 /** Records a failed request; runs in a promise handler, so it must never throw (see `runSafely`). */
@@ -110,6 +155,7 @@ export function observeApiPromiseInPlace<Plan>(
     () => tracker.markResponded(),
     (error: unknown) => recordFailure(tracker, reporter, error),
   )
+  observeResponseProps(promise, tracker, reporter, observer)
   const parseResponse = promise.parseResponse
   promise.parseResponse = function (this: unknown, client: unknown, props: unknown) {
     // The SDK reads the body only when the caller first awaits: the time before is not the call's.

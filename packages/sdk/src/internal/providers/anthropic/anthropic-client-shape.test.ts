@@ -163,6 +163,85 @@ describe('wrapping an Anthropic client', () => {
     })
   })
 
+  it('records the turns of a message thread, streamed or not, once each', async () => {
+    upstream.enqueue(json(message), sse(streamEvents, { delayMs: 2 }))
+    const thread = anthropic.beta.messages.thread({ model: params.model, max_tokens: params.max_tokens })
+    await thread.send({ role: 'user', content: 'When does the contract renew?' })
+    const texts: string[] = []
+    const streamed = thread.stream({ role: 'user', content: 'And the notice period?' })
+    streamed.on('text', (text) => texts.push(text))
+    const final = await streamed.finalMessage()
+    expect(texts.join('')).toBe('The contract renews on 1 March.')
+    expect(final.usage.output_tokens).toBe(15)
+    expect(upstream.requests).toHaveLength(2)
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { streaming: false, status: 'success', usage: { outputTokens: message.usage.output_tokens } },
+      {
+        streaming: true,
+        status: 'success',
+        model: 'claude-sonnet-4-5-20250929',
+        usage: { inputTokens: 472 + 2048, outputTokens: 15, cacheReadInputTokens: 2048 },
+      },
+    ])
+    expect(events[1]?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('records every round of a streaming tool runner, and an error event inside a thread stream', async () => {
+    const toolUse = [
+      {
+        type: 'message_start',
+        message: { ...streamEvents[0]!.message, usage: { input_tokens: 100, output_tokens: 1 } },
+      },
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_1', name: 'renewal_date', input: {} },
+      },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{}' } },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use', stop_sequence: null },
+        usage: { output_tokens: 10 },
+      },
+      { type: 'message_stop' },
+    ]
+    upstream.enqueue(sse(toolUse), sse())
+    const runner = anthropic.beta.messages.toolRunner({
+      ...params,
+      stream: true,
+      tools: [
+        {
+          name: 'renewal_date',
+          description: 'The contract renewal date',
+          input_schema: { type: 'object', properties: {} },
+          run: async () => '1 March',
+        },
+      ],
+    })
+    for await (const round of runner) {
+      for await (const _event of round) {
+        // read each round to its end
+      }
+    }
+    expect(upstream.requests).toHaveLength(2)
+    expect(await test.events()).toMatchObject([
+      { streaming: true, status: 'success', usage: { inputTokens: 100, outputTokens: 10 } },
+      { streaming: true, status: 'success', usage: { outputTokens: 15 } },
+    ])
+
+    upstream.enqueue(sse([...streamEvents.slice(0, 4), { type: 'error', error: overloadedError.error }]))
+    const thread = anthropic.beta.messages.thread({ model: params.model, max_tokens: params.max_tokens })
+    const broken = thread.stream({ role: 'user', content: 'Again?' })
+    await expect(broken.finalMessage()).rejects.toThrow(/Overloaded/)
+    const [failed] = (await test.events()).slice(2)
+    expect(failed).toMatchObject({
+      status: 'incomplete',
+      error: { type: 'overloaded', code: 'overloaded_error' },
+    })
+  })
+
   it('classifies 529, 429 and prompt-too-long, counts retries and rethrows the same errors', async () => {
     upstream.enqueue(json(overloadedError, 529, { 'retry-after-ms': '1' }), json(message))
     await anthropic.messages.create(params)

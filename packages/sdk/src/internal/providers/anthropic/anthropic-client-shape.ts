@@ -45,6 +45,7 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
       })
       return data
     },
+    observeRawStream: (tracker, isAborted) => observeAnthropicStream(tracker, isAborted),
   }
   return (original: (...args: unknown[]) => unknown, target: object) => {
     return function create(...args: unknown[]) {
