@@ -71,6 +71,7 @@ export type {
   TokenPrices,
 } from './pricing/cost-types.ts'
 export { type FindPriceEntryOptions, findPriceEntry } from './pricing/find-price-entry.ts'
+export { namesSameModel } from './pricing/find-price-override.ts'
 export { MODEL_CATALOGUE } from './pricing/model-catalogue.ts'
 export { type PriceEntry, priceEntryKey } from './pricing/price-entry.ts'
 export { type AnthropicUsagePayload, normalizeAnthropicUsage } from './usage/normalize-anthropic-usage.ts'

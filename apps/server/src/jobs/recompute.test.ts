@@ -134,6 +134,108 @@ describeEachDatabase('recompute', (getDb) => {
     expect(again.days).toEqual([])
   })
 
+  it('re-prices every id of the model it is given, as an override prices them, and no other model', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const call = (model: string) =>
+      callRow(projectId, {
+        timestamp: '2025-05-01T03:10:00Z',
+        model,
+        inputTokens: 1_000_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        costUsd: '0.150000000000',
+      })
+    await insertCalls(db, [
+      call('gpt-4o-mini'),
+      call('gpt-4o-mini-2024-07-18'),
+      call('GPT-4o-Mini'),
+      call('gpt-4o'),
+    ])
+    await insertPriceOverride(db, {
+      projectId,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '3', output: '0' },
+    })
+    const jobs = createJobService({ db, logger, now: NOW })
+    const { done } = await jobs.start(
+      'recompute',
+      { from: '2025-05-01', to: '2025-05-01', model: 'gpt-4o-mini', projectId },
+      'cli',
+    )
+    expect((await done).status).toBe('succeeded')
+    const { rows } = await db.query<{ model: string; cost: string }>(
+      `SELECT model, cost_usd::text AS cost FROM llm_calls WHERE project_id = $1 ORDER BY model COLLATE "C"`,
+      [projectId],
+    )
+    // 1M × $3/M under the override; gpt-4o was not asked for and keeps its stored price.
+    expect(rows).toEqual([
+      { model: 'GPT-4o-Mini', cost: '3.000000000000' },
+      { model: 'gpt-4o', cost: '0.150000000000' },
+      { model: 'gpt-4o-mini', cost: '3.000000000000' },
+      { model: 'gpt-4o-mini-2024-07-18', cost: '3.000000000000' },
+    ])
+  })
+
+  it('re-prices each of many calls at the same time once, whatever the digits of their ids', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const calls = Array.from({ length: 12 }, () =>
+      callRow(projectId, {
+        timestamp: '2025-05-01T03:10:00Z',
+        provider: 'acme',
+        model: 'tied',
+        inputTokens: 1_000_000,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+      }),
+    )
+    await insertCalls(db, calls)
+    // Ids 9999995 to 10000006: sorted as text, 10000000 comes before 9999995.
+    await db.transaction(async (tx) => {
+      await tx.query('CREATE TEMP TABLE tied_calls AS SELECT * FROM llm_calls WHERE project_id = $1', [
+        projectId,
+      ])
+      await tx.query(
+        `UPDATE tied_calls t SET id = 9999995 + n.n FROM
+           (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM tied_calls) n WHERE t.id = n.id`,
+      )
+      await tx.query('DELETE FROM llm_calls WHERE project_id = $1', [projectId])
+      await tx.query('INSERT INTO llm_calls OVERRIDING SYSTEM VALUE SELECT * FROM tied_calls')
+      await tx.query('DROP TABLE tied_calls')
+    })
+    await insertPriceOverride(db, {
+      projectId,
+      provider: 'acme',
+      model: 'tied',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '2', output: '0' },
+    })
+    const jobs = createJobService({ db, logger, now: NOW })
+    const report = await runRecompute({
+      db,
+      logger,
+      metrics: new JobMetrics(),
+      jobs,
+      ...range,
+      projectId,
+      chunkRows: 5,
+      now: NOW,
+    })
+    expect(report.projects[0]).toMatchObject({ scanned: 12, changed: 12 })
+    const { rows } = await db.query<{ cost: string; calls: number }>(
+      `SELECT cost_usd::text AS cost, count(*)::int AS calls FROM llm_calls WHERE project_id = $1 GROUP BY cost_usd`,
+      [projectId],
+    )
+    expect(rows).toEqual([{ cost: '2.000000000000', calls: 12 }])
+  })
+
   it('keeps a call with estimated usage estimated when an override prices it', async () => {
     const db = getDb()
     const projectId = await createProject(db)

@@ -3,6 +3,7 @@ import {
   addDecimals,
   computeCost,
   formatUsd,
+  namesSameModel,
   type PriceOverride,
   parseDecimal,
   ZERO,
@@ -197,15 +198,21 @@ async function recomputeProject(
   try {
     for (;;) {
       options.signal?.throwIfAborted()
-      const calls = await listCallsToReprice(db, {
+      const chunk = await listCallsToReprice(db, {
         projectId: project.projectId,
         fromUtc: options.fromUtc,
         toUtc: options.toUtc,
-        model: options.model,
         after,
         limit: options.chunkRows ?? 2_000,
       })
-      if (calls.length === 0) break
+      if (chunk.length === 0) break
+      const last = chunk.at(-1)!
+      after = { timestamp: last.timestamp, id: last.id }
+      // The model is matched as prices are (a snapshot, an alias or another case of it is the same
+      // model, priced by the same override), so the filter cannot be a plain SQL equality.
+      const { model } = options
+      const calls =
+        model === undefined ? chunk : chunk.filter((call) => namesSameModel(call.provider, call.model, model))
       const updates: Repricing[] = []
       const hours = new Set<string>()
       for (const call of calls) {
@@ -250,8 +257,6 @@ async function recomputeProject(
           await markHours(tx, { projectId: project.projectId, hoursUtc: [...hours] })
         })
       }
-      const last = calls.at(-1)!
-      after = { timestamp: last.timestamp, id: last.id }
     }
   } catch (error) {
     const diff = toDiff(byModel)

@@ -21,6 +21,15 @@ function modelKey(provider: string, model: string): string {
 }
 
 /**
+ * True when `model` and `other` name the same model of `provider` the way prices are looked up: a dated
+ * snapshot, an alias, another case or a Gemini resource path of a catalogue model all name that model;
+ * ids the catalogue does not know are equal after normalisation.
+ */
+export function namesSameModel(provider: string, model: string, other: string): boolean {
+  return model === other || modelKey(provider, model) === modelKey(provider, other)
+}
+
+/**
  * The project override in force for a call: among overrides for the same provider and model, the
  * one with the latest `effectiveFrom` at or before the call. An override that starts after the call
  * does not reach back to it. Of two overrides with the same `effectiveFrom`, the later one listed wins.

@@ -38,7 +38,8 @@ export async function listObservabilityEventsByCorrelation(
 ): Promise<Array<{ eventType: string; timestamp: string; payload: Record<string, unknown> }>> {
   const { rows } = await db.query<{ eventType: string; timestamp: string; payload: Record<string, unknown> }>(
     `SELECT event_type AS "eventType", to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp, payload
-     FROM observability_events WHERE project_id = $1 AND correlation_id = $2 ORDER BY timestamp, id`,
+     FROM observability_events WHERE project_id = $1 AND correlation_id = $2
+     ORDER BY observability_events.timestamp, observability_events.id`,
     [input.projectId, input.correlationId],
   )
   return rows

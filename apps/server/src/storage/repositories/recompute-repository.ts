@@ -26,7 +26,9 @@ export interface RepricingCursor {
 
 /**
  * The next `limit` calls of a project in [fromUtc, toUtc) after `after`, in (timestamp, id) order: a keyset
- * walk along the primary key, so each chunk costs the same however far the walk has gone.
+ * walk along the primary key, so each chunk costs the same however far the walk has gone. The order is
+ * qualified: a bare `timestamp` or `id` names the text output columns, and '10000000' sorts before
+ * '9999995', so calls sharing a time were skipped or re-priced twice.
  */
 export async function listCallsToReprice(
   db: Queryable,
@@ -34,7 +36,6 @@ export async function listCallsToReprice(
     projectId: string
     fromUtc: string
     toUtc: string
-    model?: string
     after?: RepricingCursor
     limit: number
   },
@@ -44,14 +45,13 @@ export async function listCallsToReprice(
        service_tier AS "serviceTier", usage_estimated AS "usageEstimated", cost_usd::text AS "costUsd", cost_status AS "costStatus", price_entry_id AS "priceEntryId",
        price_source AS "priceSource", ${USAGE_SUM_COLUMNS.map(([field, column]) => `${column} AS "${field}"`).join(', ')}
      FROM llm_calls
-     WHERE project_id = $1 AND timestamp >= $2 AND timestamp < $3 AND ($4::text IS NULL OR model = $4::text)
-       AND ($5::timestamptz IS NULL OR (timestamp, id) > ($5::timestamptz, $6::bigint))
-     ORDER BY timestamp, id LIMIT $7`,
+     WHERE project_id = $1 AND timestamp >= $2 AND timestamp < $3
+       AND ($4::timestamptz IS NULL OR (timestamp, id) > ($4::timestamptz, $5::bigint))
+     ORDER BY llm_calls.timestamp, llm_calls.id LIMIT $6`,
     [
       input.projectId,
       input.fromUtc,
       input.toUtc,
-      input.model ?? null,
       input.after?.timestamp ?? null,
       input.after?.id ?? null,
       input.limit,
