@@ -21,9 +21,12 @@ function anyChoiceHasOutput(choices: readonly unknown[]): boolean {
   return false
 }
 
-function anyChoiceFinished(choices: readonly unknown[]): boolean {
-  for (const choice of choices) if (readString(asFields(choice)?.finish_reason)) return true
-  return false
+/** Adds the index of each choice of a chunk that gives a `finish_reason` to `finished`. */
+function addFinishedChoices(choices: readonly unknown[], finished: Set<unknown>): void {
+  for (const choice of choices) {
+    const fields = asFields(choice)
+    if (readString(fields?.finish_reason)) finished.add(fields?.index ?? 0)
+  }
 }
 
 /** Options of `observeOpenAiChatStream`. */
@@ -33,6 +36,8 @@ export interface ObserveOpenAiChatStreamOptions {
   hideUsageChunk: boolean
   /** `include_usage` was asked for, by the caller or the profiler: a usage-only chunk ends the stream. */
   usageRequested: boolean
+  /** Answers asked for (`n`); the answer is whole once every one of them gave a `finish_reason`. */
+  choiceCount: number
   isAborted: () => boolean
 }
 
@@ -48,6 +53,7 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
   let serviceTier: unknown
   let sawOutput = false
   let sawFinish = false
+  const finishedChoices = new Set<unknown>()
   const outcome = () => ({
     model,
     usage: usage ? normalizeOpenAiUsage(usage) : undefined,
@@ -65,7 +71,10 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
         sawOutput = true
         tracker.markFirstToken()
       }
-      if (!sawFinish) sawFinish = anyChoiceFinished(choices)
+      if (!sawFinish && choices.length > 0) {
+        addFinishedChoices(choices, finishedChoices)
+        sawFinish = finishedChoices.size >= options.choiceCount
+      }
       const chunkUsage = asFields(fields.usage)
       if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
       if (!hideUsageChunk) return false

@@ -217,6 +217,48 @@ describe('wrapping an OpenAI client', () => {
     },
   )
 
+  it('reads the usage for the record only once every answer of an n > 1 stream has finished', async () => {
+    const [first] = chunks
+    const usageChunk = chunks.at(-1)!
+    const chunk = (index: number, delta: Record<string, unknown>, finishReason: string | null = null) => ({
+      ...first,
+      choices: [{ index, delta, logprobs: null, finish_reason: finishReason }],
+    })
+    const twoAnswers = [
+      chunk(0, { role: 'assistant', content: 'Yes' }),
+      chunk(1, { role: 'assistant', content: 'No' }),
+      chunk(0, {}, 'stop'),
+      chunk(1, { content: ', not yet' }),
+      chunk(1, {}, 'stop'),
+      usageChunk,
+    ]
+    const readUntilFinishes = async (finishes: number) => {
+      const stream = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+        stream: true,
+        n: 2,
+      })
+      const received: unknown[] = []
+      let finished = 0
+      for await (const part of stream) {
+        received.push(part)
+        if (part.choices[0]?.finish_reason && ++finished === finishes) break
+      }
+      return received
+    }
+    // Left when the first answer finished: the second was still coming, so the call was cut short.
+    upstream.enqueue(openAiChatStream(twoAnswers, { delayMs: 5 }))
+    expect(await readUntilFinishes(1)).toHaveLength(3)
+    // Left when both had finished: the answer is whole and the usage chunk that follows is read.
+    upstream.enqueue(openAiChatStream(twoAnswers, { delayMs: 5 }))
+    expect(await readUntilFinishes(2)).toHaveLength(5)
+    expect(await test.events()).toMatchObject([
+      { status: 'incomplete', error: { type: 'aborted' } },
+      { status: 'success', usage: { inputTokens: 1536, outputTokens: 6 } },
+    ])
+  })
+
   it('leaves a stream at once when the usage chunk after the finish does not come, recording it incomplete', async () => {
     // The finishing chunk, then nothing: the connection stays open without another byte.
     const finished = chunks.slice(0, 5)

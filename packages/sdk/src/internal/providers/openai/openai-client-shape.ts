@@ -26,6 +26,8 @@ interface OpenAiCallPlan extends CallPlan {
   hideUsageChunk: boolean
   /** `include_usage` was asked for, by the caller or the profiler. */
   usageRequested: boolean
+  /** Answers the request asked for (`n`): the answer is whole once each of them has finished. */
+  choiceCount: number
 }
 
 function recordResult(endpoint: Endpoint, data: unknown, tracker: CallTracker): void {
@@ -110,6 +112,7 @@ function createRecorder(
         attemptScope: counted?.scope,
         hideUsageChunk,
         usageRequested: hideUsageChunk || (streaming && streamOptions?.include_usage === true),
+        choiceCount: Number.isSafeInteger(body.n) && (body.n as number) > 1 ? (body.n as number) : 1,
       }
     },
     observe(result, tracker, plan) {
@@ -134,6 +137,7 @@ function createRecorder(
               tracker,
               hideUsageChunk: plan.hideUsageChunk,
               usageRequested: plan.usageRequested,
+              choiceCount: plan.choiceCount,
               isAborted,
             })
       return observeStainlessStream(data, observer, { client, session })
