@@ -1,11 +1,12 @@
-import { MAX_BACKFILL_CONCURRENCY, runBackfill } from '../jobs/backfill.ts'
-import { JobMetrics } from '../jobs/job-metrics.ts'
+import { type BackfillSummary, MAX_BACKFILL_CONCURRENCY } from '../jobs/backfill.ts'
+import { createJobService } from '../jobs/job-service.ts'
 import { addUtcDays, listUtcDays, utcDayOf } from '../jobs/utc-days.ts'
 import { createLogger } from '../logging/logger.ts'
 import { createProgressBar } from '../seed/progress-bar.ts'
 import { CliError } from './cli-error.ts'
-import { asCliJob, parseCommandOptions, parseCountOption, parseDayOption } from './command-options.ts'
+import { parseCommandOptions, parseCountOption, parseDayOption } from './command-options.ts'
 import type { Command } from './main.ts'
+import { runCliJob } from './run-cli-job.ts'
 import { withMigratedDatabase } from './with-database.ts'
 import { withStopSignal } from './with-stop-signal.ts'
 
@@ -78,22 +79,25 @@ export const backfillCommand: Command = async (args, { env, print }) => {
             label: 'Aggregated',
             unit: 'days',
           })
-      const summary = await asCliJob(() =>
-        runBackfill({
-          db,
-          logger,
-          metrics: new JobMetrics(),
-          fromDay,
-          toDay,
+      // Run as the server runs it, so job_runs holds the run itself (and marks it abandoned if this
+      // process dies), not only its days.
+      const { runId, outcome } = await runCliJob({
+        jobs: createJobService({ db, logger }),
+        name: 'backfill',
+        params: {
+          from: fromDay,
+          to: toDay,
           includeToday: values['include-today'] === true,
           delayMs,
           batchDays,
           concurrency,
-          onProgress: (done) => progress?.update(done),
-          signal: stop,
-        }),
-      )
+        },
+        stop,
+        hooks: { onProgress: (done) => progress?.update(done) },
+      })
       progress?.finish()
+      if (outcome.result === undefined) throw new CliError(`Backfill run ${runId} failed: ${outcome.error}`)
+      const summary = outcome.result as BackfillSummary
       const peakRssBytes = process.resourceUsage().maxRSS * 1024
       const stopped = summary.stoppedBecause !== undefined
       if (values.json) {

@@ -1,4 +1,4 @@
-import type { JobName, JobOutcome, JobParams, JobService } from '../jobs/job-service.ts'
+import type { JobHooks, JobName, JobOutcome, JobParams, JobService } from '../jobs/job-service.ts'
 import { CliError } from './cli-error.ts'
 import { asCliJob } from './command-options.ts'
 
@@ -26,6 +26,7 @@ export async function runCliJob<Name extends JobName>(input: {
   name: Name
   params: JobParams[Name]
   stop: AbortSignal
+  hooks?: JobHooks
 }): Promise<CliJobRun> {
   const { jobs, stop } = input
   // The runs record why they stopped ("interrupted by SIGINT"), not a server's shutdown.
@@ -37,7 +38,7 @@ export async function runCliJob<Name extends JobName>(input: {
     if (stop.aborted) throw notStarted()
     const { runId, done } = await asCliJob(async () => {
       try {
-        return await jobs.start(input.name, input.params, 'cli')
+        return await jobs.start(input.name, input.params, 'cli', input.hooks)
       } catch (error) {
         // A stop while the run was starting refuses it as a shutting-down server would.
         if (stop.aborted) throw notStarted()

@@ -11,7 +11,7 @@ const SAME_STOP_WINDOW_MS = 1_000
  * held for a minute. A second signal (Ctrl-C again) ends the process at once, with exit code 128 + the
  * signal's number.
  * @example
- * await withStopSignal((stop) => runBackfill({ db, logger, metrics, fromDay, toDay, signal: stop }))
+ * await withStopSignal((stop) => runCliJob({ jobs, name: 'retention', params: {}, stop }))
  */
 export async function withStopSignal<T>(work: (stop: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()

@@ -8,8 +8,8 @@ import { tryAcquireJobLease } from '../storage/repositories/job-leases-repositor
 import { listJobRunsByRunId } from '../storage/repositories/job-runs-repository.ts'
 import { describeEachDatabase, openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 import { callRow, createProject, insertCalls } from './__fixtures__/call-rows.ts'
-import { BACKFILL_JOB, runBackfill } from './backfill.ts'
-import { JobMetrics } from './job-metrics.ts'
+import { BACKFILL_JOB, type BackfillSummary } from './backfill.ts'
+import { createJobService, type JobHooks, type JobParams } from './job-service.ts'
 import { listUtcDays } from './utc-days.ts'
 
 const logger = createLogger({ level: 'silent' })
@@ -27,25 +27,29 @@ async function seedDays(db: Database, days: readonly string[]): Promise<string> 
   return projectId
 }
 
+/** Runs a backfill as the CLI does, through the job service; its summary, with the run's id. */
+async function runBackfill(
+  db: Database,
+  params: JobParams['backfill'],
+  options: { hooks?: JobHooks; onStart?: (stop: (reason: Error) => void) => void } = {},
+): Promise<BackfillSummary> {
+  const jobs = createJobService({ db, logger, now: NOW })
+  options.onStart?.((reason) => void jobs.stop(reason))
+  const { done } = await jobs.start('backfill', params, 'cli', options.hooks)
+  return (await done).result as BackfillSummary
+}
+
 describeEachDatabase('backfill', (getDb) => {
   it('aggregates a range in batches, reports progress, and a second run finds every day current', async () => {
     const db = getDb()
     const days = listUtcDays('2025-08-01', '2025-08-05')
     const projectId = await seedDays(db, days)
     const progress: Array<[number, number]> = []
-    const summary = await runBackfill({
+    const summary = await runBackfill(
       db,
-      logger,
-      metrics: new JobMetrics(),
-      fromDay: '2025-08-01',
-      toDay: '2025-08-05',
-      batchDays: 2,
-      delayMs: 0,
-      concurrency: 2,
-      chunkRows: 1,
-      onProgress: (done, total) => progress.push([done, total]),
-      now: NOW,
-    })
+      { from: '2025-08-01', to: '2025-08-05', batchDays: 2, delayMs: 0, concurrency: 2 },
+      { hooks: { onProgress: (done, total) => progress.push([done, total]) } },
+    )
     expect(summary).toMatchObject({
       days: 5,
       succeeded: 5,
@@ -59,41 +63,38 @@ describeEachDatabase('backfill', (getDb) => {
       requests: 10,
       costUsd: '0.500000000005',
     })
+    // The run itself has its row, beside one per day.
     const runs = await listJobRunsByRunId(db, summary.runId)
-    expect(runs.map((run) => [run.targetDate, run.status, run.trigger]).sort()).toEqual(
-      days.map((day) => [day, 'succeeded', 'cli']),
+    expect(runs.map((run) => [run.job, run.targetDate, run.status, run.trigger])).toEqual(
+      expect.arrayContaining([
+        [BACKFILL_JOB, null, 'succeeded', 'cli'],
+        ...days.map((day) => ['daily-aggregation', day, 'succeeded', 'cli']),
+      ]),
     )
+    expect(runs).toHaveLength(days.length + 1)
 
-    const again = await runBackfill({
-      db,
-      logger,
-      metrics: new JobMetrics(),
-      fromDay: '2025-08-01',
-      toDay: '2025-08-05',
-      delayMs: 0,
-      now: NOW,
-    })
+    const again = await runBackfill(db, { from: '2025-08-01', to: '2025-08-05', delayMs: 0 })
     expect(again).toMatchObject({ succeeded: 5, stored: 0, rowsAggregated: 0 })
   })
 
   it('stops between days when its signal aborts, and says how many days it ran and why it stopped', async () => {
     const db = getDb()
     await seedDays(db, listUtcDays('2025-05-01', '2025-05-03'))
-    const shutdown = new AbortController()
-    const summary = await runBackfill({
+    let stop: (reason: Error) => void = () => {}
+    const summary = await runBackfill(
       db,
-      logger,
-      metrics: new JobMetrics(),
-      fromDay: '2025-05-01',
-      toDay: '2025-05-03',
-      batchDays: 1,
-      delayMs: 0,
-      onProgress: (done) => {
-        if (done === 1) shutdown.abort(new Error('the server is shutting down'))
+      { from: '2025-05-01', to: '2025-05-03', batchDays: 1, delayMs: 0 },
+      {
+        onStart: (stopJobs) => {
+          stop = stopJobs
+        },
+        hooks: {
+          onProgress: (done) => {
+            if (done === 1) stop(new Error('the server is shutting down'))
+          },
+        },
       },
-      signal: shutdown.signal,
-      now: NOW,
-    })
+    )
     expect(summary).toMatchObject({
       days: 3,
       daysRun: 1,
@@ -101,45 +102,33 @@ describeEachDatabase('backfill', (getDb) => {
       failed: [],
       stoppedBecause: 'the server is shutting down',
     })
-    expect((await listJobRunsByRunId(db, summary.runId)).map((run) => run.targetDate)).toEqual(['2025-05-01'])
+    // The run is recorded as failed, saying how far it got; one day was aggregated.
+    const runs = await listJobRunsByRunId(db, summary.runId)
+    expect(runs.map((run) => [run.job, run.targetDate, run.status])).toEqual(
+      expect.arrayContaining([
+        [BACKFILL_JOB, null, 'failed'],
+        ['daily-aggregation', '2025-05-01', 'succeeded'],
+      ]),
+    )
+    expect(runs).toHaveLength(2)
+    expect(runs.find((run) => run.job === BACKFILL_JOB)?.error).toMatch(/^stopped after 1 of 3 day\(s\)/)
 
-    const resumed = await runBackfill({
-      db,
-      logger,
-      metrics: new JobMetrics(),
-      fromDay: '2025-05-01',
-      toDay: '2025-05-03',
-      delayMs: 0,
-      now: NOW,
-    })
+    const resumed = await runBackfill(db, { from: '2025-05-01', to: '2025-05-03', delayMs: 0 })
     expect(resumed).toMatchObject({ days: 3, daysRun: 3, succeeded: 3, stored: 2 })
     expect(resumed.stoppedBecause).toBeUndefined()
   })
 
   it('refuses the open day unless asked, and a second backfill while one holds the lease', async () => {
     const db = getDb()
-    await expect(
-      runBackfill({
-        db,
-        logger,
-        metrics: new JobMetrics(),
-        fromDay: '2025-08-19',
-        toDay: '2025-08-20',
-        now: NOW,
-      }),
-    ).rejects.toMatchObject({ code: 'INVALID_JOB_PARAMS' })
+    await expect(runBackfill(db, { from: '2025-08-19', to: '2025-08-20' })).rejects.toMatchObject({
+      code: 'INVALID_JOB_PARAMS',
+    })
     const holder = randomUUID()
     await tryAcquireJobLease(db, { job: BACKFILL_JOB, holder: 'other-cli', runId: holder, ttlMs: 60_000 })
-    await expect(
-      runBackfill({
-        db,
-        logger,
-        metrics: new JobMetrics(),
-        fromDay: '2025-08-10',
-        toDay: '2025-08-11',
-        now: NOW,
-      }),
-    ).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING', runningRunId: holder })
+    await expect(runBackfill(db, { from: '2025-08-10', to: '2025-08-11' })).rejects.toMatchObject({
+      code: 'JOB_ALREADY_RUNNING',
+      runningRunId: holder,
+    })
     await db.query('DELETE FROM job_leases WHERE job = $1', [BACKFILL_JOB])
   })
 })
@@ -169,15 +158,7 @@ describe('backfill with a small connection pool [postgres]', () => {
   it('completes on a pool of one connection: a day runs on the connection that holds its lock', async () => {
     const projectId = await seedDays(handle.db, listUtcDays('2025-07-01', '2025-07-03'))
     const summary = await withPool(1, (db) =>
-      runBackfill({
-        db,
-        logger,
-        metrics: new JobMetrics(),
-        fromDay: '2025-07-01',
-        toDay: '2025-07-03',
-        delayMs: 0,
-        now: NOW,
-      }),
+      runBackfill(db, { from: '2025-07-01', to: '2025-07-03', delayMs: 0 }),
     )
     expect(summary).toMatchObject({ succeeded: 3, failed: [], stored: 3 })
     expect(
@@ -188,16 +169,7 @@ describe('backfill with a small connection pool [postgres]', () => {
   it('runs several days at once with one connection per day in flight', async () => {
     const projectId = await seedDays(handle.db, listUtcDays('2025-06-01', '2025-06-06'))
     const summary = await withPool(4, (db) =>
-      runBackfill({
-        db,
-        logger,
-        metrics: new JobMetrics(),
-        fromDay: '2025-06-01',
-        toDay: '2025-06-06',
-        delayMs: 0,
-        concurrency: 3,
-        now: NOW,
-      }),
+      runBackfill(db, { from: '2025-06-01', to: '2025-06-06', delayMs: 0, concurrency: 3 }),
     )
     expect(summary).toMatchObject({ days: 6, succeeded: 6, failed: [], stored: 6 })
     expect(

@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto'
-import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
-import { findActiveJobLease } from '../storage/repositories/job-leases-repository.ts'
 import type { JobTrigger } from '../storage/repositories/job-runs-repository.ts'
 import { type DayRunSummary, runDailyAggregation } from './daily-aggregation.ts'
 import { JobError } from './job-error.ts'
-import { acquireJobLease } from './job-lease.ts'
 import type { JobMetrics } from './job-metrics.ts'
 import { listUtcDays, utcDayOf } from './utc-days.ts'
 
@@ -164,36 +160,5 @@ export async function backfillDays(options: BackfillDaysOptions): Promise<Backfi
     unverified: summaries.reduce((sum, summary) => sum + summary.unverified, 0),
     rowsAggregated: summaries.reduce((sum, summary) => sum + summary.rowsAggregated, 0),
     durationMs: performance.now() - startedMs,
-  }
-}
-
-/** Options for `runBackfill`: those of `backfillDays` but the run id and trigger, which it makes itself. */
-export type BackfillOptions = Omit<BackfillDaysOptions, 'runId' | 'trigger'>
-
-/**
- * Takes the backfill lease (one backfill at a time across every process, whether started here, by another CLI
- * or by `POST /v1/jobs/backfill/run`) and runs `backfillDays`; the CLI's entry point.
- * @example
- * await runBackfill({ db, logger, metrics, fromDay: '2025-01-01', toDay: '2025-12-31' })
- */
-export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
-  const { db } = options
-  assertBackfillRange({ ...options, nowMs: (options.now ?? Date.now)() })
-  const runId = randomUUID()
-  const holder = `${hostname()}:${process.pid}:${runId.slice(0, 8)}`
-  const lease = await acquireJobLease({ db, job: BACKFILL_JOB, holder, runId, ttlMs: 60_000 })
-  if (!lease) {
-    const active = await findActiveJobLease(db, BACKFILL_JOB)
-    throw new JobError(
-      'JOB_ALREADY_RUNNING',
-      `Another backfill is running${active ? ` (run ${active.runId}, ${active.holder})` : ''}.`,
-      { runningRunId: active?.runId },
-    )
-  }
-  const signal = options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal
-  try {
-    return await backfillDays({ ...options, runId, trigger: 'cli', signal })
-  } finally {
-    await lease.release()
   }
 }

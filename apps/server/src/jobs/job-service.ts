@@ -138,6 +138,12 @@ export interface JobOutcome {
   error?: string
 }
 
+/** Callbacks of one run that its parameters cannot carry (they are stored and come over HTTP). */
+export interface JobHooks {
+  /** A backfill's days done so far, and its days in all. */
+  onProgress?: (doneDays: number, totalDays: number) => void
+}
+
 /** A job that was started. */
 export interface StartedJob {
   runId: string
@@ -149,7 +155,12 @@ export interface StartedJob {
 export interface JobService {
   readonly metrics: JobMetrics
   /** Starts `name` now, or throws JobError JOB_ALREADY_RUNNING when a run of it holds the lease. */
-  start<Name extends JobName>(name: Name, params: JobParams[Name], trigger: JobTrigger): Promise<StartedJob>
+  start<Name extends JobName>(
+    name: Name,
+    params: JobParams[Name],
+    trigger: JobTrigger,
+    hooks?: JobHooks,
+  ): Promise<StartedJob>
   /**
    * Asks running jobs to stop between batches and waits for them. `reason` is what their runs record
    * (default: the server is shutting down; a CLI command says it was interrupted).
@@ -204,6 +215,7 @@ export function createJobService(options: JobServiceOptions): JobService {
     leaseWaitMs: number
     /** Daily aggregation: the days, decided before the run starts. */
     days: string[]
+    hooks: JobHooks
   }
 
   /** Checks what can be checked before a job starts (so the API answers 400, not 202), and plans its days. */
@@ -302,6 +314,7 @@ export function createJobService(options: JobServiceOptions): JobService {
         batchDays: backfill.batchDays,
         delayMs: backfill.delayMs,
         concurrency: backfill.concurrency,
+        onProgress: run.hooks.onProgress,
         retryBaseDelayMs: options.retryBaseDelayMs,
         now,
         signal,
@@ -446,7 +459,7 @@ export function createJobService(options: JobServiceOptions): JobService {
 
   const service: JobService = {
     metrics,
-    async start(name, params, trigger) {
+    async start(name, params, trigger, hooks = {}) {
       if (stopping.signal.aborted)
         throw new JobError('JOBS_STOPPED', 'The server is shutting down; no job starts now.')
       const days = await prepare(name, params)
@@ -473,7 +486,7 @@ export function createJobService(options: JobServiceOptions): JobService {
       const signal = AbortSignal.any([stopping.signal, lease.signal])
       const done = (async (): Promise<JobOutcome> => {
         try {
-          return await execute({ name, params, runId, trigger, signal, leaseWaitMs, days })
+          return await execute({ name, params, runId, trigger, signal, leaseWaitMs, days, hooks })
         } catch (error) {
           logger.error('job_failed', { job: name, runId, trigger, error: String(error), alert: true })
           return { status: 'failed', error: String(error) }
