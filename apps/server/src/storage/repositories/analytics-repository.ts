@@ -84,16 +84,35 @@ const ROLLUP_SPANS = `rollup_spans AS (
     WHERE $4::timestamptz < $5::timestamptz AND d AT TIME ZONE 'UTC' < $5::timestamptz
       AND d::date NOT IN (SELECT day FROM aggregate_days))`
 
+// True when the day's rollups and its aggregate (`alias` is a daily_aggregate_days row) sum to the same
+// requests and cost.
+const AGREES_WITH_ROLLUPS = (alias: string) => `EXISTS (
+    SELECT 1 FROM
+      (SELECT COALESCE(sum(r.requests), 0) AS requests, COALESCE(sum(r.cost_usd), 0) AS cost
+       FROM llm_call_hourly_rollups r WHERE r.project_id = $1 AND r.hour_utc >= ${alias}.day::timestamp AT TIME ZONE 'UTC'
+         AND r.hour_utc < (${alias}.day + 1)::timestamp AT TIME ZONE 'UTC') AS rolled,
+      (SELECT COALESCE(sum(g.requests), 0) AS requests, COALESCE(sum(g.cost_usd), 0) AS cost
+       FROM llm_call_daily_aggregates g WHERE g.project_id = $1 AND g.day = ${alias}.day) AS aggregated
+    WHERE rolled.requests = aggregated.requests AND rolled.cost = aggregated.cost)`
+
+// True when a day's aggregate is behind its raw rows: a rollup of the day was rebuilt after the aggregate and
+// the day's rollups no longer agree with it, as the daily view checks. A late call or a re-price rolled up
+// since changes the sums; a rollup rebuilt from the same rows does not, so that day is not stale; and
+// rollups changed without a rebuild are not trusted over the verified aggregate.
+const AGGREGATE_BEHIND = (alias: string) => `(EXISTS (
+    SELECT 1 FROM llm_call_hourly_rollups r WHERE r.project_id = $1
+      AND r.hour_utc >= ${alias}.day::timestamp AT TIME ZONE 'UTC'
+      AND r.hour_utc < (${alias}.day + 1)::timestamp AT TIME ZONE 'UTC' AND r.refreshed_at > ${alias}.computed_at)
+  AND NOT ${AGREES_WITH_ROLLUPS(alias)})`
+
 // A UTC day answered by its daily aggregate: verified, wholly inside the closed span, with no hour read raw,
-// and no rollup of the day rebuilt after the aggregate's snapshot (a rebuild means its raw rows changed).
+// and not behind its raw rows.
 const AGGREGATE_DAYS = `aggregate_days AS (
     SELECT d.day FROM daily_aggregate_days d
     WHERE d.project_id = $1 AND d.status = 'verified'
       AND d.day::timestamp AT TIME ZONE 'UTC' >= $4 AND (d.day + 1)::timestamp AT TIME ZONE 'UTC' <= $5
       AND NOT EXISTS (SELECT 1 FROM raw_hours h WHERE (h.hour AT TIME ZONE 'UTC')::date = d.day)
-      AND NOT EXISTS (SELECT 1 FROM llm_call_hourly_rollups r WHERE r.project_id = $1
-                        AND r.hour_utc >= d.day::timestamp AT TIME ZONE 'UTC'
-                        AND r.hour_utc < (d.day + 1)::timestamp AT TIME ZONE 'UTC' AND r.refreshed_at > d.computed_at))`
+      AND NOT ${AGGREGATE_BEHIND('d')})`
 
 /** How a summary range splits: the closed whole hours that stored sums answer, and the raw rest. */
 interface SummarySpan {
@@ -276,7 +295,7 @@ export async function listUnsettledUtcDays(
 
 /**
  * Classifies a project's closed UTC days in [fromDay, toDay]. A day is stale when an hour of it waits for the
- * rollup refresh or its rollups were rebuilt after the aggregate was computed; this relies on the refresh
+ * rollup refresh or its aggregate is behind its rows (see `AGGREGATE_BEHIND`); this relies on the refresh
  * (without its watermark, rows never rolled up are not seen here).
  */
 export async function listAggregateDayStates(
@@ -297,10 +316,7 @@ export async function listAggregateDayStates(
        ARRAY(SELECT to_char(day, 'YYYY-MM-DD') FROM aggregated WHERE status = 'unverified' ORDER BY day) AS "unverifiedDays",
        ARRAY(SELECT to_char(a.day, 'YYYY-MM-DD') FROM aggregated a
              WHERE a.status = 'verified' AND (
-               EXISTS (SELECT 1 FROM unsettled u WHERE u.day = a.day)
-               OR EXISTS (SELECT 1 FROM llm_call_hourly_rollups r WHERE r.project_id = $1
-                            AND r.hour_utc >= a.day::timestamp AT TIME ZONE 'UTC'
-                            AND r.hour_utc < (a.day + 1)::timestamp AT TIME ZONE 'UTC' AND r.refreshed_at > a.computed_at))
+               EXISTS (SELECT 1 FROM unsettled u WHERE u.day = a.day) OR ${AGGREGATE_BEHIND('a')})
              ORDER BY a.day) AS "staleDays",
        ARRAY(SELECT to_char(w.day, 'YYYY-MM-DD') FROM with_data w, retired
              WHERE NOT EXISTS (SELECT 1 FROM aggregated a WHERE a.day = w.day)
