@@ -146,6 +146,7 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       ],
       ['1999-12-31T23:59:59Z', /effectiveFrom must be a time from/],
       ['9999-12-31T23:00:00-10:00', /effectiveFrom must be a time from/],
+      ['2026-01-01T12:00:00.0004Z', /effectiveFrom must start on a whole millisecond/],
     ] as const) {
       const created = await send(t, 'POST', '/v1/price-overrides', override(effectiveFrom))
       expect({ effectiveFrom, ...created }).toEqual({
@@ -168,6 +169,17 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       version: 1,
     })
     expect(edited).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PRICE_OVERRIDE' } } })
+    // Zeros past the millisecond name the same instant.
+    const wholeMillisecond = await send(
+      t,
+      'POST',
+      '/v1/price-overrides',
+      override('2026-01-01T12:00:00.250000Z'),
+    )
+    expect(wholeMillisecond).toMatchObject({
+      status: 201,
+      body: { effectiveFrom: '2026-01-01T12:00:00.250Z' },
+    })
     const latest = await send(t, 'POST', '/v1/price-overrides', override('9999-12-30T14:00:00-10:00'))
     expect(latest).toMatchObject({ status: 201, body: { effectiveFrom: '9999-12-31T00:00:00.000Z' } })
   })

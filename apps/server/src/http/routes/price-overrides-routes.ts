@@ -29,6 +29,12 @@ const usdPerMillion = z
 // A date means UTC midnight. Either form must name a real day: Date.parse rolls 2026-02-30 over to March.
 const effectiveFrom = z
   .string()
+  // Calls are priced against it to the millisecond: a finer start would be cut short without a word.
+  .refine((value) => !/\.\d{3}\d*[1-9]/.test(value), {
+    message:
+      'must start on a whole millisecond (at most 3 fractional digits that are not 0), e.g. 2026-01-01T12:00:00.250Z',
+    abort: true,
+  })
   .transform((value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value))
   .pipe(isoTime('must be a real date (2026-01-01, UTC midnight) or an ISO 8601 time with an offset'))
 
