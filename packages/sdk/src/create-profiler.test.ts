@@ -102,7 +102,8 @@ describe('createProfiler', () => {
     expect(ingest.requests[0]?.headers.authorization).toBe('Bearer acp_from_env')
     expect(ingest.requests[0]?.headers['content-encoding']).toBeUndefined()
     expect(profiler.stats().sent).toBe(1)
-    expect(debug).not.toHaveBeenCalled()
+    // ACP_DEBUG is on: a working profiler says what it sent, and nothing else.
+    expect(debug.mock.calls).toEqual([['[ai-cost-profiler] sent 1 event(s): 1 stored, 0 already stored']])
 
     const failing = createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey: 'k', flushOnExit: false })
     failing.wrap({ not: 'a client' })
@@ -208,6 +209,45 @@ describe('createProfiler', () => {
     })
     expect(trimmed.enabled).toBe(true)
     await trimmed.shutdown()
+  })
+
+  it('is disabled, saying why, by an endpoint with a query string or a fragment', () => {
+    const errors: ProfilerError[] = []
+    const onError = (error: ProfilerError) => errors.push(error)
+    for (const endpoint of [
+      'http://127.0.0.1:1/base?tenant=1',
+      'http://127.0.0.1:1/#frag',
+      'http://127.0.0.1:1?',
+    ]) {
+      expect(createProfiler({ endpoint, apiKey: 'acp_key', onError }).enabled).toBe(false)
+    }
+    expect(errors.filter((error) => error.code === 'INVALID_OPTIONS').map((error) => error.message)).toEqual(
+      Array(3).fill(
+        expect.stringMatching(/^endpoint must be the server's base URL, without a query string or fragment/),
+      ),
+    )
+  })
+
+  it('never throws for options that throw when read: it is disabled, and says so on the console', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const throwing = {
+      get endpoint(): string {
+        throw new Error('vault locked')
+      },
+    }
+    const revoked = Proxy.revocable({}, {})
+    revoked.revoke()
+    for (const options of [throwing, revoked.proxy]) {
+      const profiler = createProfiler(options)
+      expect(profiler.enabled).toBe(false)
+      const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: 'http://127.0.0.1:1', maxRetries: 0 }))
+      expect(openai).toBeInstanceOf(OpenAI)
+      await profiler.shutdown()
+    }
+    expect(warn.mock.calls.map(([line]) => line)).toEqual([
+      expect.stringMatching(/^\[ai-cost-profiler\] disabled: its options could not be read \(vault locked\)/),
+      expect.stringMatching(/^\[ai-cost-profiler\] disabled: its options could not be read/),
+    ])
   })
 
   it('warns once on the console about an onError that is not a function', async () => {

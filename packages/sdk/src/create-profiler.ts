@@ -14,24 +14,22 @@ import { createClientProxy } from './internal/create-client-proxy.ts'
 import { createStrippingProxy } from './internal/create-stripping-proxy.ts'
 import { describeValue } from './internal/describe-value.ts'
 import { detectClientKind } from './internal/detect-client-kind.ts'
-import { createErrorReporter } from './internal/error-reporter.ts'
+import { createErrorReporter, type ErrorReporter } from './internal/error-reporter.ts'
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
 import { mergeCallContext, snapshotCallContext } from './internal/merge-call-context.ts'
 import { resolveProfilerOptions } from './internal/resolve-profiler-options.ts'
-import { EventTransport, type TransportStats } from './internal/transport/event-transport.ts'
+import { EventTransport } from './internal/transport/event-transport.ts'
 import { registerExitFlush } from './internal/transport/exit-flush.ts'
 import { createWrapSession } from './internal/wrap-session.ts'
 import { ProfilerError } from './profiler-error.ts'
 import type { ProfilerOptions } from './profiler-options.ts'
+import type { ProfilerStats } from './profiler-stats.ts'
 
 /** Options of `profiler.wrap()`: a context for every call of the client, and an optional provider slug. */
 export interface WrapOptions extends CallContext {
   /** Records calls under this provider slug instead of the detected one (e.g. an OpenAI-compatible gateway). */
   provider?: string
 }
-
-/** Delivery counters of a profiler (see `TransportStats`). */
-export type ProfilerStats = TransportStats
 
 /** A profiler: wraps provider clients, scopes context, and delivers the recorded events. */
 export interface Profiler {
@@ -62,6 +60,25 @@ const EMPTY_STATS: ProfilerStats = {
   circuitState: 'closed',
 }
 
+/** A profiler that records nothing: calls pass through, only without the per-call context option. */
+function disabledProfiler(reporter: ErrorReporter): Profiler {
+  return {
+    enabled: false,
+    wrap(client) {
+      try {
+        return createStrippingProxy(client, reporter)
+      } catch (error) {
+        reporter.reportInternal('wrapping a client', error)
+        return client
+      }
+    },
+    withContext: (_context, fn) => fn(),
+    flush: async () => {},
+    shutdown: async () => {},
+    stats: () => ({ ...EMPTY_STATS }),
+  }
+}
+
 /**
  * Creates a profiler. Options fall back to `ACP_ENDPOINT`, `ACP_API_KEY` and `ACP_DEBUG`, read now
  * (never at import). Without an endpoint and API key it is disabled: it warns once and passes calls
@@ -82,7 +99,15 @@ const EMPTY_STATS: ProfilerStats = {
  * ```
  */
 export function createProfiler(options?: ProfilerOptions): Profiler {
-  const resolved = resolveProfilerOptions(options, process.env)
+  let resolved: ReturnType<typeof resolveProfilerOptions>
+  try {
+    resolved = resolveProfilerOptions(options, process.env)
+  } catch (error) {
+    // Options that throw when read (a getter, a revoked proxy): nothing of them can be trusted, onError included.
+    const reason = `its options could not be read (${error instanceof Error ? error.message : String(error)})`
+    console.warn(`[ai-cost-profiler] disabled: ${reason}; LLM calls are not recorded`)
+    return disabledProfiler(createErrorReporter({ debug: false, onError: undefined }))
+  }
   const reporter = createErrorReporter({ debug: resolved.debug, onError: resolved.onError })
   for (const warning of resolved.warnings) console.warn(`[ai-cost-profiler] ${warning}`)
   for (const problem of resolved.problems) reporter.report(new ProfilerError('INVALID_OPTIONS', problem))
@@ -94,21 +119,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         new ProfilerError('PROFILER_DISABLED', `the profiler is disabled: ${resolved.disabledReason}`),
       )
     }
-    return {
-      enabled: false,
-      wrap(client) {
-        try {
-          return createStrippingProxy(client, reporter)
-        } catch (error) {
-          reporter.reportInternal('wrapping a client', error)
-          return client
-        }
-      },
-      withContext: (_context, fn) => fn(),
-      flush: async () => {},
-      shutdown: async () => {},
-      stats: () => ({ ...EMPTY_STATS }),
-    }
+    return disabledProfiler(reporter)
   }
 
   const transport = new EventTransport({ ...resolved, reporter })

@@ -84,7 +84,7 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
     expect(cjs.stdout.trim()).toBe('ok')
   })
 
-  it('type-checks for ESM and CommonJS consumers', async () => {
+  it('type-checks for ESM and CommonJS consumers, declarations included', async () => {
     const source = `
       import { createProfiler, type Profiler, type ProfilerOptions } from '@ai-cost-profiler/sdk'
       const options: ProfilerOptions = { endpoint: 'https://acp.example.com', apiKey: 'k', batchSize: 50 }
@@ -93,6 +93,9 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
       createProfiler({ endpoint: process.env.ACP_ENDPOINT, apiKey: process.env.ACP_API_KEY })
       const client = profiler.wrap({ chat: 1 }, { userId: process.env.USER_ID })
       const check: { chat: number } = client
+      // Inferred types a library exports must be nameable in its declaration files.
+      export const stats = profiler.stats()
+      export const delivery = () => ({ profiler, stats: profiler.stats(), circuit: profiler.stats().circuitState })
       export { check }
     `
     await writeFile(join(project, 'consumer.mts'), source)
@@ -101,7 +104,10 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
       process.execPath,
       [
         tscBin,
-        '--noEmit',
+        '--declaration',
+        '--emitDeclarationOnly',
+        '--outDir',
+        join(project, 'declarations'),
         '--strict',
         '--exactOptionalPropertyTypes',
         '--module',

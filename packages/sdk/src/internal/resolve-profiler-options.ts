@@ -186,6 +186,12 @@ export function resolveProfilerOptions(
   } else if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
     disabledReason = `the endpoint "${endpoint}" is not an http(s) URL`
     problems.push(`endpoint must be an http(s) URL such as https://acp.example.com; got "${endpoint}"`)
+  } else if (/[?#]/.test(endpoint)) {
+    // Events go to `${endpoint}/v1/events`: after a query or a fragment that path would be lost.
+    disabledReason = `the endpoint "${endpoint}" has a query string or a fragment`
+    problems.push(
+      `endpoint must be the server's base URL, without a query string or fragment, such as https://acp.example.com; got "${endpoint}"`,
+    )
   } else if (!API_KEY_CHARACTERS.test(apiKey)) {
     // Sent in the Authorization header, such a key would fail every request until the breaker opened.
     disabledReason = 'the API key holds characters an HTTP header cannot carry'

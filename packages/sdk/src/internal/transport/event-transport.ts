@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import { ProfilerError } from '../../profiler-error.ts'
 import type { Compression } from '../../profiler-options.ts'
+import type { ProfilerStats } from '../../profiler-stats.ts'
 import type { ErrorReporter } from '../error-reporter.ts'
 import { BoundedQueue } from './bounded-queue.ts'
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts'
+import { CircuitBreaker } from './circuit-breaker.ts'
 import { DeferredEvent } from './deferred-event.ts'
 import { retryAfterDelayMs, retryDelayMs } from './retry-delay.ts'
 import { type EventRejection, type SendOutcome, sendBatch } from './send-batch.ts'
@@ -28,29 +29,6 @@ export interface EventTransportOptions {
   reporter: ErrorReporter
   /** A number in [0, 1) for backoff jitter; injectable for tests. */
   random?: () => number
-}
-
-/** Counters of the transport since the profiler was created. */
-export interface TransportStats {
-  /** Events waiting to be sent. */
-  queued: number
-  /** Events in the request being sent now. */
-  inFlight: number
-  /** Events the server stored. */
-  sent: number
-  /**
-   * Events the server already had: a resend after an answer that was lost, whose events the server
-   * stored the first time. Stored once, and counted here rather than in `sent`.
-   */
-  duplicates: number
-  /**
-   * Events lost: queue overflow, refused by the server, or not yet sent when shutdown (or the flush
-   * at process exit) ran out of time, the request then under way included.
-   */
-  dropped: number
-  /** Requests that failed and were retried (network errors, timeouts, 408, 429, 5xx). */
-  failedBatches: number
-  circuitState: CircuitState
 }
 
 // Reasons quoted in a report: enough to see what is wrong, few enough for one log line.
@@ -130,7 +108,7 @@ export class EventTransport {
     this.scheduleSend()
   }
 
-  stats(): TransportStats {
+  stats(): ProfilerStats {
     return {
       queued: this.queue.length,
       inFlight: this.inFlight,
@@ -405,6 +383,9 @@ export class EventTransport {
     }
     this.counters.sent += outcome.accepted
     this.counters.duplicates += outcome.duplicates
+    reporter.debug(
+      `sent ${batch.length} event(s): ${outcome.accepted} stored, ${outcome.duplicates} already stored`,
+    )
     this.batchLimit = Math.min(this.options.batchSize, this.batchLimit * 2)
     if (outcome.rejections.length > 0) {
       const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
