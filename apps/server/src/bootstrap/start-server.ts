@@ -17,6 +17,9 @@ import { ensureInitialProject, type InitialProjectOutcome } from './ensure-initi
 import { firstRunMessage } from './first-run-message.ts'
 import { openConfiguredDatabase } from './open-configured-database.ts'
 
+/** Longest time a request may take to arrive, headers and body (Node checks it every 30 s). */
+export const REQUEST_TIMEOUT_MS = 60_000
+
 /** A running server. */
 export interface RunningServer {
   url: string
@@ -99,7 +102,14 @@ export async function startServer(
       jobs,
       readyFailsWhenStale: env.ACP_READY_FAILS_WHEN_STALE,
     })
-    const listening = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT })
+    const listening = serve({
+      fetch: app.fetch,
+      hostname: env.HOST,
+      port: env.PORT,
+      // A request whose body has not all come in a minute is closed (Node's default is five): a few
+      // stalled uploads must not hold ingest's bytes in flight for long.
+      serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS },
+    })
     server = listening
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve)

@@ -45,7 +45,11 @@ function toApiError(error: unknown): ApiError {
 export function createErrorHandler(logger: Logger) {
   return (error: Error, c: Context) => {
     const apiError = toApiError(error)
-    if (apiError.status >= 500) {
+    // Refusals the server chose (busy, the database's circuit open) are load shedding, not faults:
+    // one line each, without a stack trace.
+    if (apiError.status === 503 && (error instanceof ApiError || error instanceof CircuitOpenError)) {
+      logger.warn('request refused', { method: c.req.method, path: c.req.path, code: apiError.code })
+    } else if (apiError.status >= 500) {
       logger.error('request failed', {
         method: c.req.method,
         path: c.req.path,

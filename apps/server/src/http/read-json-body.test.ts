@@ -89,6 +89,18 @@ describe('readJsonBody encodings', () => {
     })
   })
 
+  it('says a body that starts with a byte-order mark should be sent without it', async () => {
+    const body = `\uFEFF${JSON.stringify({ events: [] })}`
+    const error = await readJsonBody(post({ 'content-type': 'application/json' }, body), {
+      maxBytes: 1_000,
+    }).catch((thrown: unknown) => thrown)
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'INVALID_JSON',
+      message: expect.stringMatching(/byte-order mark/),
+    })
+  })
+
   it('refuses bytes that are not UTF-8 instead of storing replacement characters', async () => {
     const latin1 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]) // {"a":"é"} in Latin-1
     expect(await failure(send({ 'content-type': 'application/json' }, latin1))).toEqual({

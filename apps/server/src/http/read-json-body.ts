@@ -17,6 +17,12 @@ export interface ReadJsonBodyOptions {
   nodeBody?: AsyncIterable<Uint8Array>
   /** Told the bytes read so far after each chunk, before the next is read; it may throw to stop reading. */
   onBytesRead?: (total: number) => void
+  /**
+   * Told a gzip body's inflated size as its trailer states it, before inflating, and again with
+   * `maxBytes` if it inflates to more (a body of several gzip members states only its last one's):
+   * returns how many bytes it may inflate to; it may throw to refuse (the server has no room).
+   */
+  reserveInflated?: (bytes: number) => number
 }
 
 function tooLarge(maxBytes: number): ApiError {
@@ -35,7 +41,21 @@ async function readLimited(request: Request, options: ReadJsonBodyOptions): Prom
   if (!source) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
   let total = 0
-  for await (const chunk of source) {
+  const iterator = source[Symbol.asyncIterator]()
+  for (;;) {
+    let next: IteratorResult<Uint8Array>
+    try {
+      next = await iterator.next()
+    } catch {
+      // The client closed the connection (or reset it) part way: its fault, not the database's.
+      throw new ApiError(
+        400,
+        'BODY_INCOMPLETE',
+        'The connection closed before the whole body arrived; nothing was stored. Send the batch again.',
+      )
+    }
+    if (next.done) break
+    const chunk = next.value
     total += chunk.byteLength
     if (total > maxBytes) throw tooLarge(maxBytes)
     options.onBytesRead?.(total)
@@ -67,17 +87,42 @@ function requireJsonContentType(request: Request): void {
   }
 }
 
-async function inflate(body: Buffer, options: ReadJsonBodyOptions): Promise<Buffer> {
+// A gzip member ends with its inflated size modulo 2^32 (ISIZE, RFC 1952), after a header of at least 10 bytes.
+const GZIP_MIN_BYTES = 18
+
+function statedInflatedBytes(body: Buffer): number {
+  return body.length >= GZIP_MIN_BYTES ? body.readUInt32LE(body.length - 4) : 0
+}
+
+async function gunzipWithin(body: Buffer, maxOutputLength: number): Promise<Buffer | 'too large'> {
   try {
-    return await gunzipAsync(body, { maxOutputLength: options.maxBytes })
+    return await gunzipAsync(body, { maxOutputLength: Math.max(1, maxOutputLength) })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(options.maxBytes)
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return 'too large'
     throw new ApiError(
       400,
       'INVALID_GZIP',
       'The body is not valid gzip. Compress it with gzip or drop Content-Encoding.',
     )
   }
+}
+
+/**
+ * Inflates a gzip body, never to more than `maxBytes`, nor to more than `reserveInflated` granted: the
+ * room for the inflated bytes is taken before they exist, so small bodies that inflate a
+ * hundredfold cannot fill the server's memory.
+ */
+async function inflate(body: Buffer, options: ReadJsonBodyOptions): Promise<Buffer> {
+  const { maxBytes, reserveInflated } = options
+  const stated = statedInflatedBytes(body)
+  if (stated > maxBytes) throw tooLarge(maxBytes)
+  const granted = reserveInflated ? Math.min(maxBytes, reserveInflated(stated)) : maxBytes
+  let inflated = await gunzipWithin(body, granted)
+  if (inflated === 'too large' && granted < maxBytes && reserveInflated) {
+    inflated = await gunzipWithin(body, Math.min(maxBytes, reserveInflated(maxBytes)))
+  }
+  if (inflated === 'too large') throw tooLarge(maxBytes)
+  return inflated
 }
 
 async function decode(request: Request, body: Buffer, options: ReadJsonBodyOptions): Promise<string> {
@@ -114,6 +159,14 @@ export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
+    // A byte-order mark is invisible in the parser's message ("Unexpected token '\uFEFF'").
+    if (text.startsWith('\uFEFF')) {
+      throw new ApiError(
+        400,
+        'INVALID_JSON',
+        'The body starts with a UTF-8 byte-order mark (EF BB BF), which JSON does not allow; send the JSON without it.',
+      )
+    }
     throw new ApiError(400, 'INVALID_JSON', `The body is not valid JSON: ${(error as Error).message}.`)
   }
 }

@@ -24,11 +24,6 @@ export class ByteBudget {
     return true
   }
 
-  /** Changes a loan from `from` to `to` bytes, whatever the limit: the bytes are already in memory. */
-  resize(from: number, to: number): void {
-    this.inFlight = Math.max(0, this.inFlight - from + to)
-  }
-
   /** Returns bytes taken with `tryTake`. */
   give(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes)

@@ -214,6 +214,23 @@ describeEachDatabase('POST /v1/events', (getDb) => {
 })
 
 describeEachDatabase('authentication', (getDb) => {
+  it('refuses query parameters on a batch instead of ignoring them, and stores nothing', async () => {
+    const t = await createTestApp(getDb())
+    const response = await t.app.request('/v1/events?dryRun=1', {
+      method: 'POST',
+      headers: t.headers,
+      body: JSON.stringify({ events: [example] }),
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({
+      error: {
+        code: 'INVALID_QUERY',
+        message: expect.stringMatching(/takes no query parameters; got dryRun/),
+      },
+    })
+    expect(((await t.get('/v1/events')).body.data as unknown[]).length).toBe(0)
+  })
+
   it('answers 401 without a key or with a wrong one, 403 without the scope', async () => {
     const t = await createTestApp(getDb(), { scopes: ['read'] })
     const noKey = await t.app.request('/v1/events')
@@ -290,6 +307,66 @@ describeEachDatabase('POST /v1/events under memory pressure', (getDb) => {
     expect((await t.postEvents([{ ...example, idempotencyKey: 'second' }])).body).toMatchObject({
       accepted: 1,
     })
+  })
+
+  it('counts a gzip body at its inflated size before inflating it, and refuses one the others leave no room for', async () => {
+    const t = await createTestApp(getDb(), { maxIngestBytesInFlight: 64 * 1024 })
+    const text = JSON.stringify({ events: [example] })
+    // A batch still arriving holds its declared 1,500 bytes: 62.5 KB are left.
+    const held = slowBody(text.slice(0, 10), text.slice(10))
+    const holding = t.app.request('/v1/events', {
+      method: 'POST',
+      headers: { ...t.headers, 'content-length': String(1_500) },
+      body: held.body,
+      duplex: 'half',
+    } as RequestInit)
+    await held.started
+    // 2 KB of gzip that inflates to 200 KB of JSON (whitespace): counted at 10 times 2 KB it would
+    // pass; its trailer says 200 KB, more than the room left, so it is refused before it is inflated.
+    const padded = `{"events": [${JSON.stringify({ ...example, idempotencyKey: 'padded' })}${' '.repeat(200 * 1024)}]}`
+    const gzipped = gzipSync(padded)
+    expect(gzipped.length).toBeLessThan(2_048)
+    const busy = await t.app.request('/v1/events', {
+      method: 'POST',
+      headers: { ...t.headers, 'content-encoding': 'gzip', 'content-length': String(gzipped.length) },
+      body: gzipped,
+    })
+    expect(busy.status).toBe(503)
+    expect(await busy.json()).toMatchObject({ error: { code: 'SERVER_BUSY' } })
+    held.finish()
+    expect((await holding).status).toBe(200)
+    // With the room back, the same body is taken.
+    const taken = await t.app.request('/v1/events', {
+      method: 'POST',
+      headers: { ...t.headers, 'content-encoding': 'gzip', 'content-length': String(gzipped.length) },
+      body: gzipped,
+    })
+    expect(await taken.json()).toMatchObject({ accepted: 1 })
+  })
+
+  it('takes a gzip body of several members, whose trailer states only the last one', async () => {
+    const t = await createTestApp(getDb(), { maxIngestBytesInFlight: 1024 * 1024 })
+    const text = JSON.stringify({ events: [{ ...example, idempotencyKey: 'members' }] })
+    const body = Buffer.concat([gzipSync(text.slice(0, -5)), gzipSync(text.slice(-5))])
+    const response = await t.app.request('/v1/events', {
+      method: 'POST',
+      headers: { ...t.headers, 'content-encoding': 'gzip', 'content-length': String(body.length) },
+      body,
+    })
+    expect(await response.json()).toMatchObject({ accepted: 1 })
+  })
+
+  it('says a body cut off by the client is incomplete, not that the database failed', async () => {
+    const t = await createTestApp(getDb())
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"events": ['))
+        controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+      },
+    })
+    const response = await postStream(t, broken)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: { code: 'BODY_INCOMPLETE' } })
   })
 
   it('counts a chunked body by the bytes that arrived, not as the largest batch', async () => {

@@ -110,6 +110,17 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService; max
   const budget = new ByteBudget(options.maxBytesInFlight ?? MAX_INGEST_BYTES_IN_FLIGHT)
 
   app.post('/', requireScope('ingest'), async (c) => {
+    // A parameter the API does not know (`?dryRun=1`) must not pass for one it honours: the batch is stored.
+    if (c.req.url.includes('?')) {
+      const names = [...new URL(c.req.url).searchParams.keys()]
+      if (names.length > 0) {
+        throw new ApiError(
+          400,
+          'INVALID_QUERY',
+          `POST /v1/events takes no query parameters; got ${names.join(', ')}. Send the batch without them.`,
+        )
+      }
+    }
     const compressed = isCompressed(c.req.raw)
     const expected = expectedBodyBytes(c.req.raw, compressed)
     let taken = expected.bytes
@@ -125,12 +136,19 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService; max
             if (!budget.tryGrow(taken, needed)) throw serverBusy(budget)
             taken = needed
           }
-      const text = await readJsonText(c.req.raw, { maxBytes: MAX_BATCH_BYTES, nodeBody, onBytesRead })
-      // A body may hold more than expected (gzip inflating further): it is counted as it is.
-      if (text.length > taken) {
-        budget.resize(taken, text.length)
-        taken = text.length
+      // A gzip body holds its inflated size before it is inflated: no more than the budget has room for.
+      const reserveInflated = (bytes: number) => {
+        if (bytes > taken && !budget.tryGrow(taken, bytes)) throw serverBusy(budget)
+        if (bytes < taken) budget.give(taken - bytes)
+        taken = bytes
+        return bytes
       }
+      const text = await readJsonText(c.req.raw, {
+        maxBytes: MAX_BATCH_BYTES,
+        nodeBody,
+        onBytesRead,
+        reserveInflated,
+      })
       const events = eventsOf(parseJsonText(text))
       const outcome = await options.ingest.ingest(c.get('auth').projectId, events, {
         mayHoldUnstorableText: jsonTextMayHoldUnstorableText(text),
