@@ -41,6 +41,12 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ ACP_INIT_API_KEY: 'x'.repeat(30) })).toThrow(/ACP_INIT_PROJECT/)
   })
 
+  it('needs a key for an init project, which could take no events without one', () => {
+    expect(problemsOf({ ACP_INIT_PROJECT: 'shop' })).toEqual([
+      expect.stringMatching(/^ACP_INIT_PROJECT: needs ACP_INIT_API_KEY, the key to create for it/),
+    ])
+  })
+
   it('lists the missing init project with the other problems, not on the next run', () => {
     const problems = problemsOf({ PORT: 'abc', ACP_INIT_API_KEY: 'acp_init_key_0123456789' })
     expect(problems.map((problem) => problem.split(':')[0])).toEqual(['PORT', 'ACP_INIT_API_KEY'])
@@ -103,7 +109,7 @@ describe('parseEnv', () => {
   })
 
   it('says the whole project name rule, the first character included', () => {
-    expect(problemsOf({ ACP_INIT_PROJECT: '-abc' })).toEqual([
+    expect(problemsOf({ ACP_INIT_PROJECT: '-abc', ACP_INIT_API_KEY: 'acp_init_key_0123456789' })).toEqual([
       'ACP_INIT_PROJECT: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',
     ])
   })

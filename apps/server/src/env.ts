@@ -134,6 +134,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const problems = result.success
     ? []
     : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+  // A project made at start-up without a key could take no events, and start-up would not say so.
+  if (values.ACP_INIT_PROJECT !== undefined && values.ACP_INIT_API_KEY === undefined) {
+    problems.push(
+      'ACP_INIT_PROJECT: needs ACP_INIT_API_KEY, the key to create for it (at least 20 characters); set both, or neither and let the first start create project default with a key',
+    )
+  }
   if (values.ACP_INIT_API_KEY !== undefined && values.ACP_INIT_PROJECT === undefined) {
     problems.push(
       'ACP_INIT_API_KEY: needs ACP_INIT_PROJECT, the project the key belongs to; set both, or neither',
