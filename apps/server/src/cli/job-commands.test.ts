@@ -169,7 +169,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         return dryRun.text()
       }
       expect(await dryRunOutput()).toMatch(
-        /acme\/house-model +1 +1 +0\.000000000000 +1\.000000000000 +\+1\.000000000000 +1/,
+        /acme\/house-model +1 +1 +unpriced +1\.000000000000 +\+1\.000000000000 +1/,
       )
       // A price off by powers of ten: the call is named, and would be left unpriced rather than stored.
       expect(
@@ -246,8 +246,8 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(await recomputeCommand(args, run.context)).toBe(0)
       const table = run.printed.filter((line) => line.startsWith('  ') && !line.startsWith('   '))
       expect(table).toEqual([
-        `  provider/model${' '.repeat(50)}requests  changed             cost before      cost after                    delta  newly priced`,
-        `  openai/${model}         1        1  123456789.123456789012  0.000000000000  -123456789.123456789012             0`,
+        `  provider/model${' '.repeat(50)}requests  changed             cost before  cost after                    delta  newly priced`,
+        `  openai/${model}         1        1  123456789.123456789012    unpriced  -123456789.123456789012             0`,
       ])
     })
   })

@@ -15,8 +15,8 @@ const DIFF_COLUMNS: ReadonlyArray<readonly [heading: string, cell: (row: Recompu
   ['provider/model', (row) => `${row.provider}/${row.model}`],
   ['requests', (row) => String(row.requests)],
   ['changed', (row) => String(row.changed)],
-  ['cost before', (row) => row.costBeforeUsd],
-  ['cost after', (row) => row.costAfterUsd],
+  ['cost before', (row) => row.costBeforeUsd ?? 'unpriced'],
+  ['cost after', (row) => row.costAfterUsd ?? 'unpriced'],
   ['delta', (row) => (row.deltaUsd.startsWith('-') ? row.deltaUsd : `+${row.deltaUsd}`)],
   ['newly priced', (row) => String(row.newlyPriced)],
 ]

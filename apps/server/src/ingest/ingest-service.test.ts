@@ -44,7 +44,7 @@ describeEachDatabase('ingest', (getDb) => {
           path: 'timestamp',
           code: 'TIMESTAMP_TOO_OLD',
           message:
-            "is before 2026-11-01T00:00:00.000Z, before which this project's retention keeps only daily totals; send calls from that time on, or raise the project's retention days",
+            "is before 2026-11-01T00:00:00.000Z: retention already deleted this project's raw calls before then and keeps only their daily totals, which a late call cannot join; send calls from that time on (raising the retention days keeps more from now on, but does not reopen that time)",
         },
       ],
     })

@@ -207,5 +207,18 @@ describeEachDatabase('job service', (getDb) => {
       'api',
     )
     await done
+    // A recompute may end today, not on a day that has not begun.
+    await expect(
+      jobs.start('recompute', { from: '2025-10-01', to: '2025-10-02' }, 'api'),
+    ).rejects.toMatchObject({
+      code: 'INVALID_JOB_PARAMS',
+      message: expect.stringMatching(/^2025-10-02 has not begun yet \(today is 2025-10-01 UTC\)/),
+    })
+    const recompute = await jobs.start(
+      'recompute',
+      { from: '2025-10-01', to: '2025-10-01', dryRun: true },
+      'api',
+    )
+    expect((await recompute.done).status).toBe('succeeded')
   })
 })

@@ -230,6 +230,16 @@ export function createJobService(options: JobServiceOptions): JobService {
         nowMs,
       })
     }
+    if (name === RECOMPUTE_JOB) {
+      const recompute = params as JobParams[typeof RECOMPUTE_JOB]
+      const today = utcDayOf(nowMs)
+      if (recompute.to > today) {
+        throw new JobError(
+          'INVALID_JOB_PARAMS',
+          `${recompute.to} has not begun yet (today is ${today} UTC): a recompute ends at today at the latest.`,
+        )
+      }
+    }
     if (name !== DAILY_AGGREGATION_JOB) return []
     const aggregation = params as JobParams[typeof DAILY_AGGREGATION_JOB]
     const days = await aggregationDays(aggregation)

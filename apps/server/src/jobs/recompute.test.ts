@@ -86,7 +86,8 @@ describeEachDatabase('recompute', (getDb) => {
         model: 'in-house-llm',
         requests: 2,
         changed: 2,
-        costBeforeUsd: '0.000000000000',
+        // Nobody priced them before: an unknown cost, not $0.
+        costBeforeUsd: null,
         costAfterUsd: '1.500000000000',
         deltaUsd: '1.500000000000',
         newlyPriced: 2,

@@ -105,6 +105,9 @@ interface ModelTotals {
   changed: number
   before: ReturnType<typeof parseDecimal>
   after: ReturnType<typeof parseDecimal>
+  /** Calls with a known cost before and after: a sum of none is unknown, not $0. */
+  pricedBefore: number
+  pricedAfter: number
   newlyPriced: number
 }
 
@@ -235,6 +238,8 @@ async function recomputeProject(
             changed: 0,
             before: ZERO,
             after: ZERO,
+            pricedBefore: 0,
+            pricedAfter: 0,
             newlyPriced: 0,
           }
           byModel.set(key, totals)
@@ -242,6 +247,8 @@ async function recomputeProject(
         totals.requests++
         totals.before = addDecimals(totals.before, parseDecimal(call.costUsd ?? '0'))
         totals.after = addDecimals(totals.after, parseDecimal(next.costUsd ?? '0'))
+        if (call.costUsd !== null) totals.pricedBefore++
+        if (next.costUsd !== null) totals.pricedAfter++
         if (samePrice(call, next)) continue
         totals.changed++
         if (call.costStatus === 'unpriced' && next.costStatus !== 'unpriced') totals.newlyPriced++
@@ -303,8 +310,8 @@ function toDiff(byModel: Map<string, ModelTotals>): RecomputeModelDiff[] {
       model: totals.model,
       requests: totals.requests,
       changed: totals.changed,
-      costBeforeUsd: formatUsd(totals.before),
-      costAfterUsd: formatUsd(totals.after),
+      costBeforeUsd: totals.pricedBefore === 0 ? null : formatUsd(totals.before),
+      costAfterUsd: totals.pricedAfter === 0 ? null : formatUsd(totals.after),
       deltaUsd: formatUsd(
         addDecimals(totals.after, { coefficient: -totals.before.coefficient, scale: totals.before.scale }),
       ),

@@ -193,7 +193,7 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
         index,
         path: 'timestamp',
         code: 'TIMESTAMP_TOO_OLD',
-        message: `is before ${new Date(options.retentionCutoffMs).toISOString()}, before which this project's retention keeps only daily totals; send calls from that time on, or raise the project's retention days`,
+        message: `is before ${new Date(options.retentionCutoffMs).toISOString()}: retention already deleted this project's raw calls before then and keeps only their daily totals, which a late call cannot join; send calls from that time on (raising the retention days keeps more from now on, but does not reopen that time)`,
       })
       return
     }

@@ -106,8 +106,11 @@ export interface RecomputeModelDiff {
   requests: number
   /** Calls whose price changed. */
   changed: number
-  costBeforeUsd: string
-  costAfterUsd: string
+  /** Sum of the calls' known costs before; null when none of them had a price (all unpriced), never $0. */
+  costBeforeUsd: string | null
+  /** Sum of the known costs after; null when none of the calls has a price. */
+  costAfterUsd: string | null
+  /** After minus before, of the known costs. */
   deltaUsd: string
   /** Calls that were unpriced and now have a price. */
   newlyPriced: number
