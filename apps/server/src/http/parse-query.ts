@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { plainIssueMessage } from '../validation/plain-issue-message.ts'
 import { ApiError } from './api-error.ts'
 
 /**
@@ -10,7 +11,7 @@ export function parseInput<Schema extends z.ZodType>(
   value: unknown,
   error: { code: string; heading: string; root: string },
 ): z.output<Schema> {
-  const result = schema.safeParse(value)
+  const result = schema.safeParse(value, { error: plainIssueMessage })
   if (!result.success) {
     const details = result.error.issues.map((issue) => ({
       path: issue.path.join('.'),

@@ -13,6 +13,7 @@ import {
   listFailedDates,
 } from '../storage/repositories/job-runs-repository.ts'
 import { recordJobOutcome } from '../storage/repositories/job-state-repository.ts'
+import { plainIssueMessage } from '../validation/plain-issue-message.ts'
 import {
   assertBackfillRange,
   assertDayHasBegun,
@@ -107,7 +108,7 @@ export function isJobName(name: string): name is JobName {
 
 /** Validates the parameters of a job; a JobError INVALID_JOB_PARAMS lists every problem. */
 export function parseJobParams<Name extends JobName>(name: Name, input: unknown): JobParams[Name] {
-  const result = PARAM_SCHEMAS[name].safeParse(input ?? {})
+  const result = PARAM_SCHEMAS[name].safeParse(input ?? {}, { error: plainIssueMessage })
   if (!result.success) {
     const problems = result.error.issues.map(
       (issue) => `${issue.path.join('.') || '(body)'} ${issue.message}`,

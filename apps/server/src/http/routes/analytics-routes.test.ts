@@ -340,7 +340,7 @@ describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
         },
       })
     }
-    await refused('form=2025-09-01T00:00:00Z', '', /Unrecognized key/)
+    await refused('form=2025-09-01T00:00:00Z', '', /\(query\) has unknown field\(s\) form: remove it/)
     await refused('from=2025-09-02T00:00:00Z&to=2025-09-01T00:00:00Z', 'from', /from must be before to/)
     await refused(
       'from=2025-09-02T00:00:00Z&to=2025-09-02T01:00:00%2B02:00',
