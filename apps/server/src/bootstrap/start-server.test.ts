@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -86,6 +86,25 @@ describe('startServer on the embedded database', () => {
 })
 
 describe('startServer when it cannot listen', () => {
+  it('creates no data folder when the port is taken or HOST is not of this machine', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    const dataDir = path.join(tempDataDir(), 'never-made')
+    try {
+      for (const address of [
+        { HOST: '127.0.0.1', PORT: String(port) },
+        { HOST: '203.0.113.7', PORT: '4000' },
+      ]) {
+        const env = parseEnv({ ...address, ACP_DATA_DIR: dataDir, ACP_JOBS_ENABLED: 'false' })
+        await expect(startServer(env, logger, { print: () => {} })).rejects.toBeInstanceOf(EnvError)
+        expect(existsSync(dataDir)).toBe(false)
+      }
+    } finally {
+      blocker.close()
+    }
+  })
+
   it('says which host and port are taken and how to go on, and frees the data folder', async () => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))

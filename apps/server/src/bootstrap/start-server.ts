@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import { EnvError, type ServerEnv } from '../env.ts'
 import { createApp } from '../http/create-app.ts'
@@ -55,6 +55,20 @@ function listenProblem(error: unknown, env: Pick<ServerEnv, 'HOST' | 'PORT'>): E
 }
 
 /**
+ * Fails at once when the address cannot be listened on (a busy port, a HOST that is not of this machine):
+ * found only when the server listens, after the database was opened, it would leave a new data folder
+ * behind. The port is let go again at once; the server's own listen still reports a port taken since.
+ */
+async function assertCanListen(env: Pick<ServerEnv, 'HOST' | 'PORT'>): Promise<void> {
+  if (env.PORT === 0) return
+  const probe = createNetServer()
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error) => reject(listenProblem(error, env) ?? error))
+    probe.listen(env.PORT, env.HOST, () => probe.close(() => resolve()))
+  })
+}
+
+/**
  * Opens the database, applies migrations, makes the first project if needed, and listens. On
  * close: stop accepting, finish queued writes, close the database.
  */
@@ -63,6 +77,7 @@ export async function startServer(
   logger: Logger,
   options: { print?: (text: string) => void } = {},
 ): Promise<RunningServer> {
+  await assertCanListen(env)
   const db = await openConfiguredDatabase(env)
   // Closed again if start-up fails after opening them.
   let openedBus: MessageBus | undefined
