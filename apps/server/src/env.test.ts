@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ENV_VARIABLE_NAMES, EnvError, parseEnv } from './env.ts'
+import { ENV_VARIABLE_NAMES, EnvError, parseEnv, unknownSettings } from './env.ts'
 
 function problemsOf(source: Record<string, string>): string[] {
   try {
@@ -35,6 +35,20 @@ describe('parseEnv', () => {
         'LOG_LEVEL',
       ])
     }
+  })
+
+  it('names the ACP_ variables neither the server nor the SDK reads, so a misspelt one is not ignored silently', () => {
+    expect(
+      unknownSettings({
+        ACP_GROUP_COMMIT_MSS: '5',
+        ACP_GROUP_COMMIT_MS: '5',
+        ACP_ENDPOINT: 'http://127.0.0.1:4000',
+        ACP_API_KEY: 'acp_key',
+        ACP_DATA_DIR: '/data',
+        ACP_DATADIR: '/data',
+        PORT: '4000',
+      }),
+    ).toEqual(['ACP_DATADIR', 'ACP_GROUP_COMMIT_MSS'])
   })
 
   it('needs a project for an init key', () => {

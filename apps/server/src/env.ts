@@ -124,6 +124,20 @@ function withoutBlankValues(source: Record<string, string | undefined>): Record<
   return values
 }
 
+// Read by the SDK, which may share an environment with the server.
+const SDK_VARIABLES = ['ACP_ENDPOINT', 'ACP_API_KEY', 'ACP_DEBUG', 'ACP_COMPRESSION']
+
+/**
+ * The `ACP_*` variables set in `source` that neither the server nor the SDK reads: most likely a typo
+ * (`ACP_GROUP_COMMIT_MSS`), whose value would otherwise be ignored without a word.
+ */
+export function unknownSettings(source: Record<string, string | undefined>): string[] {
+  const known = new Set([...ENV_VARIABLE_NAMES, ...SDK_VARIABLES])
+  return Object.keys(source)
+    .filter((name) => name.startsWith('ACP_') && !known.has(name))
+    .sort()
+}
+
 /**
  * Parses the environment once at boot. Every problem is reported at once, so a broken deployment is
  * fixed in one go.

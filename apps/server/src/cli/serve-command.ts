@@ -1,4 +1,5 @@
 import { startServer } from '../bootstrap/start-server.ts'
+import { unknownSettings } from '../env.ts'
 import { CliError } from './cli-error.ts'
 import type { Command } from './main.ts'
 
@@ -29,6 +30,13 @@ export const serveCommand: Command = async (args, { env, logger, print }) => {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  const unknown = unknownSettings(process.env)
+  if (unknown.length > 0) {
+    logger.warn('unknown settings ignored', {
+      variables: unknown,
+      hint: 'these ACP_ variables are not settings of the server or the SDK; check their spelling against docs/configuration.md',
+    })
+  }
   try {
     const server = await startServer(env, logger, { print })
     const signal = await firstSignal
