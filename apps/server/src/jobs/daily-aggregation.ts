@@ -386,6 +386,16 @@ export async function runDailyAggregation(options: DailyAggregationOptions): Pro
       `${open.join(', ')} is not over yet (today is ${today} UTC); aggregate it after midnight UTC, or pass includeToday by hand.`,
     )
   }
+  // A run that finds no day to aggregate (the start-up run when no day is missing) has succeeded: the
+  // aggregation is working, so data freshness counts from it.
+  if (options.days.length === 0) {
+    await recordJobOutcome(options.db, {
+      job: DAILY_AGGREGATION_JOB,
+      outcome: 'success',
+      atUtc: new Date((options.now ?? Date.now)()).toISOString(),
+    })
+    return []
+  }
   const summaries: DayRunSummary[] = []
   for (const day of options.days) {
     if (options.signal?.aborted) break

@@ -73,6 +73,29 @@ describeEachDatabase('data freshness: /ready, GET /v1/health/data and /metrics',
     expect(text).toMatch(/^acp_aggregation_failed_days_total 0$/m)
   })
 
+  it('counts a run that found no day to aggregate (a start-up with nothing missing) as a success', async () => {
+    const db = getDb()
+    let nowMs = Date.parse('2025-06-01T12:00:00Z')
+    const t = await createTestApp(db, { scopes: ['read'], now: () => nowMs })
+    // A call of a closed day from long ago, sent after the start-up run: a new install's first event.
+    await insertCalls(db, [callRow(t.project.id, { timestamp: '2025-05-20T10:00:00Z' })])
+    nowMs += 30 * HOUR_MS
+    expect((await t.get('/v1/health/data')).body).toMatchObject({ status: 'stale' })
+    await runDailyAggregation({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: new JobMetrics(),
+      runId: randomUUID(),
+      trigger: 'startup',
+      days: [],
+      now: () => nowMs,
+    })
+    expect((await t.get('/v1/health/data')).body).toMatchObject({
+      status: 'ok',
+      lastAggregationAt: '2025-06-02T18:00:00.000000Z',
+    })
+  })
+
   it('lists unverified and failed days on /ready, /v1/health/data and /metrics until a run repairs them', async () => {
     const db = getDb()
     const nowMs = Date.parse('2025-04-20T10:00:00Z')
