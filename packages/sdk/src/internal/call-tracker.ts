@@ -105,7 +105,7 @@ export class CallTracker extends DeferredEvent {
   constructor(
     readonly provider: string,
     private readonly requestedModel: string | undefined,
-    private readonly streaming: boolean,
+    readonly streaming: boolean,
     private readonly serviceTier: ServiceTier | undefined,
     readonly context: CallContext,
     private readonly attemptScope: AttemptScope | undefined,

@@ -62,7 +62,6 @@ export interface ParsedResultObserver<Plan> {
 /** The fields of a Stainless response's props the profiler reads. */
 interface ResponseProps {
   response?: unknown
-  options?: { stream?: unknown }
   controller?: unknown
 }
 
@@ -78,15 +77,17 @@ function observeResponseProps<Plan>(
   observer: ParsedResultObserver<Plan>,
 ): void {
   const observeRawStream = observer.observeRawStream
+  // Only a streamed call's response is parsed this way; other calls pay nothing for it.
+  if (observeRawStream === undefined || !tracker.streaming) return
   const holder = promise as { _responseProps?: unknown }
   const responseProps = holder._responseProps
-  if (typeof responseProps !== 'function' || observeRawStream === undefined) return
+  if (typeof responseProps !== 'function') return
   let observed = false
   holder._responseProps = function (this: unknown, ...args: unknown[]) {
     return Promise.resolve(responseProps.apply(this, args)).then((props: ResponseProps) => {
       runSafely(reporter, 'observing a raw stream', () => {
-        if (observed || tracker.isFinished || props?.options?.stream !== true) return
-        if (!(props.response instanceof Response)) return
+        if (observed || tracker.isFinished) return
+        if (!(props?.response instanceof Response)) return
         observed = true
         const controller = props.controller instanceof AbortController ? props.controller : undefined
         tracker.markBodyRead()

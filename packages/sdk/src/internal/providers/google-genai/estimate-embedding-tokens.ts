@@ -5,18 +5,18 @@ const BYTES_PER_TOKEN = 4
 // `contents` is a content list at most: a list of contents, each with a list of parts.
 const MAX_DEPTH = 4
 
-function textBytes(value: unknown, depth: number): number {
+function textTokens(value: unknown, depth: number): number {
   if (typeof value === 'string') return Math.ceil(Buffer.byteLength(value, 'utf8') / BYTES_PER_TOKEN)
   if (depth >= MAX_DEPTH) return 0
   if (Array.isArray(value)) {
     let sum = 0
-    for (const item of value) sum += textBytes(item, depth + 1)
+    for (const item of value) sum += textTokens(item, depth + 1)
     return sum
   }
   const fields = asFields(value)
   if (fields === undefined) return 0
-  if (Array.isArray(fields.parts)) return textBytes(fields.parts, depth + 1)
-  return typeof fields.text === 'string' ? textBytes(fields.text, depth) : 0
+  if (Array.isArray(fields.parts)) return textTokens(fields.parts, depth + 1)
+  return typeof fields.text === 'string' ? textTokens(fields.text, depth) : 0
 }
 
 /**
@@ -26,5 +26,5 @@ function textBytes(value: unknown, depth: number): number {
  * figure there is; the event says it is an estimate.
  */
 export function estimateEmbeddingTokens(contents: unknown): number {
-  return textBytes(contents, 0)
+  return textTokens(contents, 0)
 }
