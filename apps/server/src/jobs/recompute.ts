@@ -19,6 +19,7 @@ import {
   finishRecomputeRun,
   insertRecomputeRun,
   listCallsToReprice,
+  listStoredModels,
   type RecomputeModelDiff,
   type Repricing,
   type RepricingCursor,
@@ -199,23 +200,35 @@ async function recomputeProject(
   const tooLargeCalls: TooLargeCall[] = []
   let after: RepricingCursor | undefined
   try {
-    for (;;) {
+    // The model is matched as prices are (a snapshot, an alias or another case of it is the same model,
+    // priced by the same override): the ids stored in the range that name it, then an SQL filter on them.
+    const { model } = options
+    const models =
+      model === undefined
+        ? undefined
+        : (
+            await listStoredModels(db, {
+              projectId: project.projectId,
+              fromUtc: options.fromUtc,
+              toUtc: options.toUtc,
+            })
+          )
+            .filter((stored) => namesSameModel(stored.provider, stored.model, model))
+            .map((stored) => stored.model)
+    // No stored id names the model: nothing to walk.
+    while (models?.length !== 0) {
       options.signal?.throwIfAborted()
-      const chunk = await listCallsToReprice(db, {
+      const calls = await listCallsToReprice(db, {
         projectId: project.projectId,
         fromUtc: options.fromUtc,
         toUtc: options.toUtc,
+        models,
         after,
         limit: options.chunkRows ?? 2_000,
       })
-      if (chunk.length === 0) break
-      const last = chunk.at(-1)!
+      if (calls.length === 0) break
+      const last = calls.at(-1)!
       after = { timestamp: last.timestamp, id: last.id }
-      // The model is matched as prices are (a snapshot, an alias or another case of it is the same
-      // model, priced by the same override), so the filter cannot be a plain SQL equality.
-      const { model } = options
-      const calls =
-        model === undefined ? chunk : chunk.filter((call) => namesSameModel(call.provider, call.model, model))
       const updates: Repricing[] = []
       const hours = new Set<string>()
       for (const call of calls) {

@@ -36,6 +36,8 @@ export async function listCallsToReprice(
     projectId: string
     fromUtc: string
     toUtc: string
+    /** Only calls stored under these model ids. */
+    models?: readonly string[]
     after?: RepricingCursor
     limit: number
   },
@@ -47,6 +49,7 @@ export async function listCallsToReprice(
      FROM llm_calls
      WHERE project_id = $1 AND timestamp >= $2 AND timestamp < $3
        AND ($4::timestamptz IS NULL OR (timestamp, id) > ($4::timestamptz, $5::bigint))
+       AND ($7::text[] IS NULL OR model = ANY($7::text[]))
      ORDER BY llm_calls.timestamp, llm_calls.id LIMIT $6`,
     [
       input.projectId,
@@ -55,7 +58,20 @@ export async function listCallsToReprice(
       input.after?.timestamp ?? null,
       input.after?.id ?? null,
       input.limit,
+      input.models ?? null,
     ],
+  )
+  return rows
+}
+
+/** The provider and model ids a project's calls in [fromUtc, toUtc) are stored under. */
+export async function listStoredModels(
+  db: Queryable,
+  input: { projectId: string; fromUtc: string; toUtc: string },
+): Promise<Array<{ provider: string; model: string }>> {
+  const { rows } = await db.query<{ provider: string; model: string }>(
+    `SELECT DISTINCT provider, model FROM llm_calls WHERE project_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+    [input.projectId, input.fromUtc, input.toUtc],
   )
   return rows
 }
