@@ -546,6 +546,28 @@ describe('EventTransport', () => {
     expect(sizes.slice(0, 3)).toEqual([10, 5, 3])
   })
 
+  it('does not grow a batch back to a size the server refused as too large', async () => {
+    let refusals = 0
+    ingest.setDefault((request, response) => {
+      const { events } = request.json() as { events: unknown[] }
+      if (events.length > 3) {
+        refusals++
+        sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'too large' } })
+        return
+      }
+      deduplicatingIngest(stored)(request, response)
+    })
+    const transport = createTransport({ flushIntervalMs: 60_000 })
+    for (let round = 0; round < 8; round++) {
+      for (let index = 0; index < 10; index++) transport.enqueue(makeEvent())
+      expect(await transport.flush(5000)).toBe(true)
+    }
+    expect(stored.size).toBe(80)
+    expect(transport.stats()).toMatchObject({ sent: 80, dropped: 0 })
+    // 10 and 5 are refused, then 4 (below the 5 refused, above the 3 that passed); never again.
+    expect(refusals).toBe(3)
+  })
+
   it.each([
     { failure: dropConnection, told: 'nothing' },
     { failure: failWith(503, { 'retry-after': '0' }), told: 'Retry-After: 0' },

@@ -33,6 +33,8 @@ export interface EventTransportOptions {
 
 // Reasons quoted in a report: enough to see what is wrong, few enough for one log line.
 const REASONS_QUOTED = 3
+/** How long a batch size the server refused as too large stays the ceiling of regrowth. */
+const REFUSED_SIZE_MEMORY_MS = 10 * 60_000
 
 /** The server's first reasons for refusing events, for a report: `; first: usage.x CODE: message; …`. */
 function describeRejections(rejections: readonly EventRejection[]): string {
@@ -67,6 +69,12 @@ export class EventTransport {
   private closing: Promise<void> | undefined
   /** Events per request now: `batchSize`, halved after a 413 and grown back after each success. */
   private batchLimit: number
+  /**
+   * The fewest events the server refused as too large lately: growth stays below it until
+   * `refusedSizeUntilMs`, so large events do not make every other request a 413.
+   */
+  private refusedSize = Number.POSITIVE_INFINITY
+  private refusedSizeUntilMs = 0
   /** Bumped when the sends under way are abandoned, so their late outcome is not counted again. */
   private generation = 0
   private abandon = new AbortController()
@@ -106,6 +114,11 @@ export class EventTransport {
     const dropped = this.queue.push(event)
     if (dropped > 0) this.drop(dropped)
     this.scheduleSend()
+  }
+
+  /** The remembered refused size, or infinity once it has expired. */
+  private refusedSizeNow(): number {
+    return Date.now() < this.refusedSizeUntilMs ? this.refusedSize : Number.POSITIVE_INFINITY
   }
 
   stats(): ProfilerStats {
@@ -337,6 +350,8 @@ export class EventTransport {
     if (outcome.kind === 'rejected' && outcome.httpStatus === 413 && batch.length > 1) {
       // Too large for the server (its limits are in events and bytes): sent again in halves.
       this.batchLimit = Math.ceil(batch.length / 2)
+      this.refusedSize = Math.min(this.refusedSizeNow(), batch.length)
+      this.refusedSizeUntilMs = Date.now() + REFUSED_SIZE_MEMORY_MS
       const dropped = this.queue.unshift(batch)
       if (dropped > 0) this.drop(dropped)
       reporter.debug(
@@ -386,7 +401,7 @@ export class EventTransport {
     reporter.debug(
       `sent ${batch.length} event(s): ${outcome.accepted} stored, ${outcome.duplicates} already stored`,
     )
-    this.batchLimit = Math.min(this.options.batchSize, this.batchLimit * 2)
+    this.batchLimit = Math.min(this.options.batchSize, this.refusedSizeNow() - 1, this.batchLimit * 2)
     if (outcome.rejections.length > 0) {
       const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
       this.counters.dropped += refused
