@@ -266,11 +266,16 @@ describeEachDatabase('GET /v1/analytics/summary of unpriced calls', (getDb) => {
     await refresh(db)
     await aggregate(db, ['2025-09-08'])
     expect(await expectRawTotals(t, db, ...range)).toMatchObject(expected)
-    // A range with no priced call at all still sums to $0, with every call counted as unpriced.
+    // A range of calls none of which was priced costs an unknown amount, not $0; a range of no call costs $0.
     expect(await summary(t, '2025-09-09T00:00:00.000Z', '2025-09-10T00:00:00.000Z')).toMatchObject({
-      totalCostUsd: '0.000000000000',
+      totalCostUsd: null,
+      requests: 1,
       unpricedRequests: 1,
       byProvider: [expect.objectContaining({ provider: 'acme', costUsd: null })],
+    })
+    expect(await summary(t, '2025-09-10T00:00:00.000Z', '2025-09-11T00:00:00.000Z')).toMatchObject({
+      totalCostUsd: '0.000000000000',
+      requests: 0,
     })
   })
 })

@@ -57,6 +57,32 @@ describeEachDatabase('GET /v1/analytics/daily', (getDb) => {
   })
 })
 
+describeEachDatabase('GET /v1/analytics/daily of unpriced calls', (getDb) => {
+  it('gives a day none of whose calls was priced a null cost, never $0', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    const unpriced = { costUsd: null, costStatus: 'unpriced' as const, priceSource: null, priceEntryId: null }
+    await insertCalls(db, [
+      callRow(t.project.id, { timestamp: '2025-03-10T10:00:00Z', costUsd: '1.000000000000' }),
+      callRow(t.project.id, { timestamp: '2025-03-10T11:00:00Z', model: 'gpt-unknown', ...unpriced }),
+      callRow(t.project.id, { timestamp: '2025-03-11T10:00:00Z', model: 'gpt-unknown', ...unpriced }),
+    ])
+    await refreshRollups({ db, logger: createLogger({ level: 'silent' }), metrics: new JobMetrics() })
+    const { body } = await t.get('/v1/analytics/daily?from=2025-03-10&to=2025-03-11')
+    expect(
+      (body.days as Array<Record<string, unknown>>).map((day) => [
+        day.date,
+        day.costUsd,
+        day.requests,
+        day.unpricedRequests,
+      ]),
+    ).toEqual([
+      ['2025-03-10', '1.000000000000', 2, 1],
+      ['2025-03-11', null, 1, 1],
+    ])
+  })
+})
+
 describeEachDatabase(
   'GET /v1/analytics/daily in time zones with a part-hour offset part of the year',
   (getDb) => {

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { addUtcDays, countUtcDays, FIRST_SUPPORTED_UTC_DAY } from '../../jobs/utc-days.ts'
 import type { Database } from '../../storage/database.ts'
+import { knownCostUsd } from '../../storage/repositories/analytics-repository.ts'
 import { listDailyCosts } from '../../storage/repositories/daily-costs-repository.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
@@ -108,7 +109,7 @@ export function dailyCostsRoutes(options: { db: Database; now?: () => number }) 
       timeZone: query.timeZone,
       // Hourly rollups cannot split an hour: see docs/operations.md, "Days in other time zones".
       dayBoundary: hasPartHourOffset(query.timeZone, edges) ? 'nearest-utc-hour' : 'exact',
-      days,
+      days: days.map((day) => ({ ...day, costUsd: knownCostUsd(day) })),
       unverifiedDays: days.filter((row) => row.verification === 'unverified').map((row) => row.date),
       staleDays: days.filter((row) => row.verification === 'stale').map((row) => row.date),
     })

@@ -4,10 +4,11 @@ import { getJobState } from './job-state-repository.ts'
 
 /**
  * Totals of a period's calls. Money is a 12-place decimal string summing the priced and estimated calls (the
- * unpriced ones are counted in `unpricedRequests`); token counts are integers.
+ * unpriced ones are counted in `unpricedRequests`), null when there were calls and none of them could be
+ * priced: their cost is unknown, not $0. Token counts are integers.
  */
 export interface CostTotals {
-  costUsd: string
+  costUsd: string | null
   requests: number
   errors: number
   inputTokens: number
@@ -20,17 +21,22 @@ export interface CostTotals {
   estimatedRequests: number
 }
 
-/** Totals of one provider or model: `costUsd` is null when none of its calls could be priced, not $0. */
-export type GroupCostTotals = Omit<CostTotals, 'costUsd'> & { costUsd: string | null }
+/**
+ * The cost of a period's sums: `costUsd` as summed ($0 over no call), or null when every call was unpriced,
+ * so a period of calls nobody could price never reads as $0.
+ */
+export function knownCostUsd(totals: { costUsd: string; requests: number; unpricedRequests: number }) {
+  return totals.requests > 0 && totals.unpricedRequests === totals.requests ? null : totals.costUsd
+}
 
 /** Totals for a period with per-provider and per-model breakdowns. */
 export interface CostSummary {
   totals: CostTotals
-  byProvider: Array<GroupCostTotals & { provider: string }>
-  byModel: Array<GroupCostTotals & { provider: string; model: string }>
+  byProvider: Array<CostTotals & { provider: string }>
+  byModel: Array<CostTotals & { provider: string; model: string }>
 }
 
-interface SummaryRow extends GroupCostTotals {
+interface SummaryRow extends CostTotals {
   provider: string | null
   model: string | null
   level: number
@@ -40,8 +46,8 @@ interface SummaryRow extends GroupCostTotals {
 const ROLLUP_REFRESH_JOB = 'rollup-refresh'
 const HOUR_MS = 3_600_000
 
-// The whole period's cost is a sum, $0 over no priced call; a provider's or model's is unknown (NULL) when none
-// of its calls had a cost, so it never reads as $0.
+// A provider's or model's cost is unknown (NULL) when none of its calls had a cost, so it never reads as $0; the
+// whole period's is summed here ($0 over no call) and made unknown the same way by `knownCostUsd`.
 const COST_USD = (
   column: string,
 ) => `(CASE WHEN GROUPING(provider, model) = 3 THEN COALESCE(sum(${column}), 0)
@@ -235,11 +241,11 @@ function toCostSummary(rows: readonly SummaryRow[]): CostSummary {
     model: _model,
     level: _level,
     ...totals
-  }: SummaryRow): GroupCostTotals => totals
+  }: SummaryRow): CostTotals => totals
   // The empty grouping set always yields one row, even over no calls, and its cost is never NULL.
   const grand = rows.find((row) => row.level === 3)!
   return {
-    totals: { ...totalsOf(grand), costUsd: grand.costUsd! },
+    totals: { ...totalsOf(grand), costUsd: knownCostUsd({ ...grand, costUsd: grand.costUsd! }) },
     byProvider: rows
       .filter((row) => row.level === 1)
       .map((row) => ({ provider: row.provider ?? '', ...totalsOf(row) })),
