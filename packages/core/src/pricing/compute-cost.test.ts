@@ -208,6 +208,21 @@ describe('computeCost: catalogue prices', () => {
     }
   })
 
+  it('prices GPT-6.1 Terra 12-hour cache writes, reported as long-retention writes, at $2.50', () => {
+    // 10,000 × 1 + 100,000 × 2.50 + 1,000 × 5 = 10,000 + 250,000 + 5,000 = 265,000 µ$
+    const usage = { inputTokens: 110_000, cacheWrite1hInputTokens: 100_000, outputTokens: 1_000 }
+    const result = cost({ provider: 'openai', model: 'gpt-6.1-terra', usage })
+    expect(result.costUsd).toBe('0.265000000000')
+    expect(result.breakdown).toMatchObject({ cacheWrite1h: '0.250000000000' })
+    // Above 272K, at twice that: 280,000 × $5 + 10,000 × $2 = 1,400,000 + 20,000 = 1,420,000 µ$
+    const long = cost({
+      provider: 'openai',
+      model: 'gpt-6.1-terra',
+      usage: { inputTokens: 290_000, cacheWrite1hInputTokens: 280_000, outputTokens: 0 },
+    })
+    expect(long.costUsd).toBe('1.420000000000')
+  })
+
   it('bills GPT-6.1 Terra prompts of more than 272K at 2x input and cache, 1.5x output, and Fast at 2x that', () => {
     // 272,000 × $1 = 272,000 µ$; 272,001 × $2 = 544,002 µ$
     const at = cost({

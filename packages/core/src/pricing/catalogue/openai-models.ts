@@ -482,8 +482,9 @@ const MODELS: readonly ModelPricing[] = [
     ],
   },
   {
-    // Released 2026-10-26 at one price so far. The listed cache write is the 30-minute one; the
-    // usage reports no retention, so 12-hour writes ($2.50) are billed at it too.
+    // Released 2026-10-26 at one price so far. Cache writes: $1.25 for 30-minute retention, $2.50 for
+    // 12-hour, priced from `cacheWrite1hInputTokens` (the long-retention bucket). OpenAI's usage does not
+    // say which retention a write had, so writes the SDK records are 30-minute ones (docs/pricing.md).
     provider: 'openai',
     name: 'gpt-6.1-terra',
     model: 'gpt-6.1-terra',
@@ -493,12 +494,19 @@ const MODELS: readonly ModelPricing[] = [
       input: '2.00',
       cacheRead: '0.10',
       cacheWrite: '2.50',
+      cacheWrite1h: '5.00',
       output: '7.50',
     }),
     versions: [
       {
         effectiveFrom: '2026-10-26',
-        prices: { input: '1.00', cacheRead: '0.05', cacheWrite: '1.25', output: '5.00' },
+        prices: {
+          input: '1.00',
+          cacheRead: '0.05',
+          cacheWrite: '1.25',
+          cacheWrite1h: '2.50',
+          output: '5.00',
+        },
       },
     ],
   },
