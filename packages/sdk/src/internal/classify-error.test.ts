@@ -178,6 +178,77 @@ describe('classifyError', () => {
       { type: 'connection' },
     ],
     [
+      'Vertex AI wrapping a refused TLS certificate',
+      Object.assign(new GoogleGenerativeAIError('exception posting request to model'), {
+        stackTrace: Object.assign(new TypeError('fetch failed'), {
+          cause: Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+        }),
+      }),
+      { type: 'connection' },
+    ],
+    [
+      'Vertex AI wrapping a failed fetch whose cause has no code',
+      Object.assign(new GoogleGenerativeAIError('exception posting request to model'), {
+        stackTrace: new TypeError('fetch failed', { cause: new Error('other side closed') }),
+      }),
+      { type: 'connection' },
+    ],
+    [
+      'an expired certificate behind a proxy',
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'CERT_HAS_EXPIRED' } }),
+      { type: 'connection' },
+    ],
+    [
+      'Vertex AI context length, in its own words',
+      new ApiError({
+        status: 400,
+        message: JSON.stringify({
+          error: {
+            code: 400,
+            message:
+              'Unable to submit request because the input token count is 1251952 but model only supports up to 1048576. Reduce the input token count and try again.',
+            status: 'INVALID_ARGUMENT',
+          },
+        }),
+      }),
+      { type: 'context_length', httpStatus: 400, code: 'INVALID_ARGUMENT' },
+    ],
+    [
+      '@google/genai with a bad API key (400 INVALID_ARGUMENT, reason API_KEY_INVALID)',
+      new ApiError({
+        status: 400,
+        message: JSON.stringify({
+          error: {
+            code: 400,
+            message: 'API key not valid. Please pass a valid API key.',
+            status: 'INVALID_ARGUMENT',
+            details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+          },
+        }),
+      }),
+      { type: 'authentication', httpStatus: 400, code: 'INVALID_ARGUMENT' },
+    ],
+    [
+      '@google/generative-ai with a bad API key',
+      new GoogleGenerativeAIFetchError(
+        'Error fetching from x: [400 Bad Request] API key not valid. Please pass a valid API key. [{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]',
+        400,
+        'Bad Request',
+        [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+      ),
+      { type: 'authentication', httpStatus: 400 },
+    ],
+    [
+      'OpenAI Responses stream error event with code too_many_requests',
+      new OpenAI.APIError(
+        undefined,
+        { type: 'too_many_requests', code: 'too_many_requests', message: 'Too Many Requests' },
+        'Too Many Requests',
+        undefined,
+      ),
+      { type: 'rate_limit', code: 'too_many_requests' },
+    ],
+    [
       '@google/generative-ai keeping only the message of a failed fetch',
       new GoogleGenerativeAIError('Error fetching from http://127.0.0.1:1/v1beta/models/m: fetch failed'),
       { type: 'connection' },

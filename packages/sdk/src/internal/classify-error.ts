@@ -70,12 +70,17 @@ function errorName(error: ErrorLike): string {
 // provider messages are matched (OpenAI-compatible, Anthropic and Gemini wordings).
 const CONTEXT_LENGTH_CODES = new Set(['context_length_exceeded', 'string_above_max_length'])
 const CONTEXT_LENGTH_MESSAGE =
-  /prompt is too long|context[ _]length|exceed context limit|context window|maximum context|input token count.*exceeds|exceeds the maximum number of tokens/i
+  /prompt is too long|context[ _]length|exceed context limit|context window|maximum context|input token count.*(exceeds|but model only supports)|exceeds the maximum number of tokens/i
+// Google answers a bad API key with a plain 400 INVALID_ARGUMENT; its ErrorInfo reason (in the message of
+// both Gemini SDKs) says it is the key.
+const BAD_API_KEY_MESSAGE = /\bAPI_KEY_(INVALID|EXPIRED)\b|\bAPI key (not valid|expired)/i
 
 // Errors that arrive inside a stream (or a failed Responses API response) carry a code but no status.
 const TYPE_BY_CODE: Readonly<Record<string, ErrorType>> = {
   rate_limit_error: 'rate_limit',
   rate_limit_exceeded: 'rate_limit',
+  // The Responses API's error event has been seen with this code (and no status) when rate limited.
+  too_many_requests: 'rate_limit',
   RESOURCE_EXHAUSTED: 'rate_limit',
   overloaded_error: 'overloaded',
   UNAVAILABLE: 'overloaded',
@@ -107,8 +112,10 @@ function typeFromStatus(status: number): ErrorType {
   return 'invalid_request'
 }
 
-// Socket and undici error codes (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, …), as opposed to providers' codes.
-const SYSTEM_ERROR_CODE = /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/
+// Socket, undici and TLS error codes (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, `DEPTH_ZERO_SELF_SIGNED_CERT`,
+// `ERR_TLS_CERT_ALTNAME_INVALID`, …), as opposed to providers' codes.
+const SYSTEM_ERROR_CODE =
+  /^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_(TLS|SSL)_[A-Z_]+|[A-Z_]*(CERT|SELF_SIGNED)[A-Z_]*|UNABLE_TO_[A-Z_]+)$/
 
 /**
  * The error and what it wraps, outermost first: `cause`, or `stackTrace` where Vertex AI keeps the
@@ -135,8 +142,10 @@ function typeFromChain(chain: readonly ErrorLike[], message: string): ErrorType 
       return /TIMEOUT/i.test(link.code) ? 'timeout' : 'connection'
     }
   }
-  // @google/generative-ai keeps only the message of undici's "fetch failed".
-  return /\bfetch failed\b/.test(message) ? 'connection' : undefined
+  // @google/generative-ai keeps only the message of undici's "fetch failed"; Vertex AI keeps that error
+  // as its `stackTrace`, its cause not always a system error.
+  const fetchFailed = chain.some((link) => /\bfetch failed\b/.test(String(link.message ?? '')))
+  return fetchFailed || /\bfetch failed\b/.test(message) ? 'connection' : undefined
 }
 
 /**
@@ -163,6 +172,8 @@ function classify(error: unknown): CallError {
     (httpStatus === 400 && CONTEXT_LENGTH_MESSAGE.test(message))
   ) {
     type = 'context_length'
+  } else if ((httpStatus === 400 || httpStatus === undefined) && BAD_API_KEY_MESSAGE.test(message)) {
+    type = 'authentication'
   } else if (code === 'overloaded_error') {
     // Anthropic reports overload as 529, but also as an error event inside a 200 stream.
     type = 'overloaded'

@@ -271,6 +271,29 @@ describe('odd and broken @google/generative-ai answers', () => {
     })
   })
 
+  it('records a stream cut by the timeout of the model or of the call as a timeout', async () => {
+    const readAll = async (streamed: { stream: AsyncIterable<unknown>; response: Promise<unknown> }) => {
+      streamed.response.catch(() => {})
+      return (async () => {
+        for await (const _chunk of streamed.stream) {
+          // read until the timeout cuts the stream
+        }
+      })().catch((caught) => caught)
+    }
+    upstream.enqueue(geminiStream(chunks, { delayMs: 150 }))
+    const modelTimeout = test.profiler
+      .wrap(new GoogleGenerativeAI('gemini-key'))
+      .getGenerativeModel({ model: 'gemini-2.5-pro' }, { baseUrl: upstream.url, timeout: 200 })
+    expect(await readAll(await modelTimeout.generateContentStream('Q3'))).toBeInstanceOf(Error)
+    upstream.enqueue(geminiStream(chunks, { delayMs: 150 }))
+    expect(await readAll(await model().generateContentStream('Q3', { timeout: 200 }))).toBeInstanceOf(Error)
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    for (const event of events) {
+      expect(event).toMatchObject({ status: 'incomplete', streaming: true, error: { type: 'timeout' } })
+    }
+  })
+
   it("records the caller's abort part-way through a stream as aborted", async () => {
     upstream.enqueue(geminiStream(chunks, { delayMs: 100 }))
     const controller = new AbortController()

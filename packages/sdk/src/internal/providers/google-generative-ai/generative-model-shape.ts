@@ -1,3 +1,4 @@
+import type { CallError } from '@ai-cost-profiler/core'
 import type { CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ErrorReporter } from '../../error-reporter.ts'
@@ -5,7 +6,7 @@ import { observeAsyncIterator } from '../../observe-async-iterator.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
 import { runSafely } from '../../run-safely.ts'
-import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
+import { classifyGoogleError, readCallerSignal, readTimeoutMs } from '../gemini/classify-google-error.ts'
 import {
   type GeminiStreamState,
   geminiStreamOutcome,
@@ -38,7 +39,7 @@ function observeStreamResult(
   tracker: CallTracker,
   result: unknown,
   reporter: ErrorReporter,
-  callerSignal: AbortSignal | undefined,
+  classify: (error: unknown) => CallError,
 ): unknown {
   const fields = asFields(result)
   const stream = fields?.stream as AsyncGenerator<unknown> | undefined
@@ -72,7 +73,7 @@ function observeStreamResult(
           model,
           usage,
           serviceTier,
-          callError: classifyGoogleError(error, callerSignal),
+          callError: classify(error),
         })
       }),
   )
@@ -90,8 +91,17 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
   const { session } = input
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
-      // `generateContent(request, { signal })`; Vertex AI takes no signal, so its aborts are its timeout.
+      // `generateContent(request, { signal, timeout })`, the timeout also set on the model or chat; Vertex
+      // AI takes no signal, so its aborts are its timeout.
       const callerSignal = readCallerSignal(args[1], 'signal')
+      const timeoutMs = readTimeoutMs(args[1]) ?? readTimeoutMs(asFields(target)?._requestOptions)
+      const startedAt = performance.now()
+      const classify = (error: unknown) =>
+        classifyGoogleError(
+          error,
+          callerSignal,
+          timeoutMs !== undefined && performance.now() - startedAt >= timeoutMs,
+        )
       return runRecordedCall({
         session,
         original,
@@ -111,7 +121,7 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
           return result.then(
             (value: unknown) => {
               try {
-                if (streaming) return observeStreamResult(tracker, value, session.reporter, callerSignal)
+                if (streaming) return observeStreamResult(tracker, value, session.reporter, classify)
                 observeUnary(tracker, value)
               } catch (error) {
                 session.reporter.reportInternal('recording a Gemini response', error)
@@ -120,7 +130,7 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
             },
             (error: unknown) => {
               runSafely(session.reporter, 'recording a failed Gemini call', () =>
-                tracker.finish({ status: 'error', callError: classifyGoogleError(error, callerSignal) }),
+                tracker.finish({ status: 'error', callError: classify(error) }),
               )
               throw error
             },
