@@ -201,6 +201,76 @@ describe('wrapping a @google/genai client', () => {
     ])
   })
 
+  it('counts the retries retryOptions makes, through the fetch the call would have used', async () => {
+    const retryOptions = { attempts: 4, initialDelay: 0.001, maxDelay: 0.002, jitter: 0 }
+    const fetched: string[] = []
+    const clientFetch: typeof fetch = (input, init) => {
+      fetched.push('client')
+      return fetch(input, init)
+    }
+    const client = test.profiler.wrap(
+      new GoogleGenAI({
+        apiKey: 'gemini-test-key',
+        httpOptions: { baseUrl: upstream.url, retryOptions, fetch: clientFetch },
+      }),
+    )
+    upstream.enqueue(
+      geminiJson(overloaded, 503),
+      geminiJson(resourceExhausted, 429),
+      geminiJson(generateContent),
+    )
+    await client.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
+    upstream.enqueue(geminiJson(overloaded, 503), geminiStream(chunks))
+    const stream = await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })
+    for await (const _chunk of stream) {
+      // read to the end
+    }
+    // A fetch of the call's own comes before the client's.
+    const callFetch: typeof fetch = (input, init) => {
+      fetched.push('call')
+      return fetch(input, init)
+    }
+    upstream.enqueue(geminiJson(overloaded, 503), geminiJson(overloaded, 503), geminiJson(overloaded, 503))
+    upstream.enqueue(geminiJson(overloaded, 503))
+    const error = await client.models
+      .generateContent({
+        model: 'gemini-2.5-pro',
+        contents: 'x',
+        config: { httpOptions: { fetch: callFetch } },
+      })
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(fetched).toEqual([
+      'client',
+      'client',
+      'client',
+      'client',
+      'client',
+      'call',
+      'call',
+      'call',
+      'call',
+    ])
+    // Nothing of the counting reaches the wire.
+    for (const request of upstream.requests) expect(request.body).not.toContain('fetch')
+    const events = await test.events()
+    expect(events.map((event) => [event.status, event.retryCount])).toEqual([
+      ['success', 2],
+      ['success', 1],
+      ['error', 3],
+    ])
+  })
+
+  it('counts no retry for a call without retryOptions, and leaves the caller its params', async () => {
+    upstream.enqueue(geminiJson(overloaded, 503))
+    const params = { model: 'gemini-2.5-pro', contents: 'x', config: { temperature: 0 } }
+    await ai.models.generateContent(params).catch(() => {})
+    expect(params).toEqual({ model: 'gemini-2.5-pro', contents: 'x', config: { temperature: 0 } })
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'error', retryCount: 0 })
+    expect(upstream.requests).toHaveLength(1)
+  })
+
   it('records a failing stream request', async () => {
     upstream.enqueue(geminiJson(resourceExhausted, 429))
     const error = await ai.models

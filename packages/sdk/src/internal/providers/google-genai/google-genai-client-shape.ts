@@ -12,6 +12,7 @@ import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
 import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
+import { countGenAiAttempts } from './count-genai-attempts.ts'
 import { estimateEmbeddingTokens } from './estimate-embedding-tokens.ts'
 
 type Method = 'generateContent' | 'generateContentStream' | 'embedContent'
@@ -125,12 +126,14 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
           const serviceTier: ServiceTier | undefined = mapGeminiServiceTier(
             asFields(params.config)?.serviceTier,
           )
+          const counted = countGenAiAttempts(cleaned[0], target)
           return {
             provider,
             requestedModel: readGeminiModelName(params.model),
             streaming: method === 'generateContentStream',
             serviceTier,
-            args: cleaned,
+            args: counted ? [counted.params, ...cleaned.slice(1)] : cleaned,
+            attemptScope: counted?.scope,
           }
         },
         observe(result, tracker) {
