@@ -8,12 +8,12 @@ import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
 import { runSafely } from '../../run-safely.ts'
 import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
+import { estimateEmbeddingTokens } from '../gemini/estimate-embedding-tokens.ts'
 import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
 import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 import { countGenAiAttempts } from './count-genai-attempts.ts'
-import { estimateEmbeddingTokens } from './estimate-embedding-tokens.ts'
 
 type Method = 'generateContent' | 'generateContentStream' | 'embedContent'
 

@@ -111,6 +111,39 @@ describe('wrapping @google/generative-ai', () => {
     ])
   })
 
+  it('records embedContent and batchEmbedContents with tokens estimated from their texts', async () => {
+    const embedder = test.profiler
+      .wrap(new GoogleGenerativeAI('gemini-key'), { feature: 'search' })
+      .getGenerativeModel({ model: 'gemini-embedding-001' }, { baseUrl: upstream.url })
+    upstream.enqueue(
+      geminiJson({ embedding: { values: [0.1, 0.2] } }),
+      geminiJson({ embedding: { values: [0.1, 0.2] } }),
+      geminiJson({ embeddings: [{ values: [0.1] }, { values: [0.2] }] }),
+      geminiJson(resourceExhausted, 429),
+    )
+    // 12 bytes: 3 tokens; 'héllo' is 6 bytes: 2 tokens, and 'abcde' 2 more; 4 + 8 bytes: 1 + 2 tokens.
+    const single = await embedder.embedContent('twelve bytes')
+    expect(single.embedding.values).toEqual([0.1, 0.2])
+    await embedder.embedContent({ content: { role: 'user', parts: [{ text: 'héllo' }, { text: 'abcde' }] } })
+    const batch = await embedder.batchEmbedContents({
+      requests: [
+        { content: { role: 'user', parts: [{ text: 'four' }] } },
+        { content: { role: 'user', parts: [{ text: 'eight by' }] } },
+      ],
+    })
+    expect(batch.embeddings).toHaveLength(2)
+    const error = await embedder.embedContent('x').catch((caught) => caught)
+    expect(error).toBeInstanceOf(GoogleGenerativeAIFetchError)
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { provider: 'google', model: 'gemini-embedding-001', feature: 'search', usageEstimated: true },
+      { usage: { inputTokens: 4, outputTokens: 0 }, usageEstimated: true },
+      { usage: { inputTokens: 3, outputTokens: 0 }, usageEstimated: true },
+      { status: 'error', error: { type: 'rate_limit', httpStatus: 429 } },
+    ])
+    expect(events[0]?.usage).toEqual({ inputTokens: 3, outputTokens: 0 })
+  })
+
   it('wraps a model handed in directly', async () => {
     upstream.enqueue(geminiJson(generateContent))
     const direct = test.profiler.wrap(

@@ -7,6 +7,7 @@ import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
 import { runSafely } from '../../run-safely.ts'
 import { classifyGoogleError, readCallerSignal, readTimeoutMs } from '../gemini/classify-google-error.ts'
+import { estimateEmbeddingTokens } from '../gemini/estimate-embedding-tokens.ts'
 import {
   type GeminiStreamState,
   geminiStreamOutcome,
@@ -15,8 +16,22 @@ import {
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 
-/** A model (or chat session) of @google/generative-ai or @google-cloud/vertexai: they share these shapes. */
-type Streaming = boolean
+/**
+ * A call of a model (or chat session) of @google/generative-ai or @google-cloud/vertexai, which share
+ * these shapes: content, streamed content, and (@google/generative-ai only) embeddings.
+ */
+type CallKind = 'content' | 'stream' | 'embed' | 'batchEmbed'
+
+/**
+ * The texts of an embedding request: `embedContent(text | parts | { content })` or
+ * `batchEmbedContents({ requests: [{ content }, …] })`.
+ */
+function embeddingTexts(kind: 'embed' | 'batchEmbed', request: unknown): unknown {
+  const fields = asFields(request)
+  if (kind === 'embed') return fields && 'content' in fields ? fields.content : request
+  const requests = fields?.requests
+  return Array.isArray(requests) ? requests.map((item) => asFields(item)?.content) : undefined
+}
 
 function observeUnary(tracker: CallTracker, result: unknown): void {
   const facts = readGeminiResponse(asFields(result)?.response)
@@ -87,7 +102,8 @@ function observeStreamResult(
   }
 }
 
-function createInterceptor(input: ClientShapeInput, provider: string, streaming: Streaming) {
+function createInterceptor(input: ClientShapeInput, provider: string, kind: CallKind) {
+  const streaming = kind === 'stream'
   const { session } = input
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
@@ -116,13 +132,22 @@ function createInterceptor(input: ClientShapeInput, provider: string, streaming:
             args: cleaned,
           }
         },
-        observe(result, tracker) {
+        observe(result, tracker, plan) {
           if (!(result instanceof Promise)) return result
           return result.then(
             (value: unknown) => {
               try {
-                if (streaming) return observeStreamResult(tracker, value, session.reporter, classify)
-                observeUnary(tracker, value)
+                if (kind === 'stream') return observeStreamResult(tracker, value, session.reporter, classify)
+                if (kind === 'content') observeUnary(tracker, value)
+                else {
+                  // The Gemini API's embedding answers carry no token counts: estimated from the texts.
+                  const inputTokens = estimateEmbeddingTokens(embeddingTexts(kind, plan.args[0]))
+                  tracker.finish({
+                    status: 'success',
+                    usage: { inputTokens, outputTokens: 0 },
+                    usageEstimated: true,
+                  })
+                }
               } catch (error) {
                 session.reporter.reportInternal('recording a Gemini response', error)
               }
@@ -146,21 +171,23 @@ function providerOf(client: object): string {
   return fields.googleAuth !== undefined || typeof fields.project === 'string' ? 'vertex' : 'google'
 }
 
-/** The shape of a `GenerativeModel` (either SDK): content calls and chat sessions are recorded. */
+/** The shape of a `GenerativeModel` (either SDK): content calls, embeddings and chat sessions are recorded. */
 export function generativeModelShape(
   input: ClientShapeInput,
   provider = providerOf(input.client),
 ): ProxyShape {
   const chat = (): ProxyShape => ({
     intercept: {
-      sendMessage: createInterceptor(input, provider, false),
-      sendMessageStream: createInterceptor(input, provider, true),
+      sendMessage: createInterceptor(input, provider, 'content'),
+      sendMessageStream: createInterceptor(input, provider, 'stream'),
     },
   })
   return {
     intercept: {
-      generateContent: createInterceptor(input, provider, false),
-      generateContentStream: createInterceptor(input, provider, true),
+      generateContent: createInterceptor(input, provider, 'content'),
+      generateContentStream: createInterceptor(input, provider, 'stream'),
+      embedContent: createInterceptor(input, provider, 'embed'),
+      batchEmbedContents: createInterceptor(input, provider, 'batchEmbed'),
     },
     wrapResults: { startChat: chat },
   }
