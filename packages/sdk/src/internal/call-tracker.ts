@@ -56,6 +56,8 @@ export interface CallOutcome {
   error?: unknown
   /** An already classified error (e.g. a failed response inside a 200). */
   callError?: CallError | undefined
+  /** When the call ended (`performance.now()`), if before it is finished. */
+  endedAt?: number | undefined
 }
 
 const ZERO_USAGE: UsageBuckets = { inputTokens: 0, outputTokens: 0 }
@@ -80,8 +82,8 @@ function identifier(value: string | undefined): string | undefined {
  * off the caller's path.
  */
 export class CallTracker extends DeferredEvent {
-  private readonly startedAtMs = Date.now()
-  private readonly startedAt = performance.now()
+  private startedAtMs = Date.now()
+  private startedAt = performance.now()
   private firstTokenAt: number | undefined = undefined
   private respondedAt: number | undefined = undefined
   /** Between the response's arrival and the first read of its body: the caller had not awaited yet. */
@@ -115,6 +117,25 @@ export class CallTracker extends DeferredEvent {
     super()
   }
 
+  /**
+   * A tracker for another model request the same call made (a round of a client's own tool loop), with
+   * this call's context, started at `startedAt` (`performance.now()`); its event is recorded like this one's.
+   */
+  startRelated(startedAt: number): CallTracker {
+    const related = new CallTracker(
+      this.provider,
+      this.requestedModel,
+      this.streaming,
+      this.serviceTier,
+      this.context,
+      undefined,
+      this.onFinish,
+    )
+    related.startedAtMs = Math.round(Date.now() - (performance.now() - startedAt))
+    related.startedAt = startedAt
+    return related
+  }
+
   /** True once the call's event was recorded. */
   get isFinished(): boolean {
     return this.finished
@@ -144,7 +165,7 @@ export class CallTracker extends DeferredEvent {
   finish(outcome: CallOutcome): void {
     if (this.finished) return
     this.finished = true
-    this.latencyMs = performance.now() - this.startedAt - (this.unreadMs ?? 0)
+    this.latencyMs = (outcome.endedAt ?? performance.now()) - this.startedAt - (this.unreadMs ?? 0)
     this.status = outcome.status
     this.model = outcome.model
     this.usage = outcome.usage ?? ZERO_USAGE

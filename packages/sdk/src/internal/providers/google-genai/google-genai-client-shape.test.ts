@@ -261,6 +261,109 @@ describe('wrapping a @google/genai client', () => {
     ])
   })
 
+  describe('automatic function calling', () => {
+    const answer = (
+      parts: unknown[],
+      usage: Record<string, number>,
+      extra: Record<string, unknown> = {},
+    ) => ({
+      candidates: [{ content: { parts, role: 'model' }, finishReason: 'STOP', index: 0, ...extra }],
+      usageMetadata: usage,
+      modelVersion: 'gemini-2.5-pro',
+    })
+    const callLookup = [{ functionCall: { name: 'lookup', args: { q: 'Q3' } } }]
+    const lookup = {
+      tool: async () => ({ functionDeclarations: [{ name: 'lookup' }] }),
+      callTool: async (calls: Array<{ name?: string }>) =>
+        calls.map((call) => ({ functionResponse: { name: call.name, response: { result: '12M' } } })),
+    }
+    const round1 = { promptTokenCount: 150_000, candidatesTokenCount: 20, thoughtsTokenCount: 300 }
+    const round2 = { promptTokenCount: 150_100, candidatesTokenCount: 10, thoughtsTokenCount: 100 }
+    const byInput = <Event extends { usage: { inputTokens: number } }>(events: Event[]) =>
+      [...events].sort((a, b) => a.usage.inputTokens - b.usage.inputTokens)
+
+    it('records each model round of the tool loop as its own call, with the call context', async () => {
+      upstream.enqueue(
+        geminiJson(answer(callLookup, round1)),
+        geminiJson(answer([{ text: 'Revenue was 12M.' }], round2)),
+      )
+      const response = await test.profiler.withContext({ conversationId: 'afc-1' }, () =>
+        ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'Q3?', config: { tools: [lookup] } }),
+      )
+      expect(response.text).toBe('Revenue was 12M.')
+      const events = byInput(await test.events())
+      expect(events).toHaveLength(2)
+      expect(events).toMatchObject([
+        {
+          conversationId: 'afc-1',
+          feature: 'reports',
+          model: 'gemini-2.5-pro',
+          streaming: false,
+          usage: { inputTokens: 150_000, outputTokens: 320, reasoningTokens: 300 },
+        },
+        { conversationId: 'afc-1', usage: { inputTokens: 150_100, outputTokens: 110, reasoningTokens: 100 } },
+      ])
+      // The call's own event, for the last round, carries the call's start; the first round starts within it.
+      expect(Date.parse(events[0]!.timestamp)).toBeGreaterThanOrEqual(Date.parse(events[1]!.timestamp))
+      expect(events[0]!.latencyMs ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(events[1]!.latencyMs ?? 0)
+    })
+
+    it('records each round of a streamed tool loop, and a resumed answer as one round', async () => {
+      upstream.enqueue(
+        geminiStream([answer(callLookup, round1)]),
+        // The second round is cut at the token limit and resumed with its continuation token.
+        geminiStream([
+          answer([{ text: 'Revenue ' }], round2, { continuationToken: 'c1', finishReason: undefined }),
+        ]),
+        geminiStream([answer([{ text: 'was 12M.' }], { promptTokenCount: 10, candidatesTokenCount: 5 })]),
+      )
+      const stream = await ai.models.generateContentStream({
+        model: 'gemini-2.5-pro',
+        contents: 'Q3?',
+        config: { tools: [lookup] },
+      })
+      for await (const _chunk of stream) {
+        // read every round
+      }
+      const events = byInput(await test.events())
+      expect(upstream.requests).toHaveLength(3)
+      expect(events).toHaveLength(2)
+      expect(events[0]).toMatchObject({ streaming: true, usage: { inputTokens: 150_000, outputTokens: 320 } })
+      // The last round's two requests, added up by @google/genai itself.
+      expect(events[1]).toMatchObject({ streaming: true, usage: { inputTokens: 150_110, outputTokens: 115 } })
+    })
+
+    it('adds up a resumed round that is not the last', async () => {
+      upstream.enqueue(
+        geminiJson(
+          answer([{ text: 'Let me ' }], round1, { continuationToken: 'c1', finishReason: undefined }),
+        ),
+        geminiJson(answer(callLookup, { promptTokenCount: 30, candidatesTokenCount: 7 })),
+        geminiJson(answer([{ text: 'Revenue was 12M.' }], round2)),
+      )
+      await ai.models.generateContent({
+        model: 'gemini-2.5-pro',
+        contents: 'Q3?',
+        config: { tools: [lookup] },
+      })
+      const events = byInput(await test.events())
+      expect(events.map((event) => [event.usage.inputTokens, event.usage.outputTokens])).toEqual([
+        [150_030, 327],
+        [150_100, 110],
+      ])
+    })
+
+    it('leaves a call whose tool loop is disabled as one call', async () => {
+      upstream.enqueue(geminiJson(answer(callLookup, round1)))
+      await ai.models.generateContent({
+        model: 'gemini-2.5-pro',
+        contents: 'Q3?',
+        config: { tools: [lookup], automaticFunctionCalling: { disable: true } },
+      })
+      expect(await test.events()).toMatchObject([{ usage: { inputTokens: 150_000 } }])
+    })
+  })
+
   it('counts no retry for a call without retryOptions, and leaves the caller its params', async () => {
     upstream.enqueue(geminiJson(overloaded, 503))
     const params = { model: 'gemini-2.5-pro', contents: 'x', config: { temperature: 0 } }

@@ -13,7 +13,7 @@ import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
 import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
-import { countGenAiAttempts } from './count-genai-attempts.ts'
+import { type WatchedGenAiCall, watchGenAiRequests } from './watch-genai-requests.ts'
 
 type Method = 'generateContent' | 'generateContentStream' | 'embedContent'
 
@@ -116,6 +116,7 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
   const { session } = input
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
+      let watched: WatchedGenAiCall | undefined
       return runRecordedCall({
         session,
         original,
@@ -126,17 +127,18 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
           const serviceTier: ServiceTier | undefined = mapGeminiServiceTier(
             asFields(params.config)?.serviceTier,
           )
-          const counted = countGenAiAttempts(cleaned[0], target)
+          watched = watchGenAiRequests(cleaned[0], target, session)
           return {
             provider,
             requestedModel: readGeminiModelName(params.model),
             streaming: method === 'generateContentStream',
             serviceTier,
-            args: counted ? [counted.params, ...cleaned.slice(1)] : cleaned,
-            attemptScope: counted?.scope,
+            args: watched ? [watched.params, ...cleaned.slice(1)] : cleaned,
+            attemptScope: watched?.scope,
           }
         },
         observe(result, tracker) {
+          if (watched) watched.rounds.tracker = tracker
           if (!(result instanceof Promise)) {
             session.reporter.reportUnexpected(`@google/genai models.${method} returned a non-promise`)
             return result

@@ -1,0 +1,164 @@
+import { performance } from 'node:perf_hooks'
+import type { UsageBuckets } from '@ai-cost-profiler/core'
+import type { AttemptScope } from '../../attempt-scope.ts'
+import type { CallTracker } from '../../call-tracker.ts'
+import { isPlainObject } from '../../is-plain-object.ts'
+import type { WrapSession } from '../../wrap-session.ts'
+import { type GeminiResponseFacts, readGeminiResponse } from '../gemini/read-gemini-response.ts'
+import { asFields } from '../read-fields.ts'
+
+type Fetch = (input: unknown, init?: unknown) => Promise<unknown>
+
+/** The parameters of a `@google/genai` call with a counting fetch in them, and what it watches. */
+export interface WatchedGenAiCall {
+  params: Record<string, unknown>
+  scope: AttemptScope
+  /** Set to the call's tracker once it starts: the rounds of automatic function calling are its relatives. */
+  rounds: { tracker: CallTracker | undefined }
+}
+
+/** One model request of a call, with the first of its attempts' start and what its answer said. */
+interface Hop {
+  startedAt: number
+  answer: Promise<HopAnswer | undefined>
+}
+
+interface HopAnswer {
+  facts: GeminiResponseFacts
+  /** The answer ends with a continuation token: the next request resumes it. */
+  continues: boolean
+  endedAt: number
+}
+
+function asFetch(value: unknown): Fetch | undefined {
+  return typeof value === 'function' ? (value as Fetch) : undefined
+}
+
+/** True when @google/genai runs its own tool loop for these params (callable tools, not disabled). */
+function runsToolLoop(config: Record<string, unknown>): boolean {
+  if (asFields(config.automaticFunctionCalling)?.disable === true) return false
+  const tools = config.tools
+  return Array.isArray(tools) && tools.some((tool) => typeof asFields(tool)?.callTool === 'function')
+}
+
+/** What one answer says: a JSON response, or the last chunk of a server-sent event stream that carries usage. */
+async function readHopAnswer(response: Response): Promise<HopAnswer | undefined> {
+  const text = await response.text()
+  let last: unknown
+  if (text.trimStart().startsWith('{')) last = JSON.parse(text)
+  else {
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('data:')) continue
+      const chunk = JSON.parse(line.slice(5))
+      if (asFields(chunk)?.usageMetadata !== undefined || last === undefined) last = chunk
+    }
+  }
+  if (last === undefined) return undefined
+  const candidates = asFields(last)?.candidates
+  const first = Array.isArray(candidates) ? asFields(candidates[0]) : undefined
+  return {
+    facts: readGeminiResponse(last),
+    continues: typeof first?.continuationToken === 'string' && first.continuationToken !== '',
+    endedAt: performance.now(),
+  }
+}
+
+function addUsage(sum: UsageBuckets | undefined, usage: UsageBuckets | undefined): UsageBuckets | undefined {
+  if (!usage) return sum
+  if (!sum) return { ...usage }
+  const total: Record<string, number> = { ...sum }
+  for (const [key, value] of Object.entries(usage)) total[key] = (total[key] ?? 0) + (value ?? 0)
+  return total as UsageBuckets
+}
+
+/**
+ * Watches the HTTP requests of one `@google/genai` call through the `fetch` its per-call
+ * `config.httpOptions` may carry, which the SDK prefers to the client's. The counting fetch calls the
+ * fetch the call would have used: the call's own, else the client's
+ * (`apiClient.clientOptions.httpOptions.fetch`), else the global `fetch` at the time of the request.
+ * When the client's options cannot be read, the call is left as it is, unwatched, rather than risk
+ * passing its requests by the client's own fetch. The caller's objects are copied, never changed.
+ *
+ * Retries (`retryOptions`): only a request after a failed one (an error status or a thrown fetch)
+ * counts as one. Automatic function calling: @google/genai sends a model request per round of its tool
+ * loop inside the one call, and the call's response carries the last round's usage only; every other
+ * round is recorded as an event of its own (the call's context, its own usage and time), read from a
+ * copy of its answer. A request that resumes an answer with its continuation token belongs to the
+ * same round, and its usage is added to it, as @google/genai adds it up.
+ */
+export function watchGenAiRequests(
+  params: unknown,
+  models: object,
+  session: WrapSession,
+): WatchedGenAiCall | undefined {
+  if (!isPlainObject(params)) return undefined
+  const config = params.config ?? {}
+  if (!isPlainObject(config)) return undefined
+  const httpOptions = config.httpOptions ?? {}
+  if (!isPlainObject(httpOptions)) return undefined
+  const clientOptions = asFields(asFields(asFields(models)?.apiClient)?.clientOptions)
+  if (!clientOptions) return undefined
+  const chosen = asFetch(httpOptions.fetch) ?? asFetch(asFields(clientOptions.httpOptions)?.fetch)
+  const watchRounds = runsToolLoop(config)
+
+  const scope: AttemptScope = { attempts: 0, parent: undefined }
+  const rounds: WatchedGenAiCall['rounds'] = { tracker: undefined }
+  let lastFailed = false
+  let current: Hop | undefined
+  let roundHops: Hop[] = []
+  let recorded: Promise<void> = Promise.resolve()
+
+  // The hop before a new one either ends a round that is not the last (recorded now) or is resumed.
+  const settle = (hop: Hop) => {
+    recorded = recorded.then(async () => {
+      const answer = await hop.answer
+      roundHops.push(hop)
+      if (answer?.continues) return
+      const hops = roundHops
+      roundHops = []
+      const answers = await Promise.all(hops.map((item) => item.answer))
+      const known = answers.filter((item): item is HopAnswer => item !== undefined)
+      const lastAnswer = known.at(-1)
+      if (!rounds.tracker || !lastAnswer) return
+      const usage = known.reduce<UsageBuckets | undefined>(
+        (sum, item) => addUsage(sum, item.facts.usage),
+        undefined,
+      )
+      rounds.tracker.startRelated(hops[0]!.startedAt).finish({
+        status: 'success',
+        model: lastAnswer.facts.model,
+        usage,
+        serviceTier: lastAnswer.facts.serviceTier,
+        endedAt: lastAnswer.endedAt,
+      })
+    })
+    session.trackFinishing(recorded)
+  }
+
+  const countingFetch: Fetch = async (input, init) => {
+    const retry = lastFailed
+    if (scope.attempts === 0 || retry) scope.attempts++
+    lastFailed = false
+    if (watchRounds && !retry) {
+      if (current) settle(current)
+      current = { startedAt: performance.now(), answer: Promise.resolve(undefined) }
+    }
+    const hop = current
+    try {
+      const response = await (chosen ?? (globalThis.fetch as Fetch))(input, init)
+      lastFailed = asFields(response)?.ok === false
+      if (hop && !lastFailed && response instanceof Response) {
+        hop.answer = readHopAnswer(response.clone()).catch(() => undefined)
+      }
+      return response
+    } catch (error) {
+      lastFailed = true
+      throw error
+    }
+  }
+  return {
+    params: { ...params, config: { ...config, httpOptions: { ...httpOptions, fetch: countingFetch } } },
+    scope,
+    rounds,
+  }
+}
