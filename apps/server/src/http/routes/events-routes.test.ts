@@ -99,7 +99,7 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     expect(posted.status).toBe(200)
     expect(posted.body.warnings).toEqual([expect.objectContaining({ index: 0, code: 'UNPRICED_MODEL' })])
     const summary = await t.get('/v1/analytics/summary?from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z')
-    expect(summary.body).toMatchObject({ totalCostUsd: '0.000000000000', requests: 1, unpricedRequests: 1 })
+    expect(summary.body).toMatchObject({ totalCostUsd: null, requests: 1, unpricedRequests: 1 })
     const listed = await t.get('/v1/events')
     expect(listed.body.data).toEqual([expect.objectContaining({ costUsd: null, costStatus: 'unpriced' })])
     // Sent again, it is a duplicate: nothing is stored, so there is nothing to warn about.
