@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { acquireDataDirLock, processStartTime } from './data-dir-lock.ts'
+import { acquireDataDirLock, processNamespace, processStartTime } from './data-dir-lock.ts'
 
 const folders: string[] = []
 const folder = () => {
@@ -18,11 +18,11 @@ afterEach(() => {
 })
 
 describe('acquireDataDirLock', () => {
-  it('names this process and its start time, and refuses a second open in the same process', () => {
+  it('names this process, its start time and its namespace, and refuses a second open in the same process', () => {
     const dataDir = folder()
     const release = acquireDataDirLock(dataDir)
     expect(readFileSync(path.join(dataDir, 'server.lock'), 'utf8')).toBe(
-      `${process.pid} ${processStartTime(process.pid)}`,
+      `${process.pid} ${processStartTime(process.pid)} ${processNamespace()}`,
     )
     expect(() => acquireDataDirLock(dataDir)).toThrow(/already open in this process/)
     release()
@@ -89,6 +89,31 @@ describe('acquireDataDirLock', () => {
       )
       expect(outcomes.sort()).toEqual(['DATA_DIR_LOCKED', 'DATA_DIR_LOCKED', 'DATA_DIR_LOCKED', 'took'])
     }
+  })
+
+  it('keeps out a process of another container while the holder refreshes its lock, then takes it over', async () => {
+    const dataDir = folder()
+    const lockPath = path.join(dataDir, 'server.lock')
+    // Written by process 1 of another PID namespace: its id is this one's or a dead one's here, and means nothing.
+    writeFileSync(lockPath, `1 4242 other-host/boot/4026532999`)
+    expect(() => acquireDataDirLock(dataDir)).toThrow(/in use by process 1 in another container .*other-host/)
+    writeFileSync(lockPath, `${process.pid} 4242 other-host/boot/4026532999`)
+    expect(() => acquireDataDirLock(dataDir)).toThrow(/in another container/)
+    // Not refreshed for 15 s: its holder is gone.
+    const old = new Date(Date.now() - 16_000)
+    utimesSync(lockPath, old, old)
+    acquireDataDirLock(dataDir)()
+  })
+
+  it('refreshes the lock it holds, so other containers see it is alive', async () => {
+    const dataDir = folder()
+    const lockPath = path.join(dataDir, 'server.lock')
+    const release = acquireDataDirLock(dataDir, { heartbeatMs: 20 })
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(lockPath, old, old)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(Date.now() - statSync(lockPath).mtimeMs).toBeLessThan(10_000)
+    release()
   })
 
   it('takes over a lock left by a process that no longer runs', () => {

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  linkSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { hostname } from 'node:os'
 import path from 'node:path'
 import { StorageError } from './storage-error.ts'
 
@@ -31,10 +41,40 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** The process a lock file's text names: `<pid>` or `<pid> <start time>`. */
-function parseHolder(text: string): { pid: number; startTime: string | undefined } {
-  const [pid, startTime] = text.trim().split(' ')
-  return { pid: Number.parseInt(pid ?? '', 10), startTime: startTime || undefined }
+function readOr(read: () => string): string {
+  try {
+    return read()
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Where process ids name the same processes as in this one: the host, its boot and this process's PID
+ * namespace. Two containers sharing a volume each have their own ids (each server may be process 1),
+ * so a process id read from a lock means nothing outside the namespace that wrote it.
+ */
+export function processNamespace(): string {
+  const bootId = readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim())
+  const pidNamespace = readOr(() => readlinkSync('/proc/self/ns/pid')).replace(/\D/g, '')
+  return [hostname().replace(/\s/g, '_') || 'host', bootId, pidNamespace].join('/')
+}
+
+interface Holder {
+  pid: number
+  startTime: string | undefined
+  /** Absent in locks written before namespaces were recorded. */
+  namespace: string | undefined
+}
+
+/** The process a lock file's text names: `<pid>`, `<pid> <start time>` or `<pid> <start time> <namespace>`. */
+function parseHolder(text: string): Holder {
+  const [pid, startTime, namespace] = text.trim().split(' ')
+  return {
+    pid: Number.parseInt(pid ?? '', 10),
+    startTime: startTime && startTime !== '-' ? startTime : undefined,
+    namespace: namespace || undefined,
+  }
 }
 
 /**
@@ -81,25 +121,57 @@ function holderRuns(holder: { pid: number; startTime: string | undefined }): boo
   return startTime === undefined || startTime === holder.startTime
 }
 
+/** Milliseconds since the lock file was last refreshed by its holder, or undefined when it is gone. */
+function lockAgeMs(lockPath: string): number | undefined {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs
+  } catch {
+    return undefined
+  }
+}
+
+/** Options of `acquireDataDirLock` (tests shorten the times). */
+export interface DataDirLockOptions {
+  /** How often the holder refreshes its lock file's modification time. Default 2 s. */
+  heartbeatMs?: number
+  /** A lock from another namespace not refreshed for this long is stale. Default 15 s. */
+  staleAfterMs?: number
+}
+
 /**
  * Takes the embedded database folder for this process, or fails with who holds it. A lock left by a
- * process that no longer runs is taken over, also when a new process got its id. Returns the release
- * function.
+ * process that no longer runs is taken over, also when a new process got its id. The holder refreshes
+ * the lock file every `heartbeatMs`: a lock written in another PID namespace (another container on a
+ * shared volume), whose process cannot be looked up from here, is live while it is refreshed and
+ * taken over once it has not been for `staleAfterMs`. Returns the release function.
  */
-export function acquireDataDirLock(dataDir: string): () => void {
+export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions = {}): () => void {
+  const heartbeatMs = options.heartbeatMs ?? 2_000
+  const staleAfterMs = options.staleAfterMs ?? 15_000
   const lockPath = path.resolve(dataDir, 'server.lock')
   if (heldHere.has(lockPath)) {
     throw new StorageError('DATA_DIR_LOCKED', `The data folder ${dataDir} is already open in this process.`)
   }
-  const text = `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim()
+  const namespace = processNamespace()
+  const text = `${process.pid} ${processStartTime(process.pid) ?? '-'} ${namespace}`
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       createLockFile(lockPath, text)
       heldHere.add(lockPath)
+      const heartbeat = setInterval(() => {
+        try {
+          const now = new Date()
+          utimesSync(lockPath, now, now)
+        } catch {
+          // Gone or unwritable: the next start-up check says what it finds.
+        }
+      }, heartbeatMs)
+      heartbeat.unref()
       let released = false
       return () => {
         if (released) return
         released = true
+        clearInterval(heartbeat)
         heldHere.delete(lockPath)
         rmSync(lockPath, { force: true })
       }
@@ -112,8 +184,16 @@ export function acquireDataDirLock(dataDir: string): () => void {
         continue
       }
       const holder = parseHolder(staleText)
-      // Our own id in a lock we do not hold: an earlier process with this id left it.
-      if (holder.pid !== process.pid && holderRuns(holder)) {
+      if (holder.namespace !== undefined && holder.namespace !== namespace) {
+        const ageMs = lockAgeMs(lockPath)
+        if (ageMs !== undefined && ageMs < staleAfterMs) {
+          throw new StorageError(
+            'DATA_DIR_LOCKED',
+            `The data folder ${dataDir} is in use by process ${holder.pid} in another container or on another host (${holder.namespace.split('/')[0]}); its lock was refreshed ${Math.max(0, Math.round(ageMs / 1000))} s ago. Stop that server first: a lock not refreshed for ${staleAfterMs / 1000} s is taken over. Or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
+          )
+        }
+      } else if (holder.pid !== process.pid && holderRuns(holder)) {
+        // (Our own id in a lock we do not hold: an earlier process with this id left it.)
         throw new StorageError(
           'DATA_DIR_LOCKED',
           `The data folder ${dataDir} is in use by process ${holder.pid}. Stop that process, or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
