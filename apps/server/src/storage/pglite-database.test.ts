@@ -64,4 +64,13 @@ describe('PGlite database', () => {
     const reopened = openPgliteDatabase({ dataDir })
     await expect(reopened).rejects.toMatchObject({ sqlState: 'F0000' })
   })
+
+  it('creates missing parent folders, and fails at once where mkdir cannot create one (under /proc)', async () => {
+    await (await openPgliteDatabase({ dataDir: path.join(dataDir, 'a', 'b') })).close()
+    // A recursive mkdirSync never returns here on Node 20.
+    const failure = await openPgliteDatabase({ dataDir: '/proc/acp-no-such-folder/data' }).catch(
+      (error: unknown) => error,
+    )
+    expect(failure).toMatchObject({ code: 'ENOENT' })
+  })
 })

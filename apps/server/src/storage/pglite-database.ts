@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readdirSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
 import { acquireDataDirLock } from './data-dir-lock.ts'
@@ -127,6 +127,24 @@ function wrap(target: PGlite | Transaction, guard: Guard): Queryable {
 }
 
 /**
+ * Creates a folder and its missing parents. Not `mkdirSync(dir, { recursive: true })`: on Node 20 that
+ * loops for ever where mkdir answers ENOENT although the parent exists (under /proc, say); here the
+ * first real error is thrown.
+ */
+function createFolder(dir: string): void {
+  try {
+    mkdirSync(dir)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    const parent = path.dirname(dir)
+    if (code !== 'ENOENT' || parent === dir || existsSync(parent)) throw error
+    createFolder(parent)
+    mkdirSync(dir)
+  }
+}
+
+/**
  * Opens embedded PostgreSQL (PGlite). A lock file guards the folder: PGlite has no lock of its own,
  * and two processes writing one folder would corrupt it. A start that fails on the folder's files
  * (not writable, a full disk) is a `StorageError` with PostgreSQL's SQLSTATE, and so is a statement
@@ -138,7 +156,7 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
   let releaseLock = () => {}
   let dataPath: string | undefined
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true })
+    createFolder(path.resolve(options.dataDir))
     releaseLock = acquireDataDirLock(options.dataDir)
     dataPath = path.join(options.dataDir, 'pgdata')
   }
