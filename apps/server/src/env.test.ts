@@ -44,6 +44,7 @@ describe('parseEnv', () => {
         ACP_GROUP_COMMIT_MS: '5',
         ACP_ENDPOINT: 'http://127.0.0.1:4000',
         ACP_API_KEY: 'acp_key',
+        ACP_TEST_DATABASE_URL: 'postgres://127.0.0.1/test',
         ACP_DATA_DIR: '/data',
         ACP_DATADIR: '/data',
         PORT: '4000',

@@ -124,15 +124,16 @@ function withoutBlankValues(source: Record<string, string | undefined>): Record<
   return values
 }
 
-// Read by the SDK, which may share an environment with the server.
+// Read by the SDK, which may share an environment with the server, and by the tests (docs/configuration.md).
 const SDK_VARIABLES = ['ACP_ENDPOINT', 'ACP_API_KEY', 'ACP_DEBUG', 'ACP_COMPRESSION']
+const TEST_VARIABLES = ['ACP_TEST_DATABASE_URL', 'ACP_TEST_REDIS_URL']
 
 /**
- * The `ACP_*` variables set in `source` that neither the server nor the SDK reads: most likely a typo
+ * The `ACP_*` variables set in `source` that neither the server, the SDK nor the tests read: most likely a typo
  * (`ACP_GROUP_COMMIT_MSS`), whose value would otherwise be ignored without a word.
  */
 export function unknownSettings(source: Record<string, string | undefined>): string[] {
-  const known = new Set([...ENV_VARIABLE_NAMES, ...SDK_VARIABLES])
+  const known = new Set([...ENV_VARIABLE_NAMES, ...SDK_VARIABLES, ...TEST_VARIABLES])
   return Object.keys(source)
     .filter((name) => name.startsWith('ACP_') && !known.has(name))
     .sort()

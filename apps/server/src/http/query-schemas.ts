@@ -91,3 +91,18 @@ export function fromBeforeTo<
 
 /** `GET /v1/analytics/summary`'s query: a time range `[from, to)`, both ends optional; nothing else. */
 export const timeRangeQuery = fromBeforeTo(z.strictObject(timeRangeFields))
+
+/**
+ * A whole-number query parameter from `min` to `max`, in decimal digits (`z.coerce` would take `0x3`,
+ * `1e0` and ` 3`, and read `abc` as NaN); an empty value takes the default, as an absent one does.
+ */
+export function wholeNumberQuery(fallback: number, min: number, max: number) {
+  const rule = `must be a whole number from ${min} to ${max}`
+  return z
+    .string()
+    .transform((value) => (value === '' ? String(fallback) : value))
+    .pipe(z.string().regex(/^\d+$/, `${rule}, written in decimal digits`))
+    .transform(Number)
+    .pipe(z.number().min(min, rule).max(max, rule))
+    .default(fallback)
+}

@@ -50,6 +50,15 @@ describeEachDatabase('GET /v1/events pagination', (getDb) => {
     expect(
       (bad.body.error as { details: Array<{ path: string }> }).details.map((detail) => detail.path).sort(),
     ).toEqual(['', 'from', 'limit'])
+    // Decimal digits only; an empty limit is the default.
+    for (const limit of ['abc', '0x3', '1e0', '2.5', '-1', '0']) {
+      const refused = await t.get(`/v1/events?limit=${limit}`)
+      expect(refused.status).toBe(400)
+      expect(JSON.stringify(refused.body)).toMatch(/limit must be a whole number from 1 to 1000/)
+      expect(JSON.stringify(refused.body)).not.toMatch(/NaN/)
+    }
+    expect((await t.get('/v1/events?limit=')).status).toBe(200)
+    expect((await t.get('/v1/events?limit=0007')).status).toBe(200)
   })
 })
 

@@ -9,7 +9,7 @@ import { ApiError } from '../api-error.ts'
 import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { parseQuery } from '../parse-query.ts'
-import { filterText, fromBeforeTo, timeRangeFields } from '../query-schemas.ts'
+import { filterText, fromBeforeTo, timeRangeFields, wholeNumberQuery } from '../query-schemas.ts'
 import { parseJsonText, readJsonText } from '../read-json-body.ts'
 
 /**
@@ -58,7 +58,7 @@ export const MAX_BATCH_BYTES = 5 * 1024 * 1024
 const listQuery = fromBeforeTo(
   z.strictObject({
     ...timeRangeFields,
-    limit: z.coerce.number().int().min(1).max(1_000).default(100),
+    limit: wholeNumberQuery(100, 1, 1_000),
     cursor: z.string().optional(),
     provider: filterText.optional(),
     model: filterText.optional(),
