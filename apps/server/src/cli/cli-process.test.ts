@@ -228,7 +228,8 @@ describe('job commands on SIGINT', () => {
     const target = await openPostgresTarget()
     try {
       await ensureProject(target.db, 'shop')
-      const run = spawnCli(['recompute', ...range], target.env)
+      // A range that ends today, whose aggregates exist up to yesterday.
+      const run = spawnCli(['recompute', '--from', addUtcDays(today, -2), '--to', today], target.env)
       await target.db.transaction(async (tx) => {
         // Held by this transaction, recompute_runs keeps the run at its first project until the signal.
         await tx.exec('LOCK TABLE recompute_runs IN ACCESS EXCLUSIVE MODE')
@@ -239,6 +240,9 @@ describe('job commands on SIGINT', () => {
       expect(await run.exit, run.output.stderr).toEqual({ code: 1, signal: null })
       expect(run.output.stderr).toMatch(
         /Error: Recompute run \S+ was interrupted by SIGINT before it finished; the calls it re-priced keep their new cost\./,
+      )
+      expect(run.output.stderr).toContain(
+        `then \`backfill --from ${addUtcDays(today, -2)} --to ${addUtcDays(today, -1)}\` to bring`,
       )
       const { rows } = await target.db.query<{ job: string; status: string; error: string | null }>(
         `SELECT job, status, error FROM job_runs UNION ALL SELECT 'lease of ' || job, holder, NULL FROM job_leases`,

@@ -1,6 +1,7 @@
 import { MAX_STORED_COST_USD } from '../ingest/fits-stored-cost.ts'
 import { createJobService } from '../jobs/job-service.ts'
 import type { RecomputeSummary } from '../jobs/recompute.ts'
+import { addUtcDays, utcDayOf } from '../jobs/utc-days.ts'
 import { CliError } from './cli-error.ts'
 import { parseCommandOptions, parseDayOption, parseProjectOption, requireProject } from './command-options.ts'
 import type { Command } from './main.ts'
@@ -69,11 +70,18 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
       })
       if (stoppedBecause !== undefined && outcome.status === 'failed') {
         // Calls re-priced before the stop keep their new cost: a second run finds them current, so it
-        // would not re-aggregate their days; backfill rebuilds those whose calls changed.
+        // would not re-aggregate their days; backfill rebuilds those whose calls changed. Only closed
+        // days have aggregates: today's are built when it is over.
+        const lastClosedDay = addUtcDays(utcDayOf(Date.now()), -1)
+        const repairTo = toDay < lastClosedDay ? toDay : lastClosedDay
+        const repair =
+          fromDay <= repairTo
+            ? `, then \`backfill --from ${fromDay} --to ${repairTo}\` to bring the daily aggregates of those days up to date`
+            : ''
         throw new CliError(
           dryRun
             ? `Recompute run ${runId} was ${stoppedBecause} before it finished; nothing was changed.`
-            : `Recompute run ${runId} was ${stoppedBecause} before it finished; the calls it re-priced keep their new cost. Run the same command again to re-price the rest, then \`backfill --from ${fromDay} --to ${toDay}\` to bring the daily aggregates of those days up to date.`,
+            : `Recompute run ${runId} was ${stoppedBecause} before it finished; the calls it re-priced keep their new cost. Run the same command again to re-price the rest${repair}.`,
         )
       }
       if (outcome.result === undefined) throw new CliError(`Recompute run ${runId} failed: ${outcome.error}`)

@@ -485,9 +485,14 @@ export function createJobService(options: JobServiceOptions): JobService {
       })
       if (!lease) {
         const active = await findActiveJobLease(db, name)
+        // The holder renews its lease while it runs: one that stopped without releasing it (killed)
+        // keeps the job until the lease expires.
+        const expiresInS = active
+          ? Math.max(1, Math.ceil((Date.parse(active.expiresAt) - Date.now()) / 1000))
+          : 0
         throw new JobError(
           'JOB_ALREADY_RUNNING',
-          `Job ${name} is already running${active ? ` (run ${active.runId})` : ''}.`,
+          `Job ${name} is already running${active ? ` (run ${active.runId}, by ${active.holder}, started ${active.acquiredAt}). If that process was killed, its lease expires in ${expiresInS} s; try again then` : ''}.`,
           {
             runningRunId: active?.runId,
           },
