@@ -73,7 +73,7 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
         // would not re-aggregate their days; backfill rebuilds those whose calls changed. Only closed
         // days have aggregates: today's are built when it is over.
         const lastClosedDay = addUtcDays(utcDayOf(Date.now()), -1)
-        const repairTo = toDay < lastClosedDay ? toDay : lastClosedDay
+        const repairTo = [toDay, lastClosedDay].sort()[0]!
         const repair =
           fromDay <= repairTo
             ? `, then \`backfill --from ${fromDay} --to ${repairTo}\` to bring the daily aggregates of those days up to date`
