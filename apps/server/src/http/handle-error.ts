@@ -5,6 +5,15 @@ import { CircuitOpenError } from '../resilience/circuit-breaker.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import { ApiError } from './api-error.ts'
 
+// A table, column or function the server's queries use is missing: the schema is older than the server
+// (a `migrate --down` run under it, say). SQLSTATE undefined_table, undefined_column, undefined_function.
+const SCHEMA_MISMATCH_CODES = new Set(['42P01', '42703', '42883'])
+
+function sqlStateOf(error: unknown): unknown {
+  const fields = error as { code?: unknown; sqlState?: unknown; cause?: { code?: unknown } } | undefined
+  return fields?.sqlState ?? fields?.code ?? fields?.cause?.code
+}
+
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
   if (error instanceof CircuitOpenError) {
@@ -32,6 +41,14 @@ function toApiError(error: unknown): ApiError {
       {
         retryAfterSeconds: 5,
       },
+    )
+  }
+  if (SCHEMA_MISMATCH_CODES.has(sqlStateOf(error) as string)) {
+    return new ApiError(
+      503,
+      'SCHEMA_NOT_CURRENT',
+      'The database schema is not the one this server needs (a table or column it uses is missing: was a migration rolled back?). Run `ai-cost-profiler migrate`; GET /ready lists the pending migrations.',
+      { retryAfterSeconds: 30 },
     )
   }
   return new ApiError(

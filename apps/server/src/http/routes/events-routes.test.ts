@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { expect, it } from 'vitest'
+import { migrateDown, migrateUp } from '../../storage/migrator.ts'
 import { createTestApp } from '../../testing/create-test-app.ts'
 import { describeEachDatabase } from '../../testing/test-databases.ts'
 
@@ -403,5 +404,26 @@ describeEachDatabase('POST /v1/events under memory pressure', (getDb) => {
     expect(await busy.json()).toMatchObject({ error: { code: 'SERVER_BUSY' } })
     held.finish()
     expect((await holding).status).toBe(200)
+  })
+})
+
+describeEachDatabase('requests against a schema older than the server', (getDb) => {
+  it('answers 503 SCHEMA_NOT_CURRENT, saying to run migrate, instead of a bare 500', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['ingest', 'read'] })
+    // 0009 added usage_estimated, which every read and write of calls uses.
+    await migrateDown(db, { toVersion: '0008' })
+    try {
+      for (const response of [await t.get('/v1/events'), await t.postEvents([example])]) {
+        expect(response.status).toBe(503)
+        expect(response.response.headers.get('retry-after')).toBe('30')
+        expect(response.body).toMatchObject({
+          error: { code: 'SCHEMA_NOT_CURRENT', message: expect.stringContaining('ai-cost-profiler migrate') },
+        })
+      }
+    } finally {
+      await migrateUp(db)
+    }
+    expect((await t.get('/v1/events')).status).toBe(200)
   })
 })
