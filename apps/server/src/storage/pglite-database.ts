@@ -136,7 +136,12 @@ function createFolder(dir: string): void {
     mkdirSync(dir)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') return
+    // Something is there: a folder (nothing to do), a file or a broken link, which the recursive form
+    // reports as the start-up check words them.
+    if (code === 'EEXIST') {
+      mkdirSync(dir, { recursive: true })
+      return
+    }
     const parent = path.dirname(dir)
     if (code !== 'ENOENT' || parent === dir || existsSync(parent)) throw error
     createFolder(parent)
