@@ -30,7 +30,13 @@ describeEachDatabase('/v1/retention', (getDb) => {
     })
     expect(await put({ retentionDays: 0 })).toMatchObject({
       status: 400,
-      body: { error: { code: 'INVALID_RETENTION' } },
+      body: {
+        error: {
+          code: 'INVALID_RETENTION',
+          message:
+            'Invalid retention: retentionDays must be at least 1. Send { "retentionDays": 1 to 3650 }.',
+        },
+      },
     })
     expect(await put({ retentionDays: '30' })).toMatchObject({ status: 400 })
     expect(await put({ retentionDays: 30 })).toEqual({

@@ -3,12 +3,16 @@ import { z } from 'zod'
 import type { Database } from '../../storage/database.ts'
 import { setProjectRetentionDays } from '../../storage/repositories/projects-repository.ts'
 import { findProjectRetention } from '../../storage/repositories/retention-repository.ts'
+import { plainIssueMessage } from '../../validation/plain-issue-message.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
 const retentionBody = z.strictObject({
-  retentionDays: z.int('must be a whole number of days').min(1).max(3650),
+  retentionDays: z
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(3650, 'must be at most 3650'),
 })
 
 async function describe(db: Database, projectId: string) {
@@ -31,7 +35,9 @@ export function retentionRoutes(options: { db: Database }) {
   app.get('/', requireScope('read'), async (c) => c.json(await describe(options.db, c.get('auth').projectId)))
 
   app.put('/', requireScope('admin'), async (c) => {
-    const parsed = retentionBody.safeParse(await readJsonBody(c.req.raw, { maxBytes: 1_024 }))
+    const parsed = retentionBody.safeParse(await readJsonBody(c.req.raw, { maxBytes: 1_024 }), {
+      error: plainIssueMessage,
+    })
     if (!parsed.success) {
       const details = parsed.error.issues.map((issue) => ({
         path: issue.path.join('.'),
