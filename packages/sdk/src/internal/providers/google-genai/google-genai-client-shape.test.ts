@@ -353,6 +353,25 @@ describe('wrapping a @google/genai client', () => {
       ])
     })
 
+    it('records an answered round when the tool it asked for throws', async () => {
+      upstream.enqueue(geminiJson(answer(callLookup, round1)))
+      const failing = {
+        ...lookup,
+        callTool: async () => {
+          throw new Error('lookup is down')
+        },
+      }
+      const error = await ai.models
+        .generateContent({ model: 'gemini-2.5-pro', contents: 'Q3?', config: { tools: [failing] } })
+        .catch((caught) => caught)
+      expect(error).toMatchObject({ message: 'lookup is down' })
+      const events = byInput(await test.events())
+      expect(events).toMatchObject([
+        { status: 'error', usage: { inputTokens: 0 } },
+        { status: 'success', usage: { inputTokens: 150_000, outputTokens: 320 } },
+      ])
+    })
+
     it('leaves a call whose tool loop is disabled as one call', async () => {
       upstream.enqueue(geminiJson(answer(callLookup, round1)))
       await ai.models.generateContent({

@@ -68,6 +68,7 @@ function recordSettled(
   promise: Promise<unknown>,
   reporter: ClientShapeInput['session']['reporter'],
   request: Record<string, unknown> | undefined,
+  watched: WatchedGenAiCall | undefined,
 ) {
   const callerSignal = readCallerSignal(asFields(request?.config), 'abortSignal')
   const classify = (error: unknown) => classifyGoogleError(error, callerSignal)
@@ -104,9 +105,11 @@ function recordSettled(
       return value
     },
     (error: unknown) => {
-      runSafely(reporter, 'recording a failed Gemini call', () =>
-        tracker.finish({ status: 'error', callError: classify(error) }),
-      )
+      runSafely(reporter, 'recording a failed Gemini call', () => {
+        tracker.finish({ status: 'error', callError: classify(error) })
+        // A tool loop that failed after an answered round (its tool threw): that round was billed.
+        watched?.settleLastRound()
+      })
       throw error
     },
   )
@@ -143,7 +146,7 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
             session.reporter.reportUnexpected(`@google/genai models.${method} returned a non-promise`)
             return result
           }
-          return recordSettled(method, tracker, result, session.reporter, asFields(args[0]))
+          return recordSettled(method, tracker, result, session.reporter, asFields(args[0]), watched)
         },
       })
     }

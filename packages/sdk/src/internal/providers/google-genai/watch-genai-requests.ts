@@ -15,6 +15,11 @@ export interface WatchedGenAiCall {
   scope: AttemptScope
   /** Set to the call's tracker once it starts: the rounds of automatic function calling are its relatives. */
   rounds: { tracker: CallTracker | undefined }
+  /**
+   * Records the last answered round as its own event: for a call that failed after it (a tool that
+   * threw), whose own event then carries no usage.
+   */
+  settleLastRound(): void
 }
 
 /** One model request of a call, with the first of its attempts' start and what its answer said. */
@@ -28,6 +33,30 @@ interface HopAnswer {
   /** The answer ends with a continuation token: the next request resumes it. */
   continues: boolean
   endedAt: number
+}
+
+// Where Node keeps its fetch's (undici's) global dispatcher.
+const UNDICI_GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1')
+
+/**
+ * What @google/genai does to a request it sends with the global fetch, and skips when a call has a
+ * `fetch` of its own (as a watched call has): it lifts undici's 300 s header and body timeouts, which
+ * would cut long generations short (the SDK's own `timeout` still applies). Done here for it.
+ */
+function withoutUndiciTimeouts(init: unknown): unknown {
+  const fields = asFields(init)
+  if (!fields || 'dispatcher' in fields || typeof process?.versions?.node !== 'string') return init
+  const dispatcher = {
+    dispatch(options: object, handler: unknown) {
+      if ((globalThis as Record<symbol, unknown>)[UNDICI_GLOBAL_DISPATCHER] === undefined) new Headers()
+      const global = (globalThis as Record<symbol, unknown>)[UNDICI_GLOBAL_DISPATCHER] as
+        | { dispatch(options: object, handler: unknown): boolean }
+        | undefined
+      if (typeof global?.dispatch !== 'function') throw new Error('undici has no global dispatcher')
+      return global.dispatch({ ...options, headersTimeout: 0, bodyTimeout: 0 }, handler)
+    },
+  }
+  return { ...fields, dispatcher }
 }
 
 function asFetch(value: unknown): Fetch | undefined {
@@ -76,8 +105,10 @@ function addUsage(sum: UsageBuckets | undefined, usage: UsageBuckets | undefined
  * `config.httpOptions` may carry, which the SDK prefers to the client's. The counting fetch calls the
  * fetch the call would have used: the call's own, else the client's
  * (`apiClient.clientOptions.httpOptions.fetch`), else the global `fetch` at the time of the request.
- * When the client's options cannot be read, the call is left as it is, unwatched, rather than risk
- * passing its requests by the client's own fetch. The caller's objects are copied, never changed.
+ * Only calls that can send more than one request are watched: with `retryOptions` (the call's or the
+ * client's) or callable tools; the others are left exactly as they are. When the client's options
+ * cannot be read, the call is left unwatched too, rather than risk passing its requests by the
+ * client's own fetch. The caller's objects are copied, never changed.
  *
  * Retries (`retryOptions`): only a request after a failed one (an error status or a thrown fetch)
  * counts as one. Automatic function calling: @google/genai sends a model request per round of its tool
@@ -98,8 +129,13 @@ export function watchGenAiRequests(
   if (!isPlainObject(httpOptions)) return undefined
   const clientOptions = asFields(asFields(asFields(models)?.apiClient)?.clientOptions)
   if (!clientOptions) return undefined
-  const chosen = asFetch(httpOptions.fetch) ?? asFetch(asFields(clientOptions.httpOptions)?.fetch)
   const watchRounds = runsToolLoop(config)
+  // Only a call that may send more than one request is watched: the others are left exactly as they are.
+  const retries =
+    asFields(httpOptions.retryOptions) !== undefined ||
+    asFields(asFields(clientOptions.httpOptions)?.retryOptions) !== undefined
+  if (!watchRounds && !retries) return undefined
+  const chosen = asFetch(httpOptions.fetch) ?? asFetch(asFields(clientOptions.httpOptions)?.fetch)
 
   const scope: AttemptScope = { attempts: 0, parent: undefined }
   const rounds: WatchedGenAiCall['rounds'] = { tracker: undefined }
@@ -145,7 +181,9 @@ export function watchGenAiRequests(
     }
     const hop = current
     try {
-      const response = await (chosen ?? (globalThis.fetch as Fetch))(input, init)
+      const response = await (chosen === undefined
+        ? (globalThis.fetch as Fetch)(input, withoutUndiciTimeouts(init))
+        : chosen(input, init))
       lastFailed = asFields(response)?.ok === false
       if (hop && !lastFailed && response instanceof Response) {
         hop.answer = readHopAnswer(response.clone()).catch(() => undefined)
@@ -160,5 +198,9 @@ export function watchGenAiRequests(
     params: { ...params, config: { ...config, httpOptions: { ...httpOptions, fetch: countingFetch } } },
     scope,
     rounds,
+    settleLastRound: () => {
+      if (current) settle(current)
+      current = undefined
+    },
   }
 }
