@@ -44,7 +44,7 @@ describe('watchGenAiRequests', () => {
     const global = watchGenAiRequests({ model: 'm' }, models({ retryOptions }), session)
     const fetchOf = (watched: typeof global) =>
       (
-        watched?.params.config as {
+        watched!.params.config as {
           httpOptions: { fetch: (input: string, init: object) => Promise<unknown> }
         }
       ).httpOptions.fetch
