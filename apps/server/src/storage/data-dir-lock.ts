@@ -1,16 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import {
-  linkSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs'
+import { linkSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { StorageError } from './storage-error.ts'
 
 /** Lock files this process holds: a lock naming this process's id is only ours if it is in here. */
@@ -91,12 +83,30 @@ function createLockFile(lockPath: string, text: string): void {
   }
 }
 
+// Refreshes the lock file's modification time while its text is still this process's. It runs on a
+// thread of its own: a long statement of the embedded database holds the main thread for seconds.
+// Written to load as a script or a module, whichever the process's flags make an evaluated worker.
+const HEARTBEAT_SOURCE = `
+Promise.all([import('node:worker_threads'), import('node:fs')]).then(([{ workerData }, fs]) => {
+  const timer = setInterval(() => {
+    try {
+      if (fs.readFileSync(workerData.lockPath, 'utf8') !== workerData.text) return clearInterval(timer)
+      const now = new Date()
+      fs.utimesSync(workerData.lockPath, now, now)
+    } catch {
+      clearInterval(timer)
+    }
+  }, workerData.heartbeatMs)
+})
+`
+
 /**
  * Removes a stale lock whose text was `staleText`, unless another process replaced it meanwhile:
  * the lock is moved aside in one step (only one of several racing processes can), and put back if
- * what was moved is not the stale lock after all.
+ * what was moved is not the stale lock after all, or `stillStale` says its holder came back to life
+ * (refreshed it) in between.
  */
-function removeStaleLock(lockPath: string, staleText: string): void {
+function removeStaleLock(lockPath: string, staleText: string, stillStale: (file: string) => boolean): void {
   const aside = `${lockPath}.stale.${process.pid}.${randomBytes(4).toString('hex')}`
   try {
     renameSync(lockPath, aside)
@@ -105,7 +115,7 @@ function removeStaleLock(lockPath: string, staleText: string): void {
     throw error
   }
   try {
-    if (readFileSync(aside, 'utf8') !== staleText) linkSync(aside, lockPath)
+    if (readFileSync(aside, 'utf8') !== staleText || !stillStale(aside)) linkSync(aside, lockPath)
   } catch {
     // Another process took the folder in between: the next attempt sees its lock.
   } finally {
@@ -121,10 +131,10 @@ function holderRuns(holder: { pid: number; startTime: string | undefined }): boo
   return startTime === undefined || startTime === holder.startTime
 }
 
-/** Milliseconds since the lock file was last refreshed by its holder, or undefined when it is gone. */
-function lockAgeMs(lockPath: string): number | undefined {
+/** Milliseconds since a lock file was last refreshed by its holder, or undefined when it is gone. */
+function lockAgeMs(file: string): number | undefined {
   try {
-    return Date.now() - statSync(lockPath).mtimeMs
+    return Date.now() - statSync(file).mtimeMs
   } catch {
     return undefined
   }
@@ -158,22 +168,23 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
     try {
       createLockFile(lockPath, text)
       heldHere.add(lockPath)
-      const heartbeat = setInterval(() => {
-        try {
-          const now = new Date()
-          utimesSync(lockPath, now, now)
-        } catch {
-          // Gone or unwritable: the next start-up check says what it finds.
-        }
-      }, heartbeatMs)
+      const heartbeat = new Worker(HEARTBEAT_SOURCE, {
+        eval: true,
+        workerData: { lockPath, text, heartbeatMs },
+      })
       heartbeat.unref()
       let released = false
       return () => {
         if (released) return
         released = true
-        clearInterval(heartbeat)
+        void heartbeat.terminate()
         heldHere.delete(lockPath)
-        rmSync(lockPath, { force: true })
+        // Only this process's lock: another process may have taken the folder over meanwhile.
+        try {
+          if (readFileSync(lockPath, 'utf8') === text) rmSync(lockPath, { force: true })
+        } catch {
+          // Gone already.
+        }
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
@@ -184,12 +195,13 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
         continue
       }
       const holder = parseHolder(staleText)
-      if (holder.namespace !== undefined && holder.namespace !== namespace) {
+      const foreign = holder.namespace !== undefined && holder.namespace !== namespace
+      if (foreign) {
         const ageMs = lockAgeMs(lockPath)
         if (ageMs !== undefined && ageMs < staleAfterMs) {
           throw new StorageError(
             'DATA_DIR_LOCKED',
-            `The data folder ${dataDir} is in use by process ${holder.pid} in another container or on another host (${holder.namespace.split('/')[0]}); its lock was refreshed ${Math.max(0, Math.round(ageMs / 1000))} s ago. Stop that server first: a lock not refreshed for ${staleAfterMs / 1000} s is taken over. Or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
+            `The data folder ${dataDir} is in use by process ${holder.pid} in another container or on another host (${(holder.namespace ?? '').split('/')[0]}); its lock was refreshed ${Math.max(0, Math.round(ageMs / 1000))} s ago. Stop that server first: a lock not refreshed for ${staleAfterMs / 1000} s is taken over. Or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
           )
         }
       } else if (holder.pid !== process.pid && holderRuns(holder)) {
@@ -199,7 +211,11 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
           `The data folder ${dataDir} is in use by process ${holder.pid}. Stop that process, or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
         )
       }
-      removeStaleLock(lockPath, staleText)
+      removeStaleLock(lockPath, staleText, (file) => {
+        if (!foreign) return true
+        const ageMs = lockAgeMs(file)
+        return ageMs === undefined || ageMs >= staleAfterMs
+      })
     }
   }
   throw new StorageError(
