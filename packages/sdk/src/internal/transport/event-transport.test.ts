@@ -546,6 +546,26 @@ describe('EventTransport', () => {
     expect(sizes.slice(0, 3)).toEqual([10, 5, 3])
   })
 
+  it('settles below a proxy limit in a few refusals when batches are large', async () => {
+    let refusals = 0
+    ingest.setDefault((request, response) => {
+      const { events } = request.json() as { events: unknown[] }
+      if (events.length > 300) {
+        refusals++
+        sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'too large' } })
+        return
+      }
+      deduplicatingIngest(stored)(request, response)
+    })
+    const transport = createTransport({ flushIntervalMs: 60_000, batchSize: 1_000, maxQueueSize: 20_000 })
+    for (let round = 0; round < 10; round++) {
+      for (let index = 0; index < 1_000; index++) transport.enqueue(makeEvent())
+      expect(await transport.flush(10_000)).toBe(true)
+    }
+    expect(stored.size).toBe(10_000)
+    expect(refusals).toBeLessThanOrEqual(8)
+  })
+
   it('does not grow a batch back to a size the server refused as too large', async () => {
     let refusals = 0
     ingest.setDefault((request, response) => {

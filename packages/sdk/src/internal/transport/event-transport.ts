@@ -401,7 +401,11 @@ export class EventTransport {
     reporter.debug(
       `sent ${batch.length} event(s): ${outcome.accepted} stored, ${outcome.duplicates} already stored`,
     )
-    this.batchLimit = Math.min(this.options.batchSize, this.refusedSizeNow() - 1, this.batchLimit * 2)
+    // Doubled back up; after a refusal, halfway to the refused size instead, so the limit settles below it
+    // in a few steps.
+    const refused = this.refusedSizeNow()
+    const grown = Number.isFinite(refused) ? Math.floor((this.batchLimit + refused) / 2) : this.batchLimit * 2
+    this.batchLimit = Math.max(this.batchLimit, Math.min(this.options.batchSize, refused - 1, grown))
     if (outcome.rejections.length > 0) {
       const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
       this.counters.dropped += refused
