@@ -207,7 +207,9 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   const finishing = new Set<Promise<void>>()
   const trackFinishing = (work: Promise<void>) => {
     finishing.add(work)
-    void work.finally(() => finishing.delete(work))
+    // Handled either way: a failure of the profiler's own work must never be an unhandled rejection.
+    const settled = () => finishing.delete(work)
+    void work.then(settled, settled)
   }
   const finishingCalls = async () => {
     if (finishing.size > 0) await Promise.allSettled([...finishing])

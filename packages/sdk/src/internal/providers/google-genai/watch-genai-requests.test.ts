@@ -34,6 +34,32 @@ describe('watchGenAiRequests', () => {
     ).toBeUndefined()
   })
 
+  it('reports a failure to record a round instead of leaving it unhandled', async () => {
+    vi.stubGlobal(
+      'fetch',
+      async () => new Response(JSON.stringify({ usageMetadata: { promptTokenCount: 5 } })),
+    )
+    const tracked: Array<Promise<void>> = []
+    const reported: string[] = []
+    const reportingSession = {
+      trackFinishing: (work: Promise<void>) => tracked.push(work),
+      reporter: { reportInternal: (what: string) => reported.push(what) },
+    } as unknown as WrapSession
+    const tools = { tools: [{ callTool: async () => [] }] }
+    const watched = watchGenAiRequests({ model: 'm', config: tools }, models(), reportingSession)!
+    watched.rounds.tracker = {
+      startRelated: () => {
+        throw new Error('broken tracker')
+      },
+    } as never
+    const fetchWith = (watched.params.config as { httpOptions: { fetch: (url: string) => Promise<unknown> } })
+      .httpOptions.fetch
+    await fetchWith('http://127.0.0.1/x')
+    watched.settleLastRound()
+    await Promise.all(tracked)
+    expect(reported).toEqual(['recording a round of a Gemini tool loop'])
+  })
+
   it("lifts undici's timeouts on the global fetch as @google/genai does, and leaves a client's fetch alone", async () => {
     const seen: unknown[] = []
     const fetchStub = async (_input: unknown, init: unknown) => {

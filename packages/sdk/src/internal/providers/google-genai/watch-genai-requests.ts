@@ -146,29 +146,35 @@ export function watchGenAiRequests(
 
   // The hop before a new one either ends a round that is not the last (recorded now) or is resumed.
   const settle = (hop: Hop) => {
-    recorded = recorded.then(async () => {
-      const answer = await hop.answer
-      roundHops.push(hop)
-      if (answer?.continues) return
-      const hops = roundHops
-      roundHops = []
-      const answers = await Promise.all(hops.map((item) => item.answer))
-      const known = answers.filter((item): item is HopAnswer => item !== undefined)
-      const lastAnswer = known.at(-1)
-      if (!rounds.tracker || !lastAnswer) return
-      const usage = known.reduce<UsageBuckets | undefined>(
-        (sum, item) => addUsage(sum, item.facts.usage),
-        undefined,
-      )
-      rounds.tracker.startRelated(hops[0]!.startedAt).finish({
-        status: 'success',
-        model: lastAnswer.facts.model,
-        usage,
-        serviceTier: lastAnswer.facts.serviceTier,
-        endedAt: lastAnswer.endedAt,
-      })
-    })
+    recorded = recorded.then(() =>
+      recordRound(hop).catch((error: unknown) =>
+        session.reporter.reportInternal('recording a round of a Gemini tool loop', error),
+      ),
+    )
     session.trackFinishing(recorded)
+  }
+
+  const recordRound = async (hop: Hop) => {
+    const answer = await hop.answer
+    roundHops.push(hop)
+    if (answer?.continues) return
+    const hops = roundHops
+    roundHops = []
+    const answers = await Promise.all(hops.map((item) => item.answer))
+    const known = answers.filter((item): item is HopAnswer => item !== undefined)
+    const lastAnswer = known.at(-1)
+    if (!rounds.tracker || !lastAnswer) return
+    const usage = known.reduce<UsageBuckets | undefined>(
+      (sum, item) => addUsage(sum, item.facts.usage),
+      undefined,
+    )
+    rounds.tracker.startRelated(hops[0]!.startedAt).finish({
+      status: 'success',
+      model: lastAnswer.facts.model,
+      usage,
+      serviceTier: lastAnswer.facts.serviceTier,
+      endedAt: lastAnswer.endedAt,
+    })
   }
 
   const countingFetch: Fetch = async (input, init) => {
