@@ -527,15 +527,23 @@ describe('EventTransport', () => {
     })
   })
 
-  it('sends a batch the server refuses as too large again in halves', async () => {
+  /** Has the ingest refuse batches of more than `limit` events with a 413 (a proxy's limit), and count them. */
+  const refuseBatchesOver = (limit: number) => {
+    const refusals = { count: 0 }
     ingest.setDefault((request, response) => {
       const { events } = request.json() as { events: unknown[] }
-      if (events.length > 3) {
+      if (events.length > limit) {
+        refusals.count++
         sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'too large' } })
         return
       }
       deduplicatingIngest(stored)(request, response)
     })
+    return refusals
+  }
+
+  it('sends a batch the server refuses as too large again in halves', async () => {
+    refuseBatchesOver(3)
     const transport = createTransport({ flushIntervalMs: 60_000 })
     for (let index = 0; index < 10; index++) transport.enqueue(makeEvent())
     expect(await transport.flush(5000)).toBe(true)
@@ -547,36 +555,18 @@ describe('EventTransport', () => {
   })
 
   it('settles below a proxy limit in a few refusals when batches are large', async () => {
-    let refusals = 0
-    ingest.setDefault((request, response) => {
-      const { events } = request.json() as { events: unknown[] }
-      if (events.length > 300) {
-        refusals++
-        sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'too large' } })
-        return
-      }
-      deduplicatingIngest(stored)(request, response)
-    })
+    const refusals = refuseBatchesOver(300)
     const transport = createTransport({ flushIntervalMs: 60_000, batchSize: 1_000, maxQueueSize: 20_000 })
     for (let round = 0; round < 10; round++) {
       for (let index = 0; index < 1_000; index++) transport.enqueue(makeEvent())
       expect(await transport.flush(10_000)).toBe(true)
     }
     expect(stored.size).toBe(10_000)
-    expect(refusals).toBeLessThanOrEqual(8)
+    expect(refusals.count).toBeLessThanOrEqual(8)
   })
 
   it('does not grow a batch back to a size the server refused as too large', async () => {
-    let refusals = 0
-    ingest.setDefault((request, response) => {
-      const { events } = request.json() as { events: unknown[] }
-      if (events.length > 3) {
-        refusals++
-        sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'too large' } })
-        return
-      }
-      deduplicatingIngest(stored)(request, response)
-    })
+    const refusals = refuseBatchesOver(3)
     const transport = createTransport({ flushIntervalMs: 60_000 })
     for (let round = 0; round < 8; round++) {
       for (let index = 0; index < 10; index++) transport.enqueue(makeEvent())
@@ -585,7 +575,7 @@ describe('EventTransport', () => {
     expect(stored.size).toBe(80)
     expect(transport.stats()).toMatchObject({ sent: 80, dropped: 0 })
     // 10 and 5 are refused, then 4 (below the 5 refused, above the 3 that passed); never again.
-    expect(refusals).toBe(3)
+    expect(refusals.count).toBe(3)
   })
 
   it.each([
