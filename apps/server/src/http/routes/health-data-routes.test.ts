@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
+import { aggregateDays } from '../../jobs/__fixtures__/aggregate-days.ts'
 import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
 import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
 import { JobMetrics } from '../../jobs/job-metrics.ts'
@@ -46,15 +47,7 @@ describeEachDatabase('data freshness: /ready, GET /v1/health/data and /metrics',
     expect(staleMetrics).toMatch(/^acp_data_stale 1$/m)
     expect(staleMetrics).not.toMatch(/^acp_aggregation_last_success_timestamp_seconds /m)
 
-    await runDailyAggregation({
-      db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: new JobMetrics(),
-      runId: randomUUID(),
-      trigger: 'cli',
-      days: ['2025-04-10'],
-      now: () => nowMs,
-    })
+    await aggregateDays(db, ['2025-04-10'], () => nowMs)
     expect((await t.get('/v1/health/data')).body).toMatchObject({
       status: 'ok',
       lastAggregationAt: '2025-04-11T13:00:00.000000Z',
@@ -81,15 +74,7 @@ describeEachDatabase('data freshness: /ready, GET /v1/health/data and /metrics',
     await insertCalls(db, [callRow(t.project.id, { timestamp: '2025-05-20T10:00:00Z' })])
     nowMs += 30 * HOUR_MS
     expect((await t.get('/v1/health/data')).body).toMatchObject({ status: 'stale' })
-    await runDailyAggregation({
-      db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: new JobMetrics(),
-      runId: randomUUID(),
-      trigger: 'startup',
-      days: [],
-      now: () => nowMs,
-    })
+    await aggregateDays(db, [], () => nowMs, 'startup')
     expect((await t.get('/v1/health/data')).body).toMatchObject({
       status: 'ok',
       lastAggregationAt: '2025-06-02T18:00:00.000000Z',

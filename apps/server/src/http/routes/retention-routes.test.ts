@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
+import { aggregateDays } from '../../jobs/__fixtures__/aggregate-days.ts'
 import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
-import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
 import { JobMetrics } from '../../jobs/job-metrics.ts'
 import { runRetention } from '../../jobs/retention.ts'
 import { refreshRollups } from '../../jobs/rollup-refresh.ts'
@@ -49,15 +48,7 @@ describeEachDatabase('/v1/retention', (getDb) => {
       callRow(admin.project.id, { timestamp: '2025-09-15T00:00:00Z' }),
     ])
     await refreshRollups({ db, logger: createLogger({ level: 'silent' }), metrics: new JobMetrics() })
-    await runDailyAggregation({
-      db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: new JobMetrics(),
-      runId: randomUUID(),
-      trigger: 'cli',
-      days: ['2025-09-14'],
-      now: () => NOW,
-    })
+    await aggregateDays(db, ['2025-09-14'], () => NOW)
     const [report] = await runRetention({
       db,
       logger: createLogger({ level: 'silent' }),
