@@ -300,7 +300,7 @@ describe('every command with a database it cannot use', () => {
       process.env.ACP_DATA_DIR = parent
       expect(await runCli(['keys', 'list', '--project', 'shop'])).toBe(1)
       expect(printed).toEqual([
-        `Error: There is no database yet: ACP_DATA_DIR (${parent}) holds none. This command only reads; run \`ai-cost-profiler migrate\` to create it.`,
+        `Error: There is no database yet: ACP_DATA_DIR (${parent}) holds none. This command only reads; run \`npx ai-cost-profiler migrate\` to create it.`,
       ])
       expect(readdirSync(path.join(parent, 'pgdata'))).toEqual([])
     } finally {

@@ -242,7 +242,7 @@ describe('job commands on SIGINT', () => {
         /Error: Recompute run \S+ was interrupted by SIGINT before it finished; the calls it re-priced keep their new cost\./,
       )
       expect(run.output.stderr).toContain(
-        `then \`backfill --from ${addUtcDays(today, -2)} --to ${addUtcDays(today, -1)}\` to bring`,
+        `then \`npx ai-cost-profiler backfill --from ${addUtcDays(today, -2)} --to ${addUtcDays(today, -1)}\` to bring`,
       )
       const { rows } = await target.db.query<{ job: string; status: string; error: string | null }>(
         `SELECT job, status, error FROM job_runs UNION ALL SELECT 'lease of ' || job, holder, NULL FROM job_leases`,

@@ -38,7 +38,9 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
 async function requireKeysProject(db: Queryable, name: string): Promise<Project> {
   const project = await findProjectByName(db, name)
   if (!project)
-    throw new CliError(`No project named "${name}". Create a key with \`keys create\` to create it.`)
+    throw new CliError(
+      `No project named "${name}". Create a key with \`npx ai-cost-profiler keys create\` to create it.`,
+    )
   return project
 }
 

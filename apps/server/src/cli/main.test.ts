@@ -385,7 +385,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       for (const argv of readOnly) {
         expect(await runCli(argv), argv.join(' ')).toBe(1)
         expect(stderr, argv.join(' ')).toEqual([
-          'Error: The database schema is not current: 1 migration not applied (0009_usage_estimated). This command only reads; run `ai-cost-profiler migrate` to apply it.',
+          'Error: The database schema is not current: 1 migration not applied (0009_usage_estimated). This command only reads; run `npx ai-cost-profiler migrate` to apply it.',
         ])
         stderr.length = 0
       }
@@ -414,7 +414,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         for (const argv of readOnly) {
           expect(await runCli(argv), argv.join(' ')).toBe(1)
           expect(stderr, argv.join(' ')).toEqual([
-            `Error: There is no database yet: ACP_DATA_DIR (${target.dataDir}) holds none. This command only reads; run \`ai-cost-profiler migrate\` to create it.`,
+            `Error: There is no database yet: ACP_DATA_DIR (${target.dataDir}) holds none. This command only reads; run \`npx ai-cost-profiler migrate\` to create it.`,
           ])
           stderr.length = 0
         }

@@ -76,7 +76,7 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
         const repairTo = [toDay, lastClosedDay].sort()[0]!
         const repair =
           fromDay <= repairTo
-            ? `, then \`backfill --from ${fromDay} --to ${repairTo}\` to bring the daily aggregates of those days up to date`
+            ? `, then \`npx ai-cost-profiler backfill --from ${fromDay} --to ${repairTo}\` to bring the daily aggregates of those days up to date`
             : ''
         throw new CliError(
           dryRun
@@ -118,11 +118,13 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
       }
       const failed = summary.days.filter((day) => day.status === 'failed').map((day) => day.day)
       if (failed.length > 0)
-        print(`Aggregation failed for ${failed.join(', ')}: run \`backfill --from D --to D\` for them.`)
+        print(
+          `Aggregation failed for ${failed.join(', ')}: run \`npx ai-cost-profiler backfill --from D --to D\` for them.`,
+        )
       const held = summary.days.filter((day) => day.status === 'skipped').map((day) => day.day)
       if (held.length > 0)
         print(
-          `${held.join(', ')} were being aggregated by another run meanwhile: run \`backfill --from D --to D\` for them once it ends.`,
+          `${held.join(', ')} were being aggregated by another run meanwhile: run \`npx ai-cost-profiler backfill --from D --to D\` for them once it ends.`,
         )
       return failed.length > 0 ? 1 : 0
     }),

@@ -42,7 +42,7 @@ const setRetentionDays: Command = async (args, { env, print }) => {
     await setProjectRetentionDays(db, { projectId: project.id, retentionDays })
     print(
       `Project "${project.name}" now keeps ${retentionDays} days of raw calls (was ${project.retentionDays}). ` +
-        'The nightly retention run applies it; `retention --dry-run` shows what it will delete.',
+        'The nightly retention run applies it; `npx ai-cost-profiler retention --dry-run` shows what it will delete.',
     )
     return 0
   })

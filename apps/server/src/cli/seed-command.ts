@@ -71,7 +71,9 @@ export const seedCommand: Command = async (args, { env, print }) => {
     print(
       `Seed value ${seedValue}: run again with --seed-value ${seedValue} to reproduce; it adds no duplicates.`,
     )
-    print(`Read it with a key from \`ai-cost-profiler keys create --project ${projectName} --scope read\`.`)
+    print(
+      `Read it with a key from \`npx ai-cost-profiler keys create --project ${projectName} --scope read\`.`,
+    )
     return 0
   })
 }

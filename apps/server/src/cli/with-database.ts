@@ -65,14 +65,14 @@ export async function withCurrentDatabase<T>(env: ServerEnv, work: (db: Database
       const [count, them] =
         pending.length === 1 ? ['1 migration', 'it'] : [`${pending.length} migrations`, 'them']
       throw new CliError(
-        `The database schema is not current: ${count} not applied (${pending.join(', ')}). This command only reads; run \`ai-cost-profiler migrate\` to apply ${them}.`,
+        `The database schema is not current: ${count} not applied (${pending.join(', ')}). This command only reads; run \`npx ai-cost-profiler migrate\` to apply ${them}.`,
       )
     }
     return { value: await work(db) }
   })
   if (result === undefined) {
     throw new CliError(
-      `There is no database yet: ACP_DATA_DIR (${env.dataDir}) holds none. This command only reads; run \`ai-cost-profiler migrate\` to create it.`,
+      `There is no database yet: ACP_DATA_DIR (${env.dataDir}) holds none. This command only reads; run \`npx ai-cost-profiler migrate\` to create it.`,
     )
   }
   return result.value

@@ -47,7 +47,7 @@ function toApiError(error: unknown): ApiError {
     return new ApiError(
       503,
       'SCHEMA_NOT_CURRENT',
-      'The database schema is not the one this server needs (a table or column it uses is missing: was a migration rolled back?). Run `ai-cost-profiler migrate`; GET /ready lists the pending migrations.',
+      'The database schema is not the one this server needs (a table or column it uses is missing: was a migration rolled back?). Run `npx ai-cost-profiler migrate`; GET /ready lists the pending migrations.',
       { retryAfterSeconds: 30 },
     )
   }
