@@ -45,7 +45,7 @@ describe('observeAsyncIterator', () => {
         { ...observer, readsOneMoreOnCancel: () => true },
         reporter,
         {
-          onReadAfterStop: (read) => reads.push(read),
+          onFinishingLater: (read) => reads.push(read),
         },
       )
       for await (const _item of iterator) break
@@ -121,5 +121,40 @@ describe('observeAsyncIterator', () => {
     expect(items).toEqual([1, 2, 3])
     expect(onError).toHaveBeenCalledTimes(4)
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'INTERNAL_ERROR' })
+  })
+
+  it('tells the observer of a stop when its source aborted and a read never settles', async () => {
+    const controller = new AbortController()
+    const hanging: AsyncIterator<number> = {
+      next: () =>
+        controller.signal.aborted ? new Promise(() => undefined) : Promise.resolve({ done: false, value: 1 }),
+    }
+    const { log, observer } = recorder()
+    const later: Promise<void>[] = []
+    const iterator = observeAsyncIterator(hanging, observer, reporter, {
+      signal: controller.signal,
+      abortGraceMs: 5,
+      onFinishingLater: (work) => later.push(work),
+    })
+    expect(await iterator.next()).toEqual({ done: false, value: 1 })
+    controller.abort()
+    void iterator.next()
+    expect(later).toHaveLength(1)
+    await later[0]
+    expect(log).toEqual(['item:1', 'cancel'])
+
+    // A source that ended before the abort: the observer heard of the end and hears nothing more.
+    const ended = new AbortController()
+    const finished = recorder()
+    const drained: Promise<void>[] = []
+    for await (const _item of observeAsyncIterator(numbers(1), finished.observer, reporter, {
+      signal: ended.signal,
+      onFinishingLater: (work) => drained.push(work),
+    })) {
+      // read to the end
+    }
+    ended.abort()
+    expect(drained).toEqual([])
+    expect(finished.log).toEqual(['item:1', 'done'])
   })
 })

@@ -24,8 +24,19 @@ export interface ObserveAsyncIteratorOptions {
   abort?: () => void
   /** Longest wait for that read (default 1000 ms). */
   oneMoreReadMs?: number
-  /** Takes that read, which goes on after the consumer's `return()` resolved; it never rejects. */
-  onReadAfterStop?: (read: Promise<void>) => void
+  /**
+   * Takes work that goes on after the consumer stopped waiting (the read for `readsOneMoreOnCancel`,
+   * the wait after `signal` aborted); it never rejects.
+   */
+  onFinishingLater?: (work: Promise<void>) => void
+  /**
+   * The source's abort signal. Once it aborts, a read may never settle (a client's helper aborts its own
+   * request after its caller left, then waits on the source for ever): if the observer has heard of no
+   * end `abortGraceMs` later, it hears of a stop.
+   */
+  signal?: AbortSignal
+  /** Default 250 ms. */
+  abortGraceMs?: number
 }
 
 /**
@@ -43,15 +54,19 @@ export function observeAsyncIterator<T>(
   // built while one is pending: a `for await` loop takes the direct path, one promise per item.
   let pending = 0
   let tail: Promise<unknown> | undefined
+  // Set once the observer heard of the end, a failure or a stop; the abort watch tells it only if not.
+  let told = false
 
   const onFailure = (error: unknown): never => {
     pending--
+    told = true
     runSafely(reporter, 'observing a stream (error)', () => observer.onError(error))
     throw error
   }
   const onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (result.done) {
       pending--
+      told = true
       runSafely(reporter, 'observing a stream (end)', () => observer.onDone())
       return result
     }
@@ -105,6 +120,7 @@ export function observeAsyncIterator<T>(
     const settle = (ended: boolean) => {
       if (settled) return
       settled = true
+      told = true
       clearTimeout(timer)
       if (!ended) {
         runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
@@ -157,10 +173,11 @@ export function observeAsyncIterator<T>(
         stopped = true
         readingAfterStop = true
         const finishing = readOneMoreThenClose(value)
-        runSafely(reporter, 'observing a stream (cancel)', () => options.onReadAfterStop?.(finishing))
+        runSafely(reporter, 'observing a stream (cancel)', () => options.onFinishingLater?.(finishing))
         return { done: true, value: value as T }
       }
       stopped = true
+      told = true
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.return === 'function') return inner.return(value)
       return { done: true, value: value as T }
@@ -168,6 +185,7 @@ export function observeAsyncIterator<T>(
     async throw(error?: unknown) {
       if (readingAfterStop) throw error
       stopped = true
+      told = true
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.throw === 'function') return inner.throw(error)
       throw error
@@ -176,5 +194,39 @@ export function observeAsyncIterator<T>(
       return iterator
     },
   }
+  if (options.signal)
+    watchAbort(
+      options.signal,
+      options,
+      () => told,
+      () => {
+        told = true
+        runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
+      },
+    )
   return iterator
+}
+
+/**
+ * After `signal` aborts, waits `abortGraceMs` for the observer to hear of an end by itself, then calls
+ * `stop` if it has not. The wait keeps the process alive no longer than it would be anyway.
+ */
+function watchAbort(
+  signal: AbortSignal,
+  options: ObserveAsyncIteratorOptions,
+  isTold: () => boolean,
+  stop: () => void,
+): void {
+  const onAbort = () => {
+    if (isTold()) return
+    const waited = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        if (!isTold()) stop()
+        resolve()
+      }, options.abortGraceMs ?? 250).unref()
+    })
+    options.onFinishingLater?.(waited)
+  }
+  if (signal.aborted) onAbort()
+  else signal.addEventListener('abort', onAbort, { once: true })
 }

@@ -45,6 +45,8 @@ export interface SendSseOptions {
   delayMs?: number
   /** Stop after this many events without ending the response (a dropped connection). */
   destroyAfter?: number
+  /** Writes the last this many events in one write, as a server flushing the end of an answer at once. */
+  lastInOneWrite?: number
 }
 
 /** Writes server-sent events; `data` objects are JSON-encoded. */
@@ -54,16 +56,22 @@ export async function sendSse(
   options: SendSseOptions = {},
 ): Promise<void> {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+  const frame = ({ event, data }: { event?: string; data: unknown }) =>
+    `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
+  const together = Math.min(options.lastInOneWrite ?? 1, events.length)
+  const writes = [
+    ...events.slice(0, events.length - together).map(frame),
+    events.slice(-together).map(frame).join(''),
+  ]
   let index = 0
-  for (const { event, data } of events) {
+  for (const text of writes) {
     if (options.destroyAfter !== undefined && index >= options.destroyAfter) {
       response.destroy()
       return
     }
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs))
     if (response.destroyed) return
-    const payload = typeof data === 'string' ? data : JSON.stringify(data)
-    response.write(`${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`)
+    response.write(text)
     index++
   }
   response.end()

@@ -231,7 +231,8 @@ export function observeStainlessStream(
       iterated = true
       return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.session.reporter, {
         abort: () => stream.controller.abort(),
-        onReadAfterStop: (read) => options.session.trackFinishing(read),
+        signal: stream.controller.signal,
+        onFinishingLater: (work) => options.session.trackFinishing(work),
       })
     },
     stream.controller,

@@ -116,6 +116,21 @@ describe('wrapping an Anthropic client', () => {
     expect(events[0]).toMatchObject({ streaming: true, usage: { outputTokens: 15 } })
   })
 
+  it('records messages.stream() left once the end of the answer was in, and left before it', async () => {
+    // The helper aborts its request when its caller leaves, then never reads on: what was already in
+    // (message_delta and message_stop in the same write as content_block_stop) must still be recorded.
+    upstream.enqueue(sse(streamEvents, { delayMs: 5, lastInOneWrite: 4 }))
+    for await (const event of anthropic.messages.stream(params))
+      if (event.type === 'content_block_stop') break
+    upstream.enqueue(sse(streamEvents, { delayMs: 5, lastInOneWrite: 5 }))
+    for await (const event of anthropic.messages.stream(params))
+      if (event.type === 'content_block_delta') break
+    expect(await test.events()).toMatchObject([
+      { streaming: true, status: 'success', usage: { inputTokens: 472 + 2048, outputTokens: 15 } },
+      { streaming: true, status: 'incomplete', error: { type: 'aborted' } },
+    ])
+  })
+
   it('keeps tee() and withResponse() working', async () => {
     upstream.enqueue(sse(), json(message, 200, { 'request-id': 'req_abc' }))
     const stream = await anthropic.messages.create({ ...params, stream: true })

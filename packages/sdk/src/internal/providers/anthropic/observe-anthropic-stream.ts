@@ -54,6 +54,9 @@ export function observeAnthropicStream(
           break
         case 'message_stop':
           stopped = true
+          // Recorded at once: `messages.stream()` aborts its request after its caller left and may never
+          // read the end of the stream.
+          tracker.finish({ status: 'success', ...outcome() })
           break
       }
       return false

@@ -76,9 +76,13 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
         sawFinish = finishedChoices.size >= options.choiceCount
       }
       const chunkUsage = asFields(fields.usage)
+      const usageOnly = chunkUsage !== undefined && choices.length === 0
       if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
+      // The usage-only chunk is the answer's last: the call is recorded now, as a client's helper may
+      // abort its request after its caller left and never read the end of the stream.
+      if (usageOnly) tracker.finish({ status: 'success', ...outcome() })
       if (!hideUsageChunk) return false
-      if (chunkUsage && choices.length === 0) return true
+      if (usageOnly) return true
       // With include_usage every other chunk carries `usage: null`; without it the key is absent. Set to
       // undefined it reads and serialises as absent; deleting it would turn the chunk into a slow
       // dictionary object whenever a key follows it (OpenAI's `obfuscation` does).

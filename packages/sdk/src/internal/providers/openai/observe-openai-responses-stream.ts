@@ -46,6 +46,8 @@ export function observeOpenAiResponsesStream(
       if (TERMINAL_EVENTS.has(type)) {
         terminal = type
         if (type === 'response.failed') failure = readOpenAiErrorBody(response) ?? { type: 'unknown' }
+        // Recorded at once: a helper that aborts its request after its caller left may never read on.
+        finishTerminal()
       } else if (type === 'error') {
         failure = classifyError({ code: readString(fields.code), message: readString(fields.message) })
       }

@@ -558,6 +558,35 @@ describe('wrapping an OpenAI client', () => {
     ])
   })
 
+  it('records the stream helpers left once the end of the answer was in, and left before it', async () => {
+    // A helper aborts its request when its caller leaves, then never reads on: what was already in (the
+    // usage chunk, `response.completed`, in the same write as the chunk the caller left at) must count.
+    upstream.enqueue(openAiChatStream(chunks, { delayMs: 5, lastInOneWrite: 3 }))
+    for await (const chunk of openai.chat.completions.stream({ model: 'gpt-4o-mini', messages })) {
+      if (chunk.choices[0]?.finish_reason) break
+    }
+    upstream.enqueue(openAiResponsesStream(responseEvents, { delayMs: 5, lastInOneWrite: 2 }))
+    let itemsDone = 0
+    for await (const event of openai.responses.stream({ model: 'gpt-5-mini', input: 'x' })) {
+      if (event.type === 'response.output_item.done' && ++itemsDone === 2) break
+    }
+    upstream.enqueue(openAiResponsesStream(responseEvents, { delayMs: 5, lastInOneWrite: 3 }))
+    for await (const event of openai.responses.stream({ model: 'gpt-5-mini', input: 'x' })) {
+      if (event.type === 'response.output_text.done') break
+    }
+    // A server that ignores include_usage: after the abort, the helper's read of `[DONE]` never ends.
+    upstream.enqueue(openAiChatStream(chunks.slice(0, 5), { delayMs: 5, lastInOneWrite: 2 }))
+    for await (const chunk of openai.chat.completions.stream({ model: 'gpt-4o-mini', messages })) {
+      if (chunk.choices[0]?.finish_reason) break
+    }
+    expect(await test.events()).toMatchObject([
+      { streaming: true, status: 'success', usage: { inputTokens: 1536 } },
+      { streaming: true, status: 'success', usage: { inputTokens: 5230 } },
+      { streaming: true, status: 'incomplete', error: { type: 'aborted' } },
+      { streaming: true, status: 'incomplete', error: { type: 'aborted' } },
+    ])
+  })
+
   it('counts a 429 then success as one call with one retry', async () => {
     upstream.enqueue(json(rateLimitError, 429, { 'retry-after-ms': '5' }), json(chatCompletion))
     const result = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
