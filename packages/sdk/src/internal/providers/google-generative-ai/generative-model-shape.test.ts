@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { GoogleGenerativeAI, GoogleGenerativeAIFetchError } from '@google/generative-ai'
 import { ClientError, VertexAI } from '@google-cloud/vertexai'
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
@@ -302,6 +305,44 @@ describe('odd and broken @google/generative-ai answers', () => {
       usage: { inputTokens: 1200 },
       error: { type: 'connection' },
     })
+  })
+
+  it('leaves the response of a dropped stream nobody reads to reject unhandled, as it does unwrapped', async () => {
+    // Unwrapped, that rejection ends a Node process; the profiler's own handlers must not mark it handled.
+    // A process of its own, as the test runner reports unhandled rejections itself.
+    upstream.enqueue(geminiStream(chunks, { destroyAfter: 2, delayMs: 10 }))
+    const script = `
+      import { GoogleGenerativeAI } from '@google/generative-ai'
+      import { createProfiler } from './src/index.ts'
+      process.on('unhandledRejection', (error) => {
+        console.log('unhandled', error.constructor.name)
+        process.exit(0)
+      })
+      const profiler = createProfiler({ endpoint: 'http://127.0.0.1:9', apiKey: 'k', onError: () => {} })
+      const model = profiler
+        .wrap(new GoogleGenerativeAI('gemini-key'))
+        .getGenerativeModel({ model: 'gemini-2.5-flash' }, { baseUrl: process.env.UPSTREAM })
+      const streamed = await model.generateContentStream('Q3')
+      try {
+        for await (const _chunk of streamed.stream);
+      } catch (error) {
+        console.log('stream failed', error.constructor.name)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      console.log('no unhandled rejection')
+      process.exit(0)
+    `
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
+        env: { ...process.env, UPSTREAM: upstream.url },
+        timeout: 20_000,
+      },
+    )
+    expect(stdout).toContain('stream failed GoogleGenerativeAIError')
+    expect(stdout).toContain('unhandled GoogleGenerativeAIError')
   })
 
   it('records a stream cut by the timeout of the model or of the call as a timeout', async () => {

@@ -48,7 +48,9 @@ function observeUnary(tracker: CallTracker, result: unknown): void {
 /**
  * `generateContentStream()` resolves to `{ stream, response }`, both fed by one HTTP body: `stream`
  * is watched for the first token, `response` (the aggregate, which settles even if the caller stops
- * reading `stream`) ends the call. The caller keeps the SDK's own `response` promise.
+ * reading `stream`) ends the call. The caller gets a promise that follows the SDK's own `response`:
+ * the profiler's handlers on that one must not make the caller's rejection a handled one (unhandled,
+ * it ends the process as it would unwrapped).
  */
 function observeStreamResult(
   tracker: CallTracker,
@@ -94,6 +96,7 @@ function observeStreamResult(
   )
   return {
     ...fields,
+    response: response.then((aggregate) => aggregate),
     stream: observeAsyncIterator(
       stream,
       observeGeminiStream(tracker, { finishOnEnd: false, state }),
