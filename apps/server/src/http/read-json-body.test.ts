@@ -89,6 +89,22 @@ describe('readJsonBody encodings', () => {
     })
   })
 
+  it('says a body labelled gzip that is not, or is cut short or damaged, is not valid gzip', async () => {
+    const whole = gzipped(`{"events":[${'{"a":1},'.repeat(5)}{}]}`)
+    for (const body of [
+      Buffer.from('{"events":[{"model":"gpt-4o-mini"}]}'), // JSON sent with the header by mistake
+      whole.subarray(0, whole.length - 6), // cut short: its last bytes are no size
+      Buffer.concat([whole.subarray(0, 12), Buffer.alloc(8, 0xff)]), // states 4 GiB, holds garbage
+    ]) {
+      expect(
+        await failure(send({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, body)),
+      ).toEqual({
+        status: 400,
+        code: 'INVALID_GZIP',
+      })
+    }
+  })
+
   it('says a body that starts with a byte-order mark should be sent without it', async () => {
     const body = `\uFEFF${JSON.stringify({ events: [] })}`
     const error = await readJsonBody(post({ 'content-type': 'application/json' }, body), {

@@ -99,12 +99,16 @@ async function gunzipWithin(body: Buffer, maxOutputLength: number): Promise<Buff
     return await gunzipAsync(body, { maxOutputLength: Math.max(1, maxOutputLength) })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return 'too large'
-    throw new ApiError(
-      400,
-      'INVALID_GZIP',
-      'The body is not valid gzip. Compress it with gzip or drop Content-Encoding.',
-    )
+    throw invalidGzip()
   }
+}
+
+function invalidGzip(): ApiError {
+  return new ApiError(
+    400,
+    'INVALID_GZIP',
+    'The body is not valid gzip. Compress it with gzip or drop Content-Encoding.',
+  )
 }
 
 /**
@@ -114,8 +118,12 @@ async function gunzipWithin(body: Buffer, maxOutputLength: number): Promise<Buff
  */
 async function inflate(body: Buffer, options: ReadJsonBodyOptions): Promise<Buffer> {
   const { maxBytes, reserveInflated } = options
-  const stated = statedInflatedBytes(body)
-  if (stated > maxBytes) throw tooLarge(maxBytes)
+  // Every gzip member starts with 1f 8b: without them (JSON sent with the header by mistake) the last
+  // four bytes are no size, and the answer is that the body is not gzip, not that it is too large.
+  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) throw invalidGzip()
+  // A stated size over the limit is not taken at its word either (a stream cut short ends in compressed
+  // bytes): inflating within the limit tells a body too large from a damaged one.
+  const stated = Math.min(statedInflatedBytes(body), maxBytes)
   const granted = reserveInflated ? Math.min(maxBytes, reserveInflated(stated)) : maxBytes
   let inflated = await gunzipWithin(body, granted)
   if (inflated === 'too large' && granted < maxBytes && reserveInflated) {
