@@ -174,6 +174,15 @@ describeEachDatabase('ingest', (getDb) => {
       [t.project.id],
     )
     expect(rows).toEqual([{ cost: '999999999.000000000000' }])
+
+    // A refused event does not take its idempotency key: a valid one with that key after it is stored.
+    const retried = { ...justOver, usage: { inputTokens: 1, outputTokens: 0 } }
+    const resent = await t.postEvents([justOver, retried])
+    expect(resent.body).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+      errors: [{ index: 0, path: 'usage', code: 'TOO_LARGE' }],
+    })
   })
 
   it('answers 500 INTERNAL_ERROR, logged and without Retry-After, for a failure that is not the database', async () => {

@@ -1,4 +1,4 @@
-import { computeCost, type EventError, validateEventBatch } from '@ai-cost-profiler/core'
+import { type CostResult, computeCost, type EventError, validateEventBatch } from '@ai-cost-profiler/core'
 import { CircuitBreaker } from '../resilience/circuit-breaker.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import { retryTransient } from '../resilience/retry-transient.ts'
@@ -78,38 +78,41 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     retentionCutoffs,
     drain: () => committer.drain(),
     async ingest(projectId, events, ingestOptions) {
+      const overrides = await priceOverrides.get(projectId)
+      // Each event's cost, found as the last check of its validation.
+      const costs = new Map<number, CostResult>()
       const { valid, errors } = validateEventBatch(events, {
         nowMs: now(),
         maxFutureMs: options.maxFutureSkewMs,
         retentionCutoffMs: await retentionCutoffs.get(projectId),
         mayHoldUnstorableText: ingestOptions?.mayHoldUnstorableText,
+        finalCheck: (event, index) => {
+          const cost = computeCost({
+            provider: event.provider,
+            model: event.model,
+            usage: event.usage,
+            timestamp: event.timestamp,
+            serviceTier: event.serviceTier,
+            usageEstimated: event.usageEstimated,
+            overrides,
+          })
+          // Refused here, as an error of this event alone: in the database it would fail its whole batch.
+          if (cost.costUsd !== null && !fitsStoredCost(cost.costUsd)) {
+            return {
+              path: 'usage',
+              code: 'TOO_LARGE',
+              message: `costs ${cost.costUsd} USD at the ${cost.priceSource} price ${cost.priceEntryId}, more than the ${MAX_STORED_COST_USD} USD one call is accepted with; check the token counts and that price`,
+            }
+          }
+          costs.set(index, cost)
+          return undefined
+        },
       })
       // Per row: its warning, reported only if the row is stored (a duplicate stores nothing).
       const rowWarnings: Array<IngestWarning | undefined> = []
-      const overrides = valid.length > 0 ? await priceOverrides.get(projectId) : []
       const rows: LlmCallRow[] = []
-      let costErrors = 0
       for (const { index, event, idempotencyKey } of valid) {
-        const cost = computeCost({
-          provider: event.provider,
-          model: event.model,
-          usage: event.usage,
-          timestamp: event.timestamp,
-          serviceTier: event.serviceTier,
-          usageEstimated: event.usageEstimated,
-          overrides,
-        })
-        // Refused here, as an error of this event alone: in the database it would fail its whole batch.
-        if (cost.costUsd !== null && !fitsStoredCost(cost.costUsd)) {
-          errors.push({
-            index,
-            path: 'usage',
-            code: 'TOO_LARGE',
-            message: `costs ${cost.costUsd} USD at the ${cost.priceSource} price ${cost.priceEntryId}, more than the ${MAX_STORED_COST_USD} USD one call is accepted with; check the token counts and that price`,
-          })
-          costErrors++
-          continue
-        }
+        const cost = costs.get(index) as CostResult
         rowWarnings.push(
           cost.costStatus === 'unpriced'
             ? {
@@ -122,8 +125,6 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
         )
         rows.push(buildCallRow({ projectId, event, idempotencyKey, cost }))
       }
-      // Errors are listed in event order, whichever check found them.
-      if (costErrors > 0) errors.sort((a, b) => a.index - b.index)
       const stored = await committer.submit(rows)
       const accepted = stored.filter(Boolean).length
       const warnings = rowWarnings.filter(

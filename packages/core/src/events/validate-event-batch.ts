@@ -50,6 +50,12 @@ export interface ValidateEventBatchOptions {
    * `jsonTextMayHoldUnstorableText`), which skips that check. Default true.
    */
   mayHoldUnstorableText?: boolean
+  /**
+   * A last check of an otherwise valid event (the server's: its cost fits what is stored), run before
+   * its idempotency key counts as taken, so a later event with that key is not refused as a repeat of
+   * one that was itself refused.
+   */
+  finalCheck?: (event: LlmCallEvent, index: number) => Omit<EventError, 'index'> | undefined
 }
 
 const DEFAULT_MAX_FUTURE_MS = 3_600_000
@@ -97,8 +103,11 @@ function describe(issue: z.core.$ZodIssue, missing: boolean): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; remove them or move them into metadata`
   }
-  if (issue.code === 'invalid_type' && missing)
-    return `is required (${TYPE_NAMES[issue.expected] ?? issue.expected})`
+  if (issue.code === 'invalid_type' && missing) {
+    // The field's own wording names what it takes ("must be a whole number of tokens"); zod's names the type.
+    const own = issue.message.startsWith('must be ') ? issue.message.slice('must be '.length) : undefined
+    return `is required (${own ?? TYPE_NAMES[issue.expected] ?? issue.expected})`
+  }
   if (issue.code === 'invalid_value' && missing)
     return `is required (one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')})`
   if (isSafeIntegerLimit(issue)) {
@@ -109,6 +118,20 @@ function describe(issue: z.core.$ZodIssue, missing: boolean): string {
     return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`
   }
   return issue.message
+}
+
+/** A span of time as a person writes it: `2 minutes`, `90 seconds`, `1 day`. */
+function describeSpan(ms: number): string {
+  const units: ReadonlyArray<[string, number]> = [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1_000],
+  ]
+  for (const [unit, size] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}${ms === size ? '' : 's'}`
+  }
+  return `${ms} ms`
 }
 
 function isSafeIntegerLimit(issue: z.core.$ZodIssue): boolean {
@@ -175,7 +198,7 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
         index,
         path: 'timestamp',
         code: 'TIMESTAMP_IN_FUTURE',
-        message: `is more than ${Math.round((maxTimestampMs - options.nowMs) / 60_000)} minutes in the future; check the client's clock and time zone`,
+        message: `is more than ${describeSpan(maxTimestampMs - options.nowMs)} in the future; check the client's clock and time zone`,
       })
       return
     }
@@ -197,7 +220,15 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
       })
       return
     }
+    // Derived from the time as the client wrote it, as it always was: a resend must find the same key.
     const idempotencyKey = deriveIdempotencyKey(event)
+    // Stored in UTC to the microsecond, whatever offset and precision the client wrote.
+    event.timestamp = toUtcTimestamp(event.timestamp)
+    const refusal = options.finalCheck?.(event, index)
+    if (refusal) {
+      errors.push({ index, ...refusal })
+      return
+    }
     if (idempotencyKey !== undefined) {
       const firstIndex = seenKeys.get(idempotencyKey)
       if (firstIndex !== undefined) {
@@ -211,8 +242,6 @@ export function validateEventBatch(events: readonly unknown[], options: Validate
       }
       seenKeys.set(idempotencyKey, index)
     }
-    // Stored in UTC to the microsecond, whatever offset and precision the client wrote.
-    event.timestamp = toUtcTimestamp(event.timestamp)
     valid.push({ index, event, idempotencyKey, timestampMs })
   })
 
