@@ -27,11 +27,23 @@ export function parseInput<Schema extends z.ZodType>(
   return result.data
 }
 
-/** Validates query parameters with `schema`; a 400 lists every bad parameter. */
+/**
+ * Validates query parameters (each name with every value it was given, as Hono's `c.req.queries()`)
+ * with `schema`; a 400 lists every bad parameter. A parameter given twice is refused, not read as its
+ * first value: `feature=a&feature=b` does not mean "a or b".
+ */
 export function parseQuery<Schema extends z.ZodType>(
   schema: Schema,
-  query: Record<string, string>,
+  queries: Record<string, string[]>,
 ): z.output<Schema> {
+  const repeated = Object.keys(queries).filter((name) => (queries[name]?.length ?? 0) > 1)
+  if (repeated.length > 0) {
+    throw invalidQuery(
+      repeated.join(', '),
+      `${repeated.length > 1 ? 'are' : 'is'} given more than once; give each once`,
+    )
+  }
+  const query = Object.fromEntries(Object.entries(queries).map(([name, values]) => [name, values[0] ?? '']))
   return parseInput(schema, query, {
     code: 'INVALID_QUERY',
     heading: 'Invalid query parameter(s)',

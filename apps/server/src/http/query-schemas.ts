@@ -19,6 +19,8 @@ const EARLIEST = new Date(EARLIEST_SUPPORTED_UTC_MS).toISOString()
 const LATEST = new Date(LATEST_SUPPORTED_UTC_MS).toISOString()
 
 const ISO_TIME_FORMAT = 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T00:00:00Z'
+// `…T03:00:00 01:00`: an offset whose `+` an unencoded URL turned into a space.
+const SPACE_FOR_PLUS = /\d \d\d:?\d\d$/
 
 /**
  * An ISO 8601 time with an explicit offset inside the range the server handles, written in UTC to the
@@ -31,7 +33,11 @@ export function supportedIsoTime(formatMessage = ISO_TIME_FORMAT) {
 
 /** `supportedIsoTime` as it was sent, every digit kept. */
 function supportedIsoTimeAsSent(formatMessage = ISO_TIME_FORMAT) {
-  return z.iso.datetime({ offset: true, message: formatMessage, abort: true }).refine((value) => {
+  const error = (issue: { input?: unknown }) =>
+    typeof issue.input === 'string' && SPACE_FOR_PLUS.test(issue.input)
+      ? `${formatMessage}; a + in a URL is read as a space, so write the offset's + as %2B`
+      : formatMessage
+  return z.iso.datetime({ offset: true, error, abort: true }).refine((value) => {
     const ms = Date.parse(value)
     // The latest time itself, not a fraction of a millisecond past it, which Date.parse drops.
     return isSupportedUtcInstant(ms) && !(ms === LATEST_SUPPORTED_UTC_MS && hasDigitsPastMillisecond(value))

@@ -124,6 +124,9 @@ export const callErrorSchema = z.strictObject({
 })
 export type CallError = z.infer<typeof callErrorSchema>
 
+// `…T23:59:60Z`: an ISO 8601 time, but not one a timestamp column holds.
+const LEAP_SECOND = /T\d\d:\d\d:60(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)$/i
+
 /**
  * One LLM call as it travels on the wire (the "cost record" before pricing). camelCase; times are
  * ISO 8601 with an explicit offset; usage in the core buckets.
@@ -132,7 +135,10 @@ export const llmCallEventSchema = z.strictObject({
   idempotencyKey: identifier.optional(),
   timestamp: z.iso.datetime({
     offset: true,
-    message: 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00.000Z',
+    error: (issue) =>
+      typeof issue.input === 'string' && LEAP_SECOND.test(issue.input)
+        ? 'is a leap second (second 60), which is not taken; write the same time as second 59.999'
+        : 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00.000Z',
   }),
   provider: providerSlug,
   model: identifier,

@@ -70,6 +70,45 @@ describe('validateEventBatch', () => {
     ])
   })
 
+  it('names what a missing field takes, a leap second, and the allowed clock skew as configured', () => {
+    const events = [
+      { ...base, idempotencyKey: 'a', usage: {} },
+      { ...base, idempotencyKey: 'b', timestamp: '2016-12-31T23:59:60Z' },
+      { ...base, idempotencyKey: 'c', timestamp: new Date(nowMs + 96_000).toISOString() },
+      { ...base, idempotencyKey: 'd', timestamp: undefined },
+    ]
+    const messages = (maxFutureMs: number) =>
+      validateEventBatch(events, { nowMs, maxFutureMs }).errors.map(({ index, path, message }) => [
+        index,
+        path,
+        message,
+      ])
+    expect(messages(90_000)).toEqual([
+      [0, 'usage.inputTokens', 'is required (a whole number of tokens)'],
+      [0, 'usage.outputTokens', 'is required (a whole number of tokens)'],
+      [1, 'timestamp', expect.stringMatching(/^is a leap second \(second 60\), which is not taken; /)],
+      [2, 'timestamp', "is more than 90 seconds in the future; check the client's clock and time zone"],
+      [3, 'timestamp', expect.stringMatching(/^is required \(an ISO 8601 time with an offset, e\.g\. /)],
+    ])
+    expect(messages(60_000)[3]?.[2]).toMatch(/^is more than 1 minute in /)
+    expect(messages(1_500)[3]?.[2]).toMatch(/^is more than 1500 ms in /)
+  })
+
+  it('counts lengths in Unicode characters, as docs/api.md says', () => {
+    const events = [
+      { ...base, idempotencyKey: 'a', model: '😀'.repeat(256) },
+      { ...base, idempotencyKey: 'b', model: '😀'.repeat(257) },
+      { ...base, idempotencyKey: 'c', promptText: '😀'.repeat(100_000) },
+      { ...base, idempotencyKey: 'd', promptText: '😀'.repeat(100_001) },
+    ]
+    const { valid, errors } = validateEventBatch(events, { nowMs })
+    expect(valid.map((event) => event.idempotencyKey)).toEqual(['a', 'c'])
+    expect(errors.map(({ index, path, code }) => [index, path, code])).toEqual([
+      [1, 'model', 'TOO_LARGE'],
+      [3, 'promptText', 'TOO_LARGE'],
+    ])
+  })
+
   it('writes the time in UTC to the microsecond, whatever offset and precision it came with', () => {
     const events = [
       { ...base, idempotencyKey: 'a', timestamp: '2026-11-22T10:00:00+16:00' },

@@ -19,7 +19,7 @@ export function analyticsRoutes(options: { db: Database; now?: () => number }) {
   const app = new Hono<{ Variables: AuthVariables }>()
 
   app.get('/summary', requireScope('read'), async (c) => {
-    const range = parseQuery(timeRangeQuery, c.req.query())
+    const range = parseQuery(timeRangeQuery, c.req.queries())
     const nowMs = now()
     const toUtc = range.to ?? new Date(nowMs).toISOString()
     const fromUtc =

@@ -64,7 +64,7 @@ export function dailyCostsRoutes(options: { db: Database; now?: () => number }) 
   const app = new Hono<{ Variables: AuthVariables }>()
 
   app.get('/', requireScope('read'), async (c) => {
-    const query = parseQuery(dailyQuery, c.req.query())
+    const query = parseQuery(dailyQuery, c.req.queries())
     const nowMs = now()
     const toDay = query.to ?? localDay(nowMs, query.timeZone)
     let fromDay = query.from ?? addUtcDays(toDay, -29)

@@ -151,6 +151,26 @@ describeEachDatabase('GET /v1/events refuses what it cannot answer with 400', (g
     }
   })
 
+  it('refuses a parameter given twice, and says how to write an offset a URL turned into a space', async () => {
+    const t = await createTestApp(getDb())
+    expect(await t.get('/v1/events?limit=1&limit=1000&feature=a&feature=b')).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_QUERY',
+          details: [{ path: 'limit, feature', message: 'are given more than once; give each once' }],
+        },
+      },
+    })
+    expect(await t.get('/v1/events?to=2026-11-21T03:00:00+01:00')).toMatchObject({
+      status: 400,
+      body: {
+        error: { details: [{ path: 'to', message: expect.stringMatching(/write the offset's \+ as %2B$/) }] },
+      },
+    })
+    expect((await t.get('/v1/events?to=2026-11-21T03:00:00%2B01:00')).status).toBe(200)
+  })
+
   it('reads a cursor time with any offset, as the instant it names', async () => {
     const t = await createTestApp(getDb())
     const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')

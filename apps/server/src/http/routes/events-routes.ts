@@ -179,7 +179,7 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService; max
   })
 
   app.get('/', requireScope('read'), async (c) => {
-    const query = parseQuery(listQuery, c.req.query())
+    const query = parseQuery(listQuery, c.req.queries())
     const { limit, cursor, from, to, ...filters } = query
     const rows = await listLlmCalls(options.db, {
       projectId: c.get('auth').projectId,
