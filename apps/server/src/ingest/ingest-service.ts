@@ -1,4 +1,4 @@
-import { type CostResult, computeCost, type EventError, validateEventBatch } from '@ai-cost-profiler/core'
+import { type CostResult, type EventError, validateEventBatch } from '@ai-cost-profiler/core'
 import { CircuitBreaker } from '../resilience/circuit-breaker.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import { retryTransient } from '../resilience/retry-transient.ts'
@@ -7,6 +7,7 @@ import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
 import { buildCallRow } from './build-call-row.ts'
 import { fitsStoredCost, MAX_STORED_COST_USD } from './fits-stored-cost.ts'
 import { GroupCommitter } from './group-committer.ts'
+import { priceEvent } from './price-event.ts'
 import { createPriceOverridesCache, type PriceOverridesCache } from './price-overrides-cache.ts'
 import { createRetentionCutoffCache, type RetentionCutoffCache } from './retention-cutoff-cache.ts'
 import { writeCallBatch } from './write-call-batch.ts'
@@ -87,15 +88,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
         retentionCutoffMs: await retentionCutoffs.get(projectId),
         mayHoldUnstorableText: ingestOptions?.mayHoldUnstorableText,
         finalCheck: (event, index) => {
-          const cost = computeCost({
-            provider: event.provider,
-            model: event.model,
-            usage: event.usage,
-            timestamp: event.timestamp,
-            serviceTier: event.serviceTier,
-            usageEstimated: event.usageEstimated,
-            overrides,
-          })
+          const cost = priceEvent(event, overrides)
           // Refused here, as an error of this event alone: in the database it would fail its whole batch.
           if (cost.costUsd !== null && !fitsStoredCost(cost.costUsd)) {
             return {

@@ -1,5 +1,5 @@
-import { computeCost } from '@ai-cost-profiler/core'
 import { buildCallRow } from '../ingest/build-call-row.ts'
+import { priceEvent } from '../ingest/price-event.ts'
 import { writeCallBatch } from '../ingest/write-call-batch.ts'
 import type { Database } from '../storage/database.ts'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
@@ -87,14 +87,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
       beforeRetentionCut++
       continue
     }
-    const cost = computeCost({
-      provider: event.provider,
-      model: event.model,
-      usage: event.usage,
-      timestamp: event.timestamp,
-      serviceTier: event.serviceTier,
-      usageEstimated: event.usageEstimated,
-    })
+    const cost = priceEvent(event)
     const row = buildCallRow({ projectId: project.id, event, idempotencyKey: event.idempotencyKey, cost })
     // A chunk ends between conversations: two chunks in flight that share a conversation would both
     // upsert its row, and the second would wait for the first to commit.
