@@ -132,6 +132,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     unregisterExitFlush = registerExitFlush(async () => {
       // Only when something was recorded since the last exit flush; otherwise beforeExit would loop. A
       // request under way does not hold the process (see postBody): its events are waited for here.
+      // Drops waiting for their summed report are reported even when nothing is left to send.
+      transport.reportPendingDrops()
       const { queued, inFlight } = transport.stats()
       if ((queued === 0 && inFlight === 0) || flushedAtCount === recordedCount) return
       flushedAtCount = recordedCount

@@ -148,6 +148,11 @@ export class EventTransport {
     this.reportDrops('the queue was full')
   }
 
+  /** Reports at once the drops still waiting for their summed report (whose timer holds no process). */
+  reportPendingDrops(): void {
+    this.reportDrops('the queue was full (the server is slow or unreachable)')
+  }
+
   /**
    * Stops accepting events, drains within `timeoutMs`, and counts what is left as dropped, the
    * request under way included (it is abandoned, so nothing keeps the process alive after).

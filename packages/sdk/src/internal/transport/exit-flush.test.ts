@@ -99,6 +99,38 @@ describe('flush on exit', () => {
     expect(stalled.printed).toEqual(['SHUTDOWN_TIMEOUT 1', 'dropped 1'])
   })
 
+  it('reports every dropped event by the exit, also when the queue was already sent', async () => {
+    // Two bursts overflow a small queue; the second one's drops wait for a summed report whose timer
+    // does not hold the process, which ends once its work is done, without shutdown().
+    const script = `
+      import OpenAI from 'openai'
+      import { createProfiler } from './src/index.ts'
+      let reported = 0
+      const profiler = createProfiler({
+        maxQueueSize: 10,
+        batchSize: 10,
+        onError: (error) => { reported += error.droppedEvents ?? 0 },
+      })
+      const completion = { id: 'c', object: 'chat.completion', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }
+      const fetch = async () => new Response(JSON.stringify(completion), { headers: { 'content-type': 'application/json' } })
+      const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', fetch }))
+      const burst = () => Promise.all(Array.from({ length: 30 }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [] })))
+      await burst()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await burst()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      process.on('exit', () => console.log('dropped', profiler.stats().dropped, 'reported', reported))
+    `
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: packageRoot,
+      env: { ...process.env, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
+      timeout: 20_000,
+    })
+    const [, dropped, reported] = /dropped (\d+) reported (\d+)/.exec(stdout) ?? []
+    expect(Number(dropped)).toBeGreaterThan(20)
+    expect(reported).toBe(dropped)
+  })
+
   it('unregisters cleanly', () => {
     const before = process.listenerCount('beforeExit')
     const unregister = registerExitFlush(async () => {})
