@@ -236,7 +236,7 @@ describe('classifyError', () => {
         'Bad Request',
         [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
       ),
-      { type: 'authentication', httpStatus: 400 },
+      { type: 'authentication', httpStatus: 400, code: 'API_KEY_INVALID' },
     ],
     [
       'OpenAI Responses stream error event with code too_many_requests',

@@ -54,8 +54,22 @@ function readProviderCode(error: ErrorLike, message: string): string | undefined
     error.type,
     asRecord(error.stackTrace)?.status,
     googleBody?.status,
+    errorInfoReason(error.errorDetails),
   ]) {
     if (typeof candidate === 'string' && candidate !== '') return storableText(candidate, MAX_ID_LENGTH)
+  }
+  return undefined
+}
+
+/**
+ * The reason of a Google `ErrorInfo` detail (`API_KEY_INVALID`): all @google/generative-ai keeps of
+ * the error body besides the message, which loses the body's `status`.
+ */
+function errorInfoReason(details: unknown): string | undefined {
+  if (!Array.isArray(details)) return undefined
+  for (const detail of details) {
+    const reason = asRecord(detail)?.reason
+    if (typeof reason === 'string') return reason
   }
   return undefined
 }
