@@ -84,6 +84,8 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
   let fallback: Responder = (_request, response) =>
     sendJson(response, 404, { error: { message: 'no route' } })
   const server = createServer(async (incoming, response) => {
+    // No Date header: two answers to the same request are then equal even across a second's turn.
+    response.sendDate = false
     const chunks: Buffer[] = []
     for await (const chunk of incoming) chunks.push(chunk as Buffer)
     const wireBody = Buffer.concat(chunks)
