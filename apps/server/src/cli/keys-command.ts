@@ -1,7 +1,5 @@
 import { API_KEY_SCOPES, type ApiKeyScope, generateApiKey } from '../keys/api-key.ts'
 import { API_KEY_REVOKED_CHANNEL } from '../messaging/message-bus.ts'
-import { openMessageBus } from '../messaging/open-message-bus.ts'
-import { RedisUnavailableError } from '../messaging/redis-message-bus.ts'
 import type { Queryable } from '../storage/database.ts'
 import { insertApiKey, listApiKeys, revokeApiKey } from '../storage/repositories/api-keys-repository.ts'
 import {
@@ -9,6 +7,7 @@ import {
   findProjectByName,
   type Project,
 } from '../storage/repositories/projects-repository.ts'
+import { announceToServers } from './announce-to-servers.ts'
 import { CliError } from './cli-error.ts'
 import { parseCommandOptions, parseIdOption, parseProjectOption } from './command-options.ts'
 import type { Command } from './main.ts'
@@ -39,32 +38,9 @@ async function requireKeysProject(db: Queryable, name: string): Promise<Project>
   const project = await findProjectByName(db, name)
   if (!project)
     throw new CliError(
-      `No project named "${name}". Create a key with \`npx ai-cost-profiler keys create\` to create it.`,
+      `No project named "${name}". \`npx ai-cost-profiler keys create --project ${name}\` creates it with its first key.`,
     )
   return project
-}
-
-/**
- * Tells the servers sharing `redisUrl` that the key with `keyHash` is revoked; returns why it could
- * not, if it could not. The key is revoked either way: servers not told refuse it once their cache
- * time is up.
- */
-async function announceRevocation(redisUrl: string, keyHash: string): Promise<string | undefined> {
-  let bus: Awaited<ReturnType<typeof openMessageBus>>
-  try {
-    bus = await openMessageBus(redisUrl)
-  } catch (error) {
-    if (error instanceof RedisUnavailableError) return error.message
-    throw error
-  }
-  try {
-    await bus.publish(API_KEY_REVOKED_CHANNEL, keyHash)
-    return undefined
-  } catch (error) {
-    return `Redis did not take the message (${(error as Error).message})`
-  } finally {
-    await bus.close()
-  }
 }
 
 /** `keys create --project NAME [--scope LIST] [--name TEXT]`: the new key is printed once. */
@@ -132,7 +108,7 @@ const revokeKey: Command = async (args, { env, print }) => {
       print(`Revoked ${id}. Running servers stop accepting it within ${KEY_CACHE_SECONDS} seconds.`)
       return 0
     }
-    const failure = await announceRevocation(env.REDIS_URL, keyHash)
+    const failure = await announceToServers(env.REDIS_URL, API_KEY_REVOKED_CHANNEL, keyHash)
     print(
       failure === undefined
         ? `Revoked ${id}; servers sharing REDIS_URL dropped it at once.`

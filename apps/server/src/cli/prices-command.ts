@@ -1,10 +1,12 @@
 import { priceOverrideBody } from '../http/routes/price-overrides-routes.ts'
+import { PRICE_OVERRIDES_CHANGED_CHANNEL } from '../ingest/price-overrides-cache.ts'
 import {
   deletePriceOverride,
   insertPriceOverride,
   listPriceOverrides,
   updatePriceOverride,
 } from '../storage/repositories/price-overrides-repository.ts'
+import { announceToServers } from './announce-to-servers.ts'
 import { CliError } from './cli-error.ts'
 import {
   listWords,
@@ -14,7 +16,7 @@ import {
   parseProjectOption,
   requireProject,
 } from './command-options.ts'
-import type { Command } from './main.ts'
+import type { Command, CommandContext } from './main.ts'
 import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
 
 /** `prices set` options and the price bucket each sets. */
@@ -97,6 +99,18 @@ const listPrices: Command = async (args, { env, print }) => {
 }
 
 /**
+ * Tells the running servers that the project's overrides changed (at once with REDIS_URL; otherwise they
+ * reload them within 30 s) and says which it was.
+ */
+async function reachServers(env: CommandContext['env'], projectId: string): Promise<string> {
+  if (!env.REDIS_URL) return 'Running servers use the change within 30 s'
+  const failure = await announceToServers(env.REDIS_URL, PRICE_OVERRIDES_CHANGED_CHANNEL, projectId)
+  return failure === undefined
+    ? 'Servers sharing REDIS_URL use the change at once'
+    : `Running servers could not be told at once (${failure}); they use the change within 30 s`
+}
+
+/**
  * `prices set --project NAME --provider P --model M --from DATE --input USD --output USD [buckets]`:
  * creates an override, or replaces the one with the same provider, model and start.
  */
@@ -130,7 +144,9 @@ const setPrice: Command = async (args, { env, print }) => {
         throw new CliError(
           `Override ${existing.id} changed while being updated (${edit.status}); run the command again.`,
         )
-      print(`Updated override ${edit.record.id} to version ${edit.record.version}.`)
+      print(
+        `Updated override ${edit.record.id} to version ${edit.record.version}. ${await reachServers(env, project.id)}; run \`npx ai-cost-profiler recompute --from D --to D\` for stored calls.`,
+      )
       return 0
     }
     const created = await insertPriceOverride(db, { projectId: project.id, ...input })
@@ -139,7 +155,7 @@ const setPrice: Command = async (args, { env, print }) => {
         'An override with that provider, model and start was created meanwhile; run the command again.',
       )
     print(
-      `Created override ${created.record.id} for ${input.provider}/${input.model} from ${input.effectiveFrom}. New calls use it within 30 s; run \`recompute\` for stored ones.`,
+      `Created override ${created.record.id} for ${input.provider}/${input.model} from ${input.effectiveFrom}. ${await reachServers(env, project.id)}; run \`npx ai-cost-profiler recompute --from ${input.effectiveFrom.slice(0, 10)} --to D\` for stored calls.`,
     )
     return 0
   })
@@ -172,7 +188,9 @@ const deletePrice: Command = async (args, { env, print }) => {
         `Override ${id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
       )
     if (deleted.status !== 'deleted') throw new CliError(`No override ${id} in project "${project.name}".`)
-    print(`Deleted override ${id}. Run \`recompute\` to re-price calls it priced.`)
+    print(
+      `Deleted override ${id}. ${await reachServers(env, project.id)}; run \`npx ai-cost-profiler recompute --from D --to D\` to re-price calls it priced.`,
+    )
     return 0
   })
 }
