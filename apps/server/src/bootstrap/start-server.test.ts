@@ -98,7 +98,7 @@ describe('startServer when it cannot listen', () => {
       ]) {
         const env = parseEnv({ ...address, ACP_DATA_DIR: dataDir, ACP_JOBS_ENABLED: 'false' })
         await expect(startServer(env, logger, { print: () => {} })).rejects.toBeInstanceOf(EnvError)
-        expect(existsSync(dataDir)).toBe(false)
+        expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false)
       }
     } finally {
       blocker.close()
@@ -173,7 +173,7 @@ describe('startServer when it cannot listen', () => {
     })
   }
 
-  it('says Redis cannot be reached at REDIS_URL, and frees the data folder', async () => {
+  it('says Redis cannot be reached at REDIS_URL and why, before it creates the data folder', async () => {
     // A port nothing listens on: the Redis client is refused at once.
     const unused = createServer()
     await new Promise<void>((resolve) => unused.listen(0, '127.0.0.1', resolve))
@@ -190,10 +190,11 @@ describe('startServer when it cannot listen', () => {
     await expect(refused).rejects.toBeInstanceOf(EnvError)
     await expect(refused).rejects.toThrow(
       new RegExp(
-        `^Invalid configuration: REDIS_URL: cannot connect to Redis at 127\\.0\\.0\\.1:${port} \\(.*\\); start Redis there, or unset REDIS_URL`,
+        `^Invalid configuration: REDIS_URL: cannot connect to Redis at 127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED .*\\); start Redis there, or unset REDIS_URL`,
       ),
     )
     await expect(refused).rejects.not.toThrow(/secret/)
+    expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false)
     const started = await startServer(parseEnv({ PORT: '0', ACP_DATA_DIR: dataDir }), logger, {
       print: () => {},
     })

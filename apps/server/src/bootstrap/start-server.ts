@@ -7,7 +7,6 @@ import { shareRetentionCutMoves } from '../ingest/retention-cutoff-cache.ts'
 import { type JobScheduler, startJobScheduler } from '../jobs/job-scheduler.ts'
 import { createJobService } from '../jobs/job-service.ts'
 import type { Logger } from '../logging/logger.ts'
-import type { MessageBus } from '../messaging/message-bus.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
 import { RedisUnavailableError } from '../messaging/redis-message-bus.ts'
 import type { Database } from '../storage/database.ts'
@@ -78,9 +77,20 @@ export async function startServer(
   options: { print?: (text: string) => void } = {},
 ): Promise<RunningServer> {
   await assertCanListen(env)
-  const db = await openConfiguredDatabase(env)
-  // Closed again if start-up fails after opening them.
-  let openedBus: MessageBus | undefined
+  // Before the database, so a Redis that does not answer leaves no data folder or project behind.
+  const bus = await openMessageBus(env.REDIS_URL, (error) =>
+    logger.warn('redis error', { err: error.message }),
+  ).catch((error: unknown) => {
+    if (!(error instanceof RedisUnavailableError)) throw error
+    throw new EnvError([
+      `REDIS_URL: ${error.message}; start Redis there, or unset REDIS_URL to run one server process without it`,
+    ])
+  })
+  const db = await openConfiguredDatabase(env).catch(async (error: unknown) => {
+    await bus.close().catch(() => {})
+    throw error
+  })
+  // Closed again if start-up fails after opening it.
   let server: ServerType | undefined
   try {
     const applied = await migrateUp(db)
@@ -95,15 +105,6 @@ export async function startServer(
       groupCommitMs: env.ACP_GROUP_COMMIT_MS,
       maxFutureSkewMs: env.ACP_MAX_FUTURE_SKEW_MS,
     })
-    const bus = await openMessageBus(env.REDIS_URL, (error) =>
-      logger.warn('redis error', { err: error.message }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof RedisUnavailableError)) throw error
-      throw new EnvError([
-        `REDIS_URL: ${error.message}; start Redis there, or unset REDIS_URL to run one server process without it`,
-      ])
-    })
-    openedBus = bus
     const jobs = createJobService({
       db,
       logger,
@@ -167,7 +168,7 @@ export async function startServer(
   } catch (error) {
     const started = server
     if (started) await new Promise<void>((resolve) => started.close(() => resolve()))
-    await openedBus?.close().catch(() => {})
+    await bus.close().catch(() => {})
     await db.close().catch(() => {})
     throw error
   }

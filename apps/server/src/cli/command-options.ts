@@ -142,7 +142,10 @@ export function parseIdOption(input: {
 /** The project named by `--project` (read by `parseProjectOption`), or a CLI error saying there is none. */
 export async function requireProject(db: Queryable, name: string): Promise<Project> {
   const project = await findProjectByName(db, name)
-  if (!project) throw new CliError(`No project named "${name}".`)
+  if (!project)
+    throw new CliError(
+      `No project named "${name}". \`npx ai-cost-profiler keys create --project ${name}\` creates it with its first key.`,
+    )
   return project
 }
 

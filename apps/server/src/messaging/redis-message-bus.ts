@@ -29,15 +29,21 @@ export async function createRedisMessageBus(
   const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true }
   const publisher = new Redis(url, options)
   const subscriber = new Redis(url, options)
-  publisher.on('error', onError)
-  subscriber.on('error', onError)
+  // A refused connection rejects connect() with "Connection is closed."; the socket's own error says why.
+  let socketError: Error | undefined
+  const onClientError = (error: Error) => {
+    socketError ??= error
+    onError(error)
+  }
+  publisher.on('error', onClientError)
+  subscriber.on('error', onClientError)
   try {
     await Promise.all([publisher.connect(), subscriber.connect()])
   } catch (error) {
     // Left alone, the clients would go on reconnecting and keep the process alive.
     publisher.disconnect()
     subscriber.disconnect()
-    throw new RedisUnavailableError(url, error)
+    throw new RedisUnavailableError(url, socketError ?? error)
   }
   const handlers = new Map<string, Set<MessageHandler>>()
   subscriber.on('message', (channel: string, message: string) => {

@@ -39,7 +39,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<{ 
       throw new ApiError(
         401,
         'UNAUTHENTICATED',
-        'Send an API key as "Authorization: Bearer <key>". Create one with `npx ai-cost-profiler keys create`.',
+        'Send an API key as "Authorization: Bearer <key>". Create one with `npx ai-cost-profiler keys create --project NAME`.',
       )
     }
     const keyHash = hashApiKey(match[1])
