@@ -257,10 +257,15 @@ describe('CLI on PostgreSQL', () => {
     for (const option of ['--dry-run', '-x']) {
       expect(await runCli([option, 'migrate'])).toBe(2)
       expect(output).toEqual([
-        expect.stringMatching(new RegExp(`^Unknown option "${option}"[^\n]*\n\nUsage: ai-cost-profiler`)),
+        `Unknown option "${option}"; a command's options go after its name. Run \`npx ai-cost-profiler help\` for the commands and their options.`,
       ])
       output.length = 0
     }
+    expect(await runCli(['nosuch'])).toBe(2)
+    expect(output).toEqual([
+      'Unknown command "nosuch". Run `npx ai-cost-profiler help` for the commands and their options.',
+    ])
+    output.length = 0
     expect(await tablesInSchema()).toBe(0)
   })
 

@@ -41,6 +41,9 @@ function packageVersion(): string {
   return String(manifest.version)
 }
 
+// Wrong usage is one line (docs/cli.md); the whole usage is one command away.
+const SEE_USAGE = 'Run `npx ai-cost-profiler help` for the commands and their options.'
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const [name = 'help', ...args] = argv
@@ -51,7 +54,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0
     }
     if (!Object.hasOwn(COMMANDS, topic)) {
-      console.error(`Unknown command "${topic}".\n\n${USAGE}`)
+      console.error(`Unknown command "${topic}". ${SEE_USAGE}`)
       return 2
     }
     console.log(commandUsage(topic, args.slice(1)))
@@ -67,12 +70,12 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   // An option before the command would otherwise be taken for nothing, or for the command's name.
   if (name.startsWith('-')) {
-    console.error(`Unknown option "${name}"; a command's options go after its name.\n\n${USAGE}`)
+    console.error(`Unknown option "${name}"; a command's options go after its name. ${SEE_USAGE}`)
     return 2
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (!command) {
-    console.error(`Unknown command "${name}".\n\n${USAGE}`)
+    console.error(`Unknown command "${name}". ${SEE_USAGE}`)
     return 2
   }
   // Before the environment is read: help needs no configuration, and changes nothing.
