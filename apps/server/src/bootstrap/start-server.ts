@@ -124,7 +124,8 @@ export async function startServer(
       port: env.PORT,
       // A request whose body has not all come in a minute is closed (Node's default is five): a few
       // stalled uploads must not hold ingest's bytes in flight for long.
-      serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS },
+      // Node checks that timeout every `connectionsCheckingInterval` (30 s by default, so up to 90 s).
+      serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 5_000 },
     })
     server = listening
     await new Promise<void>((resolve, reject) => {
