@@ -32,4 +32,15 @@ describe('plainIssueMessage', () => {
       ' must be three letters or more',
     ])
   })
+
+  it('lists the values an option takes, and says what a UUID looks like', () => {
+    const query = z.strictObject({
+      status: z.enum(['success', 'error']).optional(),
+      projectId: z.uuid().optional(),
+    })
+    expect(messages(query, { status: 'bogus', projectId: 'nope' })).toEqual([
+      'status must be one of "success", "error"',
+      'projectId must be a UUID, such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90',
+    ])
+  })
 })

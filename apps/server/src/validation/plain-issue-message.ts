@@ -38,6 +38,12 @@ export function plainIssueMessage(issue: z.core.$ZodRawIssue): string | undefine
       return `must be at most ${String(issue.maximum)}${unit(issue.origin)}`
     case 'too_small':
       return `must be at least ${String(issue.minimum)}${unit(issue.origin)}`
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
+    case 'invalid_format':
+      return issue.format === 'uuid'
+        ? 'must be a UUID, such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90'
+        : `must be a valid ${issue.format}`
     case 'unrecognized_keys':
       return `has unknown field(s) ${issue.keys.join(', ')}: remove ${issue.keys.length === 1 ? 'it' : 'them'}`
     default:

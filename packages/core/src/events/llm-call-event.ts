@@ -163,7 +163,15 @@ export const llmCallEventSchema = z.strictObject({
   retryCount: z.int().min(0).max(MAX_RETRY_COUNT).default(0),
   streaming: z.boolean().default(false),
   serviceTier: z.enum(SERVICE_TIERS).default('standard'),
-  tags: z.array(z.string().min(1).max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
+  tags: z
+    .array(
+      z
+        .string()
+        .min(1, 'must not be empty')
+        .max(MAX_TAG_LENGTH, `must be at most ${MAX_TAG_LENGTH} characters`),
+    )
+    .max(MAX_TAGS, `must hold at most ${MAX_TAGS} tags`)
+    .optional(),
   metadata: metadata.optional(),
   promptText: z
     .string()

@@ -23,6 +23,7 @@ describeEachDatabase('/v1/retention', (getDb) => {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> }
     }
     expect((await admin.get('/v1/retention')).body).toEqual({
+      projectId: admin.project.id,
       retentionDays: 400,
       rawDeletedBefore: null,
       lastRunAt: null,
@@ -40,7 +41,7 @@ describeEachDatabase('/v1/retention', (getDb) => {
     expect(await put({ retentionDays: '30' })).toMatchObject({ status: 400 })
     expect(await put({ retentionDays: 30 })).toEqual({
       status: 200,
-      body: { retentionDays: 30, rawDeletedBefore: null, lastRunAt: null },
+      body: { projectId: admin.project.id, retentionDays: 30, rawDeletedBefore: null, lastRunAt: null },
     })
 
     await insertCalls(db, [

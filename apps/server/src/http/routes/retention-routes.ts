@@ -19,6 +19,8 @@ async function describe(db: Database, projectId: string) {
   const retention = await findProjectRetention(db, projectId)
   if (!retention) throw new ApiError(404, 'NOT_FOUND', 'The project of this key no longer exists.')
   return {
+    // The id the jobs API takes to act on this project alone (`"projectId"` of retention, recompute).
+    projectId,
     retentionDays: retention.retentionDays,
     rawDeletedBefore: retention.rawDeletedBefore,
     lastRunAt: retention.lastRunAt,
