@@ -48,15 +48,18 @@ function observeUnary(tracker: CallTracker, result: unknown): void {
 /**
  * `generateContentStream()` resolves to `{ stream, response }`, both fed by one HTTP body: `stream`
  * is watched for the first token, `response` (the aggregate, which settles even if the caller stops
- * reading `stream`) ends the call. The caller gets a promise that follows the SDK's own `response`:
- * the profiler's handlers on that one must not make the caller's rejection a handled one (unhandled,
- * it ends the process as it would unwrapped).
+ * reading `stream`) ends the call. From `generateContentStream()` the caller gets a promise that follows
+ * the SDK's own `response`: the profiler's handlers on that one must not make the caller's rejection a
+ * handled one (unhandled, it ends the process as it would unwrapped). A chat session's
+ * `sendMessageStream()` handles its `response` itself (to keep the history), so its caller keeps it:
+ * a new promise there would be one nobody handles.
  */
 function observeStreamResult(
   tracker: CallTracker,
   result: unknown,
   reporter: ErrorReporter,
   classify: (error: unknown) => CallError,
+  responseHandledBySdk: boolean,
 ): unknown {
   const fields = asFields(result)
   const stream = fields?.stream as AsyncGenerator<unknown> | undefined
@@ -96,7 +99,7 @@ function observeStreamResult(
   )
   return {
     ...fields,
-    response: response.then((aggregate) => aggregate),
+    response: responseHandledBySdk ? response : response.then((aggregate) => aggregate),
     stream: observeAsyncIterator(
       stream,
       observeGeminiStream(tracker, { finishOnEnd: false, state }),
@@ -105,7 +108,7 @@ function observeStreamResult(
   }
 }
 
-function createInterceptor(input: ClientShapeInput, provider: string, kind: CallKind) {
+function createInterceptor(input: ClientShapeInput, provider: string, kind: CallKind, inChat = false) {
   const streaming = kind === 'stream'
   const { session } = input
   return (original: AnyFunction, target: object) =>
@@ -140,7 +143,8 @@ function createInterceptor(input: ClientShapeInput, provider: string, kind: Call
           return result.then(
             (value: unknown) => {
               try {
-                if (kind === 'stream') return observeStreamResult(tracker, value, session.reporter, classify)
+                if (kind === 'stream')
+                  return observeStreamResult(tracker, value, session.reporter, classify, inChat)
                 if (kind === 'content') observeUnary(tracker, value)
                 else {
                   // The Gemini API's embedding answers carry no token counts: estimated from the texts.
@@ -181,8 +185,8 @@ export function generativeModelShape(
 ): ProxyShape {
   const chat = (): ProxyShape => ({
     intercept: {
-      sendMessage: createInterceptor(input, provider, 'content'),
-      sendMessageStream: createInterceptor(input, provider, 'stream'),
+      sendMessage: createInterceptor(input, provider, 'content', true),
+      sendMessageStream: createInterceptor(input, provider, 'stream', true),
     },
   })
   return {
