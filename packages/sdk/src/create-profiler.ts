@@ -132,6 +132,17 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     unregisterExitFlush = registerExitFlush(async () => {
       // Only when something was recorded since the last exit flush; otherwise beforeExit would loop. A
       // request under way does not hold the process (see postBody): its events are waited for here.
+      // Calls still finishing (a stream whose request was aborted, waiting to hear of its end) are
+      // recorded first. Their timers hold no process, so one that does is set while they take (each is
+      // bounded: at most a second).
+      if (finishing.size > 0) {
+        const hold = setInterval(() => undefined, 1_000)
+        try {
+          await finishingCalls()
+        } finally {
+          clearInterval(hold)
+        }
+      }
       // Drops waiting for their summed report are reported even when nothing is left to send.
       transport.reportPendingDrops()
       const { queued, inFlight } = transport.stats()

@@ -143,6 +143,27 @@ describe('observeAsyncIterator', () => {
     await later[0]
     expect(log).toEqual(['item:1', 'cancel'])
 
+    // A read the abort fails: the observer hears of the failure, and the wait ends with it.
+    const failing = new AbortController()
+    const failed = recorder()
+    const waits: Promise<void>[] = []
+    const rejecting: AsyncIterator<number> = {
+      next: () =>
+        failing.signal.aborted
+          ? Promise.reject(new Error('aborted'))
+          : Promise.resolve({ done: false, value: 1 }),
+    }
+    const source = observeAsyncIterator(rejecting, failed.observer, reporter, {
+      signal: failing.signal,
+      abortGraceMs: 60_000,
+      onFinishingLater: (work) => waits.push(work),
+    })
+    await source.next()
+    failing.abort()
+    await expect(source.next()).rejects.toThrow('aborted')
+    await waits[0]
+    expect(failed.log).toEqual(['item:1', 'error'])
+
     // A source that ended before the abort: the observer heard of the end and hears nothing more.
     const ended = new AbortController()
     const finished = recorder()

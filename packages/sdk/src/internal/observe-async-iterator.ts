@@ -54,19 +54,26 @@ export function observeAsyncIterator<T>(
   // built while one is pending: a `for await` loop takes the direct path, one promise per item.
   let pending = 0
   let tail: Promise<unknown> | undefined
-  // Set once the observer heard of the end, a failure or a stop; the abort watch tells it only if not.
+  // Set once the observer heard of the end, a failure or a stop; the abort watch tells it only if not,
+  // and stops waiting as soon as it is.
   let told = false
+  let whenTold: (() => void) | undefined
+  const markTold = () => {
+    told = true
+    whenTold?.()
+    whenTold = undefined
+  }
 
   const onFailure = (error: unknown): never => {
     pending--
-    told = true
+    markTold()
     runSafely(reporter, 'observing a stream (error)', () => observer.onError(error))
     throw error
   }
   const onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (result.done) {
       pending--
-      told = true
+      markTold()
       runSafely(reporter, 'observing a stream (end)', () => observer.onDone())
       return result
     }
@@ -120,7 +127,7 @@ export function observeAsyncIterator<T>(
     const settle = (ended: boolean) => {
       if (settled) return
       settled = true
-      told = true
+      markTold()
       clearTimeout(timer)
       if (!ended) {
         runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
@@ -177,7 +184,7 @@ export function observeAsyncIterator<T>(
         return { done: true, value: value as T }
       }
       stopped = true
-      told = true
+      markTold()
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.return === 'function') return inner.return(value)
       return { done: true, value: value as T }
@@ -185,7 +192,7 @@ export function observeAsyncIterator<T>(
     async throw(error?: unknown) {
       if (readingAfterStop) throw error
       stopped = true
-      told = true
+      markTold()
       runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       if (typeof inner.throw === 'function') return inner.throw(error)
       throw error
@@ -194,36 +201,43 @@ export function observeAsyncIterator<T>(
       return iterator
     },
   }
-  if (options.signal)
-    watchAbort(
-      options.signal,
-      options,
-      () => told,
-      () => {
-        told = true
+  if (options.signal) {
+    watchAbort(options.signal, options, {
+      isTold: () => told,
+      whenTold: (listener) => {
+        whenTold = listener
+      },
+      stop: () => {
+        markTold()
         runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
       },
-    )
+    })
+  }
   return iterator
 }
 
 /**
  * After `signal` aborts, waits `abortGraceMs` for the observer to hear of an end by itself, then calls
- * `stop` if it has not. The wait keeps the process alive no longer than it would be anyway.
+ * `stop` if it has not. The wait ends as soon as the observer hears, and keeps the process alive no
+ * longer than it would be anyway.
  */
 function watchAbort(
   signal: AbortSignal,
   options: ObserveAsyncIteratorOptions,
-  isTold: () => boolean,
-  stop: () => void,
+  hooks: { isTold: () => boolean; whenTold: (listener: () => void) => void; stop: () => void },
 ): void {
   const onAbort = () => {
-    if (isTold()) return
+    if (hooks.isTold()) return
     const waited = new Promise<void>((resolve) => {
-      setTimeout(() => {
-        if (!isTold()) stop()
+      const timer = setTimeout(() => {
+        if (!hooks.isTold()) hooks.stop()
         resolve()
-      }, options.abortGraceMs ?? 250).unref()
+      }, options.abortGraceMs ?? 250)
+      timer.unref()
+      hooks.whenTold(() => {
+        clearTimeout(timer)
+        resolve()
+      })
     })
     options.onFinishingLater?.(waited)
   }

@@ -43,9 +43,9 @@ export function sendJson(
 export interface SendSseOptions {
   /** Delay before each event, so time to first token is measurable. */
   delayMs?: number
-  /** Stop after this many events without ending the response (a dropped connection). */
+  /** Stop after this many writes (events, unless `lastInOneWrite` joins some) without ending the response. */
   destroyAfter?: number
-  /** Writes the last this many events in one write, as a server flushing the end of an answer at once. */
+  /** Writes the last this many events (at least 1) in one write, as a server flushing an answer's end at once. */
   lastInOneWrite?: number
 }
 
@@ -58,7 +58,7 @@ export async function sendSse(
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
   const frame = ({ event, data }: { event?: string; data: unknown }) =>
     `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
-  const together = Math.min(options.lastInOneWrite ?? 1, events.length)
+  const together = Math.min(Math.max(1, options.lastInOneWrite ?? 1), events.length)
   const writes = [
     ...events.slice(0, events.length - together).map(frame),
     events.slice(-together).map(frame).join(''),

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import chatCompletion from '../../__fixtures__/openai/chat-completion.json' with { type: 'json' }
+import chunks from '../../__fixtures__/openai/chat-completion-chunks.json' with { type: 'json' }
 import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../test-support/fake-http-server.ts'
+import { openAiChatStream } from '../../test-support/openai-upstream.ts'
 import { registerExitFlush } from './exit-flush.ts'
 
 const run = promisify(execFile)
@@ -129,6 +131,35 @@ describe('flush on exit', () => {
     const [, dropped, reported] = /dropped (\d+) reported (\d+)/.exec(stdout) ?? []
     expect(Number(dropped)).toBeGreaterThan(20)
     expect(reported).toBe(dropped)
+  })
+
+  it('records a stream helper left early before the process exits, though its request never ends', async () => {
+    // A server that ignores include_usage, its finish chunk and [DONE] in one write: once the helper
+    // aborts its request, its read never settles, and only the profiler's wait records the call.
+    upstream.setDefault(openAiChatStream(chunks.slice(0, 5), { delayMs: 5, lastInOneWrite: 2 }))
+    const script = `
+      import OpenAI from 'openai'
+      import { createProfiler } from './src/index.ts'
+      const profiler = createProfiler({ flushIntervalMs: 600000, shutdownTimeoutMs: 2000 })
+      const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: process.env.UPSTREAM + '/v1' }))
+      const stream = openai.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      for await (const chunk of stream) if (chunk.choices[0]?.finish_reason) break
+      process.on('exit', () => console.log('sent', profiler.stats().sent))
+    `
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: packageRoot,
+      env: { ...process.env, UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
+      timeout: 20_000,
+    })
+    expect(stdout.trim()).toBe('sent 1')
+    expect(ingest.requests[0]?.json()).toMatchObject({
+      events: [
+        expect.objectContaining({
+          status: 'incomplete',
+          error: expect.objectContaining({ type: 'aborted' }),
+        }),
+      ],
+    })
   })
 
   it('unregisters cleanly', () => {

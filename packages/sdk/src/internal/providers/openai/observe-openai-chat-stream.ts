@@ -78,9 +78,10 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
       const chunkUsage = asFields(fields.usage)
       const usageOnly = chunkUsage !== undefined && choices.length === 0
       if (chunkUsage) usage = chunkUsage as OpenAiUsagePayload
-      // The usage-only chunk is the answer's last: the call is recorded now, as a client's helper may
-      // abort its request after its caller left and never read the end of the stream.
-      if (usageOnly) tracker.finish({ status: 'success', ...outcome() })
+      // The usage-only chunk after every answer finished is the stream's last: the call is recorded now,
+      // as a client's helper may abort its request after its caller left and never read on. (Some
+      // compatible servers also send usage-only chunks earlier, with running totals.)
+      if (usageOnly && sawFinish) tracker.finish({ status: 'success', ...outcome() })
       if (!hideUsageChunk) return false
       if (usageOnly) return true
       // With include_usage every other chunk carries `usage: null`; without it the key is absent. Set to

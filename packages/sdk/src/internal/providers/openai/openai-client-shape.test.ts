@@ -574,6 +574,18 @@ describe('wrapping an OpenAI client', () => {
     for await (const event of openai.responses.stream({ model: 'gpt-5-mini', input: 'x' })) {
       if (event.type === 'response.output_text.done') break
     }
+    // A compatible server that also sends a usage-only chunk first, with running totals: the call ends
+    // with the stream, not there.
+    const [first, ...rest] = chunks
+    const early = { ...chunks[5], usage: { prompt_tokens: 1536, completion_tokens: 0, total_tokens: 1536 } }
+    upstream.enqueue(openAiChatStream([first, early, ...rest] as typeof chunks))
+    for await (const _chunk of await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    })) {
+      // read to the end
+    }
     // A server that ignores include_usage: after the abort, the helper's read of `[DONE]` never ends.
     upstream.enqueue(openAiChatStream(chunks.slice(0, 5), { delayMs: 5, lastInOneWrite: 2 }))
     for await (const chunk of openai.chat.completions.stream({ model: 'gpt-4o-mini', messages })) {
@@ -583,6 +595,7 @@ describe('wrapping an OpenAI client', () => {
       { streaming: true, status: 'success', usage: { inputTokens: 1536 } },
       { streaming: true, status: 'success', usage: { inputTokens: 5230 } },
       { streaming: true, status: 'incomplete', error: { type: 'aborted' } },
+      { streaming: true, status: 'success', usage: { inputTokens: 1536, outputTokens: 6 } },
       { streaming: true, status: 'incomplete', error: { type: 'aborted' } },
     ])
   })
