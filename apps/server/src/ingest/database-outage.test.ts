@@ -30,6 +30,13 @@ describe('ingest while PostgreSQL is unreachable', () => {
         expect(t.ingest.breaker.state).toBe('open')
         const fast = await t.postEvents([{ ...event, idempotencyKey: 'outage-fast' }])
         expect(fast.status).toBe(503)
+        // A batch with no valid event needs no database, even when the project's prices must be reread.
+        t.ingest.priceOverrides.invalidate(t.project.id)
+        const invalid = await t.postEvents([
+          { ...event, idempotencyKey: 'outage-bad', usage: { inputTokens: -1 } },
+        ])
+        expect(invalid.status).toBe(400)
+        expect(invalid.body).toMatchObject({ error: { code: 'INVALID_EVENTS' } })
         const { rows } = await admin.query<{ count: number }>(
           `SELECT count(*)::int AS count FROM ${schema}.llm_calls`,
         )

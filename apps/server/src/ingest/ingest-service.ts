@@ -79,7 +79,12 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     retentionCutoffs,
     drain: () => committer.drain(),
     async ingest(projectId, events, ingestOptions) {
-      const overrides = await priceOverrides.get(projectId)
+      // Needed only by events that pass validation: a batch with none is still answered (400) when the
+      // overrides cannot be read, e.g. with the database down.
+      const overrides = await priceOverrides.get(projectId).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      )
       // Each event's cost, found as the last check of its validation.
       const costs = new Map<number, CostResult>()
       const { valid, errors } = validateEventBatch(events, {
@@ -88,7 +93,8 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
         retentionCutoffMs: await retentionCutoffs.get(projectId),
         mayHoldUnstorableText: ingestOptions?.mayHoldUnstorableText,
         finalCheck: (event, index) => {
-          const cost = priceEvent(event, overrides)
+          if ('error' in overrides) throw overrides.error
+          const cost = priceEvent(event, overrides.value)
           // Refused here, as an error of this event alone: in the database it would fail its whole batch.
           if (cost.costUsd !== null && !fitsStoredCost(cost.costUsd)) {
             return {

@@ -125,7 +125,7 @@ export const callErrorSchema = z.strictObject({
 export type CallError = z.infer<typeof callErrorSchema>
 
 // `…T23:59:60Z`: an ISO 8601 time, but not one a timestamp column holds.
-const LEAP_SECOND = /T\d\d:\d\d:60(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)$/i
+const LEAP_SECOND = /^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:60(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)$/i
 
 /**
  * One LLM call as it travels on the wire (the "cost record" before pricing). camelCase; times are
