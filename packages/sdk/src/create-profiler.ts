@@ -130,8 +130,6 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   if (resolved.flushOnExit) {
     let flushedAtCount = -1
     unregisterExitFlush = registerExitFlush(async () => {
-      // Only when something was recorded since the last exit flush; otherwise beforeExit would loop. A
-      // request under way does not hold the process (see postBody): its events are waited for here.
       // Calls still finishing (a stream whose request was aborted, waiting to hear of its end) are
       // recorded first. Their timers hold no process, so one that does is set while they take (each is
       // bounded: at most a second).
@@ -145,6 +143,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       }
       // Drops waiting for their summed report are reported even when nothing is left to send.
       transport.reportPendingDrops()
+      // Only when something was recorded since the last exit flush; otherwise beforeExit would loop. A
+      // request under way does not hold the process (see postBody): its events are waited for here.
       const { queued, inFlight } = transport.stats()
       if ((queued === 0 && inFlight === 0) || flushedAtCount === recordedCount) return
       flushedAtCount = recordedCount

@@ -54,14 +54,13 @@ export function observeAsyncIterator<T>(
   // built while one is pending: a `for await` loop takes the direct path, one promise per item.
   let pending = 0
   let tail: Promise<unknown> | undefined
-  // Set once the observer heard of the end, a failure or a stop; the abort watch tells it only if not,
-  // and stops waiting as soon as it is.
+  // Set once the observer heard of the end, a failure or a stop; the abort watch (below) tells it only
+  // if not, and stops waiting as soon as it is.
   let told = false
-  let whenTold: (() => void) | undefined
+  let stopWaiting: (() => void) | undefined
   const markTold = () => {
     told = true
-    whenTold?.()
-    whenTold = undefined
+    stopWaiting?.()
   }
 
   const onFailure = (error: unknown): never => {
@@ -201,46 +200,28 @@ export function observeAsyncIterator<T>(
       return iterator
     },
   }
-  if (options.signal) {
-    watchAbort(options.signal, options, {
-      isTold: () => told,
-      whenTold: (listener) => {
-        whenTold = listener
-      },
-      stop: () => {
-        markTold()
-        runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
-      },
-    })
-  }
-  return iterator
-}
-
-/**
- * After `signal` aborts, waits `abortGraceMs` for the observer to hear of an end by itself, then calls
- * `stop` if it has not. The wait ends as soon as the observer hears, and keeps the process alive no
- * longer than it would be anyway.
- */
-function watchAbort(
-  signal: AbortSignal,
-  options: ObserveAsyncIteratorOptions,
-  hooks: { isTold: () => boolean; whenTold: (listener: () => void) => void; stop: () => void },
-): void {
+  // After the source's signal aborts, a read may never settle (a client's helper aborts its own request
+  // after its caller left, then waits on the source for ever): without an end `abortGraceMs` later,
+  // the observer hears of a stop. The wait holds no process.
   const onAbort = () => {
-    if (hooks.isTold()) return
+    if (told) return
     const waited = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        if (!hooks.isTold()) hooks.stop()
+        if (!told) {
+          markTold()
+          runSafely(reporter, 'observing a stream (cancel)', () => observer.onCancel())
+        }
         resolve()
       }, options.abortGraceMs ?? 250)
       timer.unref()
-      hooks.whenTold(() => {
+      stopWaiting = () => {
         clearTimeout(timer)
         resolve()
-      })
+      }
     })
     options.onFinishingLater?.(waited)
   }
-  if (signal.aborted) onAbort()
-  else signal.addEventListener('abort', onAbort, { once: true })
+  if (options.signal?.aborted) onAbort()
+  else options.signal?.addEventListener('abort', onAbort, { once: true })
+  return iterator
 }

@@ -217,10 +217,7 @@ export class EventTransport {
     // After close() starts, its end reports what is left.
     if (this.dropReportTimer || this.closed) return
     const delayMs = Math.max(0, this.lastDropReportAtMs + this.options.flushIntervalMs - Date.now())
-    this.dropReportTimer = setTimeout(() => {
-      this.dropReportTimer = undefined
-      this.reportDrops('the queue was full (the server is slow or unreachable)')
-    }, delayMs)
+    this.dropReportTimer = setTimeout(() => this.reportPendingDrops(), delayMs)
     // Background reporting must never keep the host process alive; the exit flush reports the rest.
     this.dropReportTimer.unref()
   }
