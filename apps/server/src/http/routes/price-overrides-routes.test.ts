@@ -10,6 +10,14 @@ const event = {
   usage: { inputTokens: 10_000, outputTokens: 500 },
 }
 
+// $1/M input and $2/M output for gpt-4o-mini from 2026.
+const override = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  effectiveFrom: '2026-01-01',
+  prices: { input: '1', output: '2' },
+}
+
 describeEachDatabase('/v1/price-overrides', (getDb) => {
   const send = async (
     t: Awaited<ReturnType<typeof createTestApp>>,
@@ -30,12 +38,7 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
 
   it('creates an override that ingest uses at once, and lists it', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'] })
-    const created = await send(t, 'POST', '/v1/price-overrides', {
-      provider: 'openai',
-      model: 'gpt-4o-mini',
-      effectiveFrom: '2026-01-01',
-      prices: { input: '1', output: '2' },
-    })
+    const created = await send(t, 'POST', '/v1/price-overrides', override)
     expect(created).toEqual({
       status: 201,
       body: expect.objectContaining({
@@ -97,6 +100,28 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       body: { currentVersion: 2 },
     })
     expect(await send(t, 'DELETE', `${path}?version=2`)).toEqual({ status: 204, body: null })
+    expect((await t.get(path)).status).toBe(404)
+  })
+
+  it('deletes conditionally only on one version in decimal digits, and refuses any other query', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const created = await send(t, 'POST', '/v1/price-overrides', override)
+    const path = `/v1/price-overrides/${created.body?.id}`
+    for (const [query, message] of [
+      ['version=1&version=2', 'version is given more than once; give each once'],
+      ['version=0x1', 'version must be a whole number of at least 1, written in decimal digits'],
+      ['version=%201', 'version must be a whole number of at least 1, written in decimal digits'],
+      ['version=', 'version must be a whole number of at least 1, written in decimal digits'],
+      ['version=0', 'version must be at least 1'],
+      ['version=99999999999999999999', 'version is larger than any version'],
+      ['versoin=1', 'has unknown field(s) versoin: remove it'],
+    ]) {
+      const refused = await send(t, 'DELETE', `${path}?${query}`)
+      expect(refused, query).toMatchObject({ status: 400, body: { error: { code: 'INVALID_QUERY' } } })
+      expect(JSON.stringify(refused.body), query).toContain(message)
+    }
+    expect((await t.get(path)).status).toBe(200)
+    expect(await send(t, 'DELETE', `${path}?version=1`)).toEqual({ status: 204, body: null })
     expect((await t.get(path)).status).toBe(404)
   })
 

@@ -14,7 +14,7 @@ import {
 } from '../../storage/repositories/price-overrides-repository.ts'
 import { ApiError } from '../api-error.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
-import { parseInput } from '../parse-query.ts'
+import { parseInput, parseQuery } from '../parse-query.ts'
 import { isoTime } from '../query-schemas.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
@@ -61,6 +61,16 @@ export const priceOverrideBody = z.strictObject({
 })
 
 const updateBody = priceOverrideBody.extend({ version: z.int().min(1) })
+
+// `?version=N` deletes only while the override is at version N; without it the delete is unconditional.
+const deleteQuery = z.strictObject({
+  version: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of at least 1, written in decimal digits')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER, 'is larger than any version'))
+    .optional(),
+})
 
 function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
   return parseInput(schema, body, {
@@ -147,11 +157,7 @@ export function priceOverridesRoutes(options: { db: Database; ingest: IngestServ
   app.delete('/:id', async (c) => {
     const projectId = c.get('auth').projectId
     const id = overrideId(c.req.param('id'))
-    const versionText = c.req.query('version')
-    const version = versionText === undefined ? undefined : Number(versionText)
-    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
-      throw new ApiError(400, 'INVALID_QUERY', 'version must be a whole number of at least 1.')
-    }
+    const { version } = parseQuery(deleteQuery, c.req.queries())
     const edit = await deletePriceOverride(options.db, { projectId, id, version })
     if (edit.status !== 'deleted') refuse(edit)
     await changed(projectId)
