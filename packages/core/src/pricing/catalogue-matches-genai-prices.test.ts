@@ -51,12 +51,22 @@ const KNOWN_DIFFERENCES: ReadonlyArray<{ id: string; where: readonly string[]; r
       "The library's `gemini-1.5-pro` entry has no context-caching price, so cached tokens would bill as " +
       'input; its `gemini-pro-1.5` entry carries the same $0.3125 / $0.625 we list.',
   },
-  ...['gpt-5.6-sol', 'gpt-5.6-terra', 'gpt-5.6-luna'].map((model) => ({
+  ...[
+    'gpt-5.4',
+    'gpt-5.4-pro',
+    'gpt-5.5',
+    'gpt-5.5-pro',
+    'gpt-5.6-sol',
+    'gpt-5.6-terra',
+    'gpt-5.6-luna',
+    'gpt-6-astra',
+  ].map((model) => ({
     id: `openai/${model}`,
     where: ['long-context thresholds'],
     reason:
-      'The GPT-5.6 model pages price prompts with ">272K input tokens" at the long-context rates, so a ' +
-      'prompt of exactly 272,000 tokens is standard; the library starts the tier at 272,000 (above 271,999).',
+      'OpenAI\'s model pages price prompts with ">272K input tokens" (GPT-6: "more than 272K") at the ' +
+      'long-context rates, so a prompt of exactly 272,000 tokens is standard; the library starts the tier ' +
+      'at 272,000 (above 271,999).',
   })),
   {
     id: 'vertex/gemini-2.0-flash',

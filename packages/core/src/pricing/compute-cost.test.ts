@@ -409,20 +409,22 @@ describe('computeCost: service tiers', () => {
     expect(above.costUsd).toBe('1.088004000000')
   })
 
-  it('starts the GPT-5.4 long-context rates at exactly 272,000 prompt tokens', () => {
-    // 271,999 tokens × $2.50 = 679,997.5 µ$; 272,000 × $5.00 = 1,360,000 µ$
-    const below = cost({
-      provider: 'openai',
-      model: 'gpt-5.4',
-      usage: { inputTokens: 271_999, outputTokens: 0 },
-    })
-    const at = cost({
-      provider: 'openai',
-      model: 'gpt-5.4',
-      usage: { inputTokens: 272_000, outputTokens: 0 },
-    })
-    expect(below.costUsd).toBe('0.679997500000')
-    expect(at.costUsd).toBe('1.360000000000')
+  it.each([
+    // At 272,000 the standard input price, above it the long-context one, for the whole prompt.
+    // 272,000 × $2.50 = 680,000 µ$; 272,001 × $5.00 = 1,360,005 µ$
+    ['gpt-5.4', '0.680000000000', '1.360005000000'],
+    // 272,000 × $30 = 8,160,000 µ$; 272,001 × $60 = 16,320,060 µ$
+    ['gpt-5.4-pro', '8.160000000000', '16.320060000000'],
+    // 272,000 × $5 = 1,360,000 µ$; 272,001 × $10 = 2,720,010 µ$
+    ['gpt-5.5', '1.360000000000', '2.720010000000'],
+    // 272,000 × $30 = 8,160,000 µ$; 272,001 × $60 = 16,320,060 µ$
+    ['gpt-5.5-pro', '8.160000000000', '16.320060000000'],
+    // 272,000 × $10 = 2,720,000 µ$; 272,001 × $20 = 5,440,020 µ$
+    ['gpt-6-astra', '2.720000000000', '5.440020000000'],
+  ])('starts the %s long-context rates above 272,000 prompt tokens (">272K")', (model, at, above) => {
+    const usage = (inputTokens: number) => ({ inputTokens, outputTokens: 0 })
+    expect(cost({ provider: 'openai', model, usage: usage(272_000) }).costUsd).toBe(at)
+    expect(cost({ provider: 'openai', model, usage: usage(272_001) }).costUsd).toBe(above)
   })
 
   it('multiplies by a published priority factor', () => {

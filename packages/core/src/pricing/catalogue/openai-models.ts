@@ -24,13 +24,8 @@ const BATCH_FLEX_AND_FAST: ServiceTierPrices = { ...BATCH_AND_FLEX, priority: FA
 const BATCH_AND_FAST: ServiceTierPrices = { ...BATCH, priority: FAST_2X }
 
 // GPT-5.4 and later bill the whole request at 2x input and cached input and 1.5x output once the
-// prompt reaches 272K tokens. OpenAI states the standard rate for prompts "<272K", so the long rate
-// starts at exactly 272,000 tokens: above 271,999.
-function longContextFrom272k(prices: Partial<TokenPrices>): LongContextTier[] {
-  return [{ aboveInputTokens: 271_999, prices }]
-}
-// The GPT-5.6 pages word it ">272K input tokens" and the GPT-6 pages "more than 272K input tokens":
-// 272,000 tokens still bill at the standard rate.
+// prompt passes 272K tokens. The model pages word it ">272K input tokens" (GPT-5.4, 5.4 pro, 5.6) and
+// "more than 272K input tokens" (GPT-6): 272,000 tokens still bill at the standard rate.
 function longContextAbove272k(prices: Partial<TokenPrices>): LongContextTier[] {
   return [{ aboveInputTokens: 272_000, prices }]
 }
@@ -247,7 +242,7 @@ const MODELS: readonly ModelPricing[] = [
     source: SOURCE,
     // Priority processing excludes long context: a long prompt keeps the standard long-context rates.
     serviceTiers: withPriority({ input: '5.00', cacheRead: '0.50', output: '30.00' }),
-    longContext: longContextFrom272k({ input: '5.00', cacheRead: '0.50', output: '22.50' }),
+    longContext: longContextAbove272k({ input: '5.00', cacheRead: '0.50', output: '22.50' }),
     versions: [
       { effectiveFrom: '2026-03-05', prices: { input: '2.50', cacheRead: '0.25', output: '15.00' } },
     ],
@@ -279,7 +274,7 @@ const MODELS: readonly ModelPricing[] = [
     aliases: ['gpt-5.4-pro-2026-03-05'],
     source: SOURCE,
     serviceTiers: BATCH,
-    longContext: longContextFrom272k({ input: '60.00', output: '270.00' }),
+    longContext: longContextAbove272k({ input: '60.00', output: '270.00' }),
     versions: [{ effectiveFrom: '2026-03-05', prices: { input: '30.00', output: '180.00' } }],
   },
   {
@@ -289,7 +284,7 @@ const MODELS: readonly ModelPricing[] = [
     aliases: ['gpt-5.5-2026-04-23', 'gpt-5.5-2026-04-24', 'gpt-5.5-chat-latest', 'gpt-5.5-codex'],
     source: SOURCE,
     serviceTiers: withPriority({ input: '12.50', cacheRead: '1.25', output: '75.00' }),
-    longContext: longContextFrom272k({ input: '10.00', cacheRead: '1.00', output: '45.00' }),
+    longContext: longContextAbove272k({ input: '10.00', cacheRead: '1.00', output: '45.00' }),
     versions: [
       { effectiveFrom: '2026-04-23', prices: { input: '5.00', cacheRead: '0.50', output: '30.00' } },
     ],
@@ -301,7 +296,7 @@ const MODELS: readonly ModelPricing[] = [
     aliases: ['gpt-5.5-pro-2026-04-23'],
     source: SOURCE,
     serviceTiers: BATCH,
-    longContext: longContextFrom272k({ input: '60.00', output: '270.00' }),
+    longContext: longContextAbove272k({ input: '60.00', output: '270.00' }),
     versions: [{ effectiveFrom: '2026-04-23', prices: { input: '30.00', output: '180.00' } }],
   },
   {
@@ -409,7 +404,7 @@ const MODELS: readonly ModelPricing[] = [
       priority: { multiplier: '2', appliesToLongContext: false },
       ultrafast: { multiplier: '6', appliesToLongContext: false },
     },
-    longContext: longContextFrom272k({
+    longContext: longContextAbove272k({
       input: '20.00',
       cacheRead: '2.00',
       cacheWrite: '25.00',
