@@ -566,6 +566,19 @@ describe('computeCost: price dates', () => {
     expect(after).toMatchObject({ costUsd: '10.000000000000', priceEntryId: 'openai/o3@2025-06-10' })
   })
 
+  it('prices Claude 3.5 Haiku at its launch price until the cut', () => {
+    // $1 / $5 from 2024-11-04, $0.80 / $4 from 2024-12-03: 1M × 1 + 1M × 5 = $6; 1M × 0.80 + 1M × 4 = $4.80.
+    const model = { provider: 'anthropic', model: 'claude-3-5-haiku-20241022', usage } as const
+    expect(cost({ ...model, timestamp: '2024-11-10T00:00:00Z' })).toMatchObject({
+      costUsd: '6.000000000000',
+      priceEntryId: 'anthropic/claude-3-5-haiku@2024-11-04',
+    })
+    expect(cost({ ...model, timestamp: '2024-12-10T00:00:00Z' })).toMatchObject({
+      costUsd: '4.800000000000',
+      priceEntryId: 'anthropic/claude-3-5-haiku@2024-12-03',
+    })
+  })
+
   it('applies a scheduled change only from its date', () => {
     // gemini-3.8-flash: $0.75 / $3.75 through 2026, $1.50 / $7.50 from 2027-01-01.
     const thisYear = cost({

@@ -93,9 +93,22 @@ const MODELS: readonly ModelPricing[] = [
     aliases: ['claude-3-5-haiku-latest'],
     source: SOURCE,
     serviceTiers: BATCH,
+    // Launched on the API on 2024-11-04 at $1 / $5 and cut to $0.80 / $4 about a month later. The
+    // sources checked do not give the day of the cut; 2024-12-03 is taken, so a call in the days
+    // around it may be priced at the other rate (docs/pricing.md says so).
     versions: [
       {
         effectiveFrom: '2024-11-04',
+        prices: {
+          input: '1.00',
+          cacheWrite: '1.25',
+          cacheWrite1h: '2.00',
+          cacheRead: '0.10',
+          output: '5.00',
+        },
+      },
+      {
+        effectiveFrom: '2024-12-03',
         prices: {
           input: '0.80',
           cacheWrite: '1.00',
