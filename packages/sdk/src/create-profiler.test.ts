@@ -279,7 +279,8 @@ describe('createProfiler', () => {
   })
 
   it('leaves a call alone when the client returns something unexpected, and says so', async () => {
-    const test = await startTestProfiler()
+    // A shutdown that waited for such a call to end would outlast the test.
+    const test = await startTestProfiler({ shutdownTimeoutMs: 60_000 })
     const lookalike = { chat: { completions: { create: () => 42 } }, embeddings: {} }
     const wrapped = test.profiler.wrap(lookalike)
     expect(wrapped.chat.completions.create()).toBe(42)
@@ -455,6 +456,43 @@ describe('createProfiler', () => {
     await gateway.chat.completions.create({ model: 'gpt-4o-mini', messages })
     const [event] = await test.events()
     expect(event?.provider).toBe('azure-openai')
+    await test.close()
+  })
+
+  it('waits at shutdown for calls under way, and records them', async () => {
+    const upstream = await startFakeHttpServer()
+    servers.push(upstream)
+    upstream.setDefault((_request, response) => {
+      setTimeout(() => sendJson(response, 200, chatCompletion), 200)
+    })
+    const test = await startTestProfiler()
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    const calls = [1, 2, 3].map(() => openai.chat.completions.create({ model: 'gpt-4o-mini', messages }))
+    // As a server's SIGTERM handler does: its requests under way finish while the profiler shuts down.
+    while (upstream.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5))
+    await Promise.all([test.profiler.shutdown(), ...calls])
+    expect(test.profiler.stats()).toMatchObject({ sent: 3, dropped: 0, queued: 0 })
+    expect(await test.events()).toHaveLength(3)
+    expect(test.errors).toEqual([])
+    await test.close()
+  })
+
+  it('stops waiting for a call under way at shutdownTimeoutMs, and says the call ended too late', async () => {
+    const upstream = await startFakeHttpServer()
+    servers.push(upstream)
+    let answer: (() => void) | undefined
+    upstream.setDefault((_request, response) => {
+      answer = () => sendJson(response, 200, chatCompletion)
+    })
+    const test = await startTestProfiler({ shutdownTimeoutMs: 100 })
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    const call = openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    while (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 5))
+    await test.profiler.shutdown()
+    answer()
+    expect((await call).id).toBe(chatCompletion.id)
+    expect(test.profiler.stats()).toMatchObject({ sent: 0, dropped: 1 })
+    expect(test.errors.at(-1)?.message).toContain('still under way when shutdown() stopped waiting')
     await test.close()
   })
 

@@ -17,6 +17,7 @@ import { detectClientKind } from './internal/detect-client-kind.ts'
 import { createErrorReporter, type ErrorReporter } from './internal/error-reporter.ts'
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
 import { mergeCallContext, snapshotCallContext } from './internal/merge-call-context.ts'
+import { OpenCalls } from './internal/open-calls.ts'
 import { resolveProfilerOptions } from './internal/resolve-profiler-options.ts'
 import { EventTransport } from './internal/transport/event-transport.ts'
 import { registerExitFlush } from './internal/transport/exit-flush.ts'
@@ -44,7 +45,10 @@ export interface Profiler {
   withContext<Result>(context: CallContext, fn: () => Result): Result
   /** Sends every queued event now; resolves when done or after `shutdownTimeoutMs`. Never rejects. */
   flush(): Promise<void>
-  /** Stops recording, sends what is queued within `shutdownTimeoutMs`, and reports what could not be sent. */
+  /**
+   * Waits for the calls under way, then stops recording and sends what is queued, all within
+   * `shutdownTimeoutMs`, and reports what could not be recorded or sent.
+   */
   shutdown(): Promise<void>
   /** Counters of events queued, sent and dropped. */
   stats(): ProfilerStats
@@ -204,6 +208,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     call.freezeMetadata(frozen)
   }
 
+  const openCalls = new OpenCalls()
+
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
   const enqueue = (call: CallTracker) => {
     recordedCount++
@@ -267,6 +273,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
           return mergeCallContext(wrapContext, scoped, callContext)
         },
         onFinish: enqueue,
+        onStart: () => openCalls.started(),
+        onEnd: () => openCalls.ended(),
         trackFinishing,
         runInCallContext: (callContext, fn) =>
           contextStorage.run(mergeCallContext(contextStorage.getStore(), callContext), fn),
@@ -313,8 +321,12 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     async shutdown() {
       unregisterExitFlush?.()
       try {
+        // Calls under way (a server's requests still finishing on SIGTERM) are billed: their events are
+        // waited for while what is already queued is sent, all within the one bound.
+        const deadline = Date.now() + resolved.shutdownTimeoutMs
+        await Promise.all([openCalls.noneUnderWayBy(deadline), transport.flush(resolved.shutdownTimeoutMs)])
         await finishingCalls()
-        await transport.close(resolved.shutdownTimeoutMs)
+        await transport.close(Math.max(0, deadline - Date.now()))
       } catch (error) {
         reporter.reportInternal('shutting down', error)
       }

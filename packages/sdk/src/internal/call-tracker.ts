@@ -45,6 +45,15 @@ export class DeferredUsage<Payload extends object = object> {
   }
 }
 
+/** Where each tracker says that its call started, and that it ended: finished (recorded) or abandoned. */
+export interface CallLedger {
+  started(): void
+  /** Takes the finished call; its event is built by `toEvent()`, at once or when it is sent. */
+  finished(call: CallTracker): void
+  /** Told once a started call ended, after `finished` when it was recorded. */
+  ended(): void
+}
+
 /** What is known about a call when it ends. Missing usage is recorded as zero tokens. */
 export interface CallOutcome {
   status: CallStatus
@@ -111,10 +120,10 @@ export class CallTracker extends DeferredEvent {
     private readonly serviceTier: ServiceTier | undefined,
     readonly context: CallContext,
     private readonly attemptScope: AttemptScope | undefined,
-    /** Takes the finished call; its event is built by `toEvent()`, at once or when it is sent. */
-    private readonly onFinish: (call: CallTracker) => void,
+    private readonly calls: CallLedger,
   ) {
     super()
+    calls.started()
   }
 
   /**
@@ -129,7 +138,7 @@ export class CallTracker extends DeferredEvent {
       this.serviceTier,
       this.context,
       undefined,
-      this.onFinish,
+      this.calls,
     )
     related.startedAtMs = Math.round(Date.now() - (performance.now() - startedAt))
     related.startedAt = startedAt
@@ -176,7 +185,15 @@ export class CallTracker extends DeferredEvent {
     const { tags, metadata } = this.context
     if (tags && tags.length > 0) this.tags = [...tags]
     if (metadata) this.metadata = { ...metadata }
-    this.onFinish(this)
+    this.calls.finished(this)
+    this.calls.ended()
+  }
+
+  /** Ends the call without an event, when it cannot be observed (the client returned something unknown). */
+  abandon(): void {
+    if (this.finished) return
+    this.finished = true
+    this.calls.ended()
   }
 
   /** Replaces the metadata copied when the call ended with a deep, JSON-safe copy of it. */

@@ -97,6 +97,7 @@ export function recordCall<Plan extends CallPlan>(
     return recorder.observe(result, tracker, plan)
   } catch (error) {
     session.reporter.reportInternal('observing a call', error)
+    tracker.abandon()
     return result
   }
 }

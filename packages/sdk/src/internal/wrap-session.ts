@@ -1,7 +1,7 @@
 import type { ServiceTier } from '@ai-cost-profiler/core'
 import type { CallContext } from '../call-context.ts'
 import type { AttemptScope } from './attempt-scope.ts'
-import { CallTracker } from './call-tracker.ts'
+import { type CallLedger, CallTracker } from './call-tracker.ts'
 import type { ErrorReporter } from './error-reporter.ts'
 import type { ProxyShape } from './proxy-shape.ts'
 
@@ -50,6 +50,9 @@ export interface WrapSessionOptions {
   resolveContext: (callContext: CallContext | undefined) => CallContext
   /** Takes each finished call (see `CallTracker`). */
   onFinish: (call: CallTracker) => void
+  /** Told as each call starts and as it ends, recorded or not (see `CallLedger`). Default: nothing. */
+  onStart?: () => void
+  onEnd?: () => void
   /** Runs `fn` with `callContext` as the innermost scoped context (see `WrapSession.runInCallContext`). */
   runInCallContext: <T>(callContext: CallContext, fn: () => T) => T
   /** See `WrapSession.trackFinishing`. Default: nothing waits for such work. */
@@ -59,6 +62,11 @@ export interface WrapSessionOptions {
 /** Creates the session behind one wrapped client. */
 export function createWrapSession(options: WrapSessionOptions): WrapSession {
   const { providerOverride, resolveContext, onFinish } = options
+  const calls: CallLedger = {
+    started: options.onStart ?? (() => undefined),
+    finished: onFinish,
+    ended: options.onEnd ?? (() => undefined),
+  }
   return {
     reporter: options.reporter,
     records: options.records ?? true,
@@ -73,7 +81,7 @@ export function createWrapSession(options: WrapSessionOptions): WrapSession {
         input.serviceTier,
         resolveContext(callContext),
         input.attemptScope,
-        onFinish,
+        calls,
       ),
   }
 }

@@ -71,6 +71,7 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
             session.reporter.reportUnexpected(
               '@anthropic-ai/sdk messages.create returned something other than an APIPromise',
             )
+            tracker.abandon()
             return result
           }
           // Observed in place: the caller gets the very promise (and stream) the SDK returned.

@@ -144,6 +144,7 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
           if (watched) watched.rounds.tracker = tracker
           if (!(result instanceof Promise)) {
             session.reporter.reportUnexpected(`@google/genai models.${method} returned a non-promise`)
+            tracker.abandon()
             return result
           }
           return recordSettled(method, tracker, result, session.reporter, asFields(args[0]), watched)

@@ -120,6 +120,7 @@ function createRecorder(
         session.reporter.reportUnexpected(
           `openai ${endpoint}.create returned something other than an APIPromise`,
         )
+        tracker.abandon()
         return result
       }
       return observeApiPromiseInPlace(result, tracker, session.reporter, recorder, plan)
