@@ -278,6 +278,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         trackFinishing,
         runInCallContext: (callContext, fn) =>
           contextStorage.run(mergeCallContext(contextStorage.getStore(), callContext), fn),
+        scopedContext: () => contextStorage.getStore(),
       })
       let proxy: Client | undefined
       const shape = clientShapeFor(kind, {

@@ -33,6 +33,8 @@ export interface WrapSession {
    * themselves (e.g. @google/genai's `chat.sendMessage`) and so drop the option they were given.
    */
   runInCallContext<T>(callContext: CallContext, fn: () => T): T
+  /** The `withContext()` context in scope now, if any. */
+  scopedContext(): CallContext | undefined
   /**
    * Takes work that still finishes a call after the caller got its answer (reading the usage chunk
    * of a stream left early); `flush()` and `shutdown()` wait for it, so its event is not left behind.
@@ -55,6 +57,8 @@ export interface WrapSessionOptions {
   onEnd?: () => void
   /** Runs `fn` with `callContext` as the innermost scoped context (see `WrapSession.runInCallContext`). */
   runInCallContext: <T>(callContext: CallContext, fn: () => T) => T
+  /** See `WrapSession.scopedContext`. Default: none. */
+  scopedContext?: () => CallContext | undefined
   /** See `WrapSession.trackFinishing`. Default: nothing waits for such work. */
   trackFinishing?: (work: Promise<void>) => void
 }
@@ -72,6 +76,7 @@ export function createWrapSession(options: WrapSessionOptions): WrapSession {
     records: options.records ?? true,
     providerOverride,
     runInCallContext: options.runInCallContext,
+    scopedContext: options.scopedContext ?? (() => undefined),
     trackFinishing: options.trackFinishing ?? (() => undefined),
     startCall: (input, callContext) =>
       new CallTracker(

@@ -257,6 +257,37 @@ describe('wrapping an Anthropic client', () => {
     })
   })
 
+  it('records a tool runner made inside withContext() with that context, wherever it is run', async () => {
+    const toolUse = {
+      ...message,
+      stop_reason: 'tool_use',
+      content: [{ type: 'tool_use', id: 'toolu_1', name: 'renewal_date', input: {} }],
+    }
+    upstream.enqueue(json(toolUse), json(message))
+    const runner = test.profiler.withContext({ userId: 'u42', tags: ['renewals'] }, () =>
+      anthropic.beta.messages.toolRunner(
+        {
+          ...params,
+          tools: [
+            {
+              name: 'renewal_date',
+              description: 'The contract renewal date',
+              input_schema: { type: 'object', properties: {} },
+              run: async () => '1 March',
+            },
+          ],
+        },
+        { ...callContext({ conversationId: 'c7', tags: ['tools'] }) },
+      ),
+    )
+    // Run outside the withContext() scope it was made in: its requests are sent only now.
+    await runner.runUntilDone()
+    expect(upstream.requests).toHaveLength(2)
+    for (const request of upstream.requests) expect(request.body).not.toContain('acp')
+    const context = { userId: 'u42', conversationId: 'c7', feature: 'contracts', tags: ['renewals', 'tools'] }
+    expect(await test.events()).toMatchObject([context, context])
+  })
+
   it('classifies 529, 429 and prompt-too-long, counts retries and rethrows the same errors', async () => {
     upstream.enqueue(json(overloadedError, 529, { 'retry-after-ms': '1' }), json(message))
     await anthropic.messages.create(params)

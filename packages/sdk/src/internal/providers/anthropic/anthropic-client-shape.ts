@@ -1,6 +1,9 @@
 import { type AnthropicUsagePayload, normalizeAnthropicUsage } from '@ai-cost-profiler/core'
+import { CALL_CONTEXT_KEY, type CallContext } from '../../../call-context.ts'
 import { classifyError } from '../../classify-error.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
+import { isPlainObject } from '../../is-plain-object.ts'
+import { mergeCallContext } from '../../merge-call-context.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
 import { attachAttemptScope } from '../attach-attempt-scope.ts'
@@ -83,9 +86,28 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
 }
 
 /**
+ * `beta.messages.toolRunner()` sends its requests only when it is iterated, which may happen outside the
+ * `withContext()` it was made in: the context in scope when it is made goes along as its per-call
+ * option, which the runner passes to every request it sends.
+ */
+function toolRunnerInterceptor({ session }: ClientShapeInput) {
+  return (original: (...args: unknown[]) => unknown, target: object) =>
+    function toolRunner(this: unknown, ...args: unknown[]) {
+      // Called on the wrapped resource, whose `_client` is the wrapped client the runner must send through.
+      const self = typeof this === 'object' && this !== null ? this : target
+      const scoped = session.records ? session.scopedContext() : undefined
+      if (scoped === undefined) return original.apply(self, args)
+      const options = asFields(args[1])
+      const own = options?.[CALL_CONTEXT_KEY]
+      const context = isPlainObject(own) ? mergeCallContext(scoped, own as CallContext) : scoped
+      return original.apply(self, [args[0], { ...options, [CALL_CONTEXT_KEY]: context }, ...args.slice(2)])
+    }
+}
+
+/**
  * The parts of an `@anthropic-ai/sdk` client that are recorded: `messages.create` and
- * `beta.messages.create`. `messages.stream()` and `parse()` call `create` on the wrapped resource,
- * so they count once.
+ * `beta.messages.create`. `messages.stream()`, `parse()` and the tool runner call `create` on the
+ * wrapped resource, so they count once.
  */
 export function anthropicClientShape(input: ClientShapeInput): ProxyShape {
   const aliases = { _client: input.root }
@@ -100,7 +122,15 @@ export function anthropicClientShape(input: ClientShapeInput): ProxyShape {
     },
     children: {
       messages,
-      beta: () => ({ aliases, children: { messages } }),
+      beta: () => ({
+        aliases,
+        children: {
+          messages: () => ({
+            aliases,
+            intercept: { create: createInterceptor(input), toolRunner: toolRunnerInterceptor(input) },
+          }),
+        },
+      }),
     },
   }
 }
