@@ -294,7 +294,7 @@ describe('CLI on PostgreSQL', () => {
     // The dry run does not run the down file (it would take the real run's locks): it says its check is left.
     expect(await runCli(['migrate', '--down', '--to', '0007', '--dry-run'])).toBe(0)
     expect(output).toEqual([
-      'Would roll back:\n  0009_usage_estimated\n  0008_wide_cost_sums\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
+      'Would roll back:\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
     ])
     output.length = 0
     expect(await runCli(['migrate'])).toBe(0)
@@ -385,24 +385,24 @@ for (const dialect of ['pglite', 'postgres'] as const) {
 
     it('never migrate: on an older schema they say so in one line and change nothing; a write command migrates first', async () => {
       expect(await runCli(['migrate'])).toBe(0)
-      expect(await runCli(['migrate', '--down', '--to', '0008'])).toBe(0)
+      expect(await runCli(['migrate', '--down', '--to', '0009'])).toBe(0)
       stdout.length = 0
       for (const argv of readOnly) {
         expect(await runCli(argv), argv.join(' ')).toBe(1)
         expect(stderr, argv.join(' ')).toEqual([
-          'Error: The database schema is not current: 1 migration not applied (0009_usage_estimated). This command only reads; run `npx ai-cost-profiler migrate` to apply it.',
+          'Error: The database schema is not current: 1 migration not applied (0010_fast_service_tier). This command only reads; run `npx ai-cost-profiler migrate` to apply it.',
         ])
         stderr.length = 0
       }
       expect(stdout).toEqual([])
       expect(await runCli(['migrate', '--dry-run'])).toBe(0)
       expect(stdout.join('\n')).toMatch(
-        /^Would apply 1 migration\(s\) in one transaction:\n\n-- 0009_usage_estimated/,
+        /^Would apply 1 migration\(s\) in one transaction:\n\n-- 0010_fast_service_tier/,
       )
       stdout.length = 0
       expect(await runCli(['migrate', '--down', '--dry-run', '--to', '0007'])).toBe(0)
       expect(stdout).toEqual([
-        `Would roll back:\n  0008_wide_cost_sums\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`,
+        `Would roll back:\n  0009_usage_estimated\n  0008_wide_cost_sums\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`,
       ])
       stdout.length = 0
       // The roll-back is still in place: a write command applies the pending migration, as `serve` does.
@@ -425,7 +425,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         }
         expect(await runCli(['migrate', '--dry-run'])).toBe(0)
         expect(stdout.join('\n')).toMatch(
-          /^There is no database yet: `migrate` would create it and apply 9 migration\(s\) in one transaction:\n\n-- 0001_initial/,
+          /^There is no database yet: `migrate` would create it and apply 10 migration\(s\) in one transaction:\n\n-- 0001_initial/,
         )
         stdout.length = 0
         expect(await runCli(['migrate', '--down', '--dry-run'])).toBe(0)

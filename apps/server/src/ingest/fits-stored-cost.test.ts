@@ -94,11 +94,16 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       await db.query('DELETE FROM daily_aggregate_days WHERE project_id = $1', [projectId])
       await db.query('DELETE FROM llm_call_daily_aggregates WHERE project_id = $1', [projectId])
       expect(await migrateDown(db, { toVersion: '0007' })).toEqual([
+        '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
       ])
       expect(await costSumColumns(db)).toEqual(widths(24))
-      expect(await migrateUp(db)).toEqual(['0008_wide_cost_sums', '0009_usage_estimated'])
+      expect(await migrateUp(db)).toEqual([
+        '0008_wide_cost_sums',
+        '0009_usage_estimated',
+        '0010_fast_service_tier',
+      ])
       expect(await costSumColumns(db)).toEqual(widths(38))
       const rollups = await db.query<{ cost: string }>(
         'SELECT cost_usd::text AS cost FROM llm_call_hourly_rollups WHERE project_id = $1',

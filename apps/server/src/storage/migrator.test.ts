@@ -70,6 +70,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((await messages()).rows).toEqual(expected)
 
       expect(await migrateDown(db, { toVersion: '0004' })).toEqual([
+        '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
@@ -84,6 +85,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0007_ultrafast_service_tier',
         '0008_wide_cost_sums',
         '0009_usage_estimated',
+        '0010_fast_service_tier',
       ])
       expect((await messages()).rows).toEqual(expected)
       // Back on the view, a deleted conversation's messages leave with it.
@@ -121,6 +123,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
 
       // Rolled back, the keys are back and check again: an event of a missing conversation is refused.
       expect(await migrateDown(db, { toVersion: '0005' })).toEqual([
+        '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
@@ -139,6 +142,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0007_ultrafast_service_tier',
         '0008_wide_cost_sums',
         '0009_usage_estimated',
+        '0010_fast_service_tier',
       ])
     })
 
@@ -161,6 +165,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       ).rejects.toThrow(/llm_calls_service_tier_check/)
 
       expect(await migrateDown(db, { toVersion: '0006' })).toEqual([
+        '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
         '0007_ultrafast_service_tier',
@@ -173,7 +178,33 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0007_ultrafast_service_tier',
         '0008_wide_cost_sums',
         '0009_usage_estimated',
+        '0010_fast_service_tier',
       ])
+    })
+
+    it('keeps Anthropic fast-mode calls as their own tier, and as priority once rolled back past it', async () => {
+      const { db, dispose } = await openTestDatabase(dialect)
+      disposers.push(dispose)
+      const projectId = await createProject(db)
+      await writeCallBatch(db, [
+        callRow(projectId, { idempotencyKey: 'f1', serviceTier: 'fast', costUsd: '0.180000000000' }),
+      ])
+      const tiers = async () =>
+        (
+          await db.query<{ tier: string; cost: string }>(
+            `SELECT service_tier AS tier, cost_usd::text AS cost FROM llm_calls`,
+          )
+        ).rows
+      expect(await tiers()).toEqual([{ tier: 'fast', cost: '0.180000000000' }])
+
+      expect(await migrateDown(db, { toVersion: '0009' })).toEqual(['0010_fast_service_tier'])
+      expect(await tiers()).toEqual([{ tier: 'priority', cost: '0.180000000000' }])
+      await expect(
+        db.query(`UPDATE llm_calls SET service_tier = 'fast' WHERE project_id = $1`, [projectId]),
+      ).rejects.toThrow(/llm_calls_service_tier_check/)
+      // The tiers 0007 added are still allowed.
+      await db.query(`UPDATE llm_calls SET service_tier = 'ultrafast' WHERE project_id = $1`, [projectId])
+      expect(await migrateUp(db)).toEqual(['0010_fast_service_tier'])
     })
 
     it('stops a roll-back whose down path refuses, in one line naming the migration, and rolls nothing back', async () => {
@@ -198,7 +229,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((failure as Error).message).not.toContain('\n')
       const status = await getMigrationStatus(db)
       expect(status.pending).toEqual([])
-      expect(status.applied.at(-1)).toBe('0009_usage_estimated')
+      expect(status.applied.at(-1)).toBe('0010_fast_service_tier')
     })
 
     it('refuses to start when an applied migration was edited', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { llmCallEventSchema } from './llm-call-event.ts'
+import { llmCallEventSchema, SERVICE_TIERS } from './llm-call-event.ts'
 import { parseWellFormedEvent } from './parse-well-formed-event.ts'
 
 // Values that sit on and around each rule's edges, with wrong types mixed in.
@@ -130,7 +130,7 @@ const fieldValues: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
   retryCount: mostly(fc.integer({ min: 0, max: 100 }), fc.constantFrom(-1, 101, 1.5)),
   streaming: mostly(fc.boolean(), tricky),
   usageEstimated: mostly(fc.boolean(), tricky),
-  serviceTier: mostly(fc.constantFrom('standard', 'batch', 'flex', 'priority'), fc.constant('turbo')),
+  serviceTier: mostly(fc.constantFrom(...SERVICE_TIERS), fc.constant('turbo')),
   tags: mostly(
     fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 5 }),
     fc.constantFrom(

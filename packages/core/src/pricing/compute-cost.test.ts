@@ -355,6 +355,86 @@ describe('computeCost: service tiers', () => {
     )
   })
 
+  it.each([
+    // 6x $5 / $25 = $30 / $150: 1,000 × 30 + 1,000 × 150 = 180,000 µ$
+    ['claude-opus-4-6', '0.180000000000'],
+    ['claude-opus-4-7', '0.180000000000'],
+    // 2x $5 / $25 = $10 / $50: 1,000 × 10 + 1,000 × 50 = 60,000 µ$
+    ['claude-opus-4-8', '0.060000000000'],
+    ['claude-opus-5', '0.060000000000'],
+    // 2x $4 / $20 = $8 / $40: 1,000 × 8 + 1,000 × 40 = 48,000 µ$
+    ['claude-opus-5-5', '0.048000000000'],
+    // 2x $8 / $40 = $16 / $80: 1,000 × 16 + 1,000 × 80 = 96,000 µ$
+    ['claude-fable-5-2', '0.096000000000'],
+  ])('bills Anthropic fast mode on %s at its multiple of the standard rates', (model, expected) => {
+    const fast = cost({
+      provider: 'anthropic',
+      model,
+      usage: { inputTokens: 1_000, outputTokens: 1_000 },
+      serviceTier: 'fast',
+    })
+    expect(fast).toMatchObject({ costUsd: expected, costStatus: 'priced', priceSource: 'catalogue' })
+  })
+
+  it('bills Anthropic fast mode at 6x on Opus 4.6, cache reads included, and keeps batch at half', () => {
+    // claude-opus-4-6 standard: $5 input, $0.50 cache read, $25 output.
+    // 8,000 × 5 + 2,000 × 0.50 + 1,000 × 25 = 40,000 + 1,000 + 25,000 = 66,000 µ$; fast 6x = 396,000 µ$
+    const opus = { provider: 'anthropic', model: 'claude-opus-4-6', usage } as const
+    expect(cost(opus).costUsd).toBe('0.066000000000')
+    expect(cost({ ...opus, serviceTier: 'fast' }).costUsd).toBe('0.396000000000')
+    expect(cost({ ...opus, serviceTier: 'batch' }).costUsd).toBe('0.033000000000')
+  })
+
+  it('multiplies every Anthropic cache bucket in fast mode (Opus 5.5: cache hits $0.40)', () => {
+    // claude-opus-5-5 fast, 2x: input $8, cache read $0.40, 5m write $10, 1h write $16, output $40.
+    // inputTokens 26,000 = 1,000 uncached + 20,000 read + 3,000 5m write + 2,000 1h write.
+    // 1,000 × 8 + 20,000 × 0.40 + 3,000 × 10 + 2,000 × 16 + 800 × 40
+    //   = 8,000 + 8,000 + 30,000 + 32,000 + 32,000 = 110,000 µ$
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-opus-5-5',
+      serviceTier: 'fast',
+      usage: {
+        inputTokens: 26_000,
+        cacheReadInputTokens: 20_000,
+        cacheWriteInputTokens: 3_000,
+        cacheWrite1hInputTokens: 2_000,
+        outputTokens: 800,
+      },
+    })
+    expect(result.costUsd).toBe('0.110000000000')
+    expect(result.breakdown).toEqual({
+      input: '0.008000000000',
+      cacheRead: '0.008000000000',
+      cacheWrite: '0.030000000000',
+      cacheWrite1h: '0.032000000000',
+      output: '0.032000000000',
+    })
+  })
+
+  it('bills Anthropic fast mode at 6x the long-context rates of Opus 4.6 above 200k, before they ended', () => {
+    // claude-opus-4-6 before 2026-03-13 above 200k prompt tokens: $10 input, $37.50 output; fast 6x
+    // "across the full context window": $60 / $225.
+    // 250,000 × 60 + 1,000 × 225 = 15,000,000 + 225,000 = 15,225,000 µ$
+    const long = { inputTokens: 250_000, outputTokens: 1_000 }
+    const opus = {
+      provider: 'anthropic',
+      model: 'claude-opus-4-6',
+      usage: long,
+      serviceTier: 'fast',
+    } as const
+    expect(cost({ ...opus, timestamp: '2026-02-20T12:00:00Z' })).toMatchObject({
+      costUsd: '15.225000000000',
+      priceEntryId: 'anthropic/claude-opus-4-6@2026-02-05',
+    })
+    // At 200,000 tokens the standard rates, 6x: 200,000 × 30 + 1,000 × 150 = 6,150,000 µ$.
+    expect(
+      cost({ ...opus, usage: { ...long, inputTokens: 200_000 }, timestamp: '2026-02-20T12:00:00Z' }).costUsd,
+    ).toBe('6.150000000000')
+    // From 2026-03-13 the 1M window is flat-priced: 250,000 × 30 + 1,000 × 150 = 7,650,000 µ$.
+    expect(cost(opus).costUsd).toBe('7.650000000000')
+  })
+
   it('uses the published priority prices', () => {
     // gpt-5 priority: input $2.50, cached $0.25, output $20.
     // 8,000 × 2.5 + 2,000 × 0.25 + 1,000 × 20 = 20,000 + 500 + 20,000 = 40,500 µ$
@@ -504,6 +584,9 @@ describe('computeCost: service tiers', () => {
     const standard = cost({ provider: 'anthropic', model: 'claude-opus-4-5', usage })
     const flex = cost({ provider: 'anthropic', model: 'claude-opus-4-5', usage, serviceTier: 'flex' })
     expect(flex.costUsd).toBe(standard.costUsd)
+    // Opus 4.5 has no fast mode.
+    const fast = cost({ provider: 'anthropic', model: 'claude-opus-4-5', usage, serviceTier: 'fast' })
+    expect(fast.costUsd).toBe(standard.costUsd)
   })
 })
 

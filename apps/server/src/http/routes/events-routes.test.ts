@@ -155,6 +155,25 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     })
   })
 
+  it('stores an Anthropic fast-mode call in its own tier, priced at the fast multiple', async () => {
+    const t = await createTestApp(getDb())
+    const opus = { ...example, provider: 'anthropic', model: 'claude-opus-4-6' }
+    const posted = await t.postEvents([
+      { ...opus, idempotencyKey: 'standard' },
+      { ...opus, idempotencyKey: 'fast', serviceTier: 'fast' },
+    ])
+    expect(posted.body).toEqual({ accepted: 2, duplicates: 0, errors: [] })
+    const rows = (await t.get('/v1/events?model=claude-opus-4-6')).body.data as Array<Record<string, unknown>>
+    // claude-opus-4-6, $5 / $0.50 / $25: (7,952 × 5 + 2,048 × 0.50 + 500 × 25) µ$ = 53,284 µ$; fast 6x
+    // = 319,704 µ$.
+    expect(
+      Object.fromEntries(rows.map((row) => [row.idempotencyKey, [row.serviceTier, row.costUsd]])),
+    ).toEqual({
+      standard: ['standard', '0.053284000000'],
+      fast: ['fast', '0.319704000000'],
+    })
+  })
+
   it('accepts gzip bodies', async () => {
     const t = await createTestApp(getDb())
     const response = await t.app.request('/v1/events', {

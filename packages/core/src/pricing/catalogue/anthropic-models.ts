@@ -8,6 +8,14 @@ const SOURCE = 'https://platform.claude.com/docs/en/about-claude/pricing'
 // discount stacks with long-context rates.
 const BATCH: ServiceTierPrices = { batch: { multiplier: '0.5' } }
 
+// Fast mode (`speed: "fast"`, reported as `usage.speed: "fast"`) "is priced at a multiplier on standard
+// rates across the full context window, including requests over 200k input tokens", and the prompt
+// caching multipliers apply on top of the fast rates: every bucket, long-context rates included, is
+// multiplied (https://platform.claude.com/docs/en/build-with-claude/fast-mode). The multiple depends on
+// the model; a model without fast mode has no `fast` price and such a call bills at standard rates.
+const BATCH_AND_FAST_6X: ServiceTierPrices = { ...BATCH, fast: { multiplier: '6' } }
+const BATCH_AND_FAST_2X: ServiceTierPrices = { ...BATCH, fast: { multiplier: '2' } }
+
 // Anthropic's usual card: 5-minute cache writes 1.25x input, 1-hour writes 2x, cache reads 0.1x.
 // Prices are written out as the pricing page prints them, in its column order; the catalogue test
 // checks the ratios.
@@ -267,7 +275,8 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-opus-4-6',
     model: 'claude-opus-4-6',
     source: SOURCE,
-    serviceTiers: BATCH,
+    // Fast mode 6x, $30 / $150: OpenRouter's "Claude Opus 4.6 (Fast)", "premium 6x pricing".
+    serviceTiers: BATCH_AND_FAST_6X,
     versions: [
       {
         effectiveFrom: '2026-02-05',
@@ -333,7 +342,9 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-opus-4-7',
     model: 'claude-opus-4-7',
     source: SOURCE,
-    serviceTiers: BATCH,
+    // Fast mode 6x, $30 / $150: OpenRouter's "Claude Opus 4.7 (Fast)", "premium 6x pricing". Anthropic
+    // removed it on 2026-07-24 and refuses later fast requests.
+    serviceTiers: BATCH_AND_FAST_6X,
     versions: [
       {
         effectiveFrom: '2026-04-16',
@@ -352,7 +363,9 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-opus-4-8',
     model: 'claude-opus-4-8',
     source: SOURCE,
-    serviceTiers: BATCH,
+    // Fast mode 2x, $10 / $50: OpenRouter's "Claude Opus 4.8 (Fast)", "2x pricing relative to regular
+    // Opus 4.8". Anthropic removes it on 2026-11-30 and refuses later fast requests.
+    serviceTiers: BATCH_AND_FAST_2X,
     versions: [
       {
         effectiveFrom: '2026-05-28',
@@ -410,7 +423,8 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-opus-5',
     model: 'claude-opus-5',
     source: SOURCE,
-    serviceTiers: BATCH,
+    // Fast mode 2x, $10 / $50: OpenRouter's "Claude Opus 5 (Fast)", "2x pricing relative to regular Opus 5".
+    serviceTiers: BATCH_AND_FAST_2X,
     versions: [
       {
         effectiveFrom: '2026-07-24',
@@ -450,7 +464,9 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-opus-5-5',
     model: 'claude-opus-5-5',
     source: SOURCE,
-    serviceTiers: BATCH,
+    // Fast mode 2x, $8 / $40 and cache hits $0.40 (LiteLLM's Opus 5.5 launch notes: "about 2x the base
+    // price, down from Opus 5's $10 / $50").
+    serviceTiers: BATCH_AND_FAST_2X,
     versions: [
       {
         effectiveFrom: '2026-09-24',
@@ -533,7 +549,9 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-fable-5-2',
     model: 'claude-fable-5-2',
     source: SOURCE,
-    serviceTiers: BATCH,
+    // Fast mode 2x, $16 / $80: Google Cloud's Fable 5.2 page, "2x the standard-speed token rates across
+    // all token types (input, output, 5-minute and 1-hour cache write, and cache hit tokens)".
+    serviceTiers: BATCH_AND_FAST_2X,
     versions: [
       {
         effectiveFrom: '2026-11-09',
