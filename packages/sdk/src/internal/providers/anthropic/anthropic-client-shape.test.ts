@@ -9,6 +9,7 @@ import promptTooLongError from '../../../__fixtures__/anthropic/error-prompt-too
 }
 import rateLimitError from '../../../__fixtures__/anthropic/error-rate-limit.json' with { type: 'json' }
 import message from '../../../__fixtures__/anthropic/message.json' with { type: 'json' }
+import fastMessage from '../../../__fixtures__/anthropic/message-fast-mode.json' with { type: 'json' }
 import streamEvents from '../../../__fixtures__/anthropic/message-stream-events.json' with { type: 'json' }
 import { callContext } from '../../../call-context.ts'
 import {
@@ -35,6 +36,23 @@ const sse =
     )
 const messages = [{ role: 'user' as const, content: 'When does the contract renew?' }]
 const params = { model: 'claude-sonnet-4-5', max_tokens: 1024, messages }
+// Fast mode: the request asks for `speed: "fast"` under its beta header; the response's usage says
+// which speed served it, in message_start's usage or, in a stream, a later message_delta's.
+const fastParams = { ...params, model: 'claude-opus-4-6', speed: 'fast' as const }
+const fastHeaders = { headers: { 'anthropic-beta': 'fast-mode-2026-02-01' } }
+const [messageStart, ...restOfStream] = streamEvents
+const startAt = (speed: 'fast' | null) => ({
+  ...messageStart!,
+  message: {
+    ...messageStart!.message!,
+    model: 'claude-opus-4-6',
+    usage: { ...messageStart!.message!.usage, speed },
+  },
+})
+const lastDeltaWith = (speed: 'fast' | null) =>
+  restOfStream.map((event, index) =>
+    index === restOfStream.length - 2 ? { ...event, usage: { ...event.usage, speed } } : event,
+  )
 
 let upstream: FakeHttpServer
 let test: TestProfiler
@@ -82,6 +100,68 @@ describe('wrapping an Anthropic client', () => {
       status: 'success',
       streaming: false,
     })
+  })
+
+  it('records fast mode as the fast tier whatever the service tier, from messages and beta.messages', async () => {
+    const served = (usage: Record<string, unknown>) =>
+      json({ ...fastMessage, usage: { ...fastMessage.usage, ...usage } })
+    upstream.enqueue(
+      json(fastMessage),
+      served({ service_tier: 'priority' }),
+      served({ speed: 'standard' }),
+      served({ speed: null, service_tier: 'priority' }),
+      json(fastMessage),
+    )
+    await anthropic.messages.create(fastParams, fastHeaders)
+    await anthropic.messages.create(fastParams, fastHeaders)
+    await anthropic.messages.create(fastParams, fastHeaders)
+    await anthropic.messages.create({ ...params, model: 'claude-opus-4-6' })
+    await anthropic.beta.messages.create({ ...fastParams, betas: ['fast-mode-2026-02-01'] })
+    expect(upstream.requests.map((request) => request.headers['anthropic-beta'])).toEqual([
+      'fast-mode-2026-02-01',
+      'fast-mode-2026-02-01',
+      'fast-mode-2026-02-01',
+      undefined,
+      'fast-mode-2026-02-01',
+    ])
+    const events = await test.events()
+    expect(events.map((event) => event.serviceTier)).toEqual(['fast', 'fast', 'standard', 'priority', 'fast'])
+    expect(events[0]).toMatchObject({
+      model: 'claude-opus-4-6',
+      usage: { inputTokens: 1200 + 8000, cacheReadInputTokens: 8000, outputTokens: 250 },
+    })
+  })
+
+  it('records a fast stream from the speed in message_start or in a later message_delta', async () => {
+    upstream.enqueue(
+      // A null speed in a delta is "not reported here": the fast of message_start stands.
+      sse([startAt('fast'), ...lastDeltaWith(null)]),
+      sse([startAt(null), ...lastDeltaWith('fast')]),
+      sse([startAt(null), ...restOfStream]),
+    )
+    for (let round = 0; round < 3; round++) {
+      for await (const _event of await anthropic.messages.create(
+        { ...fastParams, stream: true },
+        fastHeaders,
+      )) {
+        // read to the end
+      }
+    }
+    const events = await test.events()
+    expect(events.map((event) => [event.streaming, event.status, event.serviceTier])).toEqual([
+      [true, 'success', 'fast'],
+      [true, 'success', 'fast'],
+      [true, 'success', 'standard'],
+    ])
+  })
+
+  it('records a fast stream read through the messages.stream() helper', async () => {
+    upstream.enqueue(sse([startAt('fast'), ...restOfStream]))
+    const final = await anthropic.messages.stream(fastParams, fastHeaders).finalMessage()
+    expect(final.usage.output_tokens).toBe(15)
+    expect(await test.events()).toMatchObject([
+      { streaming: true, status: 'success', model: 'claude-opus-4-6', serviceTier: 'fast' },
+    ])
   })
 
   it('records a stream: input from message_start, output from the last message_delta', async () => {

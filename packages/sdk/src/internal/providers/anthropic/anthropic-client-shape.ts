@@ -44,7 +44,7 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
         status: 'success',
         model: readString(message.model),
         usage: usage ? normalizeAnthropicUsage(usage as AnthropicUsagePayload) : undefined,
-        serviceTier: mapAnthropicServiceTier(usage?.service_tier),
+        serviceTier: mapAnthropicServiceTier(usage),
       })
       return data
     },
@@ -60,7 +60,8 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
         plan(cleaned) {
           const body = asFields(cleaned[0]) ?? {}
           const counted = countsAttempts ? attachAttemptScope(cleaned[1]) : undefined
-          // The request's service_tier (auto / standard_only) is a preference; the tier billed is in the response.
+          // The request's service_tier (auto / standard_only) and speed are preferences; the tier and speed
+          // billed are in the response's usage.
           return {
             provider: 'anthropic',
             requestedModel: readString(body.model),

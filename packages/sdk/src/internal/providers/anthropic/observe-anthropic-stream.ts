@@ -6,7 +6,8 @@ import { mapAnthropicServiceTier } from './map-anthropic-service-tier.ts'
 
 /**
  * Watches a Messages stream. Input usage comes from `message_start`; each `message_delta` carries
- * cumulative counts, so its fields overwrite (never add to) what is known.
+ * cumulative counts, so its fields overwrite (never add to) what is known. `speed` and `service_tier`
+ * are read the same way: the latest value that is not null, from `message_start` or a `message_delta`.
  */
 export function observeAnthropicStream(
   tracker: CallTracker,
@@ -20,7 +21,7 @@ export function observeAnthropicStream(
   const outcome = () => ({
     model,
     usage: sawUsage ? normalizeAnthropicUsage(usage as AnthropicUsagePayload) : undefined,
-    serviceTier: mapAnthropicServiceTier(usage.service_tier),
+    serviceTier: mapAnthropicServiceTier(usage),
   })
   const mergeUsage = (next: unknown) => {
     const fields = asFields(next)
