@@ -464,8 +464,8 @@ const MODELS: readonly ModelPricing[] = [
     name: 'claude-opus-5-5',
     model: 'claude-opus-5-5',
     source: SOURCE,
-    // Fast mode 2x, $8 / $40 and cache hits $0.40 (LiteLLM's Opus 5.5 launch notes: "about 2x the base
-    // price, down from Opus 5's $10 / $50").
+    // Fast mode 2x, $8 / $40 and cache hits $0.40: the fast rates claudit v1.9.0 bundles (and $10 / $50
+    // for Opus 5 and Opus 4.8); LiteLLM's Opus 5.5 launch notes say about 2x the base price.
     serviceTiers: BATCH_AND_FAST_2X,
     versions: [
       {
