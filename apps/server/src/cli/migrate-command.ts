@@ -41,6 +41,23 @@ function describeDataGuards(names: readonly string[]): string {
   return `\nNot checked by a dry run: the down file of ${guarded.join(', ')} checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`
 }
 
+/**
+ * What rolling back `names` changes in the stored data, from the `-- loses:` lines of their down files
+ * (a dropped table, a tier folded into another, a flag dropped), so an operator reads it before and
+ * after the real run.
+ */
+function describeDataLoss(names: readonly string[], heading: string): string {
+  const byName = new Map(
+    loadMigrations().map((migration) => [`${migration.version}_${migration.name}`, migration]),
+  )
+  const losses = names.flatMap((name) =>
+    [...(byName.get(name)?.downSql ?? '').matchAll(/^-- loses: (.+)$/gm)].map(
+      (line) => `  ${name}: ${line[1]}`,
+    ),
+  )
+  return losses.length === 0 ? '' : `\n${heading}\n${losses.join('\n')}`
+}
+
 function describePlan(heading: string, migrations: readonly Migration[]): string {
   const sql = migrations.map(
     (migration) => `\n-- ${migration.version}_${migration.name}\n${migration.upSql.trim()}`,
@@ -75,7 +92,7 @@ export const migrateCommand: Command = async (args, { env, print }) => {
           .filter((name) => toVersion === undefined || name.slice(0, 4) > toVersion)
           .reverse()
         if (toUndo.length === 0) return 'Nothing to roll back.'
-        return `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}${describeDataGuards(toUndo)}`
+        return `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}${describeDataLoss(toUndo, 'Stored data this would change:')}${describeDataGuards(toUndo)}`
       }
       return status.pending.length === 0
         ? 'Database is up to date; nothing would run.'
@@ -90,7 +107,11 @@ export const migrateCommand: Command = async (args, { env, print }) => {
   if (values.down) {
     // A database that does not exist has nothing to roll back, and is not created for that.
     const undone = (await withExistingDatabase(env, (db) => migrateDown(db, { toVersion }))) ?? []
-    print(undone.length === 0 ? 'Nothing to roll back.' : `Rolled back: ${undone.join(', ')}`)
+    print(
+      undone.length === 0
+        ? 'Nothing to roll back.'
+        : `Rolled back: ${undone.join(', ')}${describeDataLoss(undone, 'Stored data this changed:')}`,
+    )
     return 0
   }
   const applied = await withDatabase(env, migrateUp)

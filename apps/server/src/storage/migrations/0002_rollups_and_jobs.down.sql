@@ -1,3 +1,4 @@
+-- loses: price overrides, retention settings, hourly rollups, daily aggregates and the history of jobs and recomputes (the tables are dropped)
 DROP TABLE recompute_runs;
 DROP TABLE price_overrides;
 DROP TABLE retention_state;
