@@ -5,10 +5,12 @@ import { callRow, insertCalls } from '../../jobs/__fixtures__/call-rows.ts'
 import { runDailyAggregation } from '../../jobs/daily-aggregation.ts'
 import { JobMetrics } from '../../jobs/job-metrics.ts'
 import { createLogger } from '../../logging/logger.ts'
+import { loadMigrations, type Migration } from '../../storage/migrator.ts'
 import { finishJobRun, insertJobRun } from '../../storage/repositories/job-runs-repository.ts'
 import { createTestApp } from '../../testing/create-test-app.ts'
 import { describeEachDatabase } from '../../testing/test-databases.ts'
 import { createApp } from '../create-app.ts'
+import { healthRoutes } from './health-routes.ts'
 
 const HOUR_MS = 3_600_000
 
@@ -138,5 +140,52 @@ describeEachDatabase('data freshness: /ready, GET /v1/health/data and /metrics',
     await aggregate()
     const after = await (await t.app.request('/ready')).json()
     expect(after).toMatchObject({ unverifiedDays: [], failedDays: ['2025-04-17'] })
+  })
+})
+
+describeEachDatabase('/ready against the migrations the server runs with', (getDb) => {
+  const ready = async (migrations: Migration[]) => {
+    const response = await healthRoutes({ db: getDb(), migrations }).request('/ready')
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  }
+
+  it('says which migrations are pending, edited or unknown to this version, not only that it is not ready', async () => {
+    const all = loadMigrations()
+    expect(await ready(all)).toMatchObject({ status: 200, body: { status: 'ready', migrations: 'current' } })
+
+    const extra = { ...all.at(-1)!, version: '9999', name: 'next', checksum: 'next' }
+    expect(await ready([...all, extra])).toMatchObject({
+      status: 503,
+      body: {
+        status: 'not_ready',
+        database: 'ok',
+        migrations: 'pending',
+        pending: ['9999_next'],
+        edited: [],
+      },
+    })
+
+    const edited = all.map((migration, index) =>
+      index === 0 ? { ...migration, checksum: 'edited' } : migration,
+    )
+    const first = `${all[0]!.version}_${all[0]!.name}`
+    expect(await ready(edited)).toMatchObject({
+      status: 503,
+      body: {
+        migrations: 'edited',
+        edited: [first],
+        message: expect.stringContaining(`${first} changed after they were applied`),
+      },
+    })
+
+    const last = `${all.at(-1)!.version}_${all.at(-1)!.name}`
+    expect(await ready(all.slice(0, -1))).toMatchObject({
+      status: 503,
+      body: {
+        migrations: 'unknown',
+        unknown: [last],
+        message: expect.stringContaining('a newer version migrated it'),
+      },
+    })
   })
 })

@@ -1,7 +1,12 @@
 import { Hono } from 'hono'
 import { readAggregationProblems, readDataFreshness } from '../../jobs/data-health.ts'
 import type { Database } from '../../storage/database.ts'
-import { getMigrationStatus } from '../../storage/migrator.ts'
+import {
+  getMigrationStatus,
+  loadMigrations,
+  type Migration,
+  migrationRefusal,
+} from '../../storage/migrator.ts'
 
 /**
  * `GET /health` (the process is alive) and `GET /ready` (database reachable, migrations current; `data`
@@ -11,8 +16,17 @@ import { getMigrationStatus } from '../../storage/migrator.ts'
 /** Longest wait for each of the readiness probe's statements. */
 const READY_QUERY_TIMEOUT_MS = 5_000
 
-export function healthRoutes(options: { db: Database; now?: () => number; readyFailsWhenStale?: boolean }) {
+export function healthRoutes(options: {
+  db: Database
+  now?: () => number
+  readyFailsWhenStale?: boolean
+  /** The migrations this server runs with. Default: the folder as it is when the routes are made. */
+  migrations?: Migration[]
+}) {
   const now = options.now ?? Date.now
+  // Read once: the server runs the schema it started with, and a probe must not read the disk (a file
+  // edited or renamed under a running server, as an in-place deploy does, is not this server's schema).
+  const migrations = options.migrations ?? loadMigrations()
   // A readiness probe wants a quick answer: a database that does not answer within this is unreachable.
   const db = options.db.withQueryTimeout(READY_QUERY_TIMEOUT_MS)
   const app = new Hono()
@@ -21,16 +35,21 @@ export function healthRoutes(options: { db: Database; now?: () => number; readyF
 
   app.get('/ready', async (c) => {
     try {
-      const status = await getMigrationStatus(db)
-      const current = status.pending.length === 0 && status.edited.length === 0 && status.unknown.length === 0
-      if (!current) {
+      const status = await getMigrationStatus(db, migrations)
+      const refusal = migrationRefusal(status)
+      if (refusal !== undefined || status.pending.length > 0) {
         c.header('Retry-After', '5')
         return c.json(
           {
             status: 'not_ready',
             database: 'ok',
-            migrations: 'pending',
+            // `pending`: run `migrate`; `edited` / `unknown`: the database does not match this version.
+            migrations:
+              status.edited.length > 0 ? 'edited' : status.unknown.length > 0 ? 'unknown' : 'pending',
             pending: status.pending.map((m) => `${m.version}_${m.name}`),
+            edited: status.edited,
+            unknown: status.unknown,
+            ...(refusal === undefined ? {} : { message: refusal.message }),
           },
           503,
         )
