@@ -368,7 +368,7 @@ describeEachDatabase('daily aggregation', (getDb) => {
     expect(await dayStatus(db, projectId, '2025-01-21')).toBe('verified')
   })
 
-  it('records a day cut off by shutdown as failed, without paging anyone, and runs no further day', async () => {
+  it('records a day cut off by shutdown as failed, without paging anyone or listing it failed, and runs no further day', async () => {
     const db = getDb()
     await createProject(db)
     const shutdown = new AbortController()
@@ -387,6 +387,11 @@ describeEachDatabase('daily aggregation', (getDb) => {
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: 'job_failed', date: '2025-01-12', alert: false }),
     )
+    // The day did not fail: health and its alert leave it out, while the schedule still runs it again.
+    expect(await listFailedDates(db, { job: DAILY_AGGREGATION_JOB })).toEqual([])
+    expect(await listFailedDates(db, { job: DAILY_AGGREGATION_JOB, includeInterrupted: true })).toEqual([
+      expect.objectContaining({ date: '2025-01-12' }),
+    ])
   })
 
   it('skips a date whose lock another run holds, and logs it', async () => {

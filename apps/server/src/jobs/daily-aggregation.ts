@@ -289,6 +289,9 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
 
   const durationMs = performance.now() - startedMs
   const failure = complete || lockHeld ? undefined : describeError(lastError)
+  // Cut off by a shutdown or Ctrl-C: the run ends failed, but the day did not fail, so it is not listed
+  // among failed days (see listFailedDates) nor counted as a failure.
+  const interrupted = failure !== undefined && options.signal?.aborted === true
   const failedProjects = [...progress.failures.values()]
   const summary: DayRunSummary = {
     day,
@@ -319,6 +322,7 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
       rowsAggregated: summary.rowsAggregated,
       rollupHoursMarked: summary.rollupHoursMarked,
       ...(failedProjects.length === 0 ? {} : { failedProjects }),
+      ...(interrupted ? { interrupted: true } : {}),
     },
     durationMs,
   })
@@ -343,6 +347,9 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
     logger.info('job_completed', logFields)
   } else if (summary.status === 'skipped') {
     logger.info('job_skipped', { ...logFields, reason: 'lock_held' })
+  } else if (interrupted) {
+    // alert: true marks the lines a log-based alert should page on; a day cut off by shutdown is none.
+    logger.error('job_failed', { ...logFields, error: summary.error, alert: false })
   } else {
     metrics.increment('acp_aggregation_failed_days_total')
     await recordJobOutcome(db, {
@@ -350,8 +357,7 @@ async function runDay(options: DailyAggregationOptions, day: string): Promise<Da
       outcome: 'failure',
       atUtc: new Date(now()).toISOString(),
     })
-    // alert: true marks the lines a log-based alert should page on; a day cut off by shutdown is none.
-    logger.error('job_failed', { ...logFields, error: summary.error, alert: !options.signal?.aborted })
+    logger.error('job_failed', { ...logFields, error: summary.error, alert: true })
   }
   return summary
 }

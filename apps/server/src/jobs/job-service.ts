@@ -195,6 +195,7 @@ export function createJobService(options: JobServiceOptions): JobService {
         job: DAILY_AGGREGATION_JOB,
         fromDate: addUtcDays(today, -30),
         toDate: yesterday,
+        includeInterrupted: true,
       })
     ).map((row) => row.date)
     const days =

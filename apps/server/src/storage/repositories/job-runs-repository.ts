@@ -120,11 +120,13 @@ export async function listRecentJobRuns(
 
 /**
  * Dates whose latest finished run of `job` failed (oldest first): they are retried on the next scheduled run
- * and reported by the health endpoints until a later run succeeds.
+ * and reported by the health endpoints until a later run succeeds. A run cut off by a shutdown or Ctrl-C
+ * (`details.interrupted`) did not fail its day: it is passed over, so the day's latest other run decides,
+ * unless `includeInterrupted` (the scheduler retries such a day too).
  */
 export async function listFailedDates(
   db: Queryable,
-  input: { job: string; fromDate?: string; toDate?: string; limit?: number },
+  input: { job: string; fromDate?: string; toDate?: string; limit?: number; includeInterrupted?: boolean },
 ): Promise<Array<{ date: string; attempts: number; error: string | null; finishedAt: string }>> {
   const { rows } = await db.query<{
     date: string
@@ -136,11 +138,18 @@ export async function listFailedDates(
      FROM (
        SELECT DISTINCT ON (target_date) target_date, status, attempts, error, finished_at FROM job_runs
        WHERE job = $1 AND target_date IS NOT NULL AND status IN ('succeeded', 'failed')
+         AND ($5::boolean OR details->>'interrupted' IS NULL)
          AND ($2::date IS NULL OR target_date >= $2::date) AND ($3::date IS NULL OR target_date <= $3::date)
        ORDER BY target_date, finished_at DESC
      ) latest
      WHERE status = 'failed' ORDER BY target_date LIMIT $4`,
-    [input.job, input.fromDate ?? null, input.toDate ?? null, input.limit ?? 1_000],
+    [
+      input.job,
+      input.fromDate ?? null,
+      input.toDate ?? null,
+      input.limit ?? 1_000,
+      input.includeInterrupted === true,
+    ],
   )
   return rows
 }
