@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { EnvError } from '../env.ts'
 import { hashApiKey } from '../keys/api-key.ts'
 import {
@@ -8,7 +8,7 @@ import {
   revokeApiKey,
 } from '../storage/repositories/api-keys-repository.ts'
 import { ensureProject, findProjectByName } from '../storage/repositories/projects-repository.ts'
-import { describeEachDatabase } from '../testing/test-databases.ts'
+import { describeEachDatabase, openTestDatabase } from '../testing/test-databases.ts'
 import { ensureInitialProject } from './ensure-initial-project.ts'
 
 const initEnv = () => ({
@@ -66,5 +66,20 @@ describeEachDatabase('ensureInitialProject', (getDb) => {
     const outcomes = await Promise.all([1, 2, 3].map(() => ensureInitialProject(db, env)))
     expect(outcomes).toEqual([1, 2, 3].map(() => ({ projectName: env.ACP_INIT_PROJECT })))
     expect(await findActiveApiKeyByHash(db, hashApiKey(env.ACP_INIT_API_KEY))).toBeDefined()
+  })
+})
+
+describe('ensureInitialProject on an empty database', () => {
+  it('creates one first-run key when servers start together on PostgreSQL', async () => {
+    const { db, dispose } = await openTestDatabase('postgres')
+    try {
+      const noInit = { ACP_INIT_PROJECT: undefined, ACP_INIT_API_KEY: undefined }
+      const outcomes = await Promise.all([1, 2, 3, 4].map(() => ensureInitialProject(db, noInit)))
+      expect(outcomes.filter((outcome) => outcome.generatedKey !== undefined)).toHaveLength(1)
+      const project = await findProjectByName(db, 'default')
+      expect(await listApiKeys(db, project!.id)).toHaveLength(1)
+    } finally {
+      await dispose()
+    }
   })
 })

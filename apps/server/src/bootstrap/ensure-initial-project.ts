@@ -47,7 +47,10 @@ async function ensureInTransaction(
       return { projectName: project.name }
     }
     if ((await countProjects(tx)) > 0) return {}
-    const { project } = await ensureProject(tx, 'default')
+    const { project, created } = await ensureProject(tx, 'default')
+    // Servers starting together on an empty database all count none: only the one whose insert made
+    // the project creates (and prints) the first key; the others waited for it and find it made.
+    if (!created) return {}
     const key = generateApiKey()
     await insertApiKey(tx, { projectId: project.id, key, scopes: API_KEY_SCOPES, name: 'first run' })
     return { projectName: project.name, generatedKey: key }
