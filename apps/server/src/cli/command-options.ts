@@ -4,6 +4,7 @@ import { FIRST_SUPPORTED_UTC_DAY, isUtcDay, LAST_SUPPORTED_UTC_DAY } from '../jo
 import type { Queryable } from '../storage/database.ts'
 import {
   findProjectByName,
+  listProjectNames,
   PROJECT_NAME_PATTERN,
   PROJECT_NAME_RULE,
   type Project,
@@ -139,14 +140,24 @@ export function parseIdOption(input: {
   return input.text
 }
 
-/** The project named by `--project` (read by `parseProjectOption`), or a CLI error saying there is none. */
+// Projects named in the message for an unknown one: enough to spot a typo, not a page of output.
+const PROJECTS_LISTED = 20
+
+/**
+ * The project named by `--project` (read by `parseProjectOption`), or a CLI error that lists the
+ * projects there are, so a mistyped name is easy to spot.
+ */
 export async function requireProject(db: Queryable, name: string): Promise<Project> {
   const project = await findProjectByName(db, name)
-  if (!project)
-    throw new CliError(
-      `No project named "${name}". \`npx ai-cost-profiler keys create --project ${name}\` creates it with its first key.`,
-    )
-  return project
+  if (project) return project
+  const { names, total } = await listProjectNames(db, PROJECTS_LISTED)
+  const known =
+    total === 0
+      ? 'There is no project yet.'
+      : `Projects: ${names.join(', ')}${total > names.length ? `, and ${total - names.length} more` : ''}.`
+  throw new CliError(
+    `No project named "${name}". ${known} \`npx ai-cost-profiler keys create --project ${name}\` creates a new one with its first key.`,
+  )
 }
 
 /** Runs `work`, turning a job that cannot start (already running, bad range) into a CLI error. */

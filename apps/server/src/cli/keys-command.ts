@@ -1,15 +1,10 @@
 import { API_KEY_SCOPES, type ApiKeyScope, generateApiKey } from '../keys/api-key.ts'
 import { API_KEY_REVOKED_CHANNEL } from '../messaging/message-bus.ts'
-import type { Queryable } from '../storage/database.ts'
 import { insertApiKey, listApiKeys, revokeApiKey } from '../storage/repositories/api-keys-repository.ts'
-import {
-  ensureProject,
-  findProjectByName,
-  type Project,
-} from '../storage/repositories/projects-repository.ts'
+import { ensureProject } from '../storage/repositories/projects-repository.ts'
 import { announceToServers } from './announce-to-servers.ts'
 import { CliError } from './cli-error.ts'
-import { parseCommandOptions, parseIdOption, parseProjectOption } from './command-options.ts'
+import { parseCommandOptions, parseIdOption, parseProjectOption, requireProject } from './command-options.ts'
 import type { Command } from './main.ts'
 import { withCurrentDatabase, withMigratedDatabase } from './with-database.ts'
 
@@ -32,15 +27,6 @@ function parseScopes(text: string | undefined): ApiKeyScope[] {
     )
   }
   return [...new Set(scopes)] as ApiKeyScope[]
-}
-
-async function requireKeysProject(db: Queryable, name: string): Promise<Project> {
-  const project = await findProjectByName(db, name)
-  if (!project)
-    throw new CliError(
-      `No project named "${name}". \`npx ai-cost-profiler keys create --project ${name}\` creates it with its first key.`,
-    )
-  return project
 }
 
 /** `keys create --project NAME [--scope LIST] [--name TEXT]`: the new key is printed once. */
@@ -75,7 +61,7 @@ const listKeys: Command = async (args, { env, print }) => {
   const values = parseCommandOptions('keys list', args, { project: { type: 'string' } })
   const projectName = parseProjectOption(values.project)
   return withCurrentDatabase(env, async (db) => {
-    const project = await requireKeysProject(db, projectName)
+    const project = await requireProject(db, projectName)
     const keys = await listApiKeys(db, project.id)
     if (keys.length === 0) print('No keys.')
     for (const key of keys) {
@@ -101,7 +87,7 @@ const revokeKey: Command = async (args, { env, print }) => {
     listCommand: 'keys list',
   })
   return withMigratedDatabase(env, async (db) => {
-    const project = await requireKeysProject(db, projectName)
+    const project = await requireProject(db, projectName)
     const keyHash = await revokeApiKey(db, { projectId: project.id, id })
     if (!keyHash) throw new CliError(`No live key ${id} in project "${projectName}".`)
     if (!env.REDIS_URL) {

@@ -125,6 +125,26 @@ describe('CLI on PostgreSQL', () => {
     expect(await runCli(['keys', 'revoke', '--project', 'shop', '--id', id!])).toBe(1)
   })
 
+  it('answers an unknown --project with the projects there are', async () => {
+    expect(await runCli(['migrate'])).toBe(0)
+    expect(await runCli(['prices', 'list', '--project', 'shop'])).toBe(1)
+    expect(output.at(-1)).toBe(
+      'Error: No project named "shop". There is no project yet. `npx ai-cost-profiler keys create --project shop` creates a new one with its first key.',
+    )
+    expect(await runCli(['keys', 'create', '--project', 'shop'])).toBe(0)
+    expect(await runCli(['keys', 'create', '--project', 'billing'])).toBe(0)
+    for (const command of [
+      ['keys', 'list'],
+      ['retention', '--dry-run'],
+      ['prices', 'list'],
+    ]) {
+      expect(await runCli([...command, '--project', 'shpo']), command.join(' ')).toBe(1)
+      expect(output.at(-1)).toBe(
+        'Error: No project named "shpo". Projects: billing, shop. `npx ai-cost-profiler keys create --project shpo` creates a new one with its first key.',
+      )
+    }
+  })
+
   it.each([
     [['prices', 'list'], '--project NAME is required.'],
     [['retention', 'set', '--days', '5'], '--project NAME is required.'],

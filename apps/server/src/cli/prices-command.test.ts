@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRICE_OVERRIDES_CHANGED_CHANNEL } from '../ingest/price-overrides-cache.ts'
+import { utcDayOf } from '../jobs/utc-days.ts'
 import { createRedisMessageBus } from '../messaging/redis-message-bus.ts'
 import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { closedPort } from '../testing/closed-port.ts'
@@ -43,13 +44,14 @@ describe('prices command', () => {
       const env = { ...target!.env, REDIS_URL: TEST_REDIS_URL }
       const set = cliTestContext(env)
       expect(await pricesCommand(setArgs('r1'), set.context)).toBe(0)
-      expect(set.text()).toMatch(
-        /Servers sharing REDIS_URL use the change at once; run `npx ai-cost-profiler recompute --from 2026-01-01 --to D`/,
-      )
+      // The command to run, with the days, project and model filled in.
+      const reprice = `run \`npx ai-cost-profiler recompute --from 2026-01-01 --to ${utcDayOf(Date.now())} --project pricing --model r1\` to re-price the stored calls it applies to.`
+      expect(set.text()).toContain(`Servers sharing REDIS_URL use the change at once; ${reprice}`)
       const id = /Created override ([0-9a-f-]{36})/.exec(set.text())?.[1] ?? ''
       const deleted = cliTestContext(env)
       expect(await pricesCommand(['delete', '--project', 'pricing', '--id', id], deleted.context)).toBe(0)
       expect(deleted.text()).toMatch(/^Deleted override .*Servers sharing REDIS_URL use the change at once/)
+      expect(deleted.text()).toContain(reprice)
       await expect.poll(() => announced.length).toBe(2)
       expect(new Set(announced).size).toBe(1)
     } finally {

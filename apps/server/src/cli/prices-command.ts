@@ -1,7 +1,9 @@
 import { priceOverrideBody } from '../http/routes/price-overrides-routes.ts'
 import { PRICE_OVERRIDES_CHANGED_CHANNEL } from '../ingest/price-overrides-cache.ts'
+import { utcDayOf } from '../jobs/utc-days.ts'
 import {
   deletePriceOverride,
+  findPriceOverrideById,
   insertPriceOverride,
   listPriceOverrides,
   updatePriceOverride,
@@ -34,6 +36,19 @@ export const PRICE_OPTIONS = {
 } as const
 
 type PriceOverrideInput = ReturnType<typeof priceOverrideBody.parse>
+
+// A model id as one shell word: most are plain; another is quoted so the printed command runs as is.
+function shellWord(text: string): string {
+  return /^[\w.:/@+-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`
+}
+
+/** The recompute that re-prices the stored calls an override of `model` from `effectiveFrom` applied to. */
+function repriceHint(input: { projectName: string; model: string; effectiveFrom: string }): string {
+  const fromDay = input.effectiveFrom.slice(0, 10)
+  const today = utcDayOf(Date.now())
+  if (fromDay > today) return 'stored calls are older than its start, so none needs re-pricing'
+  return `run \`npx ai-cost-profiler recompute --from ${fromDay} --to ${today} --project ${input.projectName} --model ${shellWord(input.model)}\` to re-price the stored calls it applies to`
+}
 
 // The options every override needs, as the usage writes them.
 const REQUIRED_PRICE_OPTIONS = {
@@ -145,7 +160,7 @@ const setPrice: Command = async (args, { env, print }) => {
           `Override ${existing.id} changed while being updated (${edit.status}); run the command again.`,
         )
       print(
-        `Updated override ${edit.record.id} to version ${edit.record.version}. ${await reachServers(env, project.id)}; run \`npx ai-cost-profiler recompute --from D --to D\` for stored calls.`,
+        `Updated override ${edit.record.id} to version ${edit.record.version}. ${await reachServers(env, project.id)}; ${repriceHint({ projectName: project.name, ...input })}.`,
       )
       return 0
     }
@@ -155,7 +170,7 @@ const setPrice: Command = async (args, { env, print }) => {
         'An override with that provider, model and start was created meanwhile; run the command again.',
       )
     print(
-      `Created override ${created.record.id} for ${input.provider}/${input.model} from ${input.effectiveFrom}. ${await reachServers(env, project.id)}; run \`npx ai-cost-profiler recompute --from ${input.effectiveFrom.slice(0, 10)} --to D\` for stored calls.`,
+      `Created override ${created.record.id} for ${input.provider}/${input.model} from ${input.effectiveFrom}. ${await reachServers(env, project.id)}; ${repriceHint({ projectName: project.name, ...input })}.`,
     )
     return 0
   })
@@ -182,14 +197,16 @@ const deletePrice: Command = async (args, { env, print }) => {
       : parseCountOption({ option: 'version', text: values.version, fallback: 1, min: 1, max: 2 ** 31 - 1 })
   return withMigratedDatabase(env, async (db) => {
     const project = await requireProject(db, projectName)
+    const override = await findPriceOverrideById(db, { projectId: project.id, id })
     const deleted = await deletePriceOverride(db, { projectId: project.id, id, version })
     if (deleted.status === 'version-conflict')
       throw new CliError(
         `Override ${id} is at version ${deleted.currentVersion}, not ${version}; nothing deleted.`,
       )
-    if (deleted.status !== 'deleted') throw new CliError(`No override ${id} in project "${project.name}".`)
+    if (deleted.status !== 'deleted' || override === undefined)
+      throw new CliError(`No override ${id} in project "${project.name}".`)
     print(
-      `Deleted override ${id}. ${await reachServers(env, project.id)}; run \`npx ai-cost-profiler recompute --from D --to D\` to re-price calls it priced.`,
+      `Deleted override ${id}. ${await reachServers(env, project.id)}; ${repriceHint({ projectName: project.name, ...override })}.`,
     )
     return 0
   })

@@ -116,15 +116,18 @@ export const recomputeCommand: Command = async (args, { env, logger, print }) =>
           `\nRe-aggregated ${summary.days.length} closed day(s); rollups ${summary.rollupsRefreshed ? 'refreshed' : 'are refreshed by the running server within its interval'}.`,
         )
       }
+      // One backfill over the days' span: the days between them that are current cost a fingerprint scan.
+      const backfillOf = (days: string[]) => {
+        const sorted = [...days].sort()
+        return `\`npx ai-cost-profiler backfill --from ${sorted[0]} --to ${sorted.at(-1)}\``
+      }
       const failed = summary.days.filter((day) => day.status === 'failed').map((day) => day.day)
       if (failed.length > 0)
-        print(
-          `Aggregation failed for ${failed.join(', ')}: run \`npx ai-cost-profiler backfill --from D --to D\` for them.`,
-        )
+        print(`Aggregation failed for ${failed.join(', ')}: run ${backfillOf(failed)} for them.`)
       const held = summary.days.filter((day) => day.status === 'skipped').map((day) => day.day)
       if (held.length > 0)
         print(
-          `${held.join(', ')} were being aggregated by another run meanwhile: run \`npx ai-cost-profiler backfill --from D --to D\` for them once it ends.`,
+          `${held.join(', ')} were being aggregated by another run meanwhile: run ${backfillOf(held)} for them once it ends.`,
         )
       return failed.length > 0 ? 1 : 0
     }),

@@ -42,6 +42,18 @@ export async function findProjectById(db: Queryable, projectId: string): Promise
   return rows[0]
 }
 
+/** The first `limit` project names in name order, and how many projects there are. */
+export async function listProjectNames(
+  db: Queryable,
+  limit: number,
+): Promise<{ names: string[]; total: number }> {
+  const { rows } = await db.query<{ name: string; total: number }>(
+    'SELECT name, count(*) OVER ()::int AS total FROM projects ORDER BY name LIMIT $1',
+    [limit],
+  )
+  return { names: rows.map((row) => row.name), total: rows[0]?.total ?? 0 }
+}
+
 /** How many projects exist (first-run detection). */
 export async function countProjects(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM projects')
