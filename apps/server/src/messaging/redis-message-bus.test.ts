@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { closedPort } from '../testing/closed-port.ts'
 import { createInProcessMessageBus } from './in-process-message-bus.ts'
 import type { MessageBus } from './message-bus.ts'
-import { createRedisMessageBus } from './redis-message-bus.ts'
+import { createRedisMessageBus, RedisUnavailableError } from './redis-message-bus.ts'
 
 /** Redis used by the tests; never skipped: without it these tests fail. */
 const TEST_REDIS_URL = process.env.ACP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -27,6 +28,17 @@ describe('message buses', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     await a.publish(channel, 'hello')
     expect(await arrival).toBe('hello')
+  })
+
+  it('reports a Redis it cannot reach once, by the error it throws, not also to onError', async () => {
+    const heard: Error[] = []
+    const port = await closedPort()
+    const failure = await createRedisMessageBus(`redis://127.0.0.1:${port}`, (error) =>
+      heard.push(error),
+    ).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(RedisUnavailableError)
+    expect((failure as Error).message).toMatch(/ECONNREFUSED/)
+    expect(heard).toEqual([])
   })
 
   it('delivers in-process, and stops after unsubscribe', async () => {

@@ -30,15 +30,18 @@ export async function createRedisMessageBus(
   const publisher = new Redis(url, options)
   const subscriber = new Redis(url, options)
   // A refused connection rejects connect() with "Connection is closed."; the socket's own error says why.
+  // Until both clients are connected, an error is only kept for that one message: the caller reports it.
   let socketError: Error | undefined
+  let connected = false
   const onClientError = (error: Error) => {
     socketError ??= error
-    onError(error)
+    if (connected) onError(error)
   }
   publisher.on('error', onClientError)
   subscriber.on('error', onClientError)
   try {
     await Promise.all([publisher.connect(), subscriber.connect()])
+    connected = true
   } catch (error) {
     // Left alone, the clients would go on reconnecting and keep the process alive.
     publisher.disconnect()

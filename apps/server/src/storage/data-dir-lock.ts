@@ -148,6 +148,10 @@ export interface DataDirLockOptions {
   staleAfterMs?: number
 }
 
+// How to go on, for a server and a CLI command alike (a different folder is not the same data).
+const ONE_PROCESS_AT_A_TIME =
+  'The embedded database serves one process at a time, so stop the server to run a command such as `keys revoke` against it; to run commands beside running servers, use PostgreSQL (DATABASE_URL), which several processes share. Another ACP_DATA_DIR is another, separate database.'
+
 /**
  * Takes the embedded database folder for this process, or fails with who holds it. A lock left by a
  * process that no longer runs is taken over, also when a new process got its id. The holder refreshes
@@ -201,14 +205,14 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
         if (ageMs !== undefined && ageMs < staleAfterMs) {
           throw new StorageError(
             'DATA_DIR_LOCKED',
-            `The data folder ${dataDir} is in use by process ${holder.pid} in another container or on another host (${(holder.namespace ?? '').split('/')[0]}); its lock was refreshed ${Math.max(0, Math.round(ageMs / 1000))} s ago. Stop that server first: a lock not refreshed for ${staleAfterMs / 1000} s is taken over. Or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
+            `The data folder ${dataDir} is in use by process ${holder.pid} in another container or on another host (${(holder.namespace ?? '').split('/')[0]}); its lock was refreshed ${Math.max(0, Math.round(ageMs / 1000))} s ago. Stop that server first (a lock not refreshed for ${staleAfterMs / 1000} s is taken over), then run this again. ${ONE_PROCESS_AT_A_TIME}`,
           )
         }
       } else if (holder.pid !== process.pid && holderRuns(holder)) {
         // (Our own id in a lock we do not hold: an earlier process with this id left it.)
         throw new StorageError(
           'DATA_DIR_LOCKED',
-          `The data folder ${dataDir} is in use by process ${holder.pid}. Stop that process, or set ACP_DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL, which several processes can share).`,
+          `The data folder ${dataDir} is in use by process ${holder.pid}. Stop that process, then run this again. ${ONE_PROCESS_AT_A_TIME}`,
         )
       }
       removeStaleLock(lockPath, staleText, (file) => {
