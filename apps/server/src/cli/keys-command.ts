@@ -89,7 +89,14 @@ const revokeKey: Command = async (args, { env, print }) => {
   return withMigratedDatabase(env, async (db) => {
     const project = await requireProject(db, projectName)
     const keyHash = await revokeApiKey(db, { projectId: project.id, id })
-    if (!keyHash) throw new CliError(`No live key ${id} in project "${projectName}".`)
+    if (!keyHash) {
+      const revokedAt = (await listApiKeys(db, project.id)).find((key) => key.id === id)?.revokedAt
+      throw new CliError(
+        revokedAt
+          ? `Key ${id} of project "${projectName}" was already revoked at ${revokedAt}; nothing changed.`
+          : `No key ${id} in project "${projectName}" (see \`keys list --project ${projectName}\`).`,
+      )
+    }
     if (!env.REDIS_URL) {
       print(`Revoked ${id}. Running servers stop accepting it within ${KEY_CACHE_SECONDS} seconds.`)
       return 0

@@ -123,6 +123,11 @@ describe('CLI on PostgreSQL', () => {
     expect(output.join('\n')).not.toContain(key!)
     expect(await runCli(['keys', 'revoke', '--project', 'shop', '--id', id!])).toBe(0)
     expect(await runCli(['keys', 'revoke', '--project', 'shop', '--id', id!])).toBe(1)
+    expect(output.at(-1)).toMatch(
+      new RegExp(
+        `^Error: Key ${id} of project "shop" was already revoked at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; nothing changed\\.$`,
+      ),
+    )
   })
 
   it('answers an unknown --project with the projects there are', async () => {

@@ -22,7 +22,7 @@ export async function withStopSignal<T>(work: (stop: AbortSignal) => Promise<T>)
       firstSignalAtMs = nowMs
       // A progress bar on a terminal is redrawn in place: the notice goes on a line of its own.
       process.stderr.write(
-        `${process.stderr.isTTY ? '\n' : ''}${signal}: stopping after the step in progress and releasing the job's lease; press Ctrl-C again to quit at once.\n`,
+        `${process.stderr.isTTY ? '\n' : ''}${signal}: stopping after the step in progress and releasing the job's lease; ${signal === 'SIGINT' ? 'press Ctrl-C' : `send ${signal}`} again to quit at once.\n`,
       )
       controller.abort(new Error(`interrupted by ${signal}`))
       return

@@ -66,6 +66,14 @@ export function createErrorHandler(logger: Logger) {
     // one line each, without a stack trace.
     if (apiError.status === 503 && (error instanceof ApiError || error instanceof CircuitOpenError)) {
       logger.warn('request refused', { method: c.req.method, path: c.req.path, code: apiError.code })
+    } else if (apiError.code === 'SCHEMA_NOT_CURRENT') {
+      // A known state with a known fix (run migrate): the database's own message says what is missing.
+      logger.warn('request refused', {
+        method: c.req.method,
+        path: c.req.path,
+        code: apiError.code,
+        reason: error.message,
+      })
     } else if (apiError.status >= 500) {
       logger.error('request failed', {
         method: c.req.method,

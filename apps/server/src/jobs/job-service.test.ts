@@ -224,4 +224,22 @@ describeEachDatabase('job service', (getDb) => {
     )
     expect((await recompute.done).status).toBe('succeeded')
   })
+
+  it('records a recompute dry run as storing nothing, and the real run as storing what it changed', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    // Stored at $0.0001; the catalogue prices it at 900 × $0.15 + 100 × $0.075 + 200 × $0.60 per million.
+    await insertCalls(db, [callRow(projectId, { timestamp: '2025-09-10T10:00:00Z' })])
+    const jobs = service(db, '2025-10-01T12:00:00Z')
+    const range = { from: '2025-09-10', to: '2025-09-10', projectId }
+    for (const [dryRun, stored] of [
+      [true, 0],
+      [false, 1],
+    ] as const) {
+      const { runId, done } = await jobs.start('recompute', { ...range, dryRun }, 'api')
+      expect((await done).status).toBe('succeeded')
+      const [run] = (await listJobRunsByRunId(db, runId)).filter((row) => row.job === 'recompute')
+      expect(run, `dryRun: ${dryRun}`).toMatchObject({ processed: 1, stored })
+    }
+  })
 })

@@ -369,7 +369,8 @@ export function createJobService(options: JobServiceOptions): JobService {
     const failed = summary.days.filter((summaryDay) => summaryDay.status === 'failed').map((d) => d.day)
     return {
       processed: summary.projects.reduce((sum, project) => sum + project.scanned, 0),
-      stored: summary.projects.reduce((sum, project) => sum + project.changed, 0),
+      // A dry run stores nothing, as retention's does; what it would change is in its projects' diffs.
+      stored: summary.dryRun ? 0 : summary.projects.reduce((sum, project) => sum + project.changed, 0),
       skipped: summary.days.filter((summaryDay) => summaryDay.status === 'skipped').length,
       details: {
         dryRun: summary.dryRun,

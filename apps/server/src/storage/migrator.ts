@@ -27,7 +27,10 @@ export function loadMigrations(directory = MIGRATIONS_DIR): Migration[] {
     .map((file) => {
       const match = /^(\d{4})_([a-z0-9_]+)\.up\.sql$/.exec(file)
       if (!match)
-        throw new StorageError('MIGRATION_FAILED', `migration file ${file} must be named NNNN_name.up.sql`)
+        throw new StorageError(
+          'MIGRATION_FAILED',
+          `migration file ${file} must be named NNNN_name.up.sql: four digits, then lower-case letters, digits and _`,
+        )
       const [, version = '', name = ''] = match
       const upSql = readFileSync(`${directory}/${file}`, 'utf8')
       const downFile = `${version}_${name}.down.sql`
