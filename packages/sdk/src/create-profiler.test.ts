@@ -492,7 +492,30 @@ describe('createProfiler', () => {
     answer()
     expect((await call).id).toBe(chatCompletion.id)
     expect(test.profiler.stats()).toMatchObject({ sent: 0, dropped: 1 })
-    expect(test.errors.at(-1)?.message).toContain('still under way when shutdown() stopped waiting')
+    expect(test.errors.at(-1)?.message).toContain(
+      'still under way when shutdown() stopped waiting for calls (after half',
+    )
+    await test.close()
+  })
+
+  it('records calls that end while shutdown() waits, even beside a call that never ends', async () => {
+    const upstream = await startFakeHttpServer()
+    servers.push(upstream)
+    upstream.setDefault((_request, response) => {
+      // The first answer is taken with asResponse() and never parsed: its call never ends for the SDK.
+      const delayMs = upstream.requests.length === 1 ? 0 : 100
+      setTimeout(() => sendJson(response, 200, chatCompletion), delayMs)
+    })
+    const test = await startTestProfiler({ shutdownTimeoutMs: 2_000 })
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }).asResponse()
+    const answered = openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    while (upstream.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    const first = test.profiler.shutdown()
+    // Every call waits for the same shutdown.
+    expect(test.profiler.shutdown()).toBe(first)
+    await Promise.all([first, answered])
+    expect(test.profiler.stats()).toMatchObject({ sent: 1, dropped: 0 })
     await test.close()
   })
 

@@ -46,8 +46,9 @@ export interface Profiler {
   /** Sends every queued event now; resolves when done or after `shutdownTimeoutMs`. Never rejects. */
   flush(): Promise<void>
   /**
-   * Waits for the calls under way, then stops recording and sends what is queued, all within
-   * `shutdownTimeoutMs`, and reports what could not be recorded or sent.
+   * Waits for the calls under way (at most half of `shutdownTimeoutMs`), then stops recording and sends
+   * what is queued, all within `shutdownTimeoutMs`, and reports what could not be recorded or sent.
+   * Every call returns the same promise.
    */
   shutdown(): Promise<void>
   /** Counters of events queued, sent and dropped. */
@@ -209,6 +210,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   }
 
   const openCalls = new OpenCalls()
+  // Every shutdown() call waits for the same one.
+  let shuttingDown: Promise<void> | undefined
 
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
   const enqueue = (call: CallTracker) => {
@@ -319,18 +322,26 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         reporter.reportInternal('flushing', error)
       }
     },
-    async shutdown() {
-      unregisterExitFlush?.()
-      try {
-        // Calls under way (a server's requests still finishing on SIGTERM) are billed: their events are
-        // waited for while what is already queued is sent, all within the one bound.
-        const deadline = Date.now() + resolved.shutdownTimeoutMs
-        await Promise.all([openCalls.noneUnderWayBy(deadline), transport.flush(resolved.shutdownTimeoutMs)])
-        await finishingCalls()
-        await transport.close(Math.max(0, deadline - Date.now()))
-      } catch (error) {
-        reporter.reportInternal('shutting down', error)
-      }
+    shutdown() {
+      shuttingDown ??= (async () => {
+        unregisterExitFlush?.()
+        try {
+          const timeoutMs = resolved.shutdownTimeoutMs
+          const deadline = Date.now() + timeoutMs
+          // Calls under way (a server's requests still finishing on SIGTERM) are billed: they are waited
+          // for while what is queued is sent, for at most half the bound, so their events always have the
+          // other half to be sent. A call never consumed (a stream never read) counts as under way.
+          await Promise.all([
+            openCalls.noneUnderWayBy(Date.now() + timeoutMs / 2),
+            transport.flush(timeoutMs / 2),
+          ])
+          await finishingCalls()
+          await transport.close(Math.max(0, deadline - Date.now()))
+        } catch (error) {
+          reporter.reportInternal('shutting down', error)
+        }
+      })()
+      return shuttingDown
     },
     stats: () => transport.stats(),
   }

@@ -40,8 +40,8 @@ export interface ProfilerOptions {
   /** How long sending pauses before one probe request. Default 30 000 ms. */
   breakerCooldownMs?: number | undefined
   /**
-   * Longest time `shutdown()` waits for the calls under way and for the queue to drain, and `flush()`
-   * for the queue. Default 5000 ms.
+   * Longest time `shutdown()` takes (waiting for the calls under way for at most half of it, then
+   * sending), and `flush()` waits for the queue to drain. Default 5000 ms.
    */
   shutdownTimeoutMs?: number | undefined
   /** Try to send queued events when the process is about to exit (`beforeExit`). Default `true`. */

@@ -96,8 +96,8 @@ export function recordCall<Plan extends CallPlan>(
   try {
     return recorder.observe(result, tracker, plan)
   } catch (error) {
+    // Not abandoned: handlers the observer attached before it failed may still record the call.
     session.reporter.reportInternal('observing a call', error)
-    tracker.abandon()
     return result
   }
 }

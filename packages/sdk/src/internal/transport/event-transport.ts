@@ -104,7 +104,7 @@ export class EventTransport {
         this.options.reporter.report(
           new ProfilerError(
             'EVENTS_DROPPED',
-            'a call ended after shutdown() stopped recording: it was made after shutdown(), or was still under way when shutdown() stopped waiting for calls (shutdownTimeoutMs), and is not recorded (reported once; stats().dropped counts each)',
+            'a call ended after shutdown() stopped recording: it was made after shutdown(), or was still under way when shutdown() stopped waiting for calls (after half of shutdownTimeoutMs), and is not recorded (reported once; stats().dropped counts each)',
             { droppedEvents: 1 },
           ),
         )
