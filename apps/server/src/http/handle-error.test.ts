@@ -17,14 +17,14 @@ function appThrowing(error: Error) {
 }
 
 describe('createErrorHandler', () => {
-  it('logs a schema the server does not match in one warning line, with the reason and no stack trace', async () => {
+  it('logs a schema the server does not match in one error line, with the reason and no stack trace', async () => {
     const missing = Object.assign(new Error('column "usage_estimated" does not exist'), { code: '42703' })
     const { app, lines } = appThrowing(missing)
     expect((await app.request('/')).status).toBe(503)
     expect(lines).toEqual([
       expect.objectContaining({
-        level: 'warn',
-        msg: 'request refused',
+        level: 'error',
+        msg: 'request failed',
         code: 'SCHEMA_NOT_CURRENT',
         reason: 'column "usage_estimated" does not exist',
       }),

@@ -5,9 +5,11 @@ import { CircuitOpenError } from '../resilience/circuit-breaker.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import { ApiError } from './api-error.ts'
 
-// A table, column or function the server's queries use is missing: the schema is older than the server
-// (a `migrate --down` run under it, say). SQLSTATE undefined_table, undefined_column, undefined_function.
-const SCHEMA_MISMATCH_CODES = new Set(['42P01', '42703', '42883'])
+// A table, column or function the server's queries use is missing, or a CHECK does not allow a value yet
+// (a service tier a later migration added; values are validated before they are written): the schema
+// is older than the server (a `migrate --down` run under it, say). SQLSTATE undefined_table,
+// undefined_column, undefined_function, check_violation.
+const SCHEMA_MISMATCH_CODES = new Set(['42P01', '42703', '42883', '23514'])
 
 function sqlStateOf(error: unknown): unknown {
   const fields = error as { code?: unknown; sqlState?: unknown; cause?: { code?: unknown } } | undefined
@@ -47,7 +49,7 @@ function toApiError(error: unknown): ApiError {
     return new ApiError(
       503,
       'SCHEMA_NOT_CURRENT',
-      'The database schema is not the one this server needs (a table or column it uses is missing: was a migration rolled back?). Run `npx ai-cost-profiler migrate`; GET /ready lists the pending migrations.',
+      'The database schema is not the one this server needs (a table, column or allowed value it uses is missing: was a migration rolled back?). Run `npx ai-cost-profiler migrate`; GET /ready lists the pending migrations.',
       { retryAfterSeconds: 30 },
     )
   }
@@ -67,8 +69,9 @@ export function createErrorHandler(logger: Logger) {
     if (apiError.status === 503 && (error instanceof ApiError || error instanceof CircuitOpenError)) {
       logger.warn('request refused', { method: c.req.method, path: c.req.path, code: apiError.code })
     } else if (apiError.code === 'SCHEMA_NOT_CURRENT') {
-      // A known state with a known fix (run migrate): the database's own message says what is missing.
-      logger.warn('request refused', {
+      // An error, as the same database codes can come from a fault in the code; without a stack trace, as
+      // the database's own message says what is missing.
+      logger.error('request failed', {
         method: c.req.method,
         path: c.req.path,
         code: apiError.code,

@@ -445,4 +445,19 @@ describeEachDatabase('requests against a schema older than the server', (getDb) 
     }
     expect((await t.get('/v1/events')).status).toBe(200)
   })
+
+  it('answers 503 SCHEMA_NOT_CURRENT for a service tier the rolled-back schema does not allow yet', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['ingest', 'read'] })
+    // 0010 added the fast tier to the CHECK of llm_calls.service_tier.
+    await migrateDown(db, { toVersion: '0009' })
+    try {
+      const fast = { ...example, idempotencyKey: 'fast-on-0009', provider: 'anthropic', serviceTier: 'fast' }
+      const response = await t.postEvents([fast])
+      expect(response.status).toBe(503)
+      expect(response.body).toMatchObject({ error: { code: 'SCHEMA_NOT_CURRENT' } })
+    } finally {
+      await migrateUp(db)
+    }
+  })
 })

@@ -114,6 +114,7 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       ['version=', 'version must be a whole number of at least 1, written in decimal digits'],
       ['version=0', 'version must be at least 1'],
       ['version=99999999999999999999', 'version is larger than any version'],
+      ['version=3000000000', 'version is larger than any version'],
       ['versoin=1', 'has unknown field(s) versoin: remove it'],
     ]) {
       const refused = await send(t, 'DELETE', `${path}?${query}`)
@@ -121,6 +122,10 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       expect(JSON.stringify(refused.body), query).toContain(message)
     }
     expect((await t.get(path)).status).toBe(200)
+    expect(await send(t, 'PUT', path, { ...override, version: 3_000_000_000 })).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining('version is larger than any version') } },
+    })
     expect(await send(t, 'DELETE', `${path}?version=1`)).toEqual({ status: 204, body: null })
     expect((await t.get(path)).status).toBe(404)
   })

@@ -60,7 +60,11 @@ export const priceOverrideBody = z.strictObject({
   }),
 })
 
-const updateBody = priceOverrideBody.extend({ version: z.int().min(1) })
+// Versions are stored as a 32-bit integer: a larger one is no version an override ever had.
+const MAX_VERSION = 2_147_483_647
+const updateBody = priceOverrideBody.extend({
+  version: z.int().min(1).max(MAX_VERSION, 'is larger than any version'),
+})
 
 // `?version=N` deletes only while the override is at version N; without it the delete is unconditional.
 const deleteQuery = z.strictObject({
@@ -68,7 +72,7 @@ const deleteQuery = z.strictObject({
     .string()
     .regex(/^\d+$/, 'must be a whole number of at least 1, written in decimal digits')
     .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER, 'is larger than any version'))
+    .pipe(z.number().min(1, 'must be at least 1').max(MAX_VERSION, 'is larger than any version'))
     .optional(),
 })
 
