@@ -319,7 +319,7 @@ describe('CLI on PostgreSQL', () => {
     // The dry run does not run the down file (it would take the real run's locks): it says its check is left.
     expect(await runCli(['migrate', '--down', '--to', '0007', '--dry-run'])).toBe(0)
     expect(output).toEqual([
-      'Would roll back:\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\nStored data this would change:\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
+      'Would roll back:\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\nStored data this would change, where there is any:\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
     ])
     output.length = 0
     expect(await runCli(['migrate'])).toBe(0)
@@ -427,7 +427,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       stdout.length = 0
       expect(await runCli(['migrate', '--down', '--dry-run', '--to', '0007'])).toBe(0)
       expect(stdout).toEqual([
-        `Would roll back:\n  0009_usage_estimated\n  0008_wide_cost_sums\nStored data this would change:\n  0009_usage_estimated: which calls had estimated usage (\`usageEstimated\`); their stored cost status stays, but a later recompute marks such calls \`priced\`\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`,
+        `Would roll back:\n  0009_usage_estimated\n  0008_wide_cost_sums\nStored data this would change, where there is any:\n  0009_usage_estimated: which calls had estimated usage (\`usageEstimated\`); their stored cost status stays, but a later recompute marks such calls \`priced\`\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`,
       ])
       stdout.length = 0
       // The roll-back is still in place: a write command applies the pending migration, as `serve` does.

@@ -27,15 +27,18 @@ function parseTargetVersion(text: string): string {
   return target.version
 }
 
+/** The migrations of this version by their whole name, `0004_calls_keys_by_trigger`. */
+function migrationsByName(): Map<string, Migration> {
+  return new Map(loadMigrations().map((migration) => [`${migration.version}_${migration.name}`, migration]))
+}
+
 /**
  * A note on the down files among `names` that check the stored data when they run and may refuse
  * (0008 does while a stored sum no longer fits the narrower column): a dry run does not run them, as
  * that would take the real run's locks.
  */
 function describeDataGuards(names: readonly string[]): string {
-  const byName = new Map(
-    loadMigrations().map((migration) => [`${migration.version}_${migration.name}`, migration]),
-  )
+  const byName = migrationsByName()
   const guarded = names.filter((name) => /\bRAISE\s+EXCEPTION\b/i.test(byName.get(name)?.downSql ?? ''))
   if (guarded.length === 0) return ''
   return `\nNot checked by a dry run: the down file of ${guarded.join(', ')} checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.`
@@ -47,9 +50,7 @@ function describeDataGuards(names: readonly string[]): string {
  * after the real run.
  */
 function describeDataLoss(names: readonly string[], heading: string): string {
-  const byName = new Map(
-    loadMigrations().map((migration) => [`${migration.version}_${migration.name}`, migration]),
-  )
+  const byName = migrationsByName()
   const losses = names.flatMap((name) =>
     [...(byName.get(name)?.downSql ?? '').matchAll(/^-- loses: (.+)$/gm)].map(
       (line) => `  ${name}: ${line[1]}`,
@@ -92,7 +93,7 @@ export const migrateCommand: Command = async (args, { env, print }) => {
           .filter((name) => toVersion === undefined || name.slice(0, 4) > toVersion)
           .reverse()
         if (toUndo.length === 0) return 'Nothing to roll back.'
-        return `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}${describeDataLoss(toUndo, 'Stored data this would change:')}${describeDataGuards(toUndo)}`
+        return `Would roll back:\n${toUndo.map((name) => `  ${name}`).join('\n')}${describeDataLoss(toUndo, 'Stored data this would change, where there is any:')}${describeDataGuards(toUndo)}`
       }
       return status.pending.length === 0
         ? 'Database is up to date; nothing would run.'
@@ -110,7 +111,7 @@ export const migrateCommand: Command = async (args, { env, print }) => {
     print(
       undone.length === 0
         ? 'Nothing to roll back.'
-        : `Rolled back: ${undone.join(', ')}${describeDataLoss(undone, 'Stored data this changed:')}`,
+        : `Rolled back: ${undone.join(', ')}${describeDataLoss(undone, 'Stored data this changed, where there was any:')}`,
     )
     return 0
   }

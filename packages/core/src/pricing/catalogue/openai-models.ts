@@ -25,7 +25,8 @@ const BATCH_AND_FAST: ServiceTierPrices = { ...BATCH, priority: FAST_2X }
 
 // GPT-5.4 and later bill the whole request at 2x input and cached input and 1.5x output once the
 // prompt passes 272K tokens. The model pages word it ">272K input tokens" (GPT-5.4, 5.4 pro, 5.6) and
-// "more than 272K input tokens" (GPT-6): 272,000 tokens still bill at the standard rate.
+// "more than 272K input tokens" (GPT-6), as third-party pages do for GPT-5.5 ("> 272K input"): 272,000
+// tokens still bill at the standard rate.
 function longContextAbove272k(prices: Partial<TokenPrices>): LongContextTier[] {
   return [{ aboveInputTokens: 272_000, prices }]
 }

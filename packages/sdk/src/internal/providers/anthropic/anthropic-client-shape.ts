@@ -113,6 +113,10 @@ function toolRunnerInterceptor({ session }: ClientShapeInput) {
 export function anthropicClientShape(input: ClientShapeInput): ProxyShape {
   const aliases = { _client: input.root }
   const messages = (): ProxyShape => ({ aliases, intercept: { create: createInterceptor(input) } })
+  const betaMessages = (): ProxyShape => {
+    const shape = messages()
+    return { ...shape, intercept: { ...shape.intercept, toolRunner: toolRunnerInterceptor(input) } }
+  }
   return {
     bindToTarget: true,
     intercept: {
@@ -123,15 +127,7 @@ export function anthropicClientShape(input: ClientShapeInput): ProxyShape {
     },
     children: {
       messages,
-      beta: () => ({
-        aliases,
-        children: {
-          messages: () => ({
-            aliases,
-            intercept: { create: createInterceptor(input), toolRunner: toolRunnerInterceptor(input) },
-          }),
-        },
-      }),
+      beta: () => ({ aliases, children: { messages: betaMessages } }),
     },
   }
 }
