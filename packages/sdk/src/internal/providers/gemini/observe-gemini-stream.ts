@@ -11,6 +11,11 @@ export interface GeminiStreamState {
   /** A chunk said why generation stopped (`finishReason`), so the stream is whole. */
   finished?: boolean
   /**
+   * @google/genai's tool loop yielded the function responses it sends back: its next model request
+   * starts a new round, billed on its own, whose facts replace this round's (see `startNextRound`).
+   */
+  betweenRounds?: boolean
+  /**
    * An error event inside the stream (`data: {"error": {...}}`): @google/generative-ai and
    * @google-cloud/vertexai pass it on as a chunk instead of failing, so the call did not complete.
    */
@@ -34,6 +39,21 @@ export function geminiStreamOutcome(state: GeminiStreamState): CallOutcome {
 }
 
 /**
+ * Starts the next round of a tool loop's stream, if one ended: its usage, tier and end are its own.
+ * Called when its model request goes out (a round of a watched call is recorded as its own event
+ * then, so the call's event must not carry it too) or, at the latest, at its first chunk. The caller
+ * who leaves at the function responses has made no further request, and the round before stays
+ * the call's.
+ */
+export function startNextRound(state: GeminiStreamState): void {
+  if (!state.betweenRounds) return
+  state.betweenRounds = false
+  state.usage = undefined
+  state.serviceTier = undefined
+  state.finished = false
+}
+
+/**
  * Watches a Gemini stream (`generateContentStream`). A normal end records success with the last
  * running totals; an early stop or a failure records `incomplete` with what was known.
  * `finishOnEnd: false` leaves the ending to someone else (the aggregated `response` promise).
@@ -46,6 +66,11 @@ export function observeGeminiStream(
   return {
     onItem(chunk) {
       const facts = readGeminiResponse(chunk)
+      if (facts.toolResponses) {
+        state.betweenRounds = true
+        return false
+      }
+      startNextRound(state)
       if (facts.hasContent) tracker.markFirstToken()
       state.model = facts.model ?? state.model
       state.usage = facts.usage ?? state.usage

@@ -18,6 +18,11 @@ export interface GeminiResponseFacts {
   /** The chunk carries generated content (for time to first token). */
   hasContent: boolean
   /**
+   * The chunk is the turn of function responses that @google/genai's tool loop yields between two
+   * model rounds (a candidate of role `user`): the tools' output, not the model's.
+   */
+  toolResponses: boolean
+  /**
    * A candidate says why generation stopped (`finishReason`), or the prompt was blocked: the answer
    * is whole. A stream that ends before any chunk says so was cut short.
    */
@@ -71,11 +76,13 @@ export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   const usage = asFields(fields.usageMetadata)
   const candidates = Array.isArray(fields.candidates) ? fields.candidates : []
   let hasContent = false
+  let toolResponses = false
   let finished = readString(asFields(fields.promptFeedback)?.blockReason) !== undefined
   for (const candidate of candidates) {
     const candidateFields = asFields(candidate)
-    const parts = asFields(candidateFields?.content)?.parts
-    if (!hasContent && Array.isArray(parts)) hasContent = parts.some(carriesOutput)
+    const content = asFields(candidateFields?.content)
+    if (content?.role === 'user') toolResponses = true
+    else if (!hasContent && Array.isArray(content?.parts)) hasContent = content.parts.some(carriesOutput)
     if (readString(candidateFields?.finishReason)) finished = true
   }
   return {
@@ -83,6 +90,7 @@ export function readGeminiResponse(response: unknown): GeminiResponseFacts {
     usage: usage ? normalizeGeminiUsage(usage as GeminiUsagePayload) : undefined,
     serviceTier: servedTier(fields, usage),
     hasContent,
+    toolResponses,
     finished,
     error: readGeminiError(fields),
   }

@@ -333,6 +333,69 @@ describe('wrapping a @google/genai client', () => {
       expect(events[1]).toMatchObject({ streaming: true, usage: { inputTokens: 150_110, outputTokens: 115 } })
     })
 
+    it('records a streamed round left before its finish reason as incomplete, though the round before finished', async () => {
+      const partial = (text: string, candidatesTokenCount: number) => ({
+        candidates: [{ content: { parts: [{ text }], role: 'model' }, index: 0 }],
+        usageMetadata: { promptTokenCount: 150_100, candidatesTokenCount },
+      })
+      upstream.enqueue(
+        geminiStream([answer(callLookup, round1)]),
+        geminiStream([partial('Revenue ', 1), partial('was ', 2), answer([{ text: '12M.' }], round2)], {
+          delayMs: 5,
+        }),
+      )
+      const stream = await ai.models.generateContentStream({
+        model: 'gemini-2.5-pro',
+        contents: 'Q3?',
+        config: { tools: [lookup] },
+      })
+      for await (const chunk of stream)
+        if (chunk.candidates?.[0]?.content?.parts?.[0]?.text === 'Revenue ') break
+      const events = byInput(await test.events())
+      expect(events).toMatchObject([
+        { status: 'success', usage: { inputTokens: 150_000, outputTokens: 320 } },
+        {
+          status: 'incomplete',
+          error: { type: 'aborted' },
+          usage: { inputTokens: 150_100, outputTokens: 1 },
+        },
+      ])
+    })
+
+    it('keeps a streamed round as the call’s when the caller leaves at the function responses, and not when the next round fails', async () => {
+      upstream.enqueue(geminiStream([answer(callLookup, round1)]))
+      const left = await ai.models.generateContentStream({
+        model: 'gemini-2.5-pro',
+        contents: 'Q3?',
+        config: { tools: [lookup] },
+      })
+      for await (const chunk of left) if (chunk.candidates?.[0]?.content?.role === 'user') break
+      expect(upstream.requests).toHaveLength(1)
+      expect(await test.events()).toMatchObject([
+        { status: 'success', usage: { inputTokens: 150_000, outputTokens: 320 } },
+      ])
+
+      upstream.reset()
+      upstream.enqueue(geminiStream([answer(callLookup, round1)]), geminiJson(resourceExhausted, 429))
+      const failing = await ai.models.generateContentStream({
+        model: 'gemini-2.5-pro',
+        contents: 'Q3?',
+        config: { tools: [lookup] },
+      })
+      const error = await (async () => {
+        for await (const _chunk of failing) {
+          // read until the second round fails
+        }
+      })().catch((caught) => caught)
+      expect(error).toBeInstanceOf(ApiError)
+      // The first round once, as its own event; the failed one without its tokens.
+      const events = (await test.events()).slice(1)
+      expect(byInput(events)).toMatchObject([
+        { status: 'incomplete', error: { type: 'rate_limit' }, usage: { inputTokens: 0 } },
+        { status: 'success', usage: { inputTokens: 150_000, outputTokens: 320 } },
+      ])
+    })
+
     it('adds up a resumed round that is not the last', async () => {
       upstream.enqueue(
         geminiJson(

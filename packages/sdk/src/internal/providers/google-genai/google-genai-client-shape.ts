@@ -10,7 +10,11 @@ import { runSafely } from '../../run-safely.ts'
 import { classifyGoogleError, readCallerSignal } from '../gemini/classify-google-error.ts'
 import { estimateEmbeddingTokens } from '../gemini/estimate-embedding-tokens.ts'
 import { mapGeminiServiceTier } from '../gemini/map-gemini-service-tier.ts'
-import { observeGeminiStream } from '../gemini/observe-gemini-stream.ts'
+import {
+  type GeminiStreamState,
+  observeGeminiStream,
+  startNextRound,
+} from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 import { type WatchedGenAiCall, watchGenAiRequests } from './watch-genai-requests.ts'
@@ -80,9 +84,13 @@ function recordSettled(
             tracker.finish({ status: 'success' })
             return value
           }
+          const state: GeminiStreamState = { model: undefined, usage: undefined }
+          // The watched requests of a tool loop tell when its next round starts: no chunk does, when
+          // that round's request fails.
+          if (watched) watched.rounds.onRequest = () => startNextRound(state)
           return observeAsyncIterator(
             value,
-            observeGeminiStream(tracker, { finishOnEnd: true, classify }),
+            observeGeminiStream(tracker, { finishOnEnd: true, state, classify }),
             reporter,
           )
         }

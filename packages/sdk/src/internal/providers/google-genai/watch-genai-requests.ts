@@ -13,8 +13,15 @@ type Fetch = (input: unknown, init?: unknown) => Promise<unknown>
 export interface WatchedGenAiCall {
   params: Record<string, unknown>
   scope: AttemptScope
-  /** Set to the call's tracker once it starts: the rounds of automatic function calling are its relatives. */
-  rounds: { tracker: CallTracker | undefined }
+  rounds: {
+    /** Set to the call's tracker once it starts: the rounds of automatic function calling are its relatives. */
+    tracker: CallTracker | undefined
+    /**
+     * Called as each model request that is not a retry goes out: a stream's observer starts the tool
+     * loop's next round there (see `startNextRound`).
+     */
+    onRequest: (() => void) | undefined
+  }
   /**
    * Records the last answered round as its own event: for a call that failed after it (a tool that
    * threw), whose own event then carries no usage.
@@ -138,7 +145,7 @@ export function watchGenAiRequests(
   const chosen = asFetch(httpOptions.fetch) ?? asFetch(asFields(clientOptions.httpOptions)?.fetch)
 
   const scope: AttemptScope = { attempts: 0, parent: undefined }
-  const rounds: WatchedGenAiCall['rounds'] = { tracker: undefined }
+  const rounds: WatchedGenAiCall['rounds'] = { tracker: undefined, onRequest: undefined }
   let lastFailed = false
   let current: Hop | undefined
   let roundHops: Hop[] = []
@@ -184,6 +191,7 @@ export function watchGenAiRequests(
     if (watchRounds && !retry) {
       if (current) settle(current)
       current = { startedAt: performance.now(), answer: Promise.resolve(undefined) }
+      rounds.onRequest?.()
     }
     const hop = current
     try {
