@@ -396,6 +396,28 @@ describe('wrapping a @google/genai client', () => {
       ])
     })
 
+    it('takes the tier each round was served at from its header, as for the call’s own event', async () => {
+      const servedAtStandard = (body: unknown) =>
+        ((_request, reply) =>
+          sendJson(reply, 200, body, {
+            'x-gemini-service-tier': 'standard',
+          })) satisfies Parameters<typeof upstream.enqueue>[0]
+      upstream.enqueue(
+        servedAtStandard(answer(callLookup, round1)),
+        servedAtStandard(answer([{ text: 'Revenue was 12M.' }], round2)),
+      )
+      await ai.models.generateContent({
+        model: 'gemini-3-flash-preview',
+        contents: 'Q3?',
+        config: { tools: [lookup], serviceTier: 'priority' } as never,
+      })
+      const events = byInput(await test.events())
+      expect(events.map((event) => [event.usage.inputTokens, event.serviceTier])).toEqual([
+        [150_000, 'standard'],
+        [150_100, 'standard'],
+      ])
+    })
+
     it('adds up a resumed round that is not the last', async () => {
       upstream.enqueue(
         geminiJson(

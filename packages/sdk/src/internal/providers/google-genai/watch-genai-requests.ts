@@ -77,7 +77,7 @@ function runsToolLoop(config: Record<string, unknown>): boolean {
   return Array.isArray(tools) && tools.some((tool) => typeof asFields(tool)?.callTool === 'function')
 }
 
-/** What one answer says: a JSON response, or the last chunk of a server-sent event stream that carries usage. */
+/** What one answer says: a JSON response, or the last chunk of a server-sent event stream that carries usage, with the answer's headers. */
 async function readHopAnswer(response: Response): Promise<HopAnswer | undefined> {
   const text = await response.text()
   let last: unknown
@@ -92,8 +92,11 @@ async function readHopAnswer(response: Response): Promise<HopAnswer | undefined>
   if (last === undefined) return undefined
   const candidates = asFields(last)?.candidates
   const first = Array.isArray(candidates) ? asFields(candidates[0]) : undefined
+  // The served tier may be in a header only (`x-gemini-service-tier`): read as the call's own response
+  // carries it, in `sdkHttpResponse`, so every round takes its tier by the same rule.
+  const headers = Object.fromEntries(response.headers)
   return {
-    facts: readGeminiResponse(last),
+    facts: readGeminiResponse({ ...asFields(last), sdkHttpResponse: { headers } }),
     continues: typeof first?.continuationToken === 'string' && first.continuationToken !== '',
     endedAt: performance.now(),
   }
