@@ -13,11 +13,17 @@ afterEach(() => {
 })
 
 describe('watchGenAiRequests', () => {
-  it('leaves a call that sends one request as it is', () => {
+  it('leaves a call that sends one request, or could not send it unchanged, as it is', () => {
     expect(watchGenAiRequests({ model: 'm', contents: 'x' }, models(), session)).toBeUndefined()
     expect(watchGenAiRequests({ model: 'm', config: { temperature: 0 } }, models(), session)).toBeUndefined()
     const disabled = { tools: [{ callTool: async () => [] }], automaticFunctionCalling: { disable: true } }
     expect(watchGenAiRequests({ model: 'm', config: disabled }, models(), session)).toBeUndefined()
+    // Without a config of its own, a call on a client with an extraBody would not send what it sends bare.
+    const extraBody = { labels: { team: 'reports' } }
+    expect(watchGenAiRequests({ model: 'm' }, models({ retryOptions, extraBody }), session)).toBeUndefined()
+    expect(
+      watchGenAiRequests({ model: 'm', config: {} }, models({ retryOptions, extraBody }), session),
+    ).toBeDefined()
   })
 
   it('watches a call with retries (its own or the client’s) or a tool loop, without changing its params', () => {

@@ -66,6 +66,22 @@ function withoutUndiciTimeouts(init: unknown): unknown {
   return { ...fields, dispatcher }
 }
 
+// What @google/genai writes last in a generateContent body for a `config` that holds only `httpOptions`.
+const ADDED_GENERATION_CONFIG = ',"generationConfig":{}}'
+
+/**
+ * The request as a call without a `config` sends it: @google/genai writes a `generationConfig` for
+ * any config, an empty one for the config that only carries the counting fetch, where such a call
+ * sends none. Without a config, only `contents` comes before it, and only the client's `extraBody`
+ * could come after it (such calls are not watched).
+ */
+function withoutAddedGenerationConfig(init: unknown): unknown {
+  const fields = asFields(init)
+  const body = fields?.body
+  if (typeof body !== 'string' || !body.endsWith(ADDED_GENERATION_CONFIG)) return init
+  return { ...fields, body: `${body.slice(0, -ADDED_GENERATION_CONFIG.length)}}` }
+}
+
 function asFetch(value: unknown): Fetch | undefined {
   return typeof value === 'function' ? (value as Fetch) : undefined
 }
@@ -133,19 +149,26 @@ export function watchGenAiRequests(
   session: WrapSession,
 ): WatchedGenAiCall | undefined {
   if (!isPlainObject(params)) return undefined
+  // A call without a config is given one, for the fetch: what that adds to its request is taken out.
+  const addsConfig = params.config === undefined || params.config === null
   const config = params.config ?? {}
   if (!isPlainObject(config)) return undefined
   const httpOptions = config.httpOptions ?? {}
   if (!isPlainObject(httpOptions)) return undefined
   const clientOptions = asFields(asFields(asFields(models)?.apiClient)?.clientOptions)
   if (!clientOptions) return undefined
+  const clientHttpOptions = asFields(clientOptions.httpOptions)
   const watchRounds = runsToolLoop(config)
   // Only a call that may send more than one request is watched: the others are left exactly as they are.
   const retries =
     asFields(httpOptions.retryOptions) !== undefined ||
-    asFields(asFields(clientOptions.httpOptions)?.retryOptions) !== undefined
+    asFields(clientHttpOptions?.retryOptions) !== undefined
   if (!watchRounds && !retries) return undefined
-  const chosen = asFetch(httpOptions.fetch) ?? asFetch(asFields(clientOptions.httpOptions)?.fetch)
+  // The client's `extraBody` is merged into the body after the added `generationConfig`, which could then
+  // not be told from the rest: such a call's retries go uncounted rather than its request changed.
+  const extraBody = asFields(clientHttpOptions?.extraBody)
+  if (addsConfig && extraBody && Object.keys(extraBody).length > 0) return undefined
+  const chosen = asFetch(httpOptions.fetch) ?? asFetch(clientHttpOptions?.fetch)
 
   const scope: AttemptScope = { attempts: 0, parent: undefined }
   const rounds: WatchedGenAiCall['rounds'] = { tracker: undefined, onRequest: undefined }
@@ -197,10 +220,11 @@ export function watchGenAiRequests(
       rounds.onRequest?.()
     }
     const hop = current
+    const sent = addsConfig ? withoutAddedGenerationConfig(init) : init
     try {
       const response = await (chosen === undefined
-        ? (globalThis.fetch as Fetch)(input, withoutUndiciTimeouts(init))
-        : chosen(input, init))
+        ? (globalThis.fetch as Fetch)(input, withoutUndiciTimeouts(sent))
+        : chosen(input, sent))
       lastFailed = asFields(response)?.ok === false
       if (hop && !lastFailed && response instanceof Response) {
         hop.answer = readHopAnswer(response.clone()).catch(() => undefined)
