@@ -450,6 +450,34 @@ describe('wrapping a @google/genai client', () => {
       ])
     })
 
+    it('lets @google/genai write into the caller’s params as it does unwrapped', async () => {
+      const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }
+      const run = async (client: GoogleGenAI) => {
+        upstream.enqueue(
+          geminiStream([answer(callLookup, round1)]),
+          geminiStream([answer([{ text: 'Revenue was 12M.' }], round2)]),
+        )
+        const contents = [{ role: 'user', parts: [{ text: 'Q3?' }] }]
+        const params = {
+          model: 'gemini-2.5-pro',
+          contents,
+          config: { tools: [lookup], responseSchema: schema } as Record<string, unknown>,
+        }
+        for await (const _chunk of await client.models.generateContentStream(params)) {
+          // read every round
+        }
+        // The caller's own array is replaced, not changed.
+        expect(contents).toHaveLength(1)
+        return params
+      }
+      const wrapped = await run(ai)
+      const unwrapped = await run(bare)
+      // The tool loop's exchange, written back by the SDK; the JSON schema moved where it belongs.
+      expect(wrapped.contents.map((content) => content.role)).toEqual(['user', 'model', 'user'])
+      expect(wrapped.config).toEqual({ tools: [lookup], responseJsonSchema: schema })
+      expect(wrapped).toEqual(unwrapped)
+    })
+
     it('adds up a resumed round that is not the last', async () => {
       upstream.enqueue(
         geminiJson(

@@ -34,6 +34,13 @@ describe('watchGenAiRequests', () => {
     expect(watchGenAiRequests({ model: 'm' }, models({ retryOptions }), session)).toBeDefined()
     const tools = { tools: [{ callTool: async () => [] }] }
     expect(watchGenAiRequests({ model: 'm', config: tools }, models(), session)).toBeDefined()
+    // Frozen params cannot be seen through with a fetch in them: they are copied.
+    const frozen = Object.freeze({ model: 'm', config: Object.freeze({ httpOptions: { retryOptions } }) })
+    const copied = watchGenAiRequests(frozen, models(), session)?.params
+    expect(copied).toMatchObject({
+      model: 'm',
+      config: { httpOptions: { retryOptions, fetch: expect.any(Function) } },
+    })
     // A client whose options cannot be read is left alone.
     expect(
       watchGenAiRequests({ model: 'm', config: { httpOptions: { retryOptions } } }, {}, session),

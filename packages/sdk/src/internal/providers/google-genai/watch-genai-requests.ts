@@ -82,6 +82,30 @@ function withoutAddedGenerationConfig(init: unknown): unknown {
   return { ...fields, body: `${body.slice(0, -ADDED_GENERATION_CONFIG.length)}}` }
 }
 
+/**
+ * `target` seen with `key` holding `value`. Every other read, and every write, reaches `target` itself,
+ * as it would unwrapped: @google/genai writes back into the caller's params (the tool loop's exchange
+ * into `params.contents`, `embedContent`'s normalised `contents`, a JSON `responseSchema` moved to
+ * `responseJsonSchema` in `config`). A target that could not report `key` as its own (not extensible,
+ * or holding `key` as not configurable: a frozen object) is copied instead.
+ */
+function viewWith(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  if (!Object.isExtensible(target) || Object.getOwnPropertyDescriptor(target, key)?.configurable === false)
+    return { ...target, [key]: value }
+  return new Proxy(target, {
+    get: (object, property, receiver) => (property === key ? value : Reflect.get(object, property, receiver)),
+    has: (object, property) => property === key || Reflect.has(object, property),
+    ownKeys: (object) => {
+      const keys = Reflect.ownKeys(object)
+      return keys.includes(key) ? keys : [...keys, key]
+    },
+    getOwnPropertyDescriptor: (object, property) =>
+      property === key
+        ? { value, writable: true, enumerable: true, configurable: true }
+        : Reflect.getOwnPropertyDescriptor(object, property),
+  })
+}
+
 function asFetch(value: unknown): Fetch | undefined {
   return typeof value === 'function' ? (value as Fetch) : undefined
 }
@@ -134,7 +158,8 @@ function addUsage(sum: UsageBuckets | undefined, usage: UsageBuckets | undefined
  * Only calls that can send more than one request are watched: with `retryOptions` (the call's or the
  * client's) or callable tools; the others are left exactly as they are. When the client's options
  * cannot be read, the call is left unwatched too, rather than risk passing its requests by the
- * client's own fetch. The caller's objects are copied, never changed.
+ * client's own fetch. The call gets a view of the caller's params and config with that fetch in them:
+ * the profiler changes neither, and what @google/genai writes into them reaches them as unwrapped.
  *
  * Retries (`retryOptions`): only a request after a failed one (an error status or a thrown fetch)
  * counts as one. Automatic function calling: @google/genai sends a model request per round of its tool
@@ -236,7 +261,11 @@ export function watchGenAiRequests(
     }
   }
   return {
-    params: { ...params, config: { ...config, httpOptions: { ...httpOptions, fetch: countingFetch } } },
+    params: viewWith(
+      params,
+      'config',
+      viewWith(config, 'httpOptions', { ...httpOptions, fetch: countingFetch }),
+    ),
     scope,
     rounds,
     settleLastRound: () => {
