@@ -28,13 +28,14 @@ function knownFacts(state: GeminiStreamState): Pick<CallOutcome, 'model' | 'usag
 }
 
 /**
- * How a stream that ended without failing is recorded: incomplete when an error event came in it, or
- * when it ended before any chunk gave a `finishReason` (the connection closed cleanly part-way, as
- * OpenAI and Anthropic streams without their final event are recorded).
+ * How a stream that ended without failing is recorded: incomplete when an error event came in it, when
+ * it ended before any chunk gave a `finishReason` (the connection closed cleanly part-way, as OpenAI
+ * and Anthropic streams without their final event are recorded), or when no chunk carried usage (its
+ * tokens are unknown: never a $0 success).
  */
 export function geminiStreamOutcome(state: GeminiStreamState): CallOutcome {
   if (state.error) return { status: 'incomplete', ...knownFacts(state), callError: state.error }
-  if (!state.finished) return { status: 'incomplete', ...knownFacts(state) }
+  if (!state.finished || !state.usage) return { status: 'incomplete', ...knownFacts(state) }
   return { status: 'success', ...knownFacts(state) }
 }
 
@@ -53,37 +54,40 @@ export function startNextRound(state: GeminiStreamState): void {
   state.finished = false
 }
 
+/** Takes what one chunk of a Gemini stream says into the stream's state. */
+export function readGeminiChunk(tracker: CallTracker, state: GeminiStreamState, chunk: unknown): void {
+  const facts = readGeminiResponse(chunk)
+  if (facts.toolResponses) {
+    state.betweenRounds = true
+    return
+  }
+  startNextRound(state)
+  if (facts.hasContent) tracker.markFirstToken()
+  state.model = facts.model ?? state.model
+  state.usage = facts.usage ?? state.usage
+  state.serviceTier = facts.serviceTier ?? state.serviceTier
+  if (facts.finished) state.finished = true
+  state.error = facts.error ?? state.error
+}
+
 /**
  * Watches a Gemini stream (`generateContentStream`). A normal end records success with the last
  * running totals; an early stop or a failure records `incomplete` with what was known.
- * `finishOnEnd: false` leaves the ending to someone else (the aggregated `response` promise).
  */
 export function observeGeminiStream(
   tracker: CallTracker,
-  options: { finishOnEnd: boolean; state?: GeminiStreamState; classify?: (error: unknown) => CallError },
+  options: { state?: GeminiStreamState; classify?: (error: unknown) => CallError },
 ): IterationObserver<unknown> {
   const state = options.state ?? { model: undefined, usage: undefined }
   return {
     onItem(chunk) {
-      const facts = readGeminiResponse(chunk)
-      if (facts.toolResponses) {
-        state.betweenRounds = true
-        return false
-      }
-      startNextRound(state)
-      if (facts.hasContent) tracker.markFirstToken()
-      state.model = facts.model ?? state.model
-      state.usage = facts.usage ?? state.usage
-      state.serviceTier = facts.serviceTier ?? state.serviceTier
-      if (facts.finished) state.finished = true
-      state.error = facts.error ?? state.error
+      readGeminiChunk(tracker, state, chunk)
       return false
     },
     onDone() {
-      if (options.finishOnEnd) tracker.finish(geminiStreamOutcome(state))
+      tracker.finish(geminiStreamOutcome(state))
     },
     onError(error) {
-      if (!options.finishOnEnd) return
       tracker.finish({
         status: 'incomplete',
         ...knownFacts(state),
@@ -92,7 +96,6 @@ export function observeGeminiStream(
       })
     },
     onCancel() {
-      if (!options.finishOnEnd) return
       // Stopped after the chunk that said the answer was whole: nothing was cut off.
       if (state.finished) tracker.finish(geminiStreamOutcome(state))
       else tracker.finish({ status: 'incomplete', ...knownFacts(state), callError: { type: 'aborted' } })

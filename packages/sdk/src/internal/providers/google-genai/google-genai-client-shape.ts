@@ -88,11 +88,7 @@ function recordSettled(
           // The watched requests of a tool loop tell when its next round starts: no chunk does, when
           // that round's request fails.
           if (watched) watched.rounds.onRequest = () => startNextRound(state)
-          return observeAsyncIterator(
-            value,
-            observeGeminiStream(tracker, { finishOnEnd: true, state, classify }),
-            reporter,
-          )
+          return observeAsyncIterator(value, observeGeminiStream(tracker, { state, classify }), reporter)
         }
         if (method === 'embedContent') {
           tracker.finish({ status: 'success', ...embeddingUsage(value, request?.contents) })

@@ -405,18 +405,16 @@ describe('wrapping @google-cloud/vertexai', () => {
     return () => vi.unstubAllGlobals()
   })
 
-  const vertex = () =>
-    test.profiler.wrap(
-      new VertexAI({
-        project: 'acme-prod',
-        location: 'europe-west4',
-        apiEndpoint: upstream.url.replace('http://', ''),
-        googleAuthOptions: {
-          authClient: { getAccessToken: async () => ({ token: 'vertex-token' }) } as never,
-        },
-      }),
-      { feature: 'vertex-reports' },
-    )
+  const bareVertex = () =>
+    new VertexAI({
+      project: 'acme-prod',
+      location: 'europe-west4',
+      apiEndpoint: upstream.url.replace('http://', ''),
+      googleAuthOptions: {
+        authClient: { getAccessToken: async () => ({ token: 'vertex-token' }) } as never,
+      },
+    })
+  const vertex = () => test.profiler.wrap(bareVertex(), { feature: 'vertex-reports' })
 
   it('records generateContent, streams and chats as provider vertex', async () => {
     upstream.enqueue(geminiJson(generateContent), geminiStream(), geminiJson(generateContent))
@@ -443,6 +441,38 @@ describe('wrapping @google-cloud/vertexai', () => {
       { provider: 'vertex', streaming: true, usage: streamUsage },
       { provider: 'vertex', streaming: false, requestedModel: 'gemini-2.5-pro' },
     ])
+  })
+
+  it('records the usage the chunks carried when only the response is awaited, and its last chunk has none', async () => {
+    // The aggregate takes its usage from the last chunk only: here it has none.
+    const lastWithoutUsage = [chunks[0], chunks[1], { ...chunks[2], usageMetadata: undefined }]
+    const request = { contents: [{ role: 'user', parts: [{ text: 'Q3' }] }] }
+    upstream.enqueue(geminiStream(lastWithoutUsage), geminiStream(lastWithoutUsage))
+    const streamed = await vertex()
+      .getGenerativeModel({ model: 'gemini-2.5-pro' })
+      .generateContentStream(request)
+    const aggregate = await streamed.response
+    const bare = await (
+      await bareVertex().getGenerativeModel({ model: 'gemini-2.5-pro' }).generateContentStream(request)
+    ).response
+    expect(aggregate).toEqual(bare)
+    expect(aggregate.usageMetadata).toBeUndefined()
+    // The stream read after the response still yields every chunk.
+    let text = ''
+    for await (const chunk of streamed.stream) text += chunk.candidates?.[0]?.content.parts[0]?.text
+    expect(text).toBe('Quarterly revenue grew 12%, driven by renewals.')
+
+    // No chunk with usage at all: the tokens are unknown, which is not a $0 success.
+    const noUsage = chunks.map((chunk) => ({ ...chunk, usageMetadata: undefined }))
+    upstream.enqueue(geminiStream(noUsage))
+    await (await vertex().getGenerativeModel({ model: 'gemini-2.5-pro' }).generateContentStream(request))
+      .response
+    const events = await test.events()
+    expect(events).toMatchObject([
+      { status: 'success', model: 'gemini-2.5-flash', usage: { inputTokens: 1200, outputTokens: 417 } },
+      { status: 'incomplete', usage: { inputTokens: 0, outputTokens: 0 } },
+    ])
+    expect(events[0]?.timeToFirstTokenMs).toBeGreaterThan(0)
   })
 
   it('records a preview model and a 429 ClientError', async () => {

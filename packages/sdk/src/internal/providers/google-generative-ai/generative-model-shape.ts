@@ -2,7 +2,6 @@ import type { CallError } from '@ai-cost-profiler/core'
 import type { CallTracker } from '../../call-tracker.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ErrorReporter } from '../../error-reporter.ts'
-import { observeAsyncIterator } from '../../observe-async-iterator.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
 import { runSafely } from '../../run-safely.ts'
@@ -11,10 +10,11 @@ import { estimateEmbeddingTokens } from '../gemini/estimate-embedding-tokens.ts'
 import {
   type GeminiStreamState,
   geminiStreamOutcome,
-  observeGeminiStream,
+  readGeminiChunk,
 } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
+import { readStreamAhead } from './read-stream-ahead.ts'
 
 /**
  * A call of a model (or chat session) of @google/generative-ai or @google-cloud/vertexai, which share
@@ -46,13 +46,15 @@ function observeUnary(tracker: CallTracker, result: unknown): void {
 }
 
 /**
- * `generateContentStream()` resolves to `{ stream, response }`, both fed by one HTTP body: `stream`
- * is watched for the first token, `response` (the aggregate, which settles even if the caller stops
- * reading `stream`) ends the call. From `generateContentStream()` the caller gets a promise that follows
- * the SDK's own `response`: the profiler's handlers on that one must not make the caller's rejection a
- * handled one (unhandled, it ends the process as it would unwrapped). A chat session's
- * `sendMessageStream()` handles its `response` itself (to keep the history), so its caller keeps it:
- * a new promise there would be one nobody handles.
+ * `generateContentStream()` resolves to `{ stream, response }`, both fed by one HTTP body. `stream` is
+ * read here to its end, whether or not the caller reads it (the caller reads the same chunks from a
+ * buffer), so the chunks' model, usage and error events are known even to a caller who only awaits
+ * `response`, the aggregate, which keeps none of them in @google-cloud/vertexai when the last chunk
+ * carries no usage. The call ends when both have. From `generateContentStream()` the caller gets a
+ * promise that follows the SDK's own `response`: the profiler's handlers on that one must not make the
+ * caller's rejection a handled one (unhandled, it ends the process as it would unwrapped). A chat
+ * session's `sendMessageStream()` handles its `response` itself (to keep the history), so its caller
+ * keeps it: a new promise there would be one nobody handles.
  */
 function observeStreamResult(
   tracker: CallTracker,
@@ -69,42 +71,43 @@ function observeStreamResult(
     return result
   }
   const state: GeminiStreamState = { model: undefined, usage: undefined }
+  const reading = readStreamAhead(stream, (chunk) =>
+    runSafely(reporter, 'observing a Gemini stream', () => readGeminiChunk(tracker, state, chunk)),
+  )
   // These handlers run on the SDK's own promise, outside the caller's chain: a throw in them would be an
   // unhandled rejection that ends the host process.
   response.then(
     (aggregate) =>
-      runSafely(reporter, 'recording a Gemini stream', () => {
-        // The aggregate keeps the last usage and finish reasons, but drops the chunks' model and any
-        // error event in them; the chunks are seen only when the caller reads the stream.
-        const facts = readGeminiResponse(aggregate)
-        if (facts.finished) state.finished = true
-        tracker.finish({
-          ...geminiStreamOutcome(state),
-          model: state.model ?? facts.model,
-          usage: facts.usage ?? state.usage,
-          serviceTier: state.serviceTier ?? facts.serviceTier,
-        })
-      }),
+      reading.ended.then(() =>
+        runSafely(reporter, 'recording a Gemini stream', () => {
+          // The aggregate is read whole even when reading `stream` failed part-way: its usage, when it
+          // has one, is the last the chunks gave; its model and tier only fill gaps.
+          const facts = readGeminiResponse(aggregate)
+          if (facts.finished) state.finished = true
+          state.model ??= facts.model
+          state.usage = facts.usage ?? state.usage
+          state.serviceTier ??= facts.serviceTier
+          tracker.finish(geminiStreamOutcome(state))
+        }),
+      ),
     (error: unknown) =>
-      runSafely(reporter, 'recording a failed Gemini stream', () => {
-        const { model, usage, serviceTier } = state
-        tracker.finish({
-          status: 'incomplete',
-          model,
-          usage,
-          serviceTier,
-          callError: classify(error),
-        })
-      }),
+      reading.ended.then(() =>
+        runSafely(reporter, 'recording a failed Gemini stream', () => {
+          const { model, usage, serviceTier } = state
+          tracker.finish({
+            status: 'incomplete',
+            model,
+            usage,
+            serviceTier,
+            callError: classify(error),
+          })
+        }),
+      ),
   )
   return {
     ...fields,
     response: responseHandledBySdk ? response : response.then((aggregate) => aggregate),
-    stream: observeAsyncIterator(
-      stream,
-      observeGeminiStream(tracker, { finishOnEnd: false, state }),
-      reporter,
-    ),
+    stream: reading.stream,
   }
 }
 
