@@ -140,7 +140,7 @@ describe('classifyError', () => {
         503,
         'Service Unavailable',
       ),
-      { type: 'overloaded', httpStatus: 503 },
+      { type: 'overloaded', httpStatus: 503, code: 'UNAVAILABLE' },
     ],
     ['@google/generative-ai abort', new GoogleGenerativeAIAbortError('Request aborted'), { type: 'aborted' }],
     [

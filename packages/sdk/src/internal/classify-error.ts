@@ -45,6 +45,29 @@ function readHttpStatus(error: ErrorLike, message: string): number | undefined {
   return isHttpStatus(status) ? status : undefined
 }
 
+// The google.rpc code of each HTTP status Google's APIs answer with only one code (400, 409 and 500
+// each stand for several).
+const GOOGLE_CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+}
+
+/**
+ * The code of a @google/generative-ai HTTP error, which keeps the answer's status but drops its
+ * body's `status` (`RESOURCE_EXHAUSTED`): the one Google pairs with that status, where there is one.
+ */
+function generativeAiFetchCode(error: ErrorLike): string | undefined {
+  if (errorName(error) !== 'GoogleGenerativeAIFetchError' || typeof error.status !== 'number')
+    return undefined
+  return GOOGLE_CODE_BY_STATUS[error.status]
+}
+
 /** The provider's own error code: OpenAI `code`, Anthropic `errorCode`/`type`, Google `status`. */
 function readProviderCode(error: ErrorLike, message: string): string | undefined {
   const googleBody = asRecord(parseJsonObject(message)?.error)
@@ -54,6 +77,7 @@ function readProviderCode(error: ErrorLike, message: string): string | undefined
     error.type,
     asRecord(error.stackTrace)?.status,
     googleBody?.status,
+    generativeAiFetchCode(error),
     errorInfoReason(error.errorDetails),
   ]) {
     if (typeof candidate === 'string' && candidate !== '') return storableText(candidate, MAX_ID_LENGTH)
@@ -181,7 +205,11 @@ function classify(error: unknown): CallError {
   const httpStatus = readHttpStatus(record, message)
   const code = readProviderCode(record, message)
   let type: ErrorType
-  if (
+  if (errorName(record) === 'GoogleAuthError') {
+    // @google-cloud/vertexai got no access token (no credentials, or the token endpoint refused them):
+    // nothing reached the model, and a status it carries is the token endpoint's.
+    type = 'authentication'
+  } else if (
     (code && CONTEXT_LENGTH_CODES.has(code)) ||
     (httpStatus === 400 && CONTEXT_LENGTH_MESSAGE.test(message))
   ) {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { GoogleGenerativeAI, GoogleGenerativeAIFetchError } from '@google/generative-ai'
-import { ClientError, VertexAI } from '@google-cloud/vertexai'
+import { ClientError, GoogleAuthError, VertexAI } from '@google-cloud/vertexai'
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import resourceExhausted from '../../../__fixtures__/gemini/error-resource-exhausted.json' with {
   type: 'json',
@@ -107,10 +107,24 @@ describe('wrapping @google/generative-ai', () => {
       .generateContentStream('x')
       .catch((caught) => caught)
     expect(streamError).toBeInstanceOf(GoogleGenerativeAIFetchError)
+    upstream.enqueue(geminiJson({ error: { code: 404, message: 'not found', status: 'NOT_FOUND' } }, 404))
+    await model()
+      .generateContent('x')
+      .catch(() => {})
     const events = await test.events()
+    // The SDK keeps the status but not the body's code: the one Google answers that status with.
     expect(events).toMatchObject([
-      { status: 'error', streaming: false, error: { type: 'rate_limit', httpStatus: 429 } },
-      { status: 'error', streaming: true, error: { type: 'rate_limit', httpStatus: 429 } },
+      {
+        status: 'error',
+        streaming: false,
+        error: { type: 'rate_limit', httpStatus: 429, code: 'RESOURCE_EXHAUSTED' },
+      },
+      {
+        status: 'error',
+        streaming: true,
+        error: { type: 'rate_limit', httpStatus: 429, code: 'RESOURCE_EXHAUSTED' },
+      },
+      { status: 'error', error: { type: 'not_found', httpStatus: 404, code: 'NOT_FOUND' } },
     ])
   })
 
@@ -509,6 +523,32 @@ describe('wrapping @google-cloud/vertexai', () => {
     await model.generateContent({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] }).catch(() => {})
     const [event] = await test.events()
     expect(event).toMatchObject({ provider: 'vertex', status: 'error', error: { type: 'connection' } })
+  })
+
+  it('records a failure to get an access token as an authentication error', async () => {
+    const model = test.profiler
+      .wrap(
+        new VertexAI({
+          project: 'acme-prod',
+          location: 'europe-west4',
+          apiEndpoint: upstream.url.replace('http://', ''),
+          googleAuthOptions: {
+            authClient: {
+              getAccessToken: async () => {
+                throw new Error('invalid_grant: account not found')
+              },
+            } as never,
+          },
+        }),
+      )
+      .getGenerativeModel({ model: 'gemini-2.5-pro' })
+    const error = await model
+      .generateContent({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] })
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(GoogleAuthError)
+    expect(upstream.requests).toHaveLength(0)
+    const [event] = await test.events()
+    expect(event).toMatchObject({ provider: 'vertex', status: 'error', error: { type: 'authentication' } })
   })
 
   it('records a stream that ends with an error event as incomplete', async () => {
