@@ -66,7 +66,7 @@ export interface FlushTurns extends TurnFigures {
    * Every turn of the timed flushes whose running bound passed 1 ms, with the collector's pauses,
    * the thread's waits for a core and its returns to a core within it: what is left to explain.
    */
-  runningOver1Ms: LongTurn[]
+  runningOver1Ms: Array<LongTurn & { flush: number }>
   /** Seconds the timed flushes were watched, first turn to last, summed over the flushes. */
   watchedSeconds: number
   /** `runningOver1Ms` per watched second, to set beside `clockLoop.over1MsPerSecond`. */

@@ -73,7 +73,7 @@ export const startProfilerSubject: StartBenchSubject = async ({
         const samplesWithoutGc: number[] = []
         const samplesRunning: number[] = []
         const flushPauses: GcPauses[] = []
-        const overOneMs: LongTurn[] = []
+        const overOneMs: Array<LongTurn & { flush: number }> = []
         let watched = 0
         for (let batch = 0; batch < batches; batch++) {
           for (let call = 0; call < batchSize; call++) {
@@ -94,7 +94,10 @@ export const startProfilerSubject: StartBenchSubject = async ({
           samples.push(longestTurnMs(turns))
           samplesWithoutGc.push(longestTurnMs(turns, gcPauses.pausedMsBetween))
           samplesRunning.push(longestRunningMs(turns, gcPauses.pausedMsBetween))
-          overOneMs.push(...longTurns(turns, 1, gcPauses.pausedMsBetween))
+          // Which flush, counted from 1: the first runs the sending path cold, the others warm.
+          overOneMs.push(
+            ...longTurns(turns, 1, gcPauses.pausedMsBetween).map((turn) => ({ ...turn, flush: batch + 1 })),
+          )
           watched += watchedMs(turns)
         }
         return {

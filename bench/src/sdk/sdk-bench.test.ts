@@ -108,6 +108,10 @@ describe('sdkBench', () => {
       batchSend.runningOver1Ms.filter(({ runningMs }: { runningMs: number }) => runningMs > 1).length,
     )
     expect(batchSend.runningOver1Ms.length).toBeGreaterThanOrEqual(batchSend.running.over1Ms)
+    for (const turn of batchSend.runningOver1Ms as Array<{ flush: number }>) {
+      expect(turn.flush).toBeGreaterThanOrEqual(1)
+      expect(turn.flush).toBeLessThanOrEqual(CALLS)
+    }
     expect(batchSend.watchedSeconds).toBeGreaterThan(0)
     expect(batchSend.clockLoop.seconds).toBeGreaterThanOrEqual(0.2)
     expect(batchSend.clockLoop.over1Ms).toBeGreaterThanOrEqual(0)
