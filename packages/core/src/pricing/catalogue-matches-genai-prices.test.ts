@@ -164,7 +164,7 @@ describe('catalogue against @pydantic/genai-prices', () => {
           provider: ours.provider,
           model,
           timestampMs: Date.parse(CHECKED_AT),
-          outputTokens: 0,
+          usage: { outputTokens: 0 },
         }),
       )
       .find((schedule) => schedule !== undefined)

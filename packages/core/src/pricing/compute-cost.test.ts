@@ -909,6 +909,31 @@ describe('computeCost: overrides and fallbacks', () => {
     })
   })
 
+  it('leaves a fallback-priced call with audio tokens unpriced when the data has no audio price', () => {
+    const audio = { inputTokens: 1_000, inputAudioTokens: 600, outputTokens: 500, outputAudioTokens: 400 }
+    const text = { inputTokens: 1_000, outputTokens: 500 }
+    // The library knows gpt-4o-audio-preview's text prices only ($2.50 / $10): its audio, several times
+    // dearer, would be billed as text. Text alone: 1,000 × 2.50 + 500 × 10 = 7,500 µ$. Asked twice, so
+    // the remembered schedule is checked against each call's buckets too.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const model = 'gpt-4o-audio-preview-2024-12-17'
+      expect(cost({ provider: 'openai', model, usage: audio })).toMatchObject({
+        costStatus: 'unpriced',
+        costUsd: null,
+      })
+      expect(cost({ provider: 'openai', model, usage: text })).toMatchObject({
+        costStatus: 'estimated',
+        costUsd: '0.007500000000',
+      })
+    }
+    // gpt-audio has audio prices there ($32 / $64): 400 × 2.50 + 600 × 32 + 100 × 10 + 400 × 64
+    //   = 1,000 + 19,200 + 1,000 + 25,600 = 46,800 µ$.
+    expect(cost({ provider: 'openai', model: 'gpt-audio', usage: audio })).toMatchObject({
+      costStatus: 'estimated',
+      costUsd: '0.046800000000',
+    })
+  })
+
   it('remembers a model nobody knows without changing the answer, per provider', () => {
     // The second look-up is answered from the remembered miss; the same id under a provider the
     // library does know is still looked up there.

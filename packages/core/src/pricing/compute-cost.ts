@@ -77,7 +77,7 @@ export function computeCost(input: ComputeCostInput): CostResult {
     return costResult(priced, exactness, priceEntryKey(entry), 'catalogue')
   }
 
-  const estimate = findGenaiPricesSchedule({ provider, model, timestampMs, outputTokens: usage.outputTokens })
+  const estimate = findGenaiPricesSchedule({ provider, model, timestampMs, usage })
   if (estimate !== undefined) {
     const priced = priceUsage({ schedule: estimate, usage, serviceTier })
     return costResult(priced, 'estimated', estimate.id, 'genai-prices')

@@ -1,4 +1,5 @@
 import { calcPrice, type ModelPrice, type PriceCalculation } from '@pydantic/genai-prices'
+import type { UsageBuckets } from '../usage/usage-buckets.ts'
 import type { LongContextTier, TokenPrices } from './cost-types.ts'
 import { decimalStringFromNumber } from './decimal-string-from-number.ts'
 import { normalizeModelId } from './normalize-model-id.ts'
@@ -9,8 +10,38 @@ export interface FindGenaiPricesScheduleOptions {
   provider: string
   model: string
   timestampMs: number
-  /** An entry without an output price can only price calls that produced no output. */
-  outputTokens: number
+  /**
+   * The call's tokens in the buckets an entry must price itself: without an output price it can only
+   * price calls without output, and without an audio (or output image) price calls without such tokens.
+   */
+  usage: Pick<UsageBuckets, 'outputTokens' | 'inputAudioTokens' | 'outputAudioTokens' | 'outputImageTokens'>
+}
+
+// Buckets billed at their parent's rate when a schedule has no price of their own, as the catalogue
+// does; in their data a missing audio or output image price means it is not known, and these cost
+// several times text (audio-preview models, image output), so the call is unpriced rather than
+// billed as text.
+const OWN_PRICE_NEEDED = [
+  ['inputAudioTokens', 'inputAudio'],
+  ['outputAudioTokens', 'outputAudio'],
+  ['outputImageTokens', 'outputImage'],
+] as const
+
+/**
+ * Their prices of a model as a schedule, made once (so pricing keeps its rates per schedule object): a
+ * missing output price is 0 there, used only for calls without output.
+ */
+interface TheirPrices {
+  schedule: PriceSchedule
+  hasOutputPrice: boolean
+}
+
+/** True when `their` prices every bucket `usage` has tokens in that needs a price of its own. */
+function pricesEveryBucket(their: TheirPrices, usage: FindGenaiPricesScheduleOptions['usage']): boolean {
+  if (usage.outputTokens > 0 && !their.hasOutputPrice) return false
+  return OWN_PRICE_NEEDED.every(
+    ([field, bucket]) => !(usage[field] ?? 0) || their.schedule.prices[bucket] !== undefined,
+  )
 }
 
 // Their per-million-token price keys that map onto our buckets. Other keys (per request, per web
@@ -48,7 +79,8 @@ function priceSetSuffix(calculation: PriceCalculation): string {
     : `@${constraint.start_time}-${constraint.end_time}`
 }
 
-function toSchedule(id: string, modelPrice: ModelPrice, outputTokens: number): PriceSchedule | undefined {
+/** Their prices of a model; undefined without an input price. */
+function toSchedule(id: string, modelPrice: ModelPrice): TheirPrices | undefined {
   const prices: Partial<TokenPrices> = {}
   const tierPrices = new Map<number, Partial<TokenPrices>>()
   for (const [key, value] of Object.entries(modelPrice)) {
@@ -67,27 +99,36 @@ function toSchedule(id: string, modelPrice: ModelPrice, outputTokens: number): P
   }
   // No token price means we cannot tell what the call cost: unpriced, never a silent $0.
   if (prices.input === undefined) return undefined
-  if (prices.output === undefined && outputTokens > 0) return undefined
   const longContext: LongContextTier[] = [...tierPrices.entries()]
     .sort(([a], [b]) => a - b)
     .map(([aboveInputTokens, tier]) => ({ aboveInputTokens, prices: tier }))
   return {
-    id,
-    prices: { ...prices, input: prices.input, output: prices.output ?? '0' },
-    ...(longContext.length > 0 ? { longContext } : {}),
+    schedule: {
+      id,
+      prices: { ...prices, input: prices.input, output: prices.output ?? '0' },
+      ...(longContext.length > 0 ? { longContext } : {}),
+    },
+    hasOutputPrice: prices.output !== undefined,
   }
+}
+
+/** The schedule of `their` prices for a call whose buckets they all price (see `pricesEveryBucket`). */
+function forCall(
+  their: TheirPrices | undefined,
+  usage: FindGenaiPricesScheduleOptions['usage'],
+): PriceSchedule | undefined {
+  return their !== undefined && pricesEveryBucket(their, usage) ? their.schedule : undefined
 }
 
 // Looking a model up in their data scans all of it (~40 µs a call, ~100× a catalogue hit), so the
 // answers that cannot change with the call's time are remembered: a model they do not know (known or
 // not, whatever the time), and the schedule of a model with one price set. A model whose prices change
-// by date or time of day is looked up every time. Keyed by provider, model and whether the call has
-// output (a schedule without an output price prices only calls without output); undefined is
-// "unpriced". Bounded: cleared when full.
+// by date or time of day is looked up every time. Keyed by provider and model; undefined is "unknown".
+// Whether the schedule can price a call's buckets is decided per call. Bounded: cleared when full.
 const REMEMBERED_LIMIT = 10_000
-const timelessAnswers = new Map<string, PriceSchedule | undefined>()
+const timelessAnswers = new Map<string, TheirPrices | undefined>()
 
-function remember(key: string, schedule: PriceSchedule | undefined): void {
+function remember(key: string, schedule: TheirPrices | undefined): void {
   if (timelessAnswers.size >= REMEMBERED_LIMIT) timelessAnswers.clear()
   timelessAnswers.set(key, schedule)
 }
@@ -100,8 +141,8 @@ function remember(key: string, schedule: PriceSchedule | undefined): void {
 export function findGenaiPricesSchedule(options: FindGenaiPricesScheduleOptions): PriceSchedule | undefined {
   const modelId = normalizeModelId(options.model)
   const providerId = options.provider.trim().toLowerCase()
-  const key = `${providerId}\u0000${modelId}\u0000${options.outputTokens > 0 ? 'output' : 'no output'}`
-  if (timelessAnswers.has(key)) return timelessAnswers.get(key)
+  const key = `${providerId}\u0000${modelId}`
+  if (timelessAnswers.has(key)) return forCall(timelessAnswers.get(key), options.usage)
   try {
     const calculation = calcPrice({}, modelId, { providerId, timestamp: new Date(options.timestampMs) })
     if (calculation === null) {
@@ -109,9 +150,9 @@ export function findGenaiPricesSchedule(options: FindGenaiPricesScheduleOptions)
       return undefined
     }
     const id = `genai-prices:${calculation.provider.id}/${calculation.model.id}${priceSetSuffix(calculation)}`
-    const schedule = toSchedule(id, calculation.model_price, options.outputTokens)
+    const schedule = toSchedule(id, calculation.model_price)
     if (!Array.isArray(calculation.model.prices)) remember(key, schedule)
-    return schedule
+    return forCall(schedule, options.usage)
   } catch {
     // A fallback source must not break pricing: a model it cannot handle stays unpriced.
     return undefined
