@@ -201,28 +201,6 @@ describe('wrapping a @google/genai client', () => {
     ])
   })
 
-  it('records a call the client refuses before sending anything as a bad request', async () => {
-    // No model: the SDK's async method rejects before any request.
-    const refused = await ai.models.generateContent({ contents: 'x' } as never).catch((caught) => caught)
-    const refusedBare = await bare.models
-      .generateContent({ contents: 'x' } as never)
-      .catch((caught) => caught)
-    expect(refused).toBeInstanceOf(TypeError)
-    expect(refused.message).toBe(refusedBare.message)
-    expect(upstream.requests).toHaveLength(0)
-    // A failure after a request keeps its type: a 200 whose body is not JSON.
-    upstream.enqueue((_request, reply) => {
-      reply.writeHead(200, { 'content-type': 'application/json' })
-      reply.end('{"candidates": [')
-    })
-    await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' }).catch(() => {})
-    const events = await test.events()
-    expect(events).toMatchObject([
-      { status: 'error', error: { type: 'invalid_request' } },
-      { status: 'error', error: { type: 'unknown' } },
-    ])
-  })
-
   it('counts the retries retryOptions makes, through the fetch the call would have used', async () => {
     const retryOptions = { attempts: 4, initialDelay: 0.001, maxDelay: 0.002, jitter: 0 }
     const fetched: string[] = []

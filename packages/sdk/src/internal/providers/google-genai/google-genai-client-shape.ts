@@ -17,7 +17,6 @@ import {
 } from '../gemini/observe-gemini-stream.ts'
 import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
-import { countGenAiRequests, type GenAiRequestCount } from './count-genai-requests.ts'
 import { type WatchedGenAiCall, watchGenAiRequests } from './watch-genai-requests.ts'
 
 type Method = 'generateContent' | 'generateContentStream' | 'embedContent'
@@ -67,20 +66,14 @@ function emptyResponseError(response: unknown): CallError | undefined {
   }
 }
 
-/** One `@google/genai` call being recorded, for `recordSettled`. */
-interface GenAiCall {
-  method: Method
-  tracker: CallTracker
-  reporter: ClientShapeInput['session']['reporter']
-  /** The caller's params. */
-  request: Record<string, unknown> | undefined
-  watched: WatchedGenAiCall | undefined
-  /** True when the client started no request while the call ran (see `countGenAiRequests`). */
-  startedNoRequest: () => boolean
-}
-
-function recordSettled(promise: Promise<unknown>, call: GenAiCall) {
-  const { method, tracker, reporter, request, watched } = call
+function recordSettled(
+  method: Method,
+  tracker: CallTracker,
+  promise: Promise<unknown>,
+  reporter: ClientShapeInput['session']['reporter'],
+  request: Record<string, unknown> | undefined,
+  watched: WatchedGenAiCall | undefined,
+) {
   const callerSignal = readCallerSignal(asFields(request?.config), 'abortSignal')
   const classify = (error: unknown) => classifyGoogleError(error, callerSignal)
   return promise.then(
@@ -117,10 +110,7 @@ function recordSettled(promise: Promise<unknown>, call: GenAiCall) {
     },
     (error: unknown) => {
       runSafely(reporter, 'recording a failed Gemini call', () => {
-        const callError = classify(error)
-        // Refused before any request left, as a client that throws at once (see `recordCall`).
-        if (callError.type === 'unknown' && call.startedNoRequest()) callError.type = 'invalid_request'
-        tracker.finish({ status: 'error', callError })
+        tracker.finish({ status: 'error', callError: classify(error) })
         // A tool loop that failed after an answered round (its tool threw): that round was billed.
         watched?.settleLastRound()
       })
@@ -134,8 +124,6 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
   return (original: AnyFunction, target: object) =>
     function intercepted(...args: unknown[]) {
       let watched: WatchedGenAiCall | undefined
-      let requests: GenAiRequestCount | undefined
-      let startedBefore = 0
       return runRecordedCall({
         session,
         original,
@@ -147,8 +135,6 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
             asFields(params.config)?.serviceTier,
           )
           watched = watchGenAiRequests(cleaned[0], target, session)
-          requests = countGenAiRequests(asFields(target)?.apiClient)
-          startedBefore = requests?.started ?? 0
           return {
             provider,
             requestedModel: readGeminiModelName(params.model),
@@ -165,14 +151,7 @@ function createInterceptor(method: Method, input: ClientShapeInput, provider: st
             tracker.abandon()
             return result
           }
-          return recordSettled(result, {
-            method,
-            tracker,
-            reporter: session.reporter,
-            request: asFields(args[0]),
-            watched,
-            startedNoRequest: () => requests !== undefined && requests.started === startedBefore,
-          })
+          return recordSettled(method, tracker, result, session.reporter, asFields(args[0]), watched)
         },
       })
     }
