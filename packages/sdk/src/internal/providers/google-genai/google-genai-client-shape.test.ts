@@ -261,38 +261,6 @@ describe('wrapping a @google/genai client', () => {
     ])
   })
 
-  it('sends a watched call without a config as the bare client does, retries included', async () => {
-    const retryOptions = { attempts: 2, initialDelay: 0.001, maxDelay: 0.002, jitter: 0 }
-    const clients = (vertexai: boolean) => {
-      const client = new GoogleGenAI({
-        vertexai,
-        apiKey: 'gemini-test-key',
-        httpOptions: { baseUrl: upstream.url, retryOptions },
-      })
-      return [client, test.profiler.wrap(client)]
-    }
-    for (const client of [...clients(false), ...clients(true)]) {
-      upstream.enqueue(geminiJson(overloaded, 503), geminiJson(generateContent), geminiStream(chunks))
-      await client.models.generateContent({ model: 'gemini-2.5-pro', contents: 'x' })
-      for await (const _chunk of await client.models.generateContentStream({
-        model: 'gemini-2.5-flash',
-        contents: 'x',
-      })) {
-        // read to the end
-      }
-    }
-    const bodies = upstream.requests.map((request) => request.body)
-    expect(bodies).toHaveLength(12)
-    expect(new Set(bodies)).toEqual(new Set(['{"contents":[{"parts":[{"text":"x"}],"role":"user"}]}']))
-    const events = await test.events()
-    expect(events.map((event) => [event.provider, event.retryCount])).toEqual([
-      ['google', 1],
-      ['google', 0],
-      ['vertex', 1],
-      ['vertex', 0],
-    ])
-  })
-
   describe('automatic function calling', () => {
     const answer = (
       parts: unknown[],

@@ -66,32 +66,21 @@ function withoutUndiciTimeouts(init: unknown): unknown {
   return { ...fields, dispatcher }
 }
 
-// What @google/genai writes last in a generateContent body for a `config` that holds only `httpOptions`.
-const ADDED_GENERATION_CONFIG = ',"generationConfig":{}}'
-
 /**
- * The request as a call without a `config` sends it: @google/genai writes a `generationConfig` for
- * any config, an empty one for the config that only carries the counting fetch, where such a call
- * sends none. Without a config, only `contents` comes before it, and only the client's `extraBody`
- * could come after it (such calls are not watched).
+ * True when a view of `target` can show `key` as its own property (see `viewWith`): not when `target`
+ * is sealed or frozen, or holds `key` as not configurable.
  */
-function withoutAddedGenerationConfig(init: unknown): unknown {
-  const fields = asFields(init)
-  const body = fields?.body
-  if (typeof body !== 'string' || !body.endsWith(ADDED_GENERATION_CONFIG)) return init
-  return { ...fields, body: `${body.slice(0, -ADDED_GENERATION_CONFIG.length)}}` }
+function canViewWith(target: Record<string, unknown>, key: string): boolean {
+  return Object.isExtensible(target) && Object.getOwnPropertyDescriptor(target, key)?.configurable !== false
 }
 
 /**
- * `target` seen with `key` holding `value`. Every other read, and every write, reaches `target` itself,
- * as it would unwrapped: @google/genai writes back into the caller's params (the tool loop's exchange
- * into `params.contents`, `embedContent`'s normalised `contents`, a JSON `responseSchema` moved to
- * `responseJsonSchema` in `config`). A target that could not report `key` as its own (not extensible,
- * or holding `key` as not configurable: a frozen object) is copied instead.
+ * `target` seen with `key` holding `value` (`canViewWith` must allow it). Every other read, and every
+ * write, reaches `target` itself, as it would unwrapped: @google/genai writes back into the caller's
+ * params (the tool loop's exchange into `params.contents`, `embedContent`'s normalised `contents`, a
+ * JSON `responseSchema` moved to `responseJsonSchema` in `config`).
  */
 function viewWith(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
-  if (!Object.isExtensible(target) || Object.getOwnPropertyDescriptor(target, key)?.configurable === false)
-    return { ...target, [key]: value }
   return new Proxy(target, {
     get: (object, property, receiver) => (property === key ? value : Reflect.get(object, property, receiver)),
     has: (object, property) => property === key || Reflect.has(object, property),
@@ -174,26 +163,22 @@ export function watchGenAiRequests(
   session: WrapSession,
 ): WatchedGenAiCall | undefined {
   if (!isPlainObject(params)) return undefined
-  // A call without a config is given one, for the fetch: what that adds to its request is taken out.
-  const addsConfig = params.config === undefined || params.config === null
   const config = params.config ?? {}
   if (!isPlainObject(config)) return undefined
   const httpOptions = config.httpOptions ?? {}
   if (!isPlainObject(httpOptions)) return undefined
+  // Sealed or frozen params cannot be seen through with the fetch in them, and a copy would take
+  // @google/genai's writes that fail on them unwrapped: such a call is left exactly as it is.
+  if (!canViewWith(params, 'config') || !canViewWith(config, 'httpOptions')) return undefined
   const clientOptions = asFields(asFields(asFields(models)?.apiClient)?.clientOptions)
   if (!clientOptions) return undefined
-  const clientHttpOptions = asFields(clientOptions.httpOptions)
   const watchRounds = runsToolLoop(config)
   // Only a call that may send more than one request is watched: the others are left exactly as they are.
   const retries =
     asFields(httpOptions.retryOptions) !== undefined ||
-    asFields(clientHttpOptions?.retryOptions) !== undefined
+    asFields(asFields(clientOptions.httpOptions)?.retryOptions) !== undefined
   if (!watchRounds && !retries) return undefined
-  // The client's `extraBody` is merged into the body after the added `generationConfig`, which could then
-  // not be told from the rest: such a call's retries go uncounted rather than its request changed.
-  const extraBody = asFields(clientHttpOptions?.extraBody)
-  if (addsConfig && extraBody && Object.keys(extraBody).length > 0) return undefined
-  const chosen = asFetch(httpOptions.fetch) ?? asFetch(clientHttpOptions?.fetch)
+  const chosen = asFetch(httpOptions.fetch) ?? asFetch(asFields(clientOptions.httpOptions)?.fetch)
 
   const scope: AttemptScope = { attempts: 0, parent: undefined }
   const rounds: WatchedGenAiCall['rounds'] = { tracker: undefined, onRequest: undefined }
@@ -245,11 +230,10 @@ export function watchGenAiRequests(
       rounds.onRequest?.()
     }
     const hop = current
-    const sent = addsConfig ? withoutAddedGenerationConfig(init) : init
     try {
       const response = await (chosen === undefined
-        ? (globalThis.fetch as Fetch)(input, withoutUndiciTimeouts(sent))
-        : chosen(input, sent))
+        ? (globalThis.fetch as Fetch)(input, withoutUndiciTimeouts(init))
+        : chosen(input, init))
       lastFailed = asFields(response)?.ok === false
       if (hop && !lastFailed && response instanceof Response) {
         hop.answer = readHopAnswer(response.clone()).catch(() => undefined)
