@@ -2,7 +2,7 @@ import { callErrorSchema } from '@ai-cost-profiler/core'
 import Anthropic from '@anthropic-ai/sdk'
 import { ApiError } from '@google/genai'
 import { GoogleGenerativeAIAbortError, GoogleGenerativeAIFetchError } from '@google/generative-ai'
-import { ClientError, GoogleApiError, GoogleGenerativeAIError } from '@google-cloud/vertexai'
+import { ClientError, GoogleApiError, GoogleAuthError, GoogleGenerativeAIError } from '@google-cloud/vertexai'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
 import { classifyError } from './classify-error.ts'
@@ -269,12 +269,32 @@ describe('classifyError', () => {
       ),
       { type: 'context_length', httpStatus: 400 },
     ],
+    [
+      'Vertex AI without an access token: the token endpoint refused the credentials',
+      Object.assign(new GoogleAuthError('Unable to authenticate your request', new Error('invalid_grant')), {
+        status: 400,
+      }),
+      { type: 'authentication' },
+    ],
+    [
+      'Vertex AI without an access token: the token endpoint could not be reached',
+      new GoogleAuthError(
+        'Unable to authenticate your request',
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
+      ),
+      { type: 'connection' },
+    ],
     ['a plain error', new Error('something else'), { type: 'unknown', message: 'something else' }],
     ['a thrown string', 'nope', { type: 'unknown', message: 'nope' }],
   ])('%s', (_name, error, expected) => {
     const classified = classifyError(error)
     expect(classified).toMatchObject(expected)
     expect(callErrorSchema.safeParse(classified).success).toBe(true)
+  })
+
+  it("keeps the token endpoint's status out of a Vertex AI call that got no access token", () => {
+    const refused = Object.assign(new GoogleAuthError('Unable to authenticate your request'), { status: 400 })
+    expect(classifyError(refused)).not.toHaveProperty('httpStatus')
   })
 
   it('bounds the message length', () => {

@@ -202,13 +202,14 @@ export function classifyError(error: unknown): CallError {
 function classify(error: unknown): CallError {
   const record = asRecord(error) ?? {}
   const message = typeof record.message === 'string' ? record.message : String(error)
-  const httpStatus = readHttpStatus(record, message)
+  const tokenFailure = errorName(record) === 'GoogleAuthError'
+  // @google-cloud/vertexai got no access token: a status it carries is the token endpoint's, not the call's.
+  const httpStatus = tokenFailure ? undefined : readHttpStatus(record, message)
   const code = readProviderCode(record, message)
   let type: ErrorType
-  if (errorName(record) === 'GoogleAuthError') {
-    // @google-cloud/vertexai got no access token (no credentials, or the token endpoint refused them):
-    // nothing reached the model, and a status it carries is the token endpoint's.
-    type = 'authentication'
+  if (tokenFailure) {
+    // Nothing reached the model: the token endpoint could not be reached, or refused the credentials.
+    type = typeFromChain(causeChain(record), message) ?? 'authentication'
   } else if (
     (code && CONTEXT_LENGTH_CODES.has(code)) ||
     (httpStatus === 400 && CONTEXT_LENGTH_MESSAGE.test(message))

@@ -321,6 +321,31 @@ describe('odd and broken @google/generative-ai answers', () => {
     })
   })
 
+  it('gives a slow reader of a stream that fails the chunks unwrapped gives it, then the failure', async () => {
+    const read = async (client: GoogleGenerativeAI) => {
+      // Three chunks arrive, then the connection is cut before the fourth.
+      upstream.enqueue(geminiStream([...chunks, chunks[2]], { destroyAfter: 3, delayMs: 20 }))
+      const streamed = await client
+        .getGenerativeModel({ model: 'gemini-2.5-pro' }, { baseUrl: upstream.url })
+        .generateContentStream('Q3')
+      streamed.response.catch(() => {})
+      const seen: string[] = []
+      try {
+        for await (const chunk of streamed.stream) {
+          seen.push(chunk.text())
+          // Slower than the chunks arrive: the cut comes while some are still unread.
+          await new Promise((resolve) => setTimeout(resolve, 300))
+        }
+      } catch (error) {
+        seen.push(`failed: ${(error as Error).constructor.name}`)
+      }
+      return seen
+    }
+    const bare = await read(new GoogleGenerativeAI('gemini-key'))
+    expect(bare.at(-1)).toMatch(/^failed/)
+    expect(await read(test.profiler.wrap(new GoogleGenerativeAI('gemini-key')))).toEqual(bare)
+  })
+
   it('leaves the response of a dropped stream nobody reads to reject as it does unwrapped', async () => {
     // Unwrapped, a model's stream leaves that rejection unhandled, which ends a Node process; a chat
     // session handles it itself. The profiler's own handlers must change neither. A process of its own,

@@ -30,8 +30,11 @@ export function readStreamAhead<T>(source: AsyncIterator<T>, onItem: (item: T) =
       }
       end = { failed: false }
     } catch (error) {
-      // Kept for the reader, if any: unread, a failure is nobody's, as it is unwrapped.
+      // Kept for the reader, if any: unread, a failure is nobody's, as it is unwrapped. The items not read
+      // yet go: unwrapped, a stream that fails drops what its reader had not taken.
       end = { failed: true, error }
+      buffered = []
+      taken = 0
     }
     wake?.()
   })()
