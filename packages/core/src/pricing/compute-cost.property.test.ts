@@ -80,18 +80,11 @@ function grow(usage: UsageBuckets, bucket: Growth, tokens: number): UsageBuckets
     : { ...grown, inputTokens: usage.inputTokens + tokens }
 }
 
-// Priced from the fallback data, which has no audio or image output price for it: a call with such
-// tokens is unpriced (compute-cost.test.ts), so its calls here have none (their wholes stay as drawn).
-const TEXT_ONLY_MODELS: ReadonlySet<string> = new Set(['mistral-large-latest'])
-
 function costOf(
   model: Pick<ComputeCostInput, 'provider' | 'model'>,
-  drawn: UsageBuckets,
+  usage: UsageBuckets,
   serviceTier: 'standard' | 'batch' | 'flex',
 ) {
-  const usage = TEXT_ONLY_MODELS.has(model.model)
-    ? { ...drawn, inputAudioTokens: 0, outputAudioTokens: 0, outputImageTokens: 0 }
-    : drawn
   return computeCost({ ...model, usage, serviceTier, timestamp: TIMESTAMP, overrides: [EVERY_BUCKET] })
 }
 

@@ -909,7 +909,7 @@ describe('computeCost: overrides and fallbacks', () => {
     })
   })
 
-  it('leaves a fallback-priced call with audio tokens unpriced when the data has no audio price', () => {
+  it('leaves a fallback-priced OpenAI call with audio tokens unpriced when the data has no audio price', () => {
     const audio = { inputTokens: 1_000, inputAudioTokens: 600, outputTokens: 500, outputAudioTokens: 400 }
     const text = { inputTokens: 1_000, outputTokens: 500 }
     // The library knows gpt-4o-audio-preview's text prices only ($2.50 / $10): its audio, several times
@@ -931,6 +931,13 @@ describe('computeCost: overrides and fallbacks', () => {
     expect(cost({ provider: 'openai', model: 'gpt-audio', usage: audio })).toMatchObject({
       costStatus: 'estimated',
       costUsd: '0.046800000000',
+    })
+    // A Gemini TTS model's only output is audio, and its output price ($10) is that audio's:
+    // 9 × 0.50 + 420 × 10 = 4.5 + 4,200 = 4,204.5 µ$.
+    const speech = { inputTokens: 9, outputTokens: 420, outputAudioTokens: 420 }
+    expect(cost({ provider: 'google', model: 'gemini-2.5-flash-preview-tts', usage: speech })).toMatchObject({
+      costStatus: 'estimated',
+      costUsd: '0.004204500000',
     })
   })
 

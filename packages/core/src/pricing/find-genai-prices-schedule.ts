@@ -12,19 +12,19 @@ export interface FindGenaiPricesScheduleOptions {
   timestampMs: number
   /**
    * The call's tokens in the buckets an entry must price itself: without an output price it can only
-   * price calls without output, and without an audio (or output image) price calls without such tokens.
+   * price calls without output, and an OpenAI model without an audio price calls without audio.
    */
-  usage: Pick<UsageBuckets, 'outputTokens' | 'inputAudioTokens' | 'outputAudioTokens' | 'outputImageTokens'>
+  usage: Pick<UsageBuckets, 'outputTokens' | 'inputAudioTokens' | 'outputAudioTokens'>
 }
 
-// Buckets billed at their parent's rate when a schedule has no price of their own, as the catalogue
-// does; in their data a missing audio or output image price means it is not known, and these cost
-// several times text (audio-preview models, image output), so the call is unpriced rather than
-// billed as text.
-const OWN_PRICE_NEEDED = [
+// OpenAI prices audio apart from text, at several times its rate (its audio-preview models), so where
+// their data has no audio price for an OpenAI model the price of audio tokens is not known, and such
+// a call is unpriced rather than billed as text. Elsewhere a missing audio price means text's (Gemini
+// models that bill audio as text) or the output price is already audio's (Gemini TTS models).
+const AUDIO_PRICED_APART_BY = new Set(['openai'])
+const AUDIO_BUCKETS = [
   ['inputAudioTokens', 'inputAudio'],
   ['outputAudioTokens', 'outputAudio'],
-  ['outputImageTokens', 'outputImage'],
 ] as const
 
 /**
@@ -34,12 +34,15 @@ const OWN_PRICE_NEEDED = [
 interface TheirPrices {
   schedule: PriceSchedule
   hasOutputPrice: boolean
+  /** Audio tokens need an audio price of their own (see `AUDIO_PRICED_APART_BY`). */
+  audioPricedApart: boolean
 }
 
 /** True when `their` prices every bucket `usage` has tokens in that needs a price of its own. */
 function pricesEveryBucket(their: TheirPrices, usage: FindGenaiPricesScheduleOptions['usage']): boolean {
   if (usage.outputTokens > 0 && !their.hasOutputPrice) return false
-  return OWN_PRICE_NEEDED.every(
+  if (!their.audioPricedApart) return true
+  return AUDIO_BUCKETS.every(
     ([field, bucket]) => !(usage[field] ?? 0) || their.schedule.prices[bucket] !== undefined,
   )
 }
@@ -79,8 +82,8 @@ function priceSetSuffix(calculation: PriceCalculation): string {
     : `@${constraint.start_time}-${constraint.end_time}`
 }
 
-/** Their prices of a model; undefined without an input price. */
-function toSchedule(id: string, modelPrice: ModelPrice): TheirPrices | undefined {
+/** Their prices of a model of `providerId`; undefined without an input price. */
+function toSchedule(id: string, providerId: string, modelPrice: ModelPrice): TheirPrices | undefined {
   const prices: Partial<TokenPrices> = {}
   const tierPrices = new Map<number, Partial<TokenPrices>>()
   for (const [key, value] of Object.entries(modelPrice)) {
@@ -109,6 +112,7 @@ function toSchedule(id: string, modelPrice: ModelPrice): TheirPrices | undefined
       ...(longContext.length > 0 ? { longContext } : {}),
     },
     hasOutputPrice: prices.output !== undefined,
+    audioPricedApart: AUDIO_PRICED_APART_BY.has(providerId),
   }
 }
 
@@ -150,7 +154,7 @@ export function findGenaiPricesSchedule(options: FindGenaiPricesScheduleOptions)
       return undefined
     }
     const id = `genai-prices:${calculation.provider.id}/${calculation.model.id}${priceSetSuffix(calculation)}`
-    const schedule = toSchedule(id, calculation.model_price)
+    const schedule = toSchedule(id, calculation.provider.id, calculation.model_price)
     if (!Array.isArray(calculation.model.prices)) remember(key, schedule)
     return forCall(schedule, options.usage)
   } catch {

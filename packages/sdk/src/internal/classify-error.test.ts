@@ -284,6 +284,16 @@ describe('classifyError', () => {
       ),
       { type: 'connection' },
     ],
+    [
+      'Vertex AI without an access token: the token endpoint did not answer in time',
+      new GoogleAuthError(
+        'Unable to authenticate your request',
+        Object.assign(new Error('Unable to get token'), {
+          cause: new Error('network timeout at: https://oauth2.googleapis.com/token'),
+        }),
+      ),
+      { type: 'timeout' },
+    ],
     ['a plain error', new Error('something else'), { type: 'unknown', message: 'something else' }],
     ['a thrown string', 'nope', { type: 'unknown', message: 'nope' }],
   ])('%s', (_name, error, expected) => {

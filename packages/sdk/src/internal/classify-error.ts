@@ -208,8 +208,13 @@ function classify(error: unknown): CallError {
   const code = readProviderCode(record, message)
   let type: ErrorType
   if (tokenFailure) {
-    // Nothing reached the model: the token endpoint could not be reached, or refused the credentials.
-    type = typeFromChain(causeChain(record), message) ?? 'authentication'
+    // Nothing reached the model: the token endpoint could not be reached, did not answer in time (its
+    // HTTP client says "network timeout" in a message down the chain), or refused the credentials.
+    const chain = causeChain(record)
+    const timedOut = chain.some((link) =>
+      /\btimeout\b/i.test(typeof link.message === 'string' ? link.message : ''),
+    )
+    type = timedOut ? 'timeout' : (typeFromChain(chain, message) ?? 'authentication')
   } else if (
     (code && CONTEXT_LENGTH_CODES.has(code)) ||
     (httpStatus === 400 && CONTEXT_LENGTH_MESSAGE.test(message))
