@@ -20,7 +20,7 @@ export default defineConfig({
       include: ['packages/sdk/src/**/*.ts'],
       exclude: ['**/*.test.ts', '**/test-support/**', '**/__fixtures__/**'],
       reporter: ['text-summary'],
-      thresholds: { lines: 90, statements: 90, functions: 90, branches: 80 },
+      thresholds: { lines: 90, statements: 90, functions: 90, branches: 90 },
     },
   },
 })

@@ -22,6 +22,20 @@ describe('backoffDelayMs', () => {
   })
 })
 
+describe('jitter without an injected random', () => {
+  it('stays within the backoff and Retry-After bounds with Math.random', () => {
+    const options = { initialBackoffMs: 100, maxBackoffMs: 10_000 }
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const backoff = backoffDelayMs(2, options)
+      expect(backoff).toBeGreaterThanOrEqual(100)
+      expect(backoff).toBeLessThanOrEqual(200)
+      const withRetryAfter = retryDelayMs(1, { ...options, retryAfterMs: 1_000 })
+      expect(withRetryAfter).toBeGreaterThanOrEqual(1_000)
+      expect(withRetryAfter).toBeLessThanOrEqual(1_100)
+    }
+  })
+})
+
 describe('retryDelayMs', () => {
   const options = { initialBackoffMs: 100, maxBackoffMs: 10_000 }
 

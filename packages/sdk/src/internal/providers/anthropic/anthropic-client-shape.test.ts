@@ -337,26 +337,30 @@ describe('wrapping an Anthropic client', () => {
     })
   })
 
+  // A tool runner's two rounds: the model asks for renewal_date, then answers.
+  const renewalDateTools = [
+    {
+      name: 'renewal_date',
+      description: 'The contract renewal date',
+      input_schema: { type: 'object' as const, properties: {} },
+      run: async () => '1 March',
+    },
+  ]
+  const enqueueToolRounds = () =>
+    upstream.enqueue(
+      json({
+        ...message,
+        stop_reason: 'tool_use',
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'renewal_date', input: {} }],
+      }),
+      json(message),
+    )
+
   it('records a tool runner made inside withContext() with that context, wherever it is run', async () => {
-    const toolUse = {
-      ...message,
-      stop_reason: 'tool_use',
-      content: [{ type: 'tool_use', id: 'toolu_1', name: 'renewal_date', input: {} }],
-    }
-    upstream.enqueue(json(toolUse), json(message))
+    enqueueToolRounds()
     const runner = test.profiler.withContext({ userId: 'u42', tags: ['renewals'] }, () =>
       anthropic.beta.messages.toolRunner(
-        {
-          ...params,
-          tools: [
-            {
-              name: 'renewal_date',
-              description: 'The contract renewal date',
-              input_schema: { type: 'object', properties: {} },
-              run: async () => '1 March',
-            },
-          ],
-        },
+        { ...params, tools: renewalDateTools },
         { ...callContext({ conversationId: 'c7', tags: ['tools'] }) },
       ),
     )
@@ -366,6 +370,15 @@ describe('wrapping an Anthropic client', () => {
     for (const request of upstream.requests) expect(request.body).not.toContain('acp')
     const context = { userId: 'u42', conversationId: 'c7', feature: 'contracts', tags: ['renewals', 'tools'] }
     expect(await test.events()).toMatchObject([context, context])
+  })
+
+  it('gives a tool runner made inside withContext() without a per-call option that context too', async () => {
+    enqueueToolRounds()
+    const runner = test.profiler.withContext({ userId: 'u7' }, () =>
+      anthropic.beta.messages.toolRunner({ ...params, tools: renewalDateTools }),
+    )
+    await runner.runUntilDone()
+    expect(await test.events()).toMatchObject([{ userId: 'u7' }, { userId: 'u7' }])
   })
 
   it('classifies 529, 429 and prompt-too-long, counts retries and rethrows the same errors', async () => {
@@ -438,6 +451,12 @@ describe('wrapping an Anthropic client', () => {
       model: 'claude-sonnet-4-5',
       error: { type: 'overloaded', code: 'overloaded_error', message: 'Overloaded' },
     })
+
+    // An error body that says nothing more is still a failed call, not a success without usage.
+    upstream.enqueue(json({ type: 'error' }))
+    expect(await anthropic.messages.create(params)).toEqual({ type: 'error' })
+    const [bareError] = (await test.events()).slice(1)
+    expect(bareError).toMatchObject({ status: 'error', error: { type: 'unknown', message: 'error' } })
   })
 
   it('records the calls made by the methods of a client subclass', async () => {

@@ -26,3 +26,24 @@ describe('readGeminiResponse: generated content, for time to first token', () =>
     expect(readGeminiResponse({ usageMetadata: { promptTokenCount: 3 } }).hasContent).toBe(false)
   })
 })
+
+describe('readGeminiResponse: odd shapes', () => {
+  it('reads nothing from what is not a response, and no content from parts that are not objects', () => {
+    expect(readGeminiResponse(undefined)).toMatchObject({
+      hasContent: false,
+      finished: false,
+      usage: undefined,
+    })
+    expect(readGeminiResponse('text')).toMatchObject({ hasContent: false, toolResponses: false })
+    expect(readGeminiResponse(chunkWithParts('text', null, 7)).hasContent).toBe(false)
+    expect(readGeminiResponse({ candidates: 'none' }).hasContent).toBe(false)
+  })
+
+  it('takes a blocked prompt or any finish reason as the end, and a user turn as tool responses', () => {
+    expect(readGeminiResponse({ promptFeedback: { blockReason: 'SAFETY' } }).finished).toBe(true)
+    expect(readGeminiResponse({ candidates: [{ finishReason: 'STOP' }] }).finished).toBe(true)
+    expect(
+      readGeminiResponse({ candidates: [{ content: { role: 'user', parts: [{ text: 'result' }] } }] }),
+    ).toMatchObject({ toolResponses: true, hasContent: false })
+  })
+})
