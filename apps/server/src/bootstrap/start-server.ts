@@ -10,7 +10,7 @@ import type { Logger } from '../logging/logger.ts'
 import { openMessageBus } from '../messaging/open-message-bus.ts'
 import { RedisUnavailableError } from '../messaging/redis-message-bus.ts'
 import type { Database } from '../storage/database.ts'
-import { migrateUp } from '../storage/migrator.ts'
+import { loadMigrations, migrateUp } from '../storage/migrator.ts'
 import { DEFAULT_REQUEST_QUERY_TIMEOUT_MS } from '../storage/postgres-database.ts'
 import { ensureInitialProject, type InitialProjectOutcome } from './ensure-initial-project.ts'
 import { firstRunMessage } from './first-run-message.ts'
@@ -93,7 +93,9 @@ export async function startServer(
   // Closed again if start-up fails after opening it.
   let server: ServerType | undefined
   try {
-    const applied = await migrateUp(db)
+    // Read once: applied now, and what `/ready` compares the database with while the server runs.
+    const migrations = loadMigrations()
+    const applied = await migrateUp(db, migrations)
     if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
     // A key from the environment exists before the server answers, so it is accepted from the first request.
     const headless = env.ACP_INIT_PROJECT !== undefined
@@ -117,6 +119,7 @@ export async function startServer(
       bus,
       jobs,
       readyFailsWhenStale: env.ACP_READY_FAILS_WHEN_STALE,
+      migrations,
     })
     const listening = serve({
       fetch: app.fetch,

@@ -4,6 +4,7 @@ import { createJobService, type JobService } from '../jobs/job-service.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { MessageBus } from '../messaging/message-bus.ts'
 import type { Database } from '../storage/database.ts'
+import type { Migration } from '../storage/migrator.ts'
 import { ApiError } from './api-error.ts'
 import { createErrorHandler } from './handle-error.ts'
 import { type AuthVariables, authenticate } from './middleware/authenticate.ts'
@@ -28,6 +29,8 @@ export interface AppDependencies {
   jobs?: JobService
   /** `/ready` answers 503 while aggregated data is stale (ACP_READY_FAILS_WHEN_STALE). */
   readyFailsWhenStale?: boolean
+  /** The migrations the server applied at start-up, which `/ready` compares the database with. */
+  migrations?: Migration[]
   /** Bytes of ingest bodies in flight before new batches get 503 SERVER_BUSY; 32 MB by default. */
   maxIngestBytesInFlight?: number
   now?: () => number
@@ -54,6 +57,7 @@ export function createApp(dependencies: AppDependencies) {
       db: dependencies.db,
       now: dependencies.now,
       readyFailsWhenStale: dependencies.readyFailsWhenStale,
+      migrations: dependencies.migrations,
     }),
   )
   app.route('/', metricsRoutes({ db: dependencies.db, metrics: jobs.metrics, now: dependencies.now }))

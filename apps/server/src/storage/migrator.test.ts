@@ -146,19 +146,23 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       ])
     })
 
-    it('keeps Ultrafast calls as their own tier, and as priority once rolled back past it', async () => {
+    /** A fresh database holding one call of `serviceTier`, and a reader of its calls' tiers and costs. */
+    async function oneCallOfTier(serviceTier: 'ultrafast' | 'fast', costUsd: string) {
       const { db, dispose } = await openTestDatabase(dialect)
       disposers.push(dispose)
       const projectId = await createProject(db)
-      await writeCallBatch(db, [
-        callRow(projectId, { idempotencyKey: 'u1', serviceTier: 'ultrafast', costUsd: '0.600000000000' }),
-      ])
+      await writeCallBatch(db, [callRow(projectId, { idempotencyKey: serviceTier, serviceTier, costUsd })])
       const tiers = async () =>
         (
           await db.query<{ tier: string; cost: string }>(
             `SELECT service_tier AS tier, cost_usd::text AS cost FROM llm_calls`,
           )
         ).rows
+      return { db, projectId, tiers }
+    }
+
+    it('keeps Ultrafast calls as their own tier, and as priority once rolled back past it', async () => {
+      const { db, projectId, tiers } = await oneCallOfTier('ultrafast', '0.600000000000')
       expect(await tiers()).toEqual([{ tier: 'ultrafast', cost: '0.600000000000' }])
       await expect(
         db.query(`UPDATE llm_calls SET service_tier = 'turbo' WHERE project_id = $1`, [projectId]),
@@ -183,18 +187,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     })
 
     it('keeps Anthropic fast-mode calls as their own tier, and as priority once rolled back past it', async () => {
-      const { db, dispose } = await openTestDatabase(dialect)
-      disposers.push(dispose)
-      const projectId = await createProject(db)
-      await writeCallBatch(db, [
-        callRow(projectId, { idempotencyKey: 'f1', serviceTier: 'fast', costUsd: '0.180000000000' }),
-      ])
-      const tiers = async () =>
-        (
-          await db.query<{ tier: string; cost: string }>(
-            `SELECT service_tier AS tier, cost_usd::text AS cost FROM llm_calls`,
-          )
-        ).rows
+      const { db, projectId, tiers } = await oneCallOfTier('fast', '0.180000000000')
       expect(await tiers()).toEqual([{ tier: 'fast', cost: '0.180000000000' }])
 
       expect(await migrateDown(db, { toVersion: '0009' })).toEqual(['0010_fast_service_tier'])

@@ -20,7 +20,7 @@ export function healthRoutes(options: {
   db: Database
   now?: () => number
   readyFailsWhenStale?: boolean
-  /** The migrations this server runs with. Default: the folder as it is when the routes are made. */
+  /** The migrations the server applied at start-up. Default: the folder as it is when the routes are made. */
   migrations?: Migration[]
 }) {
   const now = options.now ?? Date.now
