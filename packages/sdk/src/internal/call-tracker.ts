@@ -130,7 +130,7 @@ export class CallTracker extends DeferredEvent {
    * A tracker for another model request the same call made (a round of a client's own tool loop), with
    * this call's context, started at `startedAt` (`performance.now()`); its event is recorded like this one's.
    */
-  startRelated(startedAt: number): CallTracker {
+  startRelated(startedAt: number, firstTokenAt?: number): CallTracker {
     const related = new CallTracker(
       this.provider,
       this.requestedModel,
@@ -142,7 +142,22 @@ export class CallTracker extends DeferredEvent {
     )
     related.startedAtMs = Math.round(Date.now() - (performance.now() - startedAt))
     related.startedAt = startedAt
+    related.firstTokenAt = firstTokenAt
     return related
+  }
+
+  /**
+   * The call's next model request (a round of a client's own tool loop) went out at `startedAt`: the
+   * rounds before are recorded as related calls, so this call's event covers the last round only and
+   * starts over from there. Returns when the round before gave its first output, for its own event.
+   */
+  startNextRound(startedAt: number): number | undefined {
+    if (this.finished) return undefined
+    const firstTokenAt = this.firstTokenAt
+    this.startedAtMs = Math.round(Date.now() - (performance.now() - startedAt))
+    this.startedAt = startedAt
+    this.firstTokenAt = undefined
+    return firstTokenAt
   }
 
   /** True once the call's event was recorded. */

@@ -15,3 +15,13 @@ export function geminiStream(source: readonly unknown[] = chunks, options: SendS
       options,
     )
 }
+
+/**
+ * The stream fixture with a last chunk that gives the output count alone (as some gateways send it):
+ * the prompt and thoughts counts are only in the chunks before.
+ */
+export const chunksWithPartialLastUsage: readonly unknown[] = [
+  chunks[0],
+  chunks[1],
+  { ...chunks[2], usageMetadata: { candidatesTokenCount: 14, totalTokenCount: 1622 } },
+]

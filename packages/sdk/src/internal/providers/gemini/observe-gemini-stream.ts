@@ -1,12 +1,13 @@
 import type { CallError } from '@ai-cost-profiler/core'
 import type { CallOutcome, CallTracker } from '../../call-tracker.ts'
 import type { IterationObserver } from '../../observe-async-iterator.ts'
-import { readGeminiResponse } from './read-gemini-response.ts'
+import { geminiUsage, mergeGeminiUsageMetadata, readGeminiResponse } from './read-gemini-response.ts'
 
-/** What a Gemini stream has reported so far: each chunk's usage is a running total, so the last one wins. */
+/** What a Gemini stream has reported so far. */
 export interface GeminiStreamState {
   model: string | undefined
-  usage: CallOutcome['usage']
+  /** The chunks' `usageMetadata`, merged: each count is a running total, so its last value wins. */
+  usageMetadata: Readonly<Record<string, unknown>> | undefined
   serviceTier?: CallOutcome['serviceTier']
   /** A chunk said why generation stopped (`finishReason`), so the stream is whole. */
   finished?: boolean
@@ -24,7 +25,7 @@ export interface GeminiStreamState {
 
 /** What the stream told about the call, for its outcome. */
 function knownFacts(state: GeminiStreamState): Pick<CallOutcome, 'model' | 'usage' | 'serviceTier'> {
-  return { model: state.model, usage: state.usage, serviceTier: state.serviceTier }
+  return { model: state.model, usage: geminiUsage(state.usageMetadata), serviceTier: state.serviceTier }
 }
 
 /**
@@ -35,7 +36,7 @@ function knownFacts(state: GeminiStreamState): Pick<CallOutcome, 'model' | 'usag
  */
 export function geminiStreamOutcome(state: GeminiStreamState): CallOutcome {
   if (state.error) return { status: 'incomplete', ...knownFacts(state), callError: state.error }
-  if (!state.finished || !state.usage) return { status: 'incomplete', ...knownFacts(state) }
+  if (!state.finished || !state.usageMetadata) return { status: 'incomplete', ...knownFacts(state) }
   return { status: 'success', ...knownFacts(state) }
 }
 
@@ -49,7 +50,7 @@ export function geminiStreamOutcome(state: GeminiStreamState): CallOutcome {
 export function startNextRound(state: GeminiStreamState): void {
   if (!state.betweenRounds) return
   state.betweenRounds = false
-  state.usage = undefined
+  state.usageMetadata = undefined
   state.serviceTier = undefined
   state.finished = false
 }
@@ -64,7 +65,7 @@ export function readGeminiChunk(tracker: CallTracker, state: GeminiStreamState, 
   startNextRound(state)
   if (facts.hasContent) tracker.markFirstToken()
   state.model = facts.model ?? state.model
-  state.usage = facts.usage ?? state.usage
+  state.usageMetadata = mergeGeminiUsageMetadata(state.usageMetadata, facts.usageMetadata)
   state.serviceTier = facts.serviceTier ?? state.serviceTier
   if (facts.finished) state.finished = true
   state.error = facts.error ?? state.error
@@ -78,7 +79,7 @@ export function observeGeminiStream(
   tracker: CallTracker,
   options: { state?: GeminiStreamState; classify?: (error: unknown) => CallError },
 ): IterationObserver<unknown> {
-  const state = options.state ?? { model: undefined, usage: undefined }
+  const state = options.state ?? { model: undefined, usageMetadata: undefined }
   return {
     onItem(chunk) {
       readGeminiChunk(tracker, state, chunk)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readGeminiResponse } from './read-gemini-response.ts'
+import { mergeGeminiUsageMetadata, readGeminiResponse } from './read-gemini-response.ts'
 
 const chunkWithParts = (...parts: unknown[]) => ({
   candidates: [{ content: { role: 'model', parts }, index: 0 }],
@@ -32,7 +32,7 @@ describe('readGeminiResponse: odd shapes', () => {
     expect(readGeminiResponse(undefined)).toMatchObject({
       hasContent: false,
       finished: false,
-      usage: undefined,
+      usageMetadata: undefined,
     })
     expect(readGeminiResponse('text')).toMatchObject({ hasContent: false, toolResponses: false })
     expect(readGeminiResponse(chunkWithParts('text', null, 7)).hasContent).toBe(false)
@@ -45,5 +45,20 @@ describe('readGeminiResponse: odd shapes', () => {
     expect(
       readGeminiResponse({ candidates: [{ content: { role: 'user', parts: [{ text: 'result' }] } }] }),
     ).toMatchObject({ toolResponses: true, hasContent: false })
+  })
+})
+
+describe('mergeGeminiUsageMetadata', () => {
+  it('takes each count a chunk gives and keeps the ones it leaves out or sends as null', () => {
+    const first = { promptTokenCount: 1200, thoughtsTokenCount: 408, candidatesTokenCount: 9 }
+    expect(mergeGeminiUsageMetadata(undefined, first)).toBe(first)
+    expect(mergeGeminiUsageMetadata(first, undefined)).toBe(first)
+    expect(mergeGeminiUsageMetadata(first, { candidatesTokenCount: 14, thoughtsTokenCount: null })).toEqual({
+      promptTokenCount: 1200,
+      thoughtsTokenCount: 408,
+      candidatesTokenCount: 14,
+    })
+    // The running value is not changed in place: it may be a response the caller holds.
+    expect(first.candidatesTokenCount).toBe(9)
   })
 })

@@ -12,7 +12,8 @@ import { mapGeminiServiceTier, mapGeminiTrafficType } from './map-gemini-service
 /** The model and usage a Gemini response (or stream chunk) reports. */
 export interface GeminiResponseFacts {
   model: string | undefined
-  usage: UsageBuckets | undefined
+  /** The response's `usageMetadata` as sent: normalise it with `geminiUsage` (a stream merges its chunks' first). */
+  usageMetadata: Readonly<Record<string, unknown>> | undefined
   /** The tier Vertex AI says served the request (`usageMetadata.trafficType`), when it says one. */
   serviceTier: ServiceTier | undefined
   /** The chunk carries generated content (for time to first token). */
@@ -87,13 +88,39 @@ export function readGeminiResponse(response: unknown): GeminiResponseFacts {
   }
   return {
     model: readString(fields.modelVersion),
-    usage: usage ? normalizeGeminiUsage(usage as GeminiUsagePayload) : undefined,
+    usageMetadata: usage,
     serviceTier: servedTier(fields, usage),
     hasContent,
     toolResponses,
     finished,
     error: readGeminiError(fields),
   }
+}
+
+/** The core buckets of a Gemini `usageMetadata`; undefined when the response had none. */
+export function geminiUsage(
+  usageMetadata: Readonly<Record<string, unknown>> | undefined,
+): UsageBuckets | undefined {
+  return usageMetadata ? normalizeGeminiUsage(usageMetadata as GeminiUsagePayload) : undefined
+}
+
+/**
+ * A stream's running `usageMetadata` with one more chunk's taken in. Each chunk carries running totals,
+ * so a count it gives replaces the one before; a count it leaves out (a gateway's last chunk may give
+ * the output count alone) keeps the value an earlier chunk gave, as it still holds.
+ */
+export function mergeGeminiUsageMetadata(
+  running: Readonly<Record<string, unknown>> | undefined,
+  chunk: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
+  if (!chunk) return running
+  if (!running) return chunk
+  const merged: Record<string, unknown> = { ...running }
+  for (const key in chunk) {
+    const value = chunk[key]
+    if (value !== undefined && value !== null) merged[key] = value
+  }
+  return merged
 }
 
 /**

@@ -10,7 +10,11 @@ import generateContent from '../../../__fixtures__/gemini/generate-content.json'
 import chunks from '../../../__fixtures__/gemini/stream-chunks.json' with { type: 'json' }
 import { callContext } from '../../../call-context.ts'
 import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
-import { geminiJson, geminiStream } from '../../../test-support/gemini-upstream.ts'
+import {
+  chunksWithPartialLastUsage,
+  geminiJson,
+  geminiStream,
+} from '../../../test-support/gemini-upstream.ts'
 import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
 
 let upstream: FakeHttpServer
@@ -90,6 +94,16 @@ describe('wrapping a @google/genai client', () => {
       usage: streamUsage,
     })
     expect(event?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('keeps a count an earlier chunk gave when the last chunk leaves it out', async () => {
+    upstream.enqueue(geminiStream(chunksWithPartialLastUsage))
+    const stream = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Q3' })
+    for await (const _chunk of stream) {
+      // read to the end
+    }
+    const [event] = await test.events()
+    expect(event).toMatchObject({ status: 'success', usage: streamUsage })
   })
 
   it('records an early break as incomplete with the running totals so far', async () => {
@@ -281,10 +295,22 @@ describe('wrapping a @google/genai client', () => {
     const round2 = { promptTokenCount: 150_100, candidatesTokenCount: 10, thoughtsTokenCount: 100 }
     const byInput = <Event extends { usage: { inputTokens: number } }>(events: Event[]) =>
       [...events].sort((a, b) => a.usage.inputTokens - b.usage.inputTokens)
+    // Each event covers its own round: the call's own event (the last round's) starts when that round's
+    // request went out, after the first round's answer (30 ms late), not when the call started.
+    const expectRoundsInTurn = (events: Array<{ timestamp: string; latencyMs?: number }>) => {
+      const [first, last] = events
+      expect(first!.latencyMs).toBeGreaterThanOrEqual(29)
+      expect(Date.parse(last!.timestamp)).toBeGreaterThanOrEqual(
+        Date.parse(first!.timestamp) + Math.floor(first!.latencyMs ?? 0) - 1,
+      )
+    }
 
     it('records each model round of the tool loop as its own call, with the call context', async () => {
       upstream.enqueue(
-        geminiJson(answer(callLookup, round1)),
+        async (request, reply) => {
+          await new Promise((resolve) => setTimeout(resolve, 30))
+          await geminiJson(answer(callLookup, round1))(request, reply)
+        },
         geminiJson(answer([{ text: 'Revenue was 12M.' }], round2)),
       )
       const response = await test.profiler.withContext({ conversationId: 'afc-1' }, () =>
@@ -303,14 +329,12 @@ describe('wrapping a @google/genai client', () => {
         },
         { conversationId: 'afc-1', usage: { inputTokens: 150_100, outputTokens: 110, reasoningTokens: 100 } },
       ])
-      // The call's own event, for the last round, carries the call's start; the first round starts within it.
-      expect(Date.parse(events[0]!.timestamp)).toBeGreaterThanOrEqual(Date.parse(events[1]!.timestamp))
-      expect(events[0]!.latencyMs ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(events[1]!.latencyMs ?? 0)
+      expectRoundsInTurn(events)
     })
 
     it('records each round of a streamed tool loop, and a resumed answer as one round', async () => {
       upstream.enqueue(
-        geminiStream([answer(callLookup, round1)]),
+        geminiStream([answer(callLookup, round1)], { delayMs: 30 }),
         // The second round is cut at the token limit and resumed with its continuation token.
         geminiStream([
           answer([{ text: 'Revenue ' }], round2, { continuationToken: 'c1', finishReason: undefined }),
@@ -331,6 +355,10 @@ describe('wrapping a @google/genai client', () => {
       expect(events[0]).toMatchObject({ streaming: true, usage: { inputTokens: 150_000, outputTokens: 320 } })
       // The last round's two requests, added up by @google/genai itself.
       expect(events[1]).toMatchObject({ streaming: true, usage: { inputTokens: 150_110, outputTokens: 115 } })
+      expectRoundsInTurn(events)
+      // Each round's time to first token is its own: the first round's function call came 30 ms late.
+      expect(events[0]!.timeToFirstTokenMs).toBeGreaterThanOrEqual(29)
+      expect(events[1]!.timeToFirstTokenMs).toBeLessThanOrEqual(events[1]!.latencyMs ?? 0)
     })
 
     it('records a streamed round left before its finish reason as incomplete, though the round before finished', async () => {

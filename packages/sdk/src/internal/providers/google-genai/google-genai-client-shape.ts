@@ -15,7 +15,7 @@ import {
   observeGeminiStream,
   startNextRound,
 } from '../gemini/observe-gemini-stream.ts'
-import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
+import { geminiUsage, readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 import { type WatchedGenAiCall, watchGenAiRequests } from './watch-genai-requests.ts'
 
@@ -84,7 +84,7 @@ function recordSettled(
             tracker.finish({ status: 'success' })
             return value
           }
-          const state: GeminiStreamState = { model: undefined, usage: undefined }
+          const state: GeminiStreamState = { model: undefined, usageMetadata: undefined }
           // The watched requests of a tool loop tell when its next round starts: no chunk does, when
           // that round's request fails.
           if (watched) watched.rounds.onRequest = () => startNextRound(state)
@@ -99,7 +99,7 @@ function recordSettled(
         tracker.finish({
           status: callError ? 'error' : 'success',
           model: facts.model,
-          usage: facts.usage,
+          usage: geminiUsage(facts.usageMetadata),
           serviceTier: facts.serviceTier,
           callError,
         })

@@ -4,7 +4,12 @@ import type { AttemptScope } from '../../attempt-scope.ts'
 import type { CallTracker } from '../../call-tracker.ts'
 import { isPlainObject } from '../../is-plain-object.ts'
 import type { WrapSession } from '../../wrap-session.ts'
-import { type GeminiResponseFacts, readGeminiResponse } from '../gemini/read-gemini-response.ts'
+import {
+  type GeminiResponseFacts,
+  geminiUsage,
+  mergeGeminiUsageMetadata,
+  readGeminiResponse,
+} from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 
 type Fetch = (input: unknown, init?: unknown) => Promise<unknown>
@@ -32,6 +37,8 @@ export interface WatchedGenAiCall {
 /** One model request of a call, with the first of its attempts' start and what its answer said. */
 interface Hop {
   startedAt: number
+  /** When a stream's round gave its first output (set as the next round starts). */
+  firstTokenAt?: number | undefined
   answer: Promise<HopAnswer | undefined>
 }
 
@@ -110,12 +117,15 @@ function runsToolLoop(config: Record<string, unknown>): boolean {
 async function readHopAnswer(response: Response): Promise<HopAnswer | undefined> {
   const text = await response.text()
   let last: unknown
+  let usageMetadata: Readonly<Record<string, unknown>> | undefined
   if (text.trimStart().startsWith('{')) last = JSON.parse(text)
   else {
     for (const line of text.split('\n')) {
       if (!line.startsWith('data:')) continue
       const chunk = JSON.parse(line.slice(5))
-      if (asFields(chunk)?.usageMetadata !== undefined || last === undefined) last = chunk
+      const chunkUsage = asFields(asFields(chunk)?.usageMetadata)
+      usageMetadata = mergeGeminiUsageMetadata(usageMetadata, chunkUsage)
+      if (chunkUsage !== undefined || last === undefined) last = chunk
     }
   }
   if (last === undefined) return undefined
@@ -125,7 +135,11 @@ async function readHopAnswer(response: Response): Promise<HopAnswer | undefined>
   // carries it, in `sdkHttpResponse`, so every round takes its tier by the same rule.
   const headers = Object.fromEntries(response.headers)
   return {
-    facts: readGeminiResponse({ ...asFields(last), sdkHttpResponse: { headers } }),
+    facts: readGeminiResponse({
+      ...asFields(last),
+      ...(usageMetadata ? { usageMetadata } : {}),
+      sdkHttpResponse: { headers },
+    }),
     continues: typeof first?.continuationToken === 'string' && first.continuationToken !== '',
     endedAt: performance.now(),
   }
@@ -208,10 +222,10 @@ export function watchGenAiRequests(
     const lastAnswer = known.at(-1)
     if (!rounds.tracker || !lastAnswer) return
     const usage = known.reduce<UsageBuckets | undefined>(
-      (sum, item) => addUsage(sum, item.facts.usage),
+      (sum, item) => addUsage(sum, geminiUsage(item.facts.usageMetadata)),
       undefined,
     )
-    rounds.tracker.startRelated(hops[0]!.startedAt).finish({
+    rounds.tracker.startRelated(hops[0]!.startedAt, hops[0]!.firstTokenAt).finish({
       status: 'success',
       model: lastAnswer.facts.model,
       usage,
@@ -225,8 +239,12 @@ export function watchGenAiRequests(
     if (scope.attempts === 0 || retry) scope.attempts++
     lastFailed = false
     if (watchRounds && !retry) {
-      if (current) settle(current)
-      current = { startedAt: performance.now(), answer: Promise.resolve(undefined) }
+      const startedAt = performance.now()
+      if (current) {
+        current.firstTokenAt = rounds.tracker?.startNextRound(startedAt)
+        settle(current)
+      }
+      current = { startedAt, answer: Promise.resolve(undefined) }
       rounds.onRequest?.()
     }
     const hop = current

@@ -10,7 +10,11 @@ import resourceExhausted from '../../../__fixtures__/gemini/error-resource-exhau
 import generateContent from '../../../__fixtures__/gemini/generate-content.json' with { type: 'json' }
 import chunks from '../../../__fixtures__/gemini/stream-chunks.json' with { type: 'json' }
 import { type FakeHttpServer, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
-import { geminiJson, geminiStream } from '../../../test-support/gemini-upstream.ts'
+import {
+  chunksWithPartialLastUsage,
+  geminiJson,
+  geminiStream,
+} from '../../../test-support/gemini-upstream.ts'
 import { startTestProfiler, type TestProfiler } from '../../../test-support/test-profiler.ts'
 
 const cachedUsage = {
@@ -512,6 +516,16 @@ describe('wrapping @google-cloud/vertexai', () => {
       { status: 'incomplete', usage: { inputTokens: 0, outputTokens: 0 } },
     ])
     expect(events[0]?.timeToFirstTokenMs).toBeGreaterThan(0)
+  })
+
+  it('keeps a count an earlier chunk gave when the last chunk, and so the response, leaves it out', async () => {
+    upstream.enqueue(geminiStream(chunksWithPartialLastUsage))
+    const request = { contents: [{ role: 'user', parts: [{ text: 'Q3' }] }] }
+    await (await vertex().getGenerativeModel({ model: 'gemini-2.5-pro' }).generateContentStream(request))
+      .response
+    expect(await test.events()).toMatchObject([
+      { status: 'success', usage: { inputTokens: 1200, outputTokens: 14 + 408, reasoningTokens: 408 } },
+    ])
   })
 
   it('records a preview model and a 429 ClientError', async () => {

@@ -12,7 +12,12 @@ import {
   geminiStreamOutcome,
   readGeminiChunk,
 } from '../gemini/observe-gemini-stream.ts'
-import { readGeminiModelName, readGeminiResponse } from '../gemini/read-gemini-response.ts'
+import {
+  geminiUsage,
+  mergeGeminiUsageMetadata,
+  readGeminiModelName,
+  readGeminiResponse,
+} from '../gemini/read-gemini-response.ts'
 import { asFields } from '../read-fields.ts'
 import { readStreamAhead } from './read-stream-ahead.ts'
 
@@ -39,7 +44,7 @@ function observeUnary(tracker: CallTracker, result: unknown): void {
     // An error body inside a 200 answer (a proxy's, say): the SDK returns it as the response.
     status: facts.error ? 'error' : 'success',
     model: facts.model,
-    usage: facts.usage,
+    usage: geminiUsage(facts.usageMetadata),
     serviceTier: facts.serviceTier,
     callError: facts.error,
   })
@@ -70,7 +75,7 @@ function observeStreamResult(
     tracker.finish({ status: 'success' })
     return result
   }
-  const state: GeminiStreamState = { model: undefined, usage: undefined }
+  const state: GeminiStreamState = { model: undefined, usageMetadata: undefined }
   const reading = readStreamAhead(stream, (chunk) =>
     runSafely(reporter, 'observing a Gemini stream', () => readGeminiChunk(tracker, state, chunk)),
   )
@@ -81,11 +86,11 @@ function observeStreamResult(
       reading.ended.then(() =>
         runSafely(reporter, 'recording a Gemini stream', () => {
           // The aggregate is read whole even when reading `stream` failed part-way: its usage, when it
-          // has one, is the last the chunks gave; its model and tier only fill gaps.
+          // has one, is the last chunk's, merged in as a chunk's; its model and tier only fill gaps.
           const facts = readGeminiResponse(aggregate)
           if (facts.finished) state.finished = true
           state.model ??= facts.model
-          state.usage = facts.usage ?? state.usage
+          state.usageMetadata = mergeGeminiUsageMetadata(state.usageMetadata, facts.usageMetadata)
           state.serviceTier ??= facts.serviceTier
           tracker.finish(geminiStreamOutcome(state))
         }),
@@ -93,11 +98,11 @@ function observeStreamResult(
     (error: unknown) =>
       reading.ended.then(() =>
         runSafely(reporter, 'recording a failed Gemini stream', () => {
-          const { model, usage, serviceTier } = state
+          const { model, usageMetadata, serviceTier } = state
           tracker.finish({
             status: 'incomplete',
             model,
-            usage,
+            usage: geminiUsage(usageMetadata),
             serviceTier,
             callError: classify(error),
           })
