@@ -1,8 +1,9 @@
-import { normalizeOpenAiUsage, type OpenAiUsagePayload } from '@ai-cost-profiler/core'
+import { type CallError, normalizeOpenAiUsage, type OpenAiUsagePayload } from '@ai-cost-profiler/core'
 import type { CallTracker } from '../../call-tracker.ts'
 import type { IterationObserver } from '../../observe-async-iterator.ts'
 import { asFields, readString } from '../read-fields.ts'
 import { mapOpenAiServiceTier } from './map-openai-service-tier.ts'
+import { readOpenAiErrorBody } from './read-openai-error-body.ts'
 
 function hasOutput(delta: unknown): boolean {
   const fields = asFields(delta)
@@ -14,6 +15,18 @@ function hasOutput(delta: unknown): boolean {
     asFields(fields.function_call) !== undefined ||
     asFields(fields.audio) !== undefined
   )
+}
+
+/**
+ * An error event inside the stream, classified as the same body answered with a 200 is: the SDK throws
+ * it as an `APIError` without a status, the body's `error` kept as `error`, where a gateway's numeric
+ * `code` is the HTTP status. Undefined for anything else the stream threw (abort, broken connection).
+ */
+function readStreamedErrorBody(error: unknown): CallError | undefined {
+  const fields = asFields(error)
+  if (fields?.status !== undefined) return undefined
+  const body = asFields(fields?.error)
+  return body ? readOpenAiErrorBody({ error: body }) : undefined
 }
 
 function anyChoiceHasOutput(choices: readonly unknown[]): boolean {
@@ -100,7 +113,7 @@ export function observeOpenAiChatStream(options: ObserveOpenAiChatStreamOptions)
       }
     },
     onError(error) {
-      tracker.finish({ status: 'incomplete', ...outcome(), error })
+      tracker.finish({ status: 'incomplete', ...outcome(), error, callError: readStreamedErrorBody(error) })
     },
     // A caller who stops at the chunk that finished the answer has had every chunk the answer has; the
     // usage-only chunk comes next (whoever asked for it), and is read for the record: the call was billed.

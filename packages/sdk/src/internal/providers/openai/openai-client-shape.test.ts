@@ -20,6 +20,7 @@ import {
   type FakeHttpServer,
   type Responder,
   sendJson,
+  sendSse,
   startFakeHttpServer,
 } from '../../../test-support/fake-http-server.ts'
 import {
@@ -319,6 +320,34 @@ describe('wrapping an OpenAI client', () => {
     expect(received.length).toBeLessThan(5)
     const [event] = await test.events()
     expect(event).toMatchObject({ status: 'incomplete', error: { type: 'aborted' } })
+  })
+
+  it('classifies an error event inside a chat stream as the same body answered with a 200', async () => {
+    // Gateways (OpenRouter, …) put the HTTP status in a numeric `code`; OpenAI sends its string code.
+    const bodies = [
+      { error: { code: 429, message: 'Rate limit exceeded: free-models-per-min.' } },
+      { error: { code: 502, message: 'Provider returned error' } },
+      { error: { code: 'rate_limit_exceeded', message: 'Rate limit reached' } },
+    ]
+    const [first] = chunks
+    for (const body of bodies) {
+      upstream.enqueue((_request, reply) => sendSse(reply, [{ data: first }, { data: body }]))
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+      const consume = async () => {
+        for await (const _chunk of stream) {
+          // read up to the error
+        }
+      }
+      await expect(consume()).rejects.toBeInstanceOf(OpenAI.APIError)
+    }
+    expect(await test.events()).toMatchObject([
+      {
+        status: 'incomplete',
+        error: { type: 'rate_limit', httpStatus: 429, message: 'Rate limit exceeded: free-models-per-min.' },
+      },
+      { status: 'incomplete', error: { type: 'server_error', httpStatus: 502 } },
+      { status: 'incomplete', error: { type: 'rate_limit', code: 'rate_limit_exceeded' } },
+    ])
   })
 
   it('records a stream that the server cuts off as incomplete', async () => {
