@@ -37,6 +37,8 @@ export interface ObserveAsyncIteratorOptions {
   signal?: AbortSignal
   /** Default 250 ms. */
   abortGraceMs?: number
+  /** Told once, when the consumer first asks for an item (before the source is read). */
+  onFirstRead?: () => void
 }
 
 /**
@@ -160,6 +162,7 @@ export function observeAsyncIterator<T>(
     return finished
   }
 
+  let onFirstRead = options.onFirstRead
   // Once the consumer stopped, its later reads end at once, as on a closed generator.
   let stopped = false
   // Set once an early stop left the source to the read for the observer (see readOneMoreThenClose).
@@ -167,6 +170,11 @@ export function observeAsyncIterator<T>(
   const iterator: AsyncGenerator<T> = {
     next() {
       if (stopped) return Promise.resolve({ done: true, value: undefined as T })
+      if (onFirstRead) {
+        const first = onFirstRead
+        onFirstRead = undefined
+        runSafely(reporter, 'observing a stream (first read)', first)
+      }
       const result = pending === 0 || !tail ? read() : tail.then(read, read)
       pending++
       tail = result

@@ -19,12 +19,14 @@ function streamError(body: unknown, data: string): Error {
  * them, are decoded as server-sent events for `observer`: each event's JSON data as an item, an
  * `error` event as the stream's failure, then its end, failure or cancellation. For a response the
  * SDK parses outside the recorded call (Anthropic's message threads build their own stream from the
- * raw response), so the call is still seen. Reads only as fast as its reader does.
+ * raw response), so the call is still seen. Reads only as fast as its reader does; `onFirstRead` is
+ * told when its reader first asks for bytes.
  */
 export function observeSseResponseBody(
   response: Response,
   observer: IterationObserver<unknown>,
   reporter: ErrorReporter,
+  onFirstRead?: () => void,
 ): void {
   const source = response.body
   if (source === null) return
@@ -34,6 +36,7 @@ export function observeSseResponseBody(
   let eventName = ''
   let dataLines: string[] = []
   let settled = false
+  let firstRead = onFirstRead
   const settle = (end: () => void) => {
     if (settled) return
     settled = true
@@ -72,6 +75,11 @@ export function observeSseResponseBody(
   const observed = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        if (firstRead) {
+          const first = firstRead
+          firstRead = undefined
+          runSafely(reporter, 'observing a stream (first read)', first)
+        }
         let result: Awaited<ReturnType<typeof reader.read>>
         try {
           result = await reader.read()

@@ -90,9 +90,9 @@ function observeResponseProps<Plan>(
         if (!(props?.response instanceof Response)) return
         observed = true
         const controller = props.controller instanceof AbortController ? props.controller : undefined
-        tracker.markBodyRead()
         const watcher = observeRawStream(tracker, () => controller?.signal.aborted === true)
-        observeSseResponseBody(props.response, watcher, reporter)
+        // As for a stream the SDK parses in the call: the time before its first read is not the call's.
+        observeSseResponseBody(props.response, watcher, reporter, () => tracker.markBodyRead())
       })
       return props
     })
@@ -159,11 +159,17 @@ export function observeApiPromiseInPlace<Plan>(
   observeResponseProps(promise, tracker, reporter, observer)
   const parseResponse = promise.parseResponse
   promise.parseResponse = function (this: unknown, client: unknown, props: unknown) {
-    // The SDK reads the body only when the caller first awaits: the time before is not the call's.
-    tracker.markBodyRead()
+    // The SDK reads the body only when the caller first awaits: the time before is not the call's. A
+    // stream's body is read later still, when its caller first pulls from it (see observeStainlessStream).
+    if (!tracker.streaming) tracker.markBodyRead()
     return Promise.resolve(parseResponse.call(this, client, props)).then(
-      (data) => observeParsed(data, tracker, reporter, observer, plan),
+      (data) => {
+        // Anything but a stream has been read by now.
+        if (!isStainlessStream(data)) tracker.markBodyRead()
+        return observeParsed(data, tracker, reporter, observer, plan)
+      },
       (error: unknown) => {
+        tracker.markBodyRead()
         // The status line came, then the body broke off or was not the JSON it should be.
         recordFailure(tracker, reporter, error)
         throw error
@@ -211,12 +217,13 @@ export function observeApiPromise(options: ObserveApiPromiseOptions): unknown {
 /**
  * Returns a `Stream` of the same class that yields the same items while `observer` watches them. The
  * copy is built from an iterator, like the SDK builds its own, so `tee()`, `toReadableStream()`,
- * `controller.abort()` and `break` behave as on the original.
+ * `controller.abort()` and `break` behave as on the original. The call's body counts as read when the
+ * caller first pulls from the stream: the response was there, waiting, before that.
  */
 export function observeStainlessStream(
   stream: StainlessStream,
   observer: IterationObserver<unknown>,
-  options: { client: object; session: WrapSession },
+  options: { client: object; session: WrapSession; tracker: CallTracker },
 ): unknown {
   const StreamClass = stream.constructor as new (
     iterator: () => AsyncIterator<unknown>,
@@ -233,6 +240,7 @@ export function observeStainlessStream(
         abort: () => stream.controller.abort(),
         signal: stream.controller.signal,
         onFinishingLater: (work) => options.session.trackFinishing(work),
+        onFirstRead: () => options.tracker.markBodyRead(),
       })
     },
     stream.controller,

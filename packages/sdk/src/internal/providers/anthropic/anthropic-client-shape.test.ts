@@ -566,4 +566,30 @@ describe('counting the HTTP attempts of an Anthropic call', () => {
     const [event] = await test.events()
     expect(event?.latencyMs).toBeLessThan(1000)
   })
+
+  it('does not count the time a stream waits for the caller to start reading it, parsed by the SDK or not', async () => {
+    const wait = () => new Promise((resolve) => setTimeout(resolve, 300))
+    upstream.enqueue(sse(), sse())
+    // The whole answer is there at once; the caller reads it 300 ms after it got the stream.
+    const stream = await anthropic.messages.create({ ...params, stream: true })
+    await wait()
+    for await (const _event of stream) {
+      // drain
+    }
+    // A message thread parses the raw response itself, from the promise's `_responseProps()`.
+    const request = anthropic.beta.messages.create({ ...params, stream: true })
+    const { response } = await (
+      request as unknown as { _responseProps(): Promise<{ response: Response }> }
+    )._responseProps()
+    await wait()
+    await new Response(response.body).text()
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    for (const event of events) {
+      expect(event).toMatchObject({ status: 'success', streaming: true, usage: { outputTokens: 15 } })
+      expect(event.timeToFirstTokenMs).toBeGreaterThanOrEqual(0)
+      expect(event.timeToFirstTokenMs).toBeLessThan(250)
+      expect(event.latencyMs).toBeLessThan(300)
+    }
+  })
 })

@@ -24,7 +24,7 @@ function createInterceptor({ session, client, countsAttempts }: ClientShapeInput
     onData(data, tracker) {
       if (isStainlessStream(data)) {
         const observer = observeAnthropicStream(tracker, () => data.controller.signal.aborted)
-        return observeStainlessStream(data, observer, { client, session })
+        return observeStainlessStream(data, observer, { client, session, tracker })
       }
       const message = asFields(data) ?? {}
       if (message.type === 'error') {

@@ -930,6 +930,29 @@ describe('responses that arrive before the caller reads them, or break', () => {
     expect(event?.latencyMs).toBeLessThan(1000)
   })
 
+  it('does not count the time a stream waits for the caller to start reading it', async () => {
+    upstream.enqueue(openAiChatStream(), openAiResponsesStream(responseEvents))
+    // The whole answer is there at once; the caller reads it 300 ms after it got the stream.
+    const chat = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    for await (const _chunk of chat) {
+      // drain
+    }
+    const responses = await openai.responses.create({ model: 'gpt-5-mini', input: 'x', stream: true })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    for await (const _event of responses) {
+      // drain
+    }
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    for (const event of events) {
+      expect(event).toMatchObject({ status: 'success', streaming: true })
+      expect(event.timeToFirstTokenMs).toBeGreaterThanOrEqual(0)
+      expect(event.timeToFirstTokenMs).toBeLessThan(250)
+      expect(event.latencyMs).toBeLessThan(300)
+    }
+  })
+
   it('records a call whose body is cut off after the status line, and rethrows as unwrapped', async () => {
     const truncated: Parameters<FakeHttpServer['enqueue']>[0] = (_request, reply) => {
       reply.writeHead(200, { 'content-type': 'application/json' })

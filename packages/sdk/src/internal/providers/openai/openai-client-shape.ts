@@ -141,7 +141,7 @@ function createRecorder(
               choiceCount: plan.choiceCount,
               isAborted,
             })
-      return observeStainlessStream(data, observer, { client, session })
+      return observeStainlessStream(data, observer, { client, session, tracker })
     },
   }
   return recorder
