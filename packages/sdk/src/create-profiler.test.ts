@@ -418,6 +418,24 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('reports metadata it leaves out once the call is queued, so stats() counts the call then', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const counted: number[] = []
+    const test = await startTestProfiler({
+      flushIntervalMs: 60_000,
+      onError: () => {
+        const { queued, inFlight, sent, duplicates, dropped } = test.profiler.stats()
+        counted.push(queued + inFlight + sent + duplicates + dropped)
+      },
+    })
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }), {
+      metadata: { blob: 'x'.repeat(20_000) },
+    })
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(counted).toEqual([1])
+    await test.close()
+  })
+
   it('drops oversized metadata (not the call) and bounds tags', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler()

@@ -157,54 +157,36 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     })
   }
 
-  const dropMetadata = (call: CallTracker, why: string) => {
-    // The server would refuse the whole event; the call's cost matters more than its metadata.
-    call.withoutMetadata = true
-    reporter.report(
-      new ProfilerError('INVALID_CONTEXT', `a call's metadata ${why}; the call was recorded without it`),
-    )
-  }
-
   /**
    * Freezes a call's metadata as JSON as it is when the call ends: the caller may change the objects
-   * later (even into a cycle), and the event is serialised only when it is sent.
+   * later (even into a cycle), and the event is serialised only when it is sent. Returns why metadata
+   * that cannot be sent is left out.
    */
-  const snapshotMetadata = (call: CallTracker, metadata: Readonly<Record<string, unknown>>) => {
+  const snapshotMetadata = (
+    call: CallTracker,
+    metadata: Readonly<Record<string, unknown>>,
+  ): string | undefined => {
     if (exceedsJsonDepth(metadata, MAX_METADATA_DEPTH)) {
-      dropMetadata(call, `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep`)
-      return
+      return `nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep`
     }
     let json: string | undefined
     try {
       json = JSON.stringify(metadata)
     } catch (error) {
-      dropMetadata(
-        call,
-        `cannot be serialised as JSON (${error instanceof Error ? error.message : String(error)})`,
-      )
-      return
+      return `cannot be serialised as JSON (${error instanceof Error ? error.message : String(error)})`
     }
     if (json === undefined) return
     if (Buffer.byteLength(json, 'utf8') > MAX_METADATA_BYTES) {
-      dropMetadata(call, `is larger than ${MAX_METADATA_BYTES} bytes of JSON`)
-      return
+      return `is larger than ${MAX_METADATA_BYTES} bytes of JSON`
     }
     const frozen = JSON.parse(json) as Record<string, unknown>
     const unstorable = jsonTextMayHoldUnstorableText(json) ? findUnstorableText(frozen) : undefined
     if (unstorable !== undefined) {
-      dropMetadata(
-        call,
-        `holds a NUL character or an unpaired surrogate at ${unstorable || 'its top level'}, which cannot be stored`,
-      )
-      return
+      return `holds a NUL character or an unpaired surrogate at ${unstorable || 'its top level'}, which cannot be stored`
     }
     const inexact = findInexactNumber(frozen)
     if (inexact !== undefined) {
-      dropMetadata(
-        call,
-        `holds a number at ${inexact} past ±9007199254740991 (2^53 - 1), which the server refuses (send such ids as strings)`,
-      )
-      return
+      return `holds a number at ${inexact} past ±9007199254740991 (2^53 - 1), which the server refuses (send such ids as strings)`
     }
     call.freezeMetadata(frozen)
   }
@@ -216,12 +198,24 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
   const enqueue = (call: CallTracker) => {
     recordedCount++
+    let metadataProblem: string | undefined
     try {
       const { metadata } = call.context
-      if (metadata) snapshotMetadata(call, metadata)
+      metadataProblem = metadata ? snapshotMetadata(call, metadata) : undefined
+      // The server would refuse the whole event; the call's cost matters more than its metadata.
+      if (metadataProblem !== undefined) call.withoutMetadata = true
       transport.enqueue(call)
     } catch (error) {
       reporter.reportInternal('queueing an event', error)
+    }
+    // Said once the call is queued, so a handler reading stats() finds it there.
+    if (metadataProblem !== undefined) {
+      reporter.report(
+        new ProfilerError(
+          'INVALID_CONTEXT',
+          `a call's metadata ${metadataProblem}; the call was recorded without it`,
+        ),
+      )
     }
   }
 

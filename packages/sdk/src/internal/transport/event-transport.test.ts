@@ -9,6 +9,7 @@ import {
   startFakeHttpServer,
 } from '../../test-support/fake-http-server.ts'
 import { createErrorReporter, type ErrorReporter } from '../error-reporter.ts'
+import { DeferredEvent } from './deferred-event.ts'
 import { EventTransport, type EventTransportOptions } from './event-transport.ts'
 
 let sequence = 0
@@ -301,6 +302,64 @@ describe('EventTransport', () => {
     expect(errors[0]).toMatchObject({ code: 'EVENTS_REJECTED', droppedEvents: 1 })
     expect(errors[0]?.message).toContain('usage.inputTokens')
     expect(transport.stats()).toMatchObject({ sent: 1, dropped: 1 })
+  })
+
+  it('counts every event in exactly one bucket while onError runs', async () => {
+    // A handler logging stats() next to the error it got: the batch being settled is in one bucket.
+    let enqueued = 0
+    const seen: Array<{ code: string; counted: number; enqueued: number }> = []
+    let transport: EventTransport | undefined
+    const onError = (error: ProfilerError) => {
+      const { queued, inFlight, sent, duplicates, dropped } = transport!.stats()
+      seen.push({ code: error.code, counted: queued + inFlight + sent + duplicates + dropped, enqueued })
+    }
+    transport = createTransport({
+      batchSize: 2,
+      breakerFailureThreshold: 1,
+      breakerCooldownMs: 60_000,
+      reporter: createErrorReporter({ debug: false, onError }),
+    })
+    const enqueue = () => {
+      for (let index = 0; index < 2; index++) {
+        transport!.enqueue(makeEvent())
+        enqueued++
+      }
+    }
+    ingest.enqueue(failWith(400))
+    enqueue()
+    await waitFor(() => seen.length === 1)
+    ingest.enqueue((_request, response) =>
+      sendJson(response, 207, {
+        accepted: 1,
+        duplicates: 0,
+        errors: [{ index: 1, path: 'usage.inputTokens', code: 'INVALID_TYPE', message: 'must be int' }],
+      }),
+    )
+    enqueue()
+    await waitFor(() => seen.length === 2)
+    // A failure that opens the circuit: the batch is back in the queue when CIRCUIT_OPEN is reported.
+    ingest.enqueue(failWith(500))
+    enqueue()
+    await waitFor(() => seen.length === 3)
+    // An event that cannot be built is dropped from the request being built, and reported.
+    ingest.setDefault(deduplicatingIngest(stored))
+    const unbuildable = new (class extends DeferredEvent {
+      toEvent(): LlmCallEventInput {
+        throw new Error('cannot build')
+      }
+    })()
+    const other = createTransport({ batchSize: 2, reporter: createErrorReporter({ debug: false, onError }) })
+    transport = other
+    enqueued = 2
+    other.enqueue(unbuildable)
+    other.enqueue(makeEvent())
+    await waitFor(() => seen.length === 4)
+    expect(seen).toEqual([
+      { code: 'EVENTS_REJECTED', counted: 2, enqueued: 2 },
+      { code: 'EVENTS_REJECTED', counted: 4, enqueued: 4 },
+      { code: 'CIRCUIT_OPEN', counted: 6, enqueued: 6 },
+      { code: 'INTERNAL_ERROR', counted: 2, enqueued: 2 },
+    ])
   })
 
   it('keeps memory bounded while the server is down and reports every dropped event', async () => {

@@ -197,6 +197,8 @@ export class EventTransport {
     try {
       return item.toEvent()
     } catch (error) {
+      // Out of the request before it is counted as dropped, so a handler reading stats() sees it once.
+      this.inFlight--
       this.counters.dropped++
       this.options.reporter.reportInternal('building an event', error)
       return undefined
@@ -298,6 +300,7 @@ export class EventTransport {
       // Nothing in it is expected to throw; if something does, the batch is lost, counted and reported,
       // and the host never sees an unhandled rejection.
       .catch((error: unknown) => {
+        this.inFlight = 0
         this.drop(taken.length)
         this.options.reporter.reportInternal('sending a batch', error)
       })
@@ -318,6 +321,8 @@ export class EventTransport {
     const batch: LlmCallEventInput[] = []
     for (let index = 0; index < taken.length; index++) {
       if (index > 0 && index % EVENTS_PER_TURN === 0) await yieldToEventLoop()
+      // Abandoned while it was being built: already counted (an event failing to build now is not again).
+      if (generation !== this.generation) return
       const item = taken[index]!
       // Built here rather than when the call ends: off the caller's path. A failed batch goes back built.
       const event = item instanceof DeferredEvent ? this.build(item) : item
@@ -326,8 +331,6 @@ export class EventTransport {
       event.idempotencyKey ??= randomUUID()
       batch.push(event)
     }
-    // Abandoned while it was being built: already counted.
-    if (generation !== this.generation) return
     await this.sendAndSettle(batch, generation)
   }
 
@@ -348,6 +351,10 @@ export class EventTransport {
     }
     // Abandoned at a deadline: its events were counted as dropped then.
     if (generation !== this.generation) return
+    // From here on the batch is counted where it settles (sent, dropped, back in the queue), and reports
+    // go to onError as that happens: it leaves inFlight first, so a handler reading stats() never sees
+    // it twice.
+    this.inFlight = 0
     const { reporter } = this.options
     if (outcome.kind === 'rejected' && outcome.httpStatus === 413 && batch.length > 1) {
       // Too large for the server (its limits are in events and bytes): sent again in halves.
