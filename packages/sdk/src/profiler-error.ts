@@ -10,12 +10,16 @@ export type ProfilerErrorCode =
   | 'INTERNAL_ERROR'
   | 'EVENTS_DROPPED'
   | 'EVENTS_REJECTED'
+  | 'EVENTS_UNCONFIRMED'
   | 'CIRCUIT_OPEN'
   | 'SHUTDOWN_TIMEOUT'
 
 /** Details that come with some codes, so a handler does not have to parse the message. */
 export interface ProfilerErrorDetails {
-  /** How many events this problem cost (`EVENTS_DROPPED`, `EVENTS_REJECTED`, `SHUTDOWN_TIMEOUT`). */
+  /**
+   * How many events this problem cost (`EVENTS_DROPPED`, `EVENTS_REJECTED`, `EVENTS_UNCONFIRMED`,
+   * `SHUTDOWN_TIMEOUT`).
+   */
   droppedEvents?: number
   /** The ingest server's HTTP status, when it answered. */
   httpStatus?: number

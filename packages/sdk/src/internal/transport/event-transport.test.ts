@@ -304,6 +304,62 @@ describe('EventTransport', () => {
     expect(transport.stats()).toMatchObject({ sent: 1, dropped: 1 })
   })
 
+  it('counts each event once and reports a 2xx answer whose counts do not add up, without resending', async () => {
+    const answers = [
+      // Nothing stored, nothing refused: the events would vanish from stats().
+      { accepted: 0, duplicates: 0, errors: [] },
+      { accepted: 0 },
+      // More than sent: sent would be inflated.
+      { accepted: 50, duplicates: 50 },
+      // Refusals naming no event of the batch.
+      { accepted: 3, errors: [{ index: 0 }, { index: 7 }, { path: 'x' }] },
+      // Too few: the rest counts as stored, beside the duplicates said.
+      { accepted: 2, duplicates: 1, errors: [] },
+    ]
+    const transport = createTransport({ batchSize: 5, flushIntervalMs: 60_000 })
+    for (const answer of answers) {
+      ingest.enqueue((_request, response) => sendJson(response, 200, answer))
+      for (let index = 0; index < 5; index++) transport.enqueue(makeEvent())
+      await transport.flush(2000)
+    }
+    expect(ingest.requests).toHaveLength(answers.length)
+    expect(errors.map((error) => [error.code, error.droppedEvents, error.httpStatus])).toEqual([
+      ['EVENTS_UNCONFIRMED', 0, 200],
+      ['EVENTS_UNCONFIRMED', 0, 200],
+      ['EVENTS_UNCONFIRMED', 0, 200],
+      ['EVENTS_UNCONFIRMED', 1, 200],
+      ['EVENTS_UNCONFIRMED', 0, 200],
+    ])
+    expect(errors[0]?.message).toContain(
+      'with counts that do not add up (accepted 0 + duplicates 0 + 0 refused is not the 5 sent)',
+    )
+    expect(errors[0]?.message).toContain('5 counted as sent, 0 as duplicates and 0 as dropped')
+    expect(errors[2]?.message).toContain('5 counted as sent, 0 as duplicates and 0 as dropped')
+    expect(errors[3]?.message).toContain('2 of its errors name no event of the batch')
+    expect(errors[3]?.message).toContain('4 counted as sent, 0 as duplicates and 1 as dropped')
+    expect(errors[4]?.message).toContain('4 counted as sent, 1 as duplicates and 0 as dropped')
+    expect(transport.stats()).toMatchObject({ queued: 0, inFlight: 0, sent: 23, duplicates: 1, dropped: 1 })
+  })
+
+  it('takes an event listed once per refused field as one refused event', async () => {
+    ingest.enqueue((_request, response) =>
+      sendJson(response, 207, {
+        accepted: 1,
+        duplicates: 0,
+        errors: [
+          { index: 1, path: 'usage.inputTokens', code: 'INVALID_TYPE', message: 'must be int' },
+          { index: 1, path: 'model', code: 'MISSING_FIELD', message: 'is required' },
+        ],
+      }),
+    )
+    const transport = createTransport({ batchSize: 2 })
+    transport.enqueue(makeEvent())
+    transport.enqueue(makeEvent())
+    await waitFor(() => errors.length === 1)
+    expect(errors[0]).toMatchObject({ code: 'EVENTS_REJECTED', droppedEvents: 1 })
+    expect(transport.stats()).toMatchObject({ sent: 1, dropped: 1 })
+  })
+
   it('counts every event in exactly one bucket while onError runs', async () => {
     // A handler logging stats() next to the error it got: the batch being settled is in one bucket.
     let enqueued = 0

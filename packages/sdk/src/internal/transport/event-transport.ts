@@ -407,14 +407,22 @@ export class EventTransport {
     }
     this.counters.sent += outcome.accepted
     this.counters.duplicates += outcome.duplicates
+    this.growBatchLimit()
+    if (outcome.kind === 'inconsistent') {
+      this.counters.dropped += outcome.refused
+      // Every such batch is reported: its events are counted, but the server did not confirm how.
+      reporter.report(
+        new ProfilerError(
+          'EVENTS_UNCONFIRMED',
+          `${outcome.message}${describeRejections(outcome.rejections)}`,
+          { droppedEvents: outcome.refused, httpStatus: outcome.httpStatus },
+        ),
+      )
+      return
+    }
     reporter.debug(
       `sent ${batch.length} event(s): ${outcome.accepted} stored, ${outcome.duplicates} already stored`,
     )
-    // Doubled back up; after a refusal, halfway to the refused size instead, so the limit settles below it
-    // in a few steps.
-    const refused = this.refusedSizeNow()
-    const grown = Number.isFinite(refused) ? Math.floor((this.batchLimit + refused) / 2) : this.batchLimit * 2
-    this.batchLimit = Math.max(this.batchLimit, Math.min(this.options.batchSize, refused - 1, grown))
     if (outcome.rejections.length > 0) {
       const refused = new Set(outcome.rejections.map((rejection) => rejection.index)).size
       this.counters.dropped += refused
@@ -426,6 +434,16 @@ export class EventTransport {
         ),
       )
     }
+  }
+
+  /**
+   * After a batch the server took: the limit doubles back up; after a refusal as too large, it grows
+   * halfway to the refused size instead, so it settles below it in a few steps.
+   */
+  private growBatchLimit(): void {
+    const refused = this.refusedSizeNow()
+    const grown = Number.isFinite(refused) ? Math.floor((this.batchLimit + refused) / 2) : this.batchLimit * 2
+    this.batchLimit = Math.max(this.batchLimit, Math.min(this.options.batchSize, refused - 1, grown))
   }
 
   private handleFailure(

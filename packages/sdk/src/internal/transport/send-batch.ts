@@ -23,9 +23,20 @@ export interface EventRejection {
  * What happened to one batch. `retry` batches go back to the queue; `rejected` ones are dropped (with
  * the server's reason for each event, when it gave them); `unrecognized` ones too: a 2xx answer that is
  * not the ingest API's means the endpoint is some other server, and resending cannot help.
+ * `inconsistent` is the ingest API's 2xx whose counts do not add up to the batch: its events are split
+ * so that each is counted once (see `settleInconsistentCounts`), and the answer is reported.
  */
 export type SendOutcome =
   | { kind: 'delivered'; accepted: number; duplicates: number; rejections: EventRejection[] }
+  | {
+      kind: 'inconsistent'
+      httpStatus: number
+      accepted: number
+      duplicates: number
+      refused: number
+      rejections: EventRejection[]
+      message: string
+    }
   | { kind: 'rejected'; httpStatus: number; message: string; rejections: EventRejection[] }
   | { kind: 'unrecognized'; httpStatus: number; message: string }
   | { kind: 'retry'; httpStatus: number | undefined; retryAfterMs: number | undefined; message: string }
@@ -91,6 +102,36 @@ function readRejections(value: unknown): EventRejection[] {
       message: typeof fields.message === 'string' ? fields.message : '',
     }
   })
+}
+
+/**
+ * Checks a 2xx answer's counts against the batch: the ingest API answers accepted + duplicates + the
+ * events it refused (each listed once or more, by index) = the events sent. An answer that does not
+ * (a proxy or a non-conforming server rewriting it) would make events vanish from `stats()`, or count
+ * events never sent. Its events are then counted once each: those it refused by a valid index as
+ * refused, the rest as stored, but for its duplicates that fit beside its accepted ones. A 2xx means the
+ * server took the batch, so they were most likely stored; they are not resent, since a server that
+ * answers this way would answer a resend the same and the batch would never leave the queue (a resend
+ * would be stored once, by its idempotency keys, but could not be confirmed either).
+ */
+function settleInconsistentCounts(
+  batchSize: number,
+  accepted: number,
+  duplicates: number,
+  rejections: readonly EventRejection[],
+): { accepted: number; duplicates: number; refused: number; problem: string } | undefined {
+  const inRange = rejections.filter((rejection) => rejection.index >= 0 && rejection.index < batchSize)
+  // An event refused for several fields is listed once per field: counted once.
+  const refused = new Set(inRange.map((rejection) => rejection.index)).size
+  const outOfRange = rejections.length - inRange.length
+  if (outOfRange === 0 && accepted + duplicates + refused === batchSize) return undefined
+  const rest = batchSize - refused
+  const counted = Math.min(duplicates, Math.max(0, rest - accepted))
+  const problem =
+    outOfRange > 0
+      ? `${outOfRange} of its errors name no event of the batch (an index missing or outside 0-${batchSize - 1})`
+      : `accepted ${accepted} + duplicates ${duplicates} + ${refused} refused is not the ${batchSize} sent`
+  return { accepted: rest - counted, duplicates: counted, refused, problem }
 }
 
 /**
@@ -183,7 +224,16 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     }
     const rejections = readRejections(payload?.errors)
     const duplicates = readNumber(payload?.duplicates) ?? 0
-    return { kind: 'delivered', accepted, duplicates, rejections }
+    const settled = settleInconsistentCounts(options.events.length, accepted, duplicates, rejections)
+    if (settled === undefined) return { kind: 'delivered', accepted, duplicates, rejections }
+    const { problem, ...counts } = settled
+    return {
+      kind: 'inconsistent',
+      httpStatus: status,
+      ...counts,
+      rejections,
+      message: `${options.endpoint}/v1/events answered HTTP ${status} for ${options.events.length} event(s) with counts that do not add up (${problem}): the server took the batch, so it is not resent; ${counts.accepted} counted as sent, ${counts.duplicates} as duplicates and ${counts.refused} as dropped (refused). Check that the endpoint is an AI Cost Profiler server and that no proxy rewrites its answers`,
+    }
   }
   if (status >= 300 && status < 400) {
     const target = answer.location ? ` to ${answer.location}` : ''
