@@ -20,6 +20,7 @@ import { mergeCallContext, snapshotCallContext } from './internal/merge-call-con
 import { OpenCalls } from './internal/open-calls.ts'
 import { resolveProfilerOptions } from './internal/resolve-profiler-options.ts'
 import { EventTransport } from './internal/transport/event-transport.ts'
+import { registerExitDropReport } from './internal/transport/exit-drop-report.ts'
 import { registerExitFlush } from './internal/transport/exit-flush.ts'
 import { createWrapSession } from './internal/wrap-session.ts'
 import { ProfilerError } from './profiler-error.ts'
@@ -131,6 +132,9 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   const contextStorage = new AsyncLocalStorage<CallContext>()
   const wrapped = new WeakMap<object, { client: object; options: WrapOptions | undefined }>()
   let recordedCount = 0
+  // A process ended by process.exit() or an uncaught exception loses what is still queued: counted and
+  // reported rather than silent (shutdown() leaves nothing for it).
+  const unregisterExitDropReport = registerExitDropReport(() => transport.dropAtExit())
   let unregisterExitFlush: (() => void) | undefined
   if (resolved.flushOnExit) {
     let flushedAtCount = -1
@@ -334,6 +338,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         } catch (error) {
           reporter.reportInternal('shutting down', error)
         }
+        // Only now: a process.exit() while shutdown() still sends would lose what it holds.
+        unregisterExitDropReport()
       })()
       return shuttingDown
     },

@@ -9,6 +9,7 @@ export type ProfilerErrorCode =
   | 'UNEXPECTED_RESPONSE'
   | 'INTERNAL_ERROR'
   | 'EVENTS_DROPPED'
+  | 'EVENTS_DROPPED_AT_EXIT'
   | 'EVENTS_REJECTED'
   | 'EVENTS_UNCONFIRMED'
   | 'CIRCUIT_OPEN'
@@ -17,8 +18,8 @@ export type ProfilerErrorCode =
 /** Details that come with some codes, so a handler does not have to parse the message. */
 export interface ProfilerErrorDetails {
   /**
-   * How many events this problem cost (`EVENTS_DROPPED`, `EVENTS_REJECTED`, `EVENTS_UNCONFIRMED`,
-   * `SHUTDOWN_TIMEOUT`).
+   * How many events this problem cost (`EVENTS_DROPPED`, `EVENTS_DROPPED_AT_EXIT`, `EVENTS_REJECTED`,
+   * `EVENTS_UNCONFIRMED`, `SHUTDOWN_TIMEOUT`).
    */
   droppedEvents?: number
   /** The ingest server's HTTP status, when it answered. */

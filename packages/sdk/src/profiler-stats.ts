@@ -15,7 +15,8 @@ export interface ProfilerStats {
   duplicates: number
   /**
    * Events lost: queue overflow, refused by the server, or not yet sent when shutdown (or the flush
-   * at process exit) ran out of time, the request then under way included.
+   * at process exit) ran out of time, the request then under way included, or when the process
+   * exited without that flush (`process.exit()`, an uncaught exception).
    */
   dropped: number
   /** Requests that failed and were retried (network errors, timeouts, 408, 429, 5xx). */

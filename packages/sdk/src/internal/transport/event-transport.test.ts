@@ -657,6 +657,25 @@ describe('EventTransport', () => {
     return refusals
   }
 
+  it('counts and reports once at exit what is queued or in the request under way', async () => {
+    ingest.setDefault(() => {
+      // Takes the batch and never answers.
+    })
+    const transport = createTransport({ batchSize: 2, maxQueueSize: 3, flushIntervalMs: 60_000 })
+    for (let index = 0; index < 2; index++) transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().inFlight === 2)
+    // One more than the queue holds: a drop still waiting for its summed report.
+    for (let index = 0; index < 4; index++) transport.enqueue(makeEvent())
+    transport.dropAtExit()
+    transport.dropAtExit()
+    expect(errors.map((error) => [error.code, error.droppedEvents])).toEqual([
+      ['EVENTS_DROPPED', 1],
+      ['EVENTS_DROPPED_AT_EXIT', 5],
+    ])
+    expect(errors[1]?.message).toContain('5 event(s) not sent (3 queued, 2 in the request under way)')
+    expect(transport.stats()).toMatchObject({ queued: 0, inFlight: 0, dropped: 6 })
+  })
+
   it('sends a batch the server refuses as too large again in halves', async () => {
     refuseBatchesOver(3)
     const transport = createTransport({ flushIntervalMs: 60_000 })

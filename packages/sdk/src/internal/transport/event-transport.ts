@@ -148,6 +148,30 @@ export class EventTransport {
     this.reportDrops('the queue was full')
   }
 
+  /**
+   * For the process's `exit` event, when nothing can be sent any more (after `process.exit()` or an
+   * uncaught exception): counts the events still queued or in the request under way as dropped and
+   * reports them once, with the drops still waiting for their summed report. Synchronous.
+   */
+  dropAtExit(): void {
+    this.reportPendingDrops()
+    const inFlight = this.inFlight
+    const queued = this.queue.clear()
+    const left = queued + inFlight
+    if (left === 0) return
+    // A late outcome of the request under way (none can come now) would not count its events again.
+    this.generation++
+    this.inFlight = 0
+    this.counters.dropped += left
+    this.options.reporter.report(
+      new ProfilerError(
+        'EVENTS_DROPPED_AT_EXIT',
+        `the process exited with ${left} event(s) not sent (${queued} queued, ${inFlight} in the request under way); they are dropped. process.exit() and uncaught exceptions end the process before events can be sent (and so does its end with flushOnExit: false): await profiler.shutdown() before calling process.exit()`,
+        { droppedEvents: left },
+      ),
+    )
+  }
+
   /** Reports at once the drops still waiting for their summed report (whose timer holds no process). */
   reportPendingDrops(): void {
     this.reportDrops('the queue was full (the server is slow or unreachable)')
