@@ -1,7 +1,11 @@
 import type { CostResult, LlmCallEvent } from '@ai-cost-profiler/core'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
+import { newServerIdempotencyKey } from './server-idempotency-key.ts'
 
-/** Turns a validated, priced event into the row stored in `llm_calls`. */
+/**
+ * Turns a validated, priced event into the row stored in `llm_calls`. A call without a key of its own
+ * (explicit or derived) is given one by the server here, before any write is tried.
+ */
 export function buildCallRow(input: {
   projectId: string
   event: LlmCallEvent
@@ -13,7 +17,7 @@ export function buildCallRow(input: {
   return {
     projectId: input.projectId,
     timestamp: event.timestamp,
-    idempotencyKey: input.idempotencyKey ?? null,
+    idempotencyKey: input.idempotencyKey ?? newServerIdempotencyKey(),
     provider: event.provider,
     model: event.model,
     requestedModel: event.requestedModel ?? null,

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest'
 import { createApp } from '../http/create-app.ts'
 import { generateApiKey } from '../keys/api-key.ts'
 import { createLogger } from '../logging/logger.ts'
+import type { Database } from '../storage/database.ts'
 import { insertApiKey } from '../storage/repositories/api-keys-repository.ts'
 import { ensureProject } from '../storage/repositories/projects-repository.ts'
 import { saveRawDeletedBefore } from '../storage/repositories/retention-repository.ts'
@@ -27,7 +28,52 @@ function withNestedMetadata(value: Record<string, unknown>, levels: number): str
   return `${JSON.stringify(value).slice(0, -1)},"metadata":${metadata}}`
 }
 
+/**
+ * `db`, except that its first write of calls commits and then fails as a connection lost before the
+ * answer came does: the write's outcome is unknown to the server, which tries it again.
+ */
+function losingConnectionAfterFirstCommit(db: Database): Database {
+  let lost = false
+  return {
+    dialect: db.dialect,
+    async query(sql, params) {
+      const result = await db.query(sql, params)
+      if (!lost && sql.includes('INSERT INTO llm_calls')) {
+        lost = true
+        throw new Error('Connection terminated unexpectedly')
+      }
+      return result
+    },
+    exec: (sql) => db.exec(sql),
+    transaction: (work) => db.transaction(work),
+    withConnection: (work) => db.withConnection(work),
+    withQueryTimeout: () => losingConnectionAfterFirstCommit(db),
+    close: () => db.close(),
+  } as Database
+}
+
 describeEachDatabase('ingest', (getDb) => {
+  it('stores keyless calls once when a write that committed is tried again after a lost connection', async () => {
+    const t = await createTestApp(losingConnectionAfterFirstCommit(getDb()), { now })
+    const keyless = { ...event, idempotencyKey: undefined }
+    const posted = await t.postEvents([keyless, { ...keyless, model: 'gpt-4o' }, keyless])
+    expect(posted.body).toEqual({ accepted: 3, duplicates: 0, errors: [] })
+    const { rows } = await getDb().query<{ key: string; model: string }>(
+      'SELECT idempotency_key AS key, model FROM llm_calls WHERE project_id = $1 ORDER BY model',
+      [t.project.id],
+    )
+    expect(rows.map(({ model }) => model)).toEqual(['gpt-4o', 'gpt-4o-mini', 'gpt-4o-mini'])
+    // Each has a key of the server's, shown by GET /v1/events.
+    expect(new Set(rows.map(({ key }) => key)).size).toBe(3)
+    for (const { key } of rows) expect(key).toMatch(/^server-[0-9a-f-]{36}$/)
+    const listed = await t.get('/v1/events')
+    expect(
+      (listed.body.data as Array<{ idempotencyKey: string }>)
+        .map(({ idempotencyKey }) => idempotencyKey)
+        .sort(),
+    ).toEqual(rows.map(({ key }) => key).sort())
+  })
+
   it('refuses a call older than what retention deleted, which the summaries would never count', async () => {
     const t = await createTestApp(getDb(), { now })
     await saveRawDeletedBefore(getDb(), { projectId: t.project.id, beforeUtc: '2026-11-01T00:00:00.000Z' })

@@ -69,6 +69,8 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     maxConcurrentWrites: options.db.dialect === 'postgres' ? 2 : 1,
     // A transient failure is the database's and is retried; any other is one request's bad row.
     isolateFailure: (error) => !isTransientDatabaseError(error),
+    // A retry may follow a try that committed before its connection was lost: every row carries a key
+    // (the client's or the server's, see `buildCallRow`), so none is stored twice.
     write: (rows) =>
       breaker.run(() => retryTransient(() => writeCallBatch(options.db, rows)), isTransientDatabaseError),
   })

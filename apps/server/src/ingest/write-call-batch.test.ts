@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import { callRow, createProject } from '../jobs/__fixtures__/call-rows.ts'
 import { describeEachDatabase } from '../testing/test-databases.ts'
+import { newServerIdempotencyKey } from './server-idempotency-key.ts'
 import { writeCallBatch } from './write-call-batch.ts'
 
 describeEachDatabase('writeCallBatch', (getDb) => {
@@ -37,6 +38,23 @@ describeEachDatabase('writeCallBatch', (getDb) => {
       [first],
     )
     expect(window.rows).toEqual([{ first: '10:00' }])
+  })
+
+  it('counts a call found stored under its server-made key as stored: only its own earlier try wrote it', async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const group = [
+      callRow(projectId, { idempotencyKey: newServerIdempotencyKey() }),
+      callRow(projectId, { idempotencyKey: 'client-key' }),
+    ]
+    expect(await writeCallBatch(db, group)).toEqual([true, true])
+    // The same group tried again, as after a connection lost once the first try had committed.
+    expect(await writeCallBatch(db, group)).toEqual([true, false])
+    const { rows } = await db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM llm_calls WHERE project_id = $1',
+      [projectId],
+    )
+    expect(rows).toEqual([{ count: 2 }])
   })
 
   it('derives conversations from the calls it stored only: a duplicate neither creates nor widens one', async () => {

@@ -1,6 +1,7 @@
 import type { Queryable } from '../storage/database.ts'
 import { insertCallBatch } from '../storage/repositories/call-batch-repository.ts'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
+import { isServerIdempotencyKey } from './server-idempotency-key.ts'
 
 /**
  * A map keyed by project, then by a string within it. A group nearly always holds one project, so
@@ -27,7 +28,8 @@ class ByProject<Value> {
 /**
  * Writes the rows of one commit group, with their conversations and observability
  * events, in one statement (one round trip, all or nothing). Returns, per row, whether it was
- * stored (false: a duplicate, which writes nothing).
+ * stored (false: a duplicate, which writes nothing). Safe to try again after a failure whose commit
+ * is unknown: a call with a server-made key is never stored twice, and is still counted as stored.
  */
 export async function writeCallBatch(db: Queryable, rows: readonly LlmCallRow[]): Promise<boolean[]> {
   const stored = new Array<boolean>(rows.length).fill(false)
@@ -56,7 +58,10 @@ export async function writeCallBatch(db: Queryable, rows: readonly LlmCallRow[])
   for (const item of inserted)
     if (item.idempotencyKey !== null) insertedKeys.of(item.projectId).set(item.idempotencyKey, true)
   for (const { row, index } of toInsert) {
-    stored[index] = row.idempotencyKey === null || insertedKeys.of(row.projectId).has(row.idempotencyKey)
+    const key = row.idempotencyKey
+    // A key the server made is in no other request: found already stored, it was stored by an earlier
+    // try of this very write, which committed before its connection was lost.
+    stored[index] = key === null || insertedKeys.of(row.projectId).has(key) || isServerIdempotencyKey(key)
   }
   return stored
 }
