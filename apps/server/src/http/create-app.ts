@@ -3,6 +3,7 @@ import type { IngestService } from '../ingest/ingest-service.ts'
 import { createJobService, type JobService } from '../jobs/job-service.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { MessageBus } from '../messaging/message-bus.ts'
+import { guardedByBreaker } from '../resilience/guarded-by-breaker.ts'
 import type { Database } from '../storage/database.ts'
 import type { Migration } from '../storage/migrator.ts'
 import { ApiError } from './api-error.ts'
@@ -63,7 +64,17 @@ export function createApp(dependencies: AppDependencies) {
   app.route('/', metricsRoutes({ db: dependencies.db, metrics: jobs.metrics, now: dependencies.now }))
 
   const v1 = new Hono<{ Variables: AuthVariables }>()
-  v1.use('*', authenticate({ db: dependencies.db, bus: dependencies.bus }))
+  // A key not in the cache is looked up behind the database's breaker: with the database down, every
+  // request is answered 503 at once instead of each waiting for a connection. The routes' own queries
+  // are not guarded, so a request whose key is cached (a read of the analytics, say) is never refused
+  // by it.
+  v1.use(
+    '*',
+    authenticate({
+      db: guardedByBreaker(dependencies.db, dependencies.ingest.breaker),
+      bus: dependencies.bus,
+    }),
+  )
   v1.route(
     '/events',
     eventsRoutes({

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { migrateUp } from '../storage/migrator.ts'
 import { openPostgresDatabase } from '../storage/postgres-database.ts'
 import { createTestApp } from '../testing/create-test-app.ts'
+import { startFreezingProxy } from '../testing/freezing-proxy.ts'
 import { openTestDatabase, TEST_POSTGRES_URL } from '../testing/test-databases.ts'
 
 const event = {
@@ -48,5 +51,110 @@ describe('ingest while PostgreSQL is unreachable', () => {
     } finally {
       await dispose().catch(() => {})
     }
+  })
+})
+
+// How long the hung database below holds a statement or a new connection before it fails.
+const HANG_MS = 600
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
+})
+
+/**
+ * The ingest app on a migrated schema reached through a proxy that can go silent: connections
+ * accepted, nothing answered, as a hung PostgreSQL or a network that drops packets.
+ */
+async function appBehindFreezingProxy() {
+  const proxy = await startFreezingProxy()
+  cleanups.push(() => proxy.close())
+  const schema = `test_${randomBytes(6).toString('hex')}`
+  const db = await openPostgresDatabase({
+    connectionString: proxy.url,
+    schema,
+    poolSize: 5,
+    connectTimeoutMs: HANG_MS,
+  })
+  cleanups.push(async () => {
+    await db.close()
+    const admin = await openPostgresDatabase({ connectionString: TEST_POSTGRES_URL })
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+    await admin.close()
+  })
+  await migrateUp(db)
+  const t = await createTestApp(db.withQueryTimeout(HANG_MS))
+  return { t, proxy }
+}
+
+/** Posts one event and says how long the answer took. */
+async function timedPost(t: Awaited<ReturnType<typeof createTestApp>>, key: string) {
+  const startedAt = performance.now()
+  const posted = await t.postEvents([{ ...event, idempotencyKey: key }])
+  return { ...posted, ms: performance.now() - startedAt }
+}
+
+describe('ingest while PostgreSQL hangs', () => {
+  it('refuses requests at once after a wave of them failed on one shared write', async () => {
+    const { t, proxy } = await appBehindFreezingProxy()
+    // Key, prices and retention cut read and cached: from now on only the write needs the database.
+    expect((await t.postEvents([event])).status).toBe(200)
+    proxy.freeze()
+    const wave = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) => t.postEvents([{ ...event, idempotencyKey: `w${n}` }])),
+    )
+    for (const failed of wave) expect(failed.body).toMatchObject({ error: { code: 'DATABASE_UNAVAILABLE' } })
+    // Each request of the wave counted, not its write once.
+    expect(t.ingest.breaker.state).toBe('open')
+    const refused = await timedPost(t, 'after-wave')
+    expect(refused.status).toBe(503)
+    expect(refused.response.headers.get('retry-after')).toMatch(/^[1-5]$/)
+    expect(refused.body).toMatchObject({
+      error: {
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringContaining('The database is unavailable'),
+      },
+    })
+    expect(refused.ms).toBeLessThan(HANG_MS / 2)
+  })
+
+  it('refuses requests at once after API-key look-ups failed', async () => {
+    const { t, proxy } = await appBehindFreezingProxy()
+    proxy.freeze()
+    // The key was never looked up: each request waits for the database, then fails.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const failed = await timedPost(t, `k${attempt}`)
+      expect(failed.status).toBe(503)
+      expect(failed.ms).toBeGreaterThanOrEqual(HANG_MS * 0.9)
+    }
+    const refused = await timedPost(t, 'after-lookups')
+    expect(refused.status).toBe(503)
+    expect(refused.body).toMatchObject({
+      error: {
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringContaining('The database is unavailable'),
+      },
+    })
+    expect(refused.ms).toBeLessThan(HANG_MS / 2)
+  })
+
+  it('refuses requests at once after reloads of the retention cut failed', async () => {
+    const { t, proxy } = await appBehindFreezingProxy()
+    expect((await t.postEvents([event])).status).toBe(200)
+    proxy.freeze()
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // As when the cut moved (or the cache expired): read again, and no value of it is known.
+      t.ingest.retentionCutoffs.invalidate(t.project.id)
+      expect((await timedPost(t, `r${attempt}`)).status).toBe(503)
+    }
+    t.ingest.retentionCutoffs.invalidate(t.project.id)
+    const refused = await timedPost(t, 'after-reloads')
+    expect(refused.body).toMatchObject({
+      error: {
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringContaining('The database is unavailable'),
+      },
+    })
+    expect(refused.ms).toBeLessThan(HANG_MS / 2)
   })
 })

@@ -1,5 +1,6 @@
 import { type CostResult, type EventError, validateEventBatch } from '@ai-cost-profiler/core'
 import { CircuitBreaker } from '../resilience/circuit-breaker.ts'
+import { guardedByBreaker } from '../resilience/guarded-by-breaker.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
 import { retryTransient } from '../resilience/retry-transient.ts'
 import type { Database } from '../storage/database.ts'
@@ -50,6 +51,10 @@ export interface IngestService {
   ingest(projectId: string, events: readonly unknown[], options?: IngestOptions): Promise<IngestOutcome>
   /** Resolves once every queued batch is written. */
   drain(): Promise<void>
+  /**
+   * The database's circuit breaker, one per server process: ingest's writes and reads go through it,
+   * and so do the API-key look-ups of every route (see `createApp`).
+   */
   readonly breaker: CircuitBreaker
   /** Invalidate a project here after editing its overrides. */
   readonly priceOverrides: PriceOverridesCache
@@ -57,12 +62,14 @@ export interface IngestService {
   readonly retentionCutoffs: RetentionCutoffCache
 }
 
-/** Builds the ingest path: validate → price → group commit (retried, behind a circuit breaker). */
+/** Builds the ingest path: validate → price → group commit (retried), all behind a circuit breaker. */
 export function createIngestService(options: IngestServiceOptions): IngestService {
   const now = options.now ?? Date.now
   const breaker = new CircuitBreaker()
-  const priceOverrides = options.priceOverrides ?? createPriceOverridesCache({ db: options.db })
-  const retentionCutoffs = createRetentionCutoffCache({ db: options.db })
+  // A reload that fails transiently counts toward the breaker; one it refuses serves the last value read.
+  const guardedDb = guardedByBreaker(options.db, breaker)
+  const priceOverrides = options.priceOverrides ?? createPriceOverridesCache({ db: guardedDb })
+  const retentionCutoffs = createRetentionCutoffCache({ db: guardedDb })
   const committer = new GroupCommitter<LlmCallRow>({
     delayMs: options.groupCommitMs,
     // PGlite is one connection; PostgreSQL overlaps one group's commit with the next group's work.
@@ -71,8 +78,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     isolateFailure: (error) => !isTransientDatabaseError(error),
     // A retry may follow a try that committed before its connection was lost: every row carries a key
     // (the client's or the server's, see `buildCallRow`), so none is stored twice.
-    write: (rows) =>
-      breaker.run(() => retryTransient(() => writeCallBatch(options.db, rows)), isTransientDatabaseError),
+    write: (rows) => retryTransient(() => writeCallBatch(options.db, rows)),
   })
 
   return {
@@ -126,7 +132,10 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
         )
         rows.push(buildCallRow({ projectId, event, idempotencyKey, cost }))
       }
-      const stored = await committer.submit(rows)
+      // Each request counts for itself, so a wave of requests sharing one failed write opens the circuit
+      // as surely as as many requests one after the other. A batch with no valid event needs no database.
+      const stored =
+        rows.length === 0 ? [] : await breaker.run(() => committer.submit(rows), isTransientDatabaseError)
       const accepted = stored.filter(Boolean).length
       const warnings = rowWarnings.filter(
         (warning, row): warning is IngestWarning => !!warning && stored[row] === true,

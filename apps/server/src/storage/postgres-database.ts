@@ -16,6 +16,8 @@ export interface PostgresDatabaseOptions {
    * default 10 s. Without it, a table locked by an operator holds every request for as long.
    */
   lockTimeoutMs?: number
+  /** Longest wait for a connection, new or from the pool, before a statement fails; default 5 s. */
+  connectTimeoutMs?: number
 }
 
 /** Default `lockTimeoutMs`. */
@@ -176,7 +178,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   const pool = new pg.Pool({
     ...connection,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     // A server or network gone without a word is noticed on idle connections too.
     keepAlive: true,

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { type ApiKeyScope, hashApiKey } from '../../keys/api-key.ts'
 import { API_KEY_REVOKED_CHANNEL, type MessageBus } from '../../messaging/message-bus.ts'
-import type { Database } from '../../storage/database.ts'
+import type { Queryable } from '../../storage/database.ts'
 import { findActiveApiKeyByHash } from '../../storage/repositories/api-keys-repository.ts'
 import { ApiError } from '../api-error.ts'
 
@@ -14,7 +14,8 @@ export interface AuthContext {
 
 /** Options for `authenticate`. */
 export interface AuthenticateOptions {
-  db: Database
+  /** Where keys are looked up; the database's circuit breaker guards it (see `guardedByBreaker`). */
+  db: Queryable
   /** How long a looked-up key is trusted before it is read again (revocation delay). Default 30 s. */
   cacheTtlMs?: number
   /** Where revocations are announced; a revoked key leaves the cache at once. */
