@@ -87,11 +87,13 @@ async function appBehindFreezingProxy() {
   return { t, proxy }
 }
 
-/** Posts one event and says how long the answer took. */
-async function timedPost(t: Awaited<ReturnType<typeof createTestApp>>, key: string) {
-  const startedAt = performance.now()
-  const posted = await t.postEvents([{ ...event, idempotencyKey: key }])
-  return { ...posted, ms: performance.now() - startedAt }
+/** Posts one event with its own key. */
+const postOne = (t: Awaited<ReturnType<typeof createTestApp>>, key: string) =>
+  t.postEvents([{ ...event, idempotencyKey: key }])
+
+// The breaker's own answer: the request was refused without waiting for the database.
+const refusedByBreaker = {
+  error: { code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('The database is unavailable') },
 }
 
 describe('ingest while PostgreSQL hangs', () => {
@@ -106,16 +108,10 @@ describe('ingest while PostgreSQL hangs', () => {
     for (const failed of wave) expect(failed.body).toMatchObject({ error: { code: 'DATABASE_UNAVAILABLE' } })
     // Each request of the wave counted, not its write once.
     expect(t.ingest.breaker.state).toBe('open')
-    const refused = await timedPost(t, 'after-wave')
+    const refused = await postOne(t, 'after-wave')
     expect(refused.status).toBe(503)
     expect(refused.response.headers.get('retry-after')).toMatch(/^[1-5]$/)
-    expect(refused.body).toMatchObject({
-      error: {
-        code: 'DATABASE_UNAVAILABLE',
-        message: expect.stringContaining('The database is unavailable'),
-      },
-    })
-    expect(refused.ms).toBeLessThan(HANG_MS / 2)
+    expect(refused.body).toMatchObject(refusedByBreaker)
   })
 
   it('refuses requests at once after API-key look-ups failed', async () => {
@@ -123,19 +119,13 @@ describe('ingest while PostgreSQL hangs', () => {
     proxy.freeze()
     // The key was never looked up: each request waits for the database, then fails.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const failed = await timedPost(t, `k${attempt}`)
+      const failed = await postOne(t, `k${attempt}`)
       expect(failed.status).toBe(503)
-      expect(failed.ms).toBeGreaterThanOrEqual(HANG_MS * 0.9)
+      expect(failed.body).not.toMatchObject(refusedByBreaker)
     }
-    const refused = await timedPost(t, 'after-lookups')
+    const refused = await postOne(t, 'after-lookups')
     expect(refused.status).toBe(503)
-    expect(refused.body).toMatchObject({
-      error: {
-        code: 'DATABASE_UNAVAILABLE',
-        message: expect.stringContaining('The database is unavailable'),
-      },
-    })
-    expect(refused.ms).toBeLessThan(HANG_MS / 2)
+    expect(refused.body).toMatchObject(refusedByBreaker)
   })
 
   it('refuses requests at once after reloads of the retention cut failed', async () => {
@@ -145,16 +135,10 @@ describe('ingest while PostgreSQL hangs', () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       // As when the cut moved (or the cache expired): read again, and no value of it is known.
       t.ingest.retentionCutoffs.invalidate(t.project.id)
-      expect((await timedPost(t, `r${attempt}`)).status).toBe(503)
+      expect((await postOne(t, `r${attempt}`)).status).toBe(503)
     }
     t.ingest.retentionCutoffs.invalidate(t.project.id)
-    const refused = await timedPost(t, 'after-reloads')
-    expect(refused.body).toMatchObject({
-      error: {
-        code: 'DATABASE_UNAVAILABLE',
-        message: expect.stringContaining('The database is unavailable'),
-      },
-    })
-    expect(refused.ms).toBeLessThan(HANG_MS / 2)
+    const refused = await postOne(t, 'after-reloads')
+    expect(refused.body).toMatchObject(refusedByBreaker)
   })
 })
