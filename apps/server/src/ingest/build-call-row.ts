@@ -18,6 +18,7 @@ export function buildCallRow(input: {
     projectId: input.projectId,
     timestamp: event.timestamp,
     idempotencyKey: input.idempotencyKey ?? newServerIdempotencyKey(),
+    keyMadeByServer: input.idempotencyKey === undefined,
     provider: event.provider,
     model: event.model,
     requestedModel: event.requestedModel ?? null,

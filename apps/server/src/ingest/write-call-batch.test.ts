@@ -43,13 +43,16 @@ describeEachDatabase('writeCallBatch', (getDb) => {
   it('counts a call found stored under its server-made key as stored: only its own earlier try wrote it', async () => {
     const db = getDb()
     const projectId = await createProject(db)
+    const serverKey = newServerIdempotencyKey()
     const group = [
-      callRow(projectId, { idempotencyKey: newServerIdempotencyKey() }),
+      callRow(projectId, { idempotencyKey: serverKey, keyMadeByServer: true }),
       callRow(projectId, { idempotencyKey: 'client-key' }),
     ]
     expect(await writeCallBatch(db, group)).toEqual([true, true])
     // The same group tried again, as after a connection lost once the first try had committed.
     expect(await writeCallBatch(db, group)).toEqual([true, false])
+    // A client resending that key (read from GET /v1/events) sends a duplicate: the key is not its own.
+    expect(await writeCallBatch(db, [callRow(projectId, { idempotencyKey: serverKey })])).toEqual([false])
     const { rows } = await db.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM llm_calls WHERE project_id = $1',
       [projectId],

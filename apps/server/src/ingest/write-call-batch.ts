@@ -1,7 +1,6 @@
 import type { Queryable } from '../storage/database.ts'
 import { insertCallBatch } from '../storage/repositories/call-batch-repository.ts'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
-import { isServerIdempotencyKey } from './server-idempotency-key.ts'
 
 /**
  * A map keyed by project, then by a string within it. A group nearly always holds one project, so
@@ -59,9 +58,9 @@ export async function writeCallBatch(db: Queryable, rows: readonly LlmCallRow[])
     if (item.idempotencyKey !== null) insertedKeys.of(item.projectId).set(item.idempotencyKey, true)
   for (const { row, index } of toInsert) {
     const key = row.idempotencyKey
-    // A key the server made is in no other request: found already stored, it was stored by an earlier
-    // try of this very write, which committed before its connection was lost.
-    stored[index] = key === null || insertedKeys.of(row.projectId).has(key) || isServerIdempotencyKey(key)
+    // A key the server made for this request is in no other: found already stored, it was stored by an
+    // earlier try of this very write, which committed before its connection was lost.
+    stored[index] = key === null || row.keyMadeByServer === true || insertedKeys.of(row.projectId).has(key)
   }
   return stored
 }

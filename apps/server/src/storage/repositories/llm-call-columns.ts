@@ -5,6 +5,8 @@ export interface LlmCallRow {
   projectId: string
   timestamp: string
   idempotencyKey: string | null
+  /** Not stored: the server made `idempotencyKey` for a call sent without one (see `buildCallRow`). */
+  keyMadeByServer?: boolean
   provider: string
   model: string
   requestedModel: string | null
