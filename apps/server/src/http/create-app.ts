@@ -64,14 +64,15 @@ export function createApp(dependencies: AppDependencies) {
   app.route('/', metricsRoutes({ db: dependencies.db, metrics: jobs.metrics, now: dependencies.now }))
 
   const v1 = new Hono<{ Variables: AuthVariables }>()
-  // A key not in the cache is looked up behind the database's breaker: with the database down, every
-  // request is answered 503 at once instead of each waiting for a connection. The routes' own queries
-  // are not guarded, so a request whose key is cached (a read of the analytics, say) is never refused
-  // by it.
+  // An ingest request's key, when not in the cache, is looked up behind the database's breaker: with
+  // the database down, each is answered 503 at once instead of waiting for a connection. Other routes'
+  // look-ups are not: the breaker opens on failed writes too (a lock held on the calls table), which
+  // need not stop reads.
+  const ingestKeys = guardedByBreaker(dependencies.db, dependencies.ingest.breaker)
   v1.use(
     '*',
     authenticate({
-      db: guardedByBreaker(dependencies.db, dependencies.ingest.breaker),
+      db: (method, path) => (method === 'POST' && path === '/v1/events' ? ingestKeys : dependencies.db),
       bus: dependencies.bus,
     }),
   )

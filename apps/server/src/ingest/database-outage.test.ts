@@ -142,3 +142,30 @@ describe('ingest while PostgreSQL hangs', () => {
     expect(refused.body).toMatchObject(refusedByBreaker)
   })
 })
+
+describe('the circuit opened by failed ingest', () => {
+  it('refuses ingest but not reads: a lock on the calls table fails writes, not look-ups', async () => {
+    const { db, dispose } = await openTestDatabase('postgres')
+    try {
+      const t = await createTestApp(db)
+      // Five ingest writes failed transiently (a lock not granted, say) while the database answers reads.
+      const lockNotAvailable = Object.assign(new Error('canceling statement due to lock timeout'), {
+        code: '55P03',
+      })
+      for (let failure = 0; failure < 5; failure++) {
+        await t.ingest.breaker
+          .run(
+            () => Promise.reject(lockNotAvailable),
+            () => true,
+          )
+          .catch(() => {})
+      }
+      expect(t.ingest.breaker.state).toBe('open')
+      // The key is not cached yet: a read looks it up, and is answered.
+      expect((await t.get('/v1/events')).status).toBe(200)
+      expect((await t.postEvents([event])).body).toMatchObject(refusedByBreaker)
+    } finally {
+      await dispose()
+    }
+  })
+})

@@ -14,8 +14,11 @@ export interface AuthContext {
 
 /** Options for `authenticate`. */
 export interface AuthenticateOptions {
-  /** Where keys are looked up; the database's circuit breaker guards it (see `guardedByBreaker`). */
-  db: Queryable
+  /**
+   * Where keys are looked up, or where a request's key is (by its method and path): ingest's look-ups
+   * go through the database's circuit breaker (see `createApp`).
+   */
+  db: Queryable | ((method: string, path: string) => Queryable)
   /** How long a looked-up key is trusted before it is read again (revocation delay). Default 30 s. */
   cacheTtlMs?: number
   /** Where revocations are announced; a revoked key leaves the cache at once. */
@@ -47,7 +50,8 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<{ 
     const cached = cache.get(keyHash)
     let auth = cached && cached.expiresAtMs > Date.now() ? cached.auth : undefined
     if (!auth) {
-      const record = await findActiveApiKeyByHash(options.db, keyHash)
+      const db = typeof options.db === 'function' ? options.db(c.req.method, c.req.path) : options.db
+      const record = await findActiveApiKeyByHash(db, keyHash)
       if (!record) {
         cache.delete(keyHash)
         throw new ApiError(
