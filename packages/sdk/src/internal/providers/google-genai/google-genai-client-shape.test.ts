@@ -336,9 +336,10 @@ describe('wrapping a @google/genai client', () => {
       upstream.enqueue(
         geminiStream([answer(callLookup, round1)], { delayMs: 30 }),
         // The second round is cut at the token limit and resumed with its continuation token.
-        geminiStream([
-          answer([{ text: 'Revenue ' }], round2, { continuationToken: 'c1', finishReason: undefined }),
-        ]),
+        geminiStream(
+          [answer([{ text: 'Revenue ' }], round2, { continuationToken: 'c1', finishReason: undefined })],
+          { delayMs: 30 },
+        ),
         geminiStream([answer([{ text: 'was 12M.' }], { promptTokenCount: 10, candidatesTokenCount: 5 })]),
       )
       const stream = await ai.models.generateContentStream({
@@ -358,6 +359,8 @@ describe('wrapping a @google/genai client', () => {
       expectRoundsInTurn(events)
       // Each round's time to first token is its own: the first round's function call came 30 ms late.
       expect(events[0]!.timeToFirstTokenMs).toBeGreaterThanOrEqual(29)
+      // The last round is timed from its first request, whose text came 30 ms late, not from its resumption.
+      expect(events[1]!.timeToFirstTokenMs).toBeGreaterThanOrEqual(29)
       expect(events[1]!.timeToFirstTokenMs).toBeLessThanOrEqual(events[1]!.latencyMs ?? 0)
     })
 

@@ -37,7 +37,7 @@ export interface WatchedGenAiCall {
 /** One model request of a call, with the first of its attempts' start and what its answer said. */
 interface Hop {
   startedAt: number
-  /** When a stream's round gave its first output (set as the next round starts). */
+  /** When a stream's round gave its first output: set on its last hop, as the next round starts. */
   firstTokenAt?: number | undefined
   answer: Promise<HopAnswer | undefined>
 }
@@ -225,7 +225,7 @@ export function watchGenAiRequests(
       (sum, item) => addUsage(sum, geminiUsage(item.facts.usageMetadata)),
       undefined,
     )
-    rounds.tracker.startRelated(hops[0]!.startedAt, hops[0]!.firstTokenAt).finish({
+    rounds.tracker.startRelated(hops[0]!.startedAt, hops.at(-1)!.firstTokenAt).finish({
       status: 'success',
       model: lastAnswer.facts.model,
       usage,
@@ -240,11 +240,17 @@ export function watchGenAiRequests(
     lastFailed = false
     if (watchRounds && !retry) {
       const startedAt = performance.now()
-      if (current) {
-        current.firstTokenAt = rounds.tracker?.startNextRound(startedAt)
-        settle(current)
-      }
+      const previous = current
       current = { startedAt, answer: Promise.resolve(undefined) }
+      if (previous) {
+        // A request that resumes an answer (with its continuation token) is in the same round. Any other
+        // starts the next one, and the call's own event, which carries the last round, starts over there.
+        // The answer before was read whole by @google/genai before it asked again, so its copy is at hand.
+        if ((await previous.answer)?.continues !== true) {
+          previous.firstTokenAt = rounds.tracker?.startNextRound(startedAt)
+        }
+        settle(previous)
+      }
       rounds.onRequest?.()
     }
     const hop = current
