@@ -134,7 +134,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   let recordedCount = 0
   // A process ended by process.exit() or an uncaught exception loses what is still queued: counted and
   // reported rather than silent (shutdown() leaves nothing for it).
-  const unregisterExitDropReport = registerExitDropReport(() => transport.dropAtExit())
+  const unregisterExitDropReport = registerExitDropReport(transport)
   let unregisterExitFlush: (() => void) | undefined
   if (resolved.flushOnExit) {
     let flushedAtCount = -1

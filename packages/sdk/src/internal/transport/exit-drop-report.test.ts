@@ -115,8 +115,8 @@ describe('report of the events left at exit', () => {
 
   it('unregisters cleanly', () => {
     const before = process.listenerCount('exit')
-    const unregister = registerExitDropReport(() => {})
-    const unregisterSecond = registerExitDropReport(() => {})
+    const unregister = registerExitDropReport({ dropAtExit: () => {} })
+    const unregisterSecond = registerExitDropReport({ dropAtExit: () => {} })
     expect(process.listenerCount('exit')).toBe(before + 1)
     unregister()
     unregisterSecond()

@@ -1,36 +1,49 @@
-/** Counts and reports what a transport still holds; runs in the process's `exit` event, so synchronous. */
-export type ExitDropReport = () => void
+/** What the process's `exit` event asks of a transport: synchronous, as nothing can be sent any more. */
+export interface DropsAtExit {
+  /** Counts and reports what the transport still holds. */
+  dropAtExit(): void
+}
 
-const reports = new Set<ExitDropReport>()
+// Held weakly: a profiler dropped without shutdown() can be collected (one with events still pending
+// is kept alive by the timer or request that will send them, and is reported).
+const targets = new Set<WeakRef<DropsAtExit>>()
+const forget = new FinalizationRegistry<WeakRef<DropsAtExit>>((target) => unregister(target))
 let listening = false
 
 function onExit(): void {
-  for (const report of reports) {
+  for (const target of targets) {
     try {
-      report()
+      target.deref()?.dropAtExit()
     } catch {
       // Nothing can be done about it now; an exception thrown here would replace the host's exit code.
     }
   }
 }
 
+function unregister(target: WeakRef<DropsAtExit>): void {
+  targets.delete(target)
+  if (targets.size === 0 && listening) {
+    listening = false
+    process.off('exit', onExit)
+  }
+}
+
 /**
- * Registers a report to run on `exit` (one process listener for every profiler, as `registerExitFlush`
- * does). `exit` comes after `process.exit()` or an uncaught exception, when `beforeExit` never ran and
- * no more I/O can happen: what is still queued then is lost, and is counted and reported here instead
- * of vanishing. Returns the function that unregisters it.
+ * Registers a transport to be told on `exit` (one process listener for every profiler, as
+ * `registerExitFlush` does). `exit` comes after `process.exit()` or an uncaught exception, when
+ * `beforeExit` never ran and no more I/O can happen: what is still queued then is lost, and is counted
+ * and reported instead of vanishing. Returns the function that unregisters it.
  */
-export function registerExitDropReport(report: ExitDropReport): () => void {
-  reports.add(report)
+export function registerExitDropReport(transport: DropsAtExit): () => void {
+  const target = new WeakRef(transport)
+  targets.add(target)
+  forget.register(transport, target, target)
   if (!listening) {
     listening = true
     process.on('exit', onExit)
   }
   return () => {
-    reports.delete(report)
-    if (reports.size === 0 && listening) {
-      listening = false
-      process.off('exit', onExit)
-    }
+    forget.unregister(target)
+    unregister(target)
   }
 }
