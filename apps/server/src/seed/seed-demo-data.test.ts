@@ -1,8 +1,11 @@
 import { sumUsd } from '@ai-cost-profiler/core'
 import { expect, it } from 'vitest'
+import { priceEvent } from '../ingest/price-event.ts'
+import { insertPriceOverride } from '../storage/repositories/price-overrides-repository.ts'
 import { saveRawDeletedBefore } from '../storage/repositories/retention-repository.ts'
 import { createTestApp } from '../testing/create-test-app.ts'
 import { describeEachDatabase } from '../testing/test-databases.ts'
+import { generateDemoEvents } from './generate-demo-events.ts'
 import { seedDemoData } from './seed-demo-data.ts'
 
 const NOW_MS = Date.parse('2026-11-22T12:00:00.000Z')
@@ -82,6 +85,50 @@ describeEachDatabase('seedDemoData', (getDb) => {
     expect(related.rows[0]?.conversations).toBeGreaterThan(50)
     expect(related.rows[0]?.messages).toBeGreaterThan(related.rows[0]?.conversations ?? 0)
     expect(related.rows[0]?.failures).toBe(summary.body.errors)
+  })
+
+  it("prices with the project's price overrides, exactly as ingest prices the same events", async () => {
+    const db = getDb()
+    const t = await createTestApp(db)
+    const created = await insertPriceOverride(db, {
+      projectId: t.project.id,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom: '2026-01-01T00:00:00.000Z',
+      prices: { input: '100', output: '100' },
+    })
+    if (created.status !== 'created') throw new Error('the override was not created')
+    const options = { eventCount: 1_500, days: 7, seedValue: 21, nowMs: NOW_MS }
+    await seedDemoData({ db, projectName: t.project.name, ...options })
+
+    const { rows } = await db.query<{
+      key: string
+      costUsd: string | null
+      source: string | null
+      entry: string | null
+    }>(
+      `SELECT idempotency_key AS key, cost_usd::text AS "costUsd", price_source AS source, price_entry_id AS entry
+       FROM llm_calls WHERE project_id = $1`,
+      [t.project.id],
+    )
+    const stored = new Map(rows.map((row) => [row.key, row]))
+    // Ingest prices an event with `priceEvent` and the overrides of its project.
+    const overrides = [created.record]
+    let overridden = 0
+    for (const event of generateDemoEvents(options)) {
+      const cost = priceEvent(event, overrides)
+      if (cost.priceSource === 'override') overridden++
+      expect(stored.get(event.idempotencyKey ?? ''), event.idempotencyKey).toMatchObject({
+        costUsd: cost.costUsd,
+        source: cost.priceSource,
+        entry: cost.priceEntryId,
+      })
+    }
+    expect(stored.size).toBe(1_500)
+    expect(overridden).toBeGreaterThan(0)
+    expect(
+      rows.filter((row) => row.source === 'override').every((row) => row.entry === created.record.id),
+    ).toBe(true)
   })
 
   it('adds nothing when run again with the same seed value, even later; another seed value adds new events', async () => {

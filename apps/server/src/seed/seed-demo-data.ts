@@ -1,5 +1,6 @@
 import { buildCallRow } from '../ingest/build-call-row.ts'
 import { priceEvent } from '../ingest/price-event.ts'
+import { createPriceOverridesCache } from '../ingest/price-overrides-cache.ts'
 import { writeCallBatch } from '../ingest/write-call-batch.ts'
 import type { Database } from '../storage/database.ts'
 import type { LlmCallRow } from '../storage/repositories/llm-call-columns.ts'
@@ -42,7 +43,8 @@ export interface SeedDemoDataResult {
 }
 
 /**
- * Generates demo events and stores them exactly as ingest does: priced with `computeCost`, turned
+ * Generates demo events and stores them exactly as ingest does: priced with `computeCost` and the
+ * project's price overrides (read once, by the loader ingest reads them with), turned
  * into rows with `buildCallRow`, written with `writeCallBatch` (conversations and observability
  * events included; messages are a view of the calls) in chunks. On PostgreSQL two chunks are written at once while the
  * next one is generated; PGlite is one connection, so one at a time.
@@ -56,6 +58,8 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
   const { project } = await ensureProject(options.db, options.projectName)
   const retentionCutUtc = (await findProjectRetention(options.db, project.id))?.rawDeletedBefore ?? null
   const retentionCutMs = retentionCutUtc === null ? Number.NEGATIVE_INFINITY : Date.parse(retentionCutUtc)
+  // Without them a project with its own prices would get catalogue costs until a `recompute`.
+  const overrides = await createPriceOverridesCache({ db: options.db }).get(project.id)
   let inserted = 0
   let done = 0
   let beforeRetentionCut = 0
@@ -87,7 +91,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<SeedDe
       beforeRetentionCut++
       continue
     }
-    const cost = priceEvent(event)
+    const cost = priceEvent(event, overrides)
     const row = buildCallRow({ projectId: project.id, event, idempotencyKey: event.idempotencyKey, cost })
     // A chunk ends between conversations: two chunks in flight that share a conversation would both
     // upsert its row, and the second would wait for the first to commit.
