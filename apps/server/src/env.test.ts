@@ -123,6 +123,29 @@ describe('parseEnv', () => {
     }
   })
 
+  it('refuses an init key no Authorization header could carry, with the other problems and what a key looks like', () => {
+    const rule =
+      'ACP_INIT_API_KEY: must be printable ASCII without spaces (letters, digits and punctuation such as - _ . ~), as it is sent in an "Authorization: Bearer <key>" header; e.g. the output of `openssl rand -hex 32`'
+    for (const key of [
+      'has space in the key 1234567',
+      'ключ-ключ-ключ-ключ-ключ',
+      'tab\there-0123456789abc',
+      'é'.repeat(25),
+    ]) {
+      expect(problemsOf({ PORT: 'abc', ACP_INIT_PROJECT: 'shop', ACP_INIT_API_KEY: key }), key).toEqual([
+        expect.stringMatching(/^PORT: /),
+        rule,
+      ])
+    }
+    // Too short and malformed: both said at once.
+    expect(problemsOf({ ACP_INIT_PROJECT: 'shop', ACP_INIT_API_KEY: 'short key' })).toEqual([
+      'ACP_INIT_API_KEY: must be at least 20 characters',
+      rule,
+    ])
+    const key = 'Abc-_.~+/=!0123456789xyz'
+    expect(parseEnv({ ACP_INIT_PROJECT: 'shop', ACP_INIT_API_KEY: ` ${key} ` }).ACP_INIT_API_KEY).toBe(key)
+  })
+
   it('says the whole project name rule, the first character included', () => {
     expect(problemsOf({ ACP_INIT_PROJECT: '-abc', ACP_INIT_API_KEY: 'acp_init_key_0123456789' })).toEqual([
       'ACP_INIT_PROJECT: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',

@@ -71,7 +71,18 @@ const envSchema = z.object({
   ACP_INIT_PROJECT: optionalString.pipe(
     z.string().regex(PROJECT_NAME_PATTERN, `must be ${PROJECT_NAME_RULE}`).optional(),
   ),
-  ACP_INIT_API_KEY: optionalString.pipe(z.string().min(20, 'must be at least 20 characters').optional()),
+  // Anything else is stored but never matched: `Authorization: Bearer <key>` carries no space, and a
+  // header's non-ASCII bytes do not read back as the characters that were hashed.
+  ACP_INIT_API_KEY: optionalString.pipe(
+    z
+      .string()
+      .min(20, 'must be at least 20 characters')
+      .regex(
+        /^[\x21-\x7e]*$/,
+        'must be printable ASCII without spaces (letters, digits and punctuation such as - _ . ~), as it is sent in an "Authorization: Bearer <key>" header; e.g. the output of `openssl rand -hex 32`',
+      )
+      .optional(),
+  ),
   ACP_GROUP_COMMIT_MS: integer(2, 0, 1000),
   ACP_MAX_FUTURE_SKEW_MS: integer(3_600_000, 0, 7 * 86_400_000),
   LOG_LEVEL: z
