@@ -146,6 +146,17 @@ describe('parseEnv', () => {
     expect(parseEnv({ ACP_INIT_PROJECT: 'shop', ACP_INIT_API_KEY: ` ${key} ` }).ACP_INIT_API_KEY).toBe(key)
   })
 
+  it('names 1 and 0 with true and false for a boolean, as docs/configuration.md does', () => {
+    expect(problemsOf({ ACP_JOBS_ENABLED: 'yes', ACP_READY_FAILS_WHEN_STALE: 'maybe' })).toEqual([
+      'ACP_JOBS_ENABLED: must be true or false (or 1 or 0)',
+      'ACP_READY_FAILS_WHEN_STALE: must be true or false (or 1 or 0)',
+    ])
+    expect(parseEnv({ ACP_JOBS_ENABLED: '0', ACP_READY_FAILS_WHEN_STALE: '1' })).toMatchObject({
+      ACP_JOBS_ENABLED: false,
+      ACP_READY_FAILS_WHEN_STALE: true,
+    })
+  })
+
   it('says the whole project name rule, the first character included', () => {
     expect(problemsOf({ ACP_INIT_PROJECT: '-abc', ACP_INIT_API_KEY: 'acp_init_key_0123456789' })).toEqual([
       'ACP_INIT_PROJECT: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',

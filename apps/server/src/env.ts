@@ -25,7 +25,7 @@ const integer = (fallback: number, min: number, max: number) =>
 
 const boolean = (fallback: boolean) =>
   optionalString
-    .pipe(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).optional())
+    .pipe(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false (or 1 or 0)' }).optional())
     .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'))
 
 // The host the PostgreSQL client puts in for parsing when a URL leaves it out (its connections then
