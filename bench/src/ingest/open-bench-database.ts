@@ -44,6 +44,7 @@ async function prepare(
   await insertApiKey(db, {
     projectId: http.project.id,
     key: apiKey,
+    origin: 'generated',
     scopes: ['ingest', 'read'],
     name: 'bench',
   })

@@ -28,6 +28,22 @@ describeEachDatabase('ensureInitialProject', (getDb) => {
     ])
   })
 
+  it("keeps no character of the operator's init key, only its hash and a fingerprint of that hash", async () => {
+    const db = getDb()
+    const env = { ...initEnv(), ACP_INIT_API_KEY: `prodsecret-${randomBytes(5).toString('hex')}` }
+    await ensureInitialProject(db, env)
+    const { rows } = await db.query<{ keyPrefix: string; keyHash: string }>(
+      `SELECT key_prefix AS "keyPrefix", key_hash AS "keyHash" FROM api_keys WHERE key_hash = $1`,
+      [hashApiKey(env.ACP_INIT_API_KEY)],
+    )
+    expect(rows).toEqual([
+      {
+        keyPrefix: `sha256:${hashApiKey(env.ACP_INIT_API_KEY).slice(0, 8)}`,
+        keyHash: hashApiKey(env.ACP_INIT_API_KEY),
+      },
+    ])
+  })
+
   it('refuses to start with a revoked init key, saying how to go on', async () => {
     const db = getDb()
     const env = initEnv()

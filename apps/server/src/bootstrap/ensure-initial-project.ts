@@ -26,7 +26,13 @@ function isKeyHashTaken(error: unknown): boolean {
 async function ensureInitialKey(tx: Queryable, project: Project, key: string): Promise<void> {
   const existing = await findActiveApiKeyByHash(tx, hashApiKey(key))
   if (existing === undefined) {
-    await insertApiKey(tx, { projectId: project.id, key, scopes: API_KEY_SCOPES, name: 'ACP_INIT_API_KEY' })
+    await insertApiKey(tx, {
+      projectId: project.id,
+      key,
+      origin: 'operator',
+      scopes: API_KEY_SCOPES,
+      name: 'ACP_INIT_API_KEY',
+    })
     return
   }
   if (existing.projectId === project.id) return
@@ -52,7 +58,13 @@ async function ensureInTransaction(
     // the project creates (and prints) the first key; the others waited for it and find it made.
     if (!created) return {}
     const key = generateApiKey()
-    await insertApiKey(tx, { projectId: project.id, key, scopes: API_KEY_SCOPES, name: 'first run' })
+    await insertApiKey(tx, {
+      projectId: project.id,
+      key,
+      origin: 'generated',
+      scopes: API_KEY_SCOPES,
+      name: 'first run',
+    })
     return { projectName: project.name, generatedKey: key }
   })
 }

@@ -79,5 +79,16 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect(await keysCommand(['create', '--project', 'shop'], context)).toBe(0)
       expect(printed.join('\n')).toMatch(/API key [0-9a-f-]{36} \(ingest, read\) for project "shop"/)
     })
+
+    it('lists a key by acp_ and 4 of its random characters, no more of the secret', async () => {
+      const created = cliTestContext(target!.env)
+      expect(await keysCommand(['create', '--project', 'prefixes'], created.context)).toBe(0)
+      const key = /^(acp_\S+)$/m.exec(created.text())?.[1] ?? ''
+      expect(key).toHaveLength(47)
+      const listed = cliTestContext(target!.env)
+      expect(await keysCommand(['list', '--project', 'prefixes'], listed.context)).toBe(0)
+      expect(listed.text()).toMatch(new RegExp(`^[0-9a-f-]{36}  ${key.slice(0, 8)}…  ingest,read  created `))
+      expect(listed.text()).not.toContain(key.slice(0, 9))
+    })
   })
 }

@@ -47,7 +47,13 @@ const createKey: Command = async (args, { env, print }) => {
   return withMigratedDatabase(env, async (db) => {
     const { project, created } = await ensureProject(db, projectName)
     const key = generateApiKey()
-    const record = await insertApiKey(db, { projectId: project.id, key, scopes, name: values.name })
+    const record = await insertApiKey(db, {
+      projectId: project.id,
+      key,
+      origin: 'generated',
+      scopes,
+      name: values.name,
+    })
     if (created) print(`Created project "${project.name}".`)
     print(
       `API key ${record.id} (${scopes.join(', ')}) for project "${project.name}". Store it now; it is not shown again:\n\n${key}\n`,

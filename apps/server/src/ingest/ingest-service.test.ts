@@ -235,7 +235,7 @@ describeEachDatabase('ingest', (getDb) => {
     const db = getDb()
     const { project } = await ensureProject(db, `p-${randomBytes(4).toString('hex')}`)
     const key = generateApiKey()
-    await insertApiKey(db, { projectId: project.id, key, scopes: ['ingest'] })
+    await insertApiKey(db, { projectId: project.id, key, origin: 'generated', scopes: ['ingest'] })
     const logged: string[] = []
     const ingest = createIngestService({
       db,

@@ -20,7 +20,12 @@ export async function createTestApp(
 ) {
   const { project } = await ensureProject(db, `p-${randomBytes(4).toString('hex')}`)
   const key = generateApiKey()
-  await insertApiKey(db, { projectId: project.id, key, scopes: options.scopes ?? ['ingest', 'read'] })
+  await insertApiKey(db, {
+    projectId: project.id,
+    key,
+    origin: 'generated',
+    scopes: options.scopes ?? ['ingest', 'read'],
+  })
   const ingest = createIngestService({ db, groupCommitMs: 1, maxFutureSkewMs: 3_600_000, now: options.now })
   const app = createApp({
     db,

@@ -1,4 +1,4 @@
-import { type ApiKeyScope, apiKeyPrefix, hashApiKey } from '../../keys/api-key.ts'
+import { type ApiKeyOrigin, type ApiKeyScope, apiKeyPrefix, hashApiKey } from '../../keys/api-key.ts'
 import type { Queryable } from '../database.ts'
 
 /** A stored key, without its secret. */
@@ -16,15 +16,30 @@ const COLUMNS = `id, project_id AS "projectId", name, key_prefix AS "keyPrefix",
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
   to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "revokedAt"`
 
-/** Stores the hash of `key` for a project. The key itself is never stored. */
+/**
+ * Stores the hash of `key` for a project, and what `apiKeyPrefix` keeps to tell it apart (which
+ * depends on who chose the key). The key itself is never stored.
+ */
 export async function insertApiKey(
   db: Queryable,
-  input: { projectId: string; key: string; scopes: readonly ApiKeyScope[]; name?: string },
+  input: {
+    projectId: string
+    key: string
+    origin: ApiKeyOrigin
+    scopes: readonly ApiKeyScope[]
+    name?: string
+  },
 ): Promise<ApiKeyRecord> {
   const { rows } = await db.query<ApiKeyRecord>(
     `INSERT INTO api_keys (project_id, name, key_prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5)
      RETURNING ${COLUMNS}`,
-    [input.projectId, input.name ?? '', apiKeyPrefix(input.key), hashApiKey(input.key), input.scopes],
+    [
+      input.projectId,
+      input.name ?? '',
+      apiKeyPrefix(input.key, input.origin),
+      hashApiKey(input.key),
+      input.scopes,
+    ],
   )
   return rows[0]!
 }
