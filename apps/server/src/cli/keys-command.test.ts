@@ -39,6 +39,22 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '--name must be at most 200 characters; got 201.',
       ],
       [
+        ['create', '--project', 'shop', '--name', 'two\nlines'],
+        '--name must not contain control characters such as a newline or a tab, which would split `keys list` output; got "two\\nlines".',
+      ],
+      [
+        ['create', '--project', 'shop', '--name', 'tab\there\u2028'],
+        '--name must not contain control characters such as a newline or a tab, which would split `keys list` output; got "tab\\there\u2028".',
+      ],
+      [
+        ['create', '--project', 'shop', '--scope', 'ingest,,read'],
+        '--scope takes a comma-separated list of ingest, read, admin, without empty entries; got "ingest,,read".',
+      ],
+      [
+        ['create', '--project', 'shop', '--scope', 'read,'],
+        '--scope takes a comma-separated list of ingest, read, admin, without empty entries; got "read,".',
+      ],
+      [
         ['revoke', '--project', 'shop', '--id', 'k1'],
         '--id must be a key id as `keys list` shows it (a UUID such as 0b8e1c52-4c1f-4d3a-9f5e-2a7d6c3b1e90); got "k1".',
       ],
@@ -78,6 +94,22 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       const { context, printed } = cliTestContext(target!.env)
       expect(await keysCommand(['create', '--project', 'shop'], context)).toBe(0)
       expect(printed.join('\n')).toMatch(/API key [0-9a-f-]{36} \(ingest, read\) for project "shop"/)
+    })
+
+    it('keeps a repeated scope once, and a name of printable characters as given', async () => {
+      const { context, printed } = cliTestContext(target!.env)
+      expect(
+        await keysCommand(
+          ['create', '--project', 'folded', '--scope', 'read, read,admin', '--name', 'CI — nightly'],
+          context,
+        ),
+      ).toBe(0)
+      expect(printed.join('\n')).toMatch(/API key [0-9a-f-]{36} \(read, admin\) for project "folded"/)
+      const listed = cliTestContext(target!.env)
+      expect(await keysCommand(['list', '--project', 'folded'], listed.context)).toBe(0)
+      expect(listed.printed).toEqual([
+        expect.stringMatching(/ {2}read,admin {2}created \S+ {2}CI — nightly$/),
+      ])
     })
 
     it('lists a key by acp_ and 4 of its random characters, no more of the secret', async () => {

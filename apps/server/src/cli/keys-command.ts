@@ -13,16 +13,17 @@ const MAX_KEY_NAME_LENGTH = 200
 // How long a running server keeps a key it looked up (http/middleware/authenticate.ts): a revoked key
 // that Redis did not announce is refused once that time is up.
 const KEY_CACHE_SECONDS = 30
+// Control characters and line separators: `keys list` prints one key a line, the name last.
+const UNPRINTABLE_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}]/u
 
+// An empty entry (`ingest,,read`) is most likely a scope left out by mistake, so it is refused; a
+// repeated one means the same key, and is kept once.
 function parseScopes(text: string | undefined): ApiKeyScope[] {
-  const scopes = (text ?? 'ingest,read')
-    .split(',')
-    .map((scope) => scope.trim())
-    .filter(Boolean)
+  const scopes = (text ?? 'ingest,read').split(',').map((scope) => scope.trim())
   const unknown = scopes.filter((scope) => !API_KEY_SCOPES.includes(scope as ApiKeyScope))
-  if (scopes.length === 0 || unknown.length > 0) {
+  if (unknown.length > 0) {
     throw new CliError(
-      `--scope takes a comma-separated list of ${API_KEY_SCOPES.join(', ')}; got "${text}".`,
+      `--scope takes a comma-separated list of ${API_KEY_SCOPES.join(', ')}${unknown.includes('') ? ', without empty entries' : ''}; got "${text}".`,
       2,
     )
   }
@@ -43,6 +44,12 @@ const createKey: Command = async (args, { env, print }) => {
   const nameLength = [...(values.name ?? '')].length
   if (nameLength > MAX_KEY_NAME_LENGTH) {
     throw new CliError(`--name must be at most ${MAX_KEY_NAME_LENGTH} characters; got ${nameLength}.`, 2)
+  }
+  if (values.name !== undefined && UNPRINTABLE_IN_NAME.test(values.name)) {
+    throw new CliError(
+      `--name must not contain control characters such as a newline or a tab, which would split \`keys list\` output; got ${JSON.stringify(values.name)}.`,
+      2,
+    )
   }
   return withMigratedDatabase(env, async (db) => {
     const { project, created } = await ensureProject(db, projectName)
