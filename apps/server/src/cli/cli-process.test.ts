@@ -125,6 +125,24 @@ describe('serve', () => {
       rmSync(dataDir, { recursive: true, force: true })
     }
   }, 120_000)
+
+  it('exits with 0 when SIGTERM repeats all through its shutdown, up to the exit', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'acp-serve-repeat-'))
+    try {
+      const run = spawnCli(['serve'], { PORT: '0', ACP_DATA_DIR: dataDir, ACP_JOBS_ENABLED: 'false' })
+      expect(await waitFor(() => run.output.stdout.includes('"msg":"server listening"'), 60_000)).toBe(true)
+      // As a supervisor or npm may repeat a stop: one every 10 ms, the last ones after "server stopped".
+      const repeat = setInterval(() => run.child.kill('SIGTERM'), 10)
+      try {
+        expect(await run.exit, run.output.stdout + run.output.stderr).toEqual({ code: 0, signal: null })
+      } finally {
+        clearInterval(repeat)
+      }
+      expect(run.output.stdout).toContain('"msg":"server stopped"')
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
 
 describe('npm start', () => {

@@ -50,7 +50,15 @@ export const serveCommand: Command = async (args, { env, logger, print }) => {
     logger.info('server stopped')
     return 0
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    if (received === undefined) {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    } else {
+      // Stopped by a signal, the process exits next, and a repeat must not kill it with 143 or 130
+      // after "server stopped": the handlers stay (they keep no event loop alive). Node's teardown
+      // after an exit that comes by itself (tens of ms) restores the default action of every signal;
+      // process.exit() skips it, called once the event loop is empty so every write is flushed.
+      process.once('beforeExit', () => process.exit())
+    }
   }
 }
