@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -23,6 +23,34 @@ describe('startServer on the embedded database', () => {
   const servers: RunningServer[] = []
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.close()
+  })
+
+  it('shows the port PORT=0 picked in the info-level "server listening" line only, as docs/configuration.md says', async () => {
+    const dataDir = tempDataDir()
+    try {
+      for (const level of ['info', 'warn'] as const) {
+        const lines: string[] = []
+        const server = await startServer(
+          parseEnv({ PORT: '0', ACP_DATA_DIR: dataDir }),
+          createLogger({ level, write: (line) => lines.push(line) }),
+          { print: () => {} },
+        )
+        await server.close()
+        const listening = lines
+          .map((line) => JSON.parse(line))
+          .filter((line) => line.msg === 'server listening')
+        expect(listening, level).toEqual(
+          level === 'info' ? [expect.objectContaining({ level: 'info', url: server.url })] : [],
+        )
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/)
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+    const docs = readFileSync(new URL('../../../../docs/configuration.md', import.meta.url), 'utf8')
+    expect(docs).toContain(
+      '`0` picks a free port, which only the `server listening` log line shows (its `url`); that line is at level `info`, so with `LOG_LEVEL` `warn`, `error` or `silent` nothing shows the port',
+    )
   })
 
   it('creates project default on first run, prints its key once, and serves it', async () => {
