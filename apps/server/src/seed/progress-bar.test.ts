@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createProgressBar } from './progress-bar.ts'
 
@@ -72,5 +73,26 @@ describe('createProgressBar', () => {
     out.advance(1_000)
     bar.update(2_500)
     expect(out.writes).toEqual(['Seeded 2500/5000 events [#.] 50% 2.5k/s\n'])
+  })
+
+  it('draws the lines docs/cli.md and docs/operations.md show, 20 characters wide', () => {
+    for (const doc of ['docs/cli.md', 'docs/operations.md']) {
+      const text = readFileSync(new URL(`../../../../${doc}`, import.meta.url), 'utf8')
+      const examples = [...text.matchAll(/Aggregated (\d+)\/(\d+) days \[[#.]*\] \d+% (\d+)\/s/g)]
+      expect(examples.length, doc).toBeGreaterThan(0)
+      for (const [example, done, total, rate] of examples) {
+        const out = recorder(true)
+        const bar = createProgressBar({
+          total: Number(total),
+          stream: out.stream,
+          label: 'Aggregated',
+          unit: 'days',
+          nowMs: out.nowMs,
+        })
+        out.advance((Number(done) / Number(rate)) * 1_000)
+        bar.update(Number(done))
+        expect(out.writes, doc).toEqual([`\r${example}`])
+      }
+    }
   })
 })

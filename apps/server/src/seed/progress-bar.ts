@@ -37,7 +37,7 @@ function formatRate(perSecond: number): string {
 }
 
 /**
- * A one-line progress bar: "Seeded 120000/1000000 events [##........] 12% 35k/s". Redrawn in place
+ * A one-line progress bar: "Seeded 120000/1000000 events [##..................] 12% 35k/s". Redrawn in place
  * with `\r` on a terminal; on a pipe or log file, one line per 10% so logs stay short.
  * @example
  * const bar = createProgressBar({ total: 1000, stream: process.stderr, label: 'Seeded', unit: 'events' })
