@@ -53,7 +53,7 @@ export interface IngestService {
   drain(): Promise<void>
   /**
    * The database's circuit breaker, one per server process: ingest's writes and reads go through it,
-   * and so do the API-key look-ups of every route (see `createApp`).
+   * and so do the API-key look-ups of ingest requests (see `createApp`).
    */
   readonly breaker: CircuitBreaker
   /** Invalidate a project here after editing its overrides. */
