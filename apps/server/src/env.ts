@@ -71,15 +71,17 @@ const envSchema = z.object({
   ACP_INIT_PROJECT: optionalString.pipe(
     z.string().regex(PROJECT_NAME_PATTERN, `must be ${PROJECT_NAME_RULE}`).optional(),
   ),
-  // Anything else is stored but never matched: `Authorization: Bearer <key>` carries no space, and a
-  // header's non-ASCII bytes do not read back as the characters that were hashed.
+  // Anything else is stored but never matched: `Authorization: Bearer <key>` carries no space or
+  // control character, and an HTTP header's bytes read back as Latin-1, so a character past U+00FF
+  // never reads back as the one that was hashed. (Latin-1 letters do, from clients that send them as
+  // Latin-1, as Node's do; ASCII is what every client sends alike.)
   ACP_INIT_API_KEY: optionalString.pipe(
     z
       .string()
       .min(20, 'must be at least 20 characters')
       .regex(
-        /^[\x21-\x7e]*$/,
-        'must be printable ASCII without spaces (letters, digits and punctuation such as - _ . ~), as it is sent in an "Authorization: Bearer <key>" header; e.g. the output of `openssl rand -hex 32`',
+        /^[\x21-\x7e\xa1-\xff]*$/,
+        'must be printable characters without spaces, ASCII (letters, digits and punctuation such as - _ . ~) or Latin-1, as it is sent in an "Authorization: Bearer <key>" header; e.g. the output of `openssl rand -hex 32`',
       )
       .optional(),
   ),
