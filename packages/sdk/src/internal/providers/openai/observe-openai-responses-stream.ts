@@ -1,6 +1,5 @@
 import { type CallError, normalizeOpenAiUsage, type OpenAiUsagePayload } from '@ai-cost-profiler/core'
 import type { CallTracker } from '../../call-tracker.ts'
-import { classifyError } from '../../classify-error.ts'
 import type { IterationObserver } from '../../observe-async-iterator.ts'
 import { asFields, readString } from '../read-fields.ts'
 import { mapOpenAiServiceTier } from './map-openai-service-tier.ts'
@@ -49,7 +48,8 @@ export function observeOpenAiResponsesStream(
         // Recorded at once: a helper that aborts its request after its caller left may never read on.
         finishTerminal()
       } else if (type === 'error') {
-        failure = classifyError({ code: readString(fields.code), message: readString(fields.message) })
+        // Read as an error body is: a gateway's numeric `code` is the HTTP status.
+        failure = readOpenAiErrorBody({ error: { code: fields.code, message: fields.message } })
       }
       return false
     },

@@ -478,13 +478,16 @@ describe('wrapping an OpenAI client', () => {
       code: 'server_error',
       message: 'The server had an error',
     }
+    // A gateway's error event carries the HTTP status in a numeric `code`.
+    const gatewayErrorEvent = { type: 'error', sequence_number: 2, code: 429, message: 'Rate limit exceeded' }
     upstream.enqueue(
       openAiResponsesStream([...created, failed]),
       openAiResponsesStream([...created, errorEvent]),
+      openAiResponsesStream([...created, gatewayErrorEvent]),
       openAiResponsesStream(responseEvents, { delayMs: 5 }),
       openAiResponsesStream(created),
     )
-    for (let index = 0; index < 2; index++) {
+    for (let index = 0; index < 3; index++) {
       for await (const _event of await openai.responses.create({
         model: 'gpt-5-mini',
         input: 'x',
@@ -511,6 +514,7 @@ describe('wrapping an OpenAI client', () => {
     expect(events).toMatchObject([
       { status: 'error', error: { type: 'rate_limit', code: 'rate_limit_exceeded' } },
       { status: 'incomplete', error: { type: 'server_error', code: 'server_error' } },
+      { status: 'incomplete', error: { type: 'rate_limit', httpStatus: 429 } },
       { status: 'incomplete', error: { type: 'aborted' } },
       { status: 'incomplete', model: 'gpt-5-mini-2025-08-07' },
     ])
