@@ -9,6 +9,15 @@ import type { ComputeCostInput, PriceOverride } from './cost-types.ts'
 // Hand-computed expectations are written in micro-dollars (µ$ = $0.000001): tokens × $/M.
 const NOW = '2026-11-20T12:00:00Z'
 
+// inputTokens 26,000 = 1,000 uncached + 20,000 read + 3,000 5m write + 2,000 1h write; 800 output.
+const EVERY_ANTHROPIC_BUCKET = {
+  inputTokens: 26_000,
+  cacheReadInputTokens: 20_000,
+  cacheWriteInputTokens: 3_000,
+  cacheWrite1hInputTokens: 2_000,
+  outputTokens: 800,
+}
+
 function cost(input: Partial<ComputeCostInput> & Pick<ComputeCostInput, 'provider' | 'model' | 'usage'>) {
   return computeCost({ timestamp: NOW, ...input })
 }
@@ -39,13 +48,7 @@ describe('computeCost: catalogue prices', () => {
     const result = cost({
       provider: 'anthropic',
       model: 'claude-sonnet-4-5-20250929',
-      usage: {
-        inputTokens: 26_000,
-        cacheReadInputTokens: 20_000,
-        cacheWriteInputTokens: 3_000,
-        cacheWrite1hInputTokens: 2_000,
-        outputTokens: 800,
-      },
+      usage: EVERY_ANTHROPIC_BUCKET,
     })
     expect(result.costUsd).toBe('0.044250000000')
     expect(result.breakdown).toEqual({
@@ -394,13 +397,7 @@ describe('computeCost: service tiers', () => {
       provider: 'anthropic',
       model: 'claude-opus-5-5',
       serviceTier: 'fast',
-      usage: {
-        inputTokens: 26_000,
-        cacheReadInputTokens: 20_000,
-        cacheWriteInputTokens: 3_000,
-        cacheWrite1hInputTokens: 2_000,
-        outputTokens: 800,
-      },
+      usage: EVERY_ANTHROPIC_BUCKET,
     })
     expect(result.costUsd).toBe('0.110000000000')
     expect(result.breakdown).toEqual({

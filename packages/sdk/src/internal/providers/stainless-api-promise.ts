@@ -164,8 +164,9 @@ export function observeApiPromiseInPlace<Plan>(
     if (!tracker.streaming) tracker.markBodyRead()
     return Promise.resolve(parseResponse.call(this, client, props)).then(
       (data) => {
-        // Anything but a stream has been read by now.
-        if (!isStainlessStream(data)) tracker.markBodyRead()
+        // A streamed call answered with anything but a stream has been read by now (any other call was
+        // marked as its body was read).
+        if (tracker.streaming && !isStainlessStream(data)) tracker.markBodyRead()
         return observeParsed(data, tracker, reporter, observer, plan)
       },
       (error: unknown) => {
