@@ -232,11 +232,24 @@ export function observeStainlessStream(
     client?: object,
   ) => unknown
   let iterated = false
+  const { signal } = stream.controller
+  // Aborted before its first read (the caller's signal, or `controller.abort()`): the request was
+  // answered, so billed, and no read will ever tell the observer. It hears of the stop now, and a
+  // later read gets the SDK's own aborted stream, as it would unwrapped.
+  const onAbortUnread = () => {
+    if (iterated) return
+    iterated = true
+    options.tracker.markBodyRead()
+    runSafely(options.session.reporter, 'observing a stream (cancel)', () => observer.onCancel())
+  }
+  if (signal.aborted) onAbortUnread()
+  else signal.addEventListener('abort', onAbortUnread, { once: true })
   const observed = new StreamClass(
     () => {
       // Only the first iteration is observed; a second one fails in the SDK ("consumed stream") as it would unwrapped.
       if (iterated) return stream[Symbol.asyncIterator]()
       iterated = true
+      signal.removeEventListener('abort', onAbortUnread)
       return observeAsyncIterator(stream[Symbol.asyncIterator](), observer, options.session.reporter, {
         abort: () => stream.controller.abort(),
         signal: stream.controller.signal,

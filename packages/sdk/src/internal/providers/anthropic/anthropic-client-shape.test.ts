@@ -242,6 +242,15 @@ describe('wrapping an Anthropic client', () => {
     })
   })
 
+  it('records a stream aborted before its first read as incomplete', async () => {
+    upstream.enqueue(sse(streamEvents, { delayMs: 5 }))
+    const stream = await anthropic.messages.create({ ...params, stream: true })
+    stream.controller.abort()
+    expect(await test.events()).toMatchObject([
+      { streaming: true, status: 'incomplete', error: { type: 'aborted' }, usage: { inputTokens: 0 } },
+    ])
+  })
+
   it('records an overloaded error inside a stream', async () => {
     upstream.enqueue(sse([...streamEvents.slice(0, 4), { type: 'error', error: overloadedError.error }]))
     const stream = await anthropic.messages.create({ ...params, stream: true })

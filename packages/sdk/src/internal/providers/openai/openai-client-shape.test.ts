@@ -957,6 +957,34 @@ describe('responses that arrive before the caller reads them, or break', () => {
     }
   })
 
+  it('records a stream aborted before its first read as incomplete, through its controller or the caller signal', async () => {
+    upstream.enqueue(openAiChatStream(), openAiChatStream())
+    const viaController = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    })
+    viaController.controller.abort()
+    const signalOwner = new AbortController()
+    const viaSignal = await openai.chat.completions.create(
+      { model: 'gpt-4o-mini', messages, stream: true },
+      { signal: signalOwner.signal },
+    )
+    signalOwner.abort()
+    // Read later, it behaves as the SDK's own aborted stream: it ends or throws, and records nothing more.
+    const readLater = async () => {
+      for await (const _chunk of viaSignal) {
+        // drain
+      }
+    }
+    await readLater().catch(() => undefined)
+    const events = await test.events()
+    expect(events).toHaveLength(2)
+    for (const event of events) {
+      expect(event).toMatchObject({ status: 'incomplete', streaming: true, error: { type: 'aborted' } })
+    }
+  })
+
   it('records a call whose body is cut off after the status line, and rethrows as unwrapped', async () => {
     const truncated: Parameters<FakeHttpServer['enqueue']>[0] = (_request, reply) => {
       reply.writeHead(200, { 'content-type': 'application/json' })
