@@ -69,7 +69,10 @@ export interface DataHealth extends DataFreshness {
   staleAfterHours: number
   /** Days of the project whose aggregate did not match its raw rows when last verified. */
   unverifiedDays: Array<{ date: string; rawCostUsd: string; aggregateCostUsd: string }>
-  /** Days whose latest aggregation run failed after every retry (installation-wide). */
+  /**
+   * Days whose latest aggregation run failed after every retry (installation-wide). `error` names the
+   * projects that failed, so it is given only to an admin key (`includeErrors`), `null` otherwise.
+   */
   failedDays: Array<{ date: string; attempts: number; error: string | null; failedAt: string }>
   pendingRollupHours: number
 }
@@ -77,7 +80,7 @@ export interface DataHealth extends DataFreshness {
 /** Everything `GET /v1/health/data` reports for one project. */
 export async function readDataHealth(
   db: Database,
-  input: { nowMs: number; projectId: string },
+  input: { nowMs: number; projectId: string; includeErrors: boolean },
 ): Promise<DataHealth> {
   const freshness = await readDataFreshness(db, input)
   const unverified = await listUnverifiedDays(db, { projectId: input.projectId, limit: 100 })
@@ -93,7 +96,7 @@ export async function readDataHealth(
     failedDays: failed.map((day) => ({
       date: day.date,
       attempts: day.attempts,
-      error: day.error,
+      error: input.includeErrors ? day.error : null,
       failedAt: day.finishedAt,
     })),
     pendingRollupHours: await countPendingRollupHours(db),

@@ -131,6 +131,11 @@ describeEachDatabase('data freshness: /ready, GET /v1/health/data and /metrics',
       unverifiedDays: [
         { date: '2025-04-18', rawCostUsd: '0.000100000000', aggregateCostUsd: '0.000100000000' },
       ],
+      failedDays: [expect.objectContaining({ date: '2025-04-17', attempts: 3, error: null })],
+    })
+    // The error may name other projects: only an admin key reads it.
+    const admin = await createTestApp(db, { scopes: ['admin'], now: () => nowMs })
+    expect((await admin.get('/v1/health/data')).body).toMatchObject({
       failedDays: [expect.objectContaining({ date: '2025-04-17', attempts: 3, error: 'disk full' })],
     })
     const metrics = await (await t.app.request('/metrics')).text()
