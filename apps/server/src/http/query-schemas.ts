@@ -47,6 +47,8 @@ function supportedIsoTimeAsSent(formatMessage = ISO_TIME_FORMAT) {
 /** A text filter: any value a stored field could hold (PostgreSQL text takes no NUL or lone surrogate). */
 export const filterText = z
   .string()
+  // No call is stored with an empty text field: an empty filter would silently match nothing.
+  .min(1, 'must not be empty; leave the parameter out to match every value')
   .refine(isStorableText, 'contains a NUL character or an unpaired surrogate; remove it')
 
 /** `supportedIsoTime` normalised to UTC, e.g. `2026-11-22T00:00:00.000Z`. */

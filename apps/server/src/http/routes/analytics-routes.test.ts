@@ -363,6 +363,11 @@ describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
     // With `to` left to its default, now: a `from` after it, or a `to` with no room before it.
     await refused('from=2099-01-01T00:00:00Z', 'from', /from must be before to \(now, /)
     await refused('to=2000-01-01T00:00:00Z', 'from', /from must be before to \(2000-01-01T00:00:00.000Z\)/)
+    // Two bounds in order but under a microsecond apart round to one instant: an empty range, not an error.
+    const narrowest = await t.get(
+      '/v1/analytics/summary?from=2025-09-01T00:00:00.1234567891Z&to=2025-09-01T00:00:00.1234567892Z',
+    )
+    expect(narrowest).toMatchObject({ status: 200, body: { totalCostUsd: '0.000000000000', requests: 0 } })
     const widest = await t.get('/v1/analytics/summary?from=2000-01-01T00:00:00Z&to=9999-12-31T00:00:00Z')
     expect(widest.status).toBe(200)
     // The default 30 days stop at the first supported day.
@@ -370,5 +375,53 @@ describeEachDatabase('GET /v1/analytics/summary query', (getDb) => {
       from: '2000-01-01T00:00:00.000Z',
       to: '2000-01-10T00:00:00.000Z',
     })
+  })
+})
+
+describeEachDatabase('GET /v1/analytics/summary order', (getDb) => {
+  it('lists byProvider and byModel most expensive first, ties in byte order whatever the collation', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['read'], now: () => NOW })
+    // A PostgreSQL created with a language's collation sorts `alpha` before `B`; the answer must not.
+    const { rows } = await db.query<{ icu: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'en-US-x-icu') AS icu`,
+    )
+    if (rows[0]?.icu) {
+      for (const table of ['llm_calls', 'llm_call_hourly_rollups', 'llm_call_daily_aggregates']) {
+        await db.exec(
+          `ALTER TABLE ${table} ALTER COLUMN provider TYPE text COLLATE "en-US-x-icu",
+             ALTER COLUMN model TYPE text COLLATE "en-US-x-icu"`,
+        )
+      }
+    }
+    const models = ['beta-model', 'Zeta-model', 'alpha-model', 'B-model', 'beta_model']
+    await insertCalls(
+      db,
+      models.map((model, index) =>
+        callRow(t.project.id, {
+          timestamp: `2025-09-08T10:0${index}:00Z`,
+          provider: index % 2 === 0 ? 'acme' : 'Acme',
+          model,
+          ...unpriced,
+        }),
+      ),
+    )
+    await insertCalls(db, [callRow(t.project.id, { timestamp: '2025-09-08T11:00:00Z', model: 'zz-priced' })])
+    await refresh(db)
+    await aggregate(db, ['2025-09-08'])
+    const body = await expectRawTotals(t, db, '2025-09-08T00:00:00Z', '2025-09-09T00:00:00Z')
+    expect((body.byProvider as Array<{ provider: string }>).map((row) => row.provider)).toEqual([
+      'openai',
+      'Acme',
+      'acme',
+    ])
+    expect((body.byModel as Array<{ model: string }>).map((row) => row.model)).toEqual([
+      'zz-priced',
+      'B-model',
+      'Zeta-model',
+      'alpha-model',
+      'beta-model',
+      'beta_model',
+    ])
   })
 })

@@ -137,7 +137,19 @@ describeEachDatabase('GET /v1/events refuses what it cannot answer with 400', (g
     }
     expect((await t.get('/v1/events?from=2026-11-21T00:00:00Z&to=9999-12-31T00:00:00Z')).status).toBe(200)
     // No stored text holds a NUL or a lone surrogate, so no filter may.
-    for (const query of ['feature=a%00b', 'model=%00', 'userId=%00', 'conversationId=%00', 'provider=%00']) {
+    // Nor is any stored empty: an empty filter would match nothing, silently.
+    for (const query of [
+      'feature=a%00b',
+      'model=%00',
+      'userId=%00',
+      'conversationId=%00',
+      'provider=%00',
+      'model=',
+      'feature=',
+      'userId=',
+      'conversationId=',
+      'provider=',
+    ]) {
       const page = await t.get(`/v1/events?${query}`)
       expect({
         query,

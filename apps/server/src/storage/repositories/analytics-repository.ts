@@ -199,7 +199,7 @@ export async function getRolledUpCostSummary(
        COALESCE(sum(estimated_requests), 0)::float8 AS "estimatedRequests"
      FROM parts
      GROUP BY GROUPING SETS ((), (provider), (provider, model))
-     ORDER BY level DESC, sum(cost) DESC NULLS LAST, provider, model`,
+     ORDER BY level DESC, sum(cost) DESC NULLS LAST, provider COLLATE "C", model COLLATE "C"`,
     [input.projectId, input.fromUtc, input.toUtc, span.closedFromUtc, span.closedToUtc, span.watermarkUtc],
   )
   return toCostSummary(rows)
@@ -229,7 +229,7 @@ export async function getCostSummary(
      FROM llm_calls
      WHERE project_id = $1 AND timestamp >= $2 AND timestamp < $3
      GROUP BY GROUPING SETS ((), (provider), (provider, model))
-     ORDER BY level DESC, sum(cost_usd) DESC NULLS LAST, provider, model`,
+     ORDER BY level DESC, sum(cost_usd) DESC NULLS LAST, provider COLLATE "C", model COLLATE "C"`,
     [input.projectId, input.fromUtc, input.toUtc],
   )
   return toCostSummary(rows)

@@ -48,7 +48,7 @@ export async function listProjectNames(
   limit: number,
 ): Promise<{ names: string[]; total: number }> {
   const { rows } = await db.query<{ name: string; total: number }>(
-    'SELECT name, count(*) OVER ()::int AS total FROM projects ORDER BY name LIMIT $1',
+    'SELECT name, count(*) OVER ()::int AS total FROM projects ORDER BY name COLLATE "C" LIMIT $1',
     [limit],
   )
   return { names: rows.map((row) => row.name), total: rows[0]?.total ?? 0 }
