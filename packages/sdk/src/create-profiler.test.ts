@@ -451,17 +451,18 @@ describe('createProfiler', () => {
     await test.close()
   })
 
-  it('cuts over-long context strings between characters, never inside an emoji', async () => {
+  it('cuts over-long context strings at the limit in characters, never inside an emoji', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler()
     const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
     await openai.chat.completions.create(
       { model: 'gpt-4o-mini', messages },
-      callContext({ conversationId: `${'c'.repeat(255)}😀`, tags: [`${'t'.repeat(127)}😀`] }),
+      callContext({ conversationId: `${'c'.repeat(255)}😀😀`, tags: [`${'t'.repeat(127)}😀😀`] }),
     )
     const [event] = await test.events()
-    expect(event?.conversationId).toBe('c'.repeat(255))
-    expect(event?.tags).toEqual(['t'.repeat(127)])
+    // The server counts an emoji as one character: 256 and 128 are its limits.
+    expect(event?.conversationId).toBe(`${'c'.repeat(255)}😀`)
+    expect(event?.tags).toEqual([`${'t'.repeat(127)}😀`])
     await test.close()
   })
 

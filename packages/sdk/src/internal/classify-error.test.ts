@@ -311,10 +311,11 @@ describe('classifyError', () => {
     expect(classifyError(new Error('x'.repeat(10_000))).message).toHaveLength(2000)
   })
 
-  it('cuts an over-long message or code on a character boundary, never inside an emoji', () => {
-    const classified = classifyError({ message: `${'x'.repeat(1999)}😀😀`, code: `${'c'.repeat(255)}😀` })
-    expect(classified.message).toBe('x'.repeat(1999))
-    expect(classified.code).toBe('c'.repeat(255))
+  it('cuts an over-long message or code at the limit in characters, never inside an emoji', () => {
+    const classified = classifyError({ message: `${'x'.repeat(1999)}😀😀`, code: `${'c'.repeat(255)}😀😀` })
+    // The server counts an emoji as one character.
+    expect(classified.message).toBe(`${'x'.repeat(1999)}😀`)
+    expect(classified.code).toBe(`${'c'.repeat(255)}😀`)
   })
 
   it('never throws, even for an error whose fields throw when read', () => {

@@ -2,15 +2,19 @@ import { replaceUnstorableText } from '@ai-cost-profiler/core'
 
 /**
  * `text` as the server can store it: each NUL or lone surrogate replaced by U+FFFD, then cut to at most
- * `maxLength` UTF-16 code units on a code-point boundary, so a surrogate pair (an emoji, say) at the
- * cut is left out whole rather than split.
+ * `maxLength` characters (code points, as the server counts them: an emoji is one), so a surrogate
+ * pair is never split.
  */
 export function storableText(text: string, maxLength: number): string {
   // NUL and half a surrogate pair: PostgreSQL text cannot hold them, and the server refuses the event.
   const storable = replaceUnstorableText(text)
+  // Never more code points than UTF-16 units: the common case counts nothing.
   if (storable.length <= maxLength) return storable
-  const last = storable.charCodeAt(maxLength - 1)
-  // A high surrogate as the last unit kept: its low half is beyond the cut.
-  const end = last >= 0xd800 && last <= 0xdbff ? maxLength - 1 : maxLength
-  return storable.slice(0, end)
+  let end = 0
+  for (let kept = 0; kept < maxLength && end < storable.length; kept++) {
+    const unit = storable.charCodeAt(end)
+    // Only pairs are left by now: a high surrogate is always followed by its low half.
+    end += unit >= 0xd800 && unit <= 0xdbff ? 2 : 1
+  }
+  return end >= storable.length ? storable : storable.slice(0, end)
 }
