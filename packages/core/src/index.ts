@@ -25,6 +25,7 @@ export {
   MAX_PROMPT_TEXT_LENGTH,
   MAX_TAG_LENGTH,
   MAX_TAGS,
+  PROVIDER_SLUG_PATTERN,
   SERVICE_TIERS,
   type ServiceTier,
 } from './events/llm-call-event.ts'

@@ -478,6 +478,36 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('records under the detected provider, and says what to pass, when the forced slug is one the server refuses', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler()
+    const given = ['Azure OpenAI', 'azure_OpenAI', '', 123]
+    for (const provider of given) {
+      const gateway = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }), {
+        provider: provider as string,
+        feature: 'gateway',
+      })
+      await gateway.chat.completions.create({ model: 'gpt-4o-mini', messages })
+      // A client derived from it takes its options, the provider left out, without a second report.
+      await gateway
+        .withOptions({ timeout: 5_000 })
+        .chat.completions.create({ model: 'gpt-4o-mini', messages })
+    }
+    const events = await test.events()
+    expect(events).toHaveLength(2 * given.length)
+    for (const event of events) expect(event).toMatchObject({ provider: 'openai', feature: 'gateway' })
+    expect(test.profiler.stats()).toMatchObject({ sent: 2 * given.length, dropped: 0 })
+    const reports = test.errors.filter((error) => error.code === 'INVALID_OPTIONS')
+    expect(reports.map((error) => error.message.match(/; got (.*?), so/)?.[1])).toEqual([
+      '"Azure OpenAI"',
+      '"azure_OpenAI"',
+      '""',
+      'a number',
+    ])
+    expect(reports[0]?.message).toMatch(/^the provider option of wrap\(\) must be .* such as 'azure-openai'/)
+    await test.close()
+  })
+
   it('waits at shutdown for calls under way, and records them', async () => {
     const upstream = await startFakeHttpServer()
     servers.push(upstream)

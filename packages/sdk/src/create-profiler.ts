@@ -18,6 +18,7 @@ import { createErrorReporter, type ErrorReporter } from './internal/error-report
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
 import { mergeCallContext, snapshotCallContext } from './internal/merge-call-context.ts'
 import { OpenCalls } from './internal/open-calls.ts'
+import { readProviderOption } from './internal/read-provider-option.ts'
 import { resolveProfilerOptions } from './internal/resolve-profiler-options.ts'
 import { EventTransport } from './internal/transport/event-transport.ts'
 import { registerExitDropReport } from './internal/transport/exit-drop-report.ts'
@@ -29,7 +30,11 @@ import type { ProfilerStats } from './profiler-stats.ts'
 
 /** Options of `profiler.wrap()`: a context for every call of the client, and an optional provider slug. */
 export interface WrapOptions extends CallContext {
-  /** Records calls under this provider slug instead of the detected one (e.g. an OpenAI-compatible gateway). */
+  /**
+   * Records calls under this provider slug instead of the detected one (e.g. an OpenAI-compatible
+   * gateway): 1 to 64 lower-case letters, digits, `.`, `_` or `-`, such as `azure-openai`. Another value
+   * is reported as `INVALID_OPTIONS` and the detected provider is used.
+   */
   provider?: string
 }
 
@@ -258,7 +263,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       if (stainless && !countsAttempts) {
         reporter.debug(`cannot count retries of this ${kind} client: it has no replaceable fetch`)
       }
-      const { provider, ...context } = wrapOptions ?? {}
+      const { provider: providerGiven, ...context } = wrapOptions ?? {}
+      const provider = readProviderOption(providerGiven, reporter)
       // The caller's options are read now, once: clients derived later (withOptions(), a second wrap())
       // get these, whatever the caller's object holds by then.
       const ownContext = snapshotCallContext(context)
