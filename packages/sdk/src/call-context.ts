@@ -1,4 +1,8 @@
-/** Who and what a call is for. Every field is optional; later sources override earlier ones. */
+/**
+ * Who and what a call is for. Every field is optional; later sources override earlier ones. From
+ * JavaScript, ids and tags given as numbers or bigints are recorded as their decimal strings; values of
+ * other types are left out and reported as `INVALID_CONTEXT`.
+ */
 export interface CallContext {
   /** The product feature that made the call, e.g. `support-chat`. */
   feature?: string | undefined

@@ -3,8 +3,8 @@ import OpenAI from 'openai'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import generateContent from './__fixtures__/gemini/generate-content.json' with { type: 'json' }
 import chatCompletion from './__fixtures__/openai/chat-completion.json' with { type: 'json' }
-import { callContext } from './call-context.ts'
-import { createProfiler } from './create-profiler.ts'
+import { type CallContext, callContext } from './call-context.ts'
+import { createProfiler, type WrapOptions } from './create-profiler.ts'
 import { ProfilerError } from './profiler-error.ts'
 import { type FakeHttpServer, sendJson, startFakeHttpServer } from './test-support/fake-http-server.ts'
 import { startTestProfiler } from './test-support/test-profiler.ts'
@@ -433,6 +433,55 @@ describe('createProfiler', () => {
     })
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
     expect(counted).toEqual([1])
+    await test.close()
+  })
+
+  it('records numeric ids as strings, and reports what it leaves out once per context handed in', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    // As JavaScript hands them in: numeric database ids, and values of types no field takes.
+    const test = await startTestProfiler({
+      defaultContext: { tags: ['env:test', 7], metadata: [1, 2] } as unknown as CallContext,
+    })
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }), {
+      feature: 'checkout',
+      userId: 42,
+      traceId: true,
+    } as unknown as WrapOptions)
+    const scoped = { conversationId: 9007199254740993n, spanId: { id: 1 } } as unknown as CallContext
+    await test.profiler.withContext(scoped, async () => {
+      const body = { model: 'gpt-4o-mini', messages, acp: { messageId: 7, parentSpanId: false } }
+      await openai.chat.completions.create(body as never)
+      await openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages },
+        callContext({ messageId: 8 } as unknown as CallContext),
+      )
+    })
+    await test.profiler.withContext('user-42' as unknown as CallContext, () =>
+      openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    )
+    const events = await test.events()
+    expect(events).toHaveLength(3)
+    const common = { feature: 'checkout', userId: '42', tags: ['env:test', '7'] }
+    expect(events[0]).toMatchObject({ ...common, conversationId: '9007199254740993', messageId: '7' })
+    expect(events[1]).toMatchObject({ ...common, conversationId: '9007199254740993', messageId: '8' })
+    expect(events[2]).toMatchObject(common)
+    for (const event of events) {
+      expect([event.traceId, event.spanId, event.parentSpanId, event.metadata]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ])
+    }
+    expect(test.profiler.stats()).toMatchObject({ sent: 3, dropped: 0 })
+    const reports = test.errors.filter((error) => error.code === 'INVALID_CONTEXT')
+    expect(reports.map((error) => error.message)).toEqual([
+      "the defaultContext option: a value that cannot be recorded was left out (the rest is recorded): metadata must be a plain object such as { plan: 'pro' }; got an array",
+      'the options of wrap(): a value that cannot be recorded was left out (the rest is recorded): traceId must be a string (a number or a bigint is taken as its decimal string); got a boolean',
+      'the context of withContext(): a value that cannot be recorded was left out (the rest is recorded): spanId must be a string (a number or a bigint is taken as its decimal string); got an object',
+      "a call's per-call context (acp option): a value that cannot be recorded was left out (the rest is recorded): parentSpanId must be a string (a number or a bigint is taken as its decimal string); got a boolean",
+      "the context of withContext(): a value that cannot be recorded was left out (the rest is recorded): the context must be an object such as { userId: 'user-42' }; got a string",
+    ])
     await test.close()
   })
 

@@ -16,6 +16,7 @@ import { describeValue } from './internal/describe-value.ts'
 import { detectClientKind } from './internal/detect-client-kind.ts'
 import { createErrorReporter, type ErrorReporter } from './internal/error-reporter.ts'
 import { installAttemptCounter } from './internal/install-attempt-counter.ts'
+import { invalidContextReporter } from './internal/invalid-context-reporter.ts'
 import { mergeCallContext, snapshotCallContext } from './internal/merge-call-context.ts'
 import { OpenCalls } from './internal/open-calls.ts'
 import { readProviderOption } from './internal/read-provider-option.ts'
@@ -122,6 +123,9 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   const reporter = createErrorReporter({ debug: resolved.debug, onError: resolved.onError })
   for (const warning of resolved.warnings) console.warn(`[ai-cost-profiler] ${warning}`)
   for (const problem of resolved.problems) reporter.report(new ProfilerError('INVALID_OPTIONS', problem))
+  if (resolved.defaultContextProblems.length > 0) {
+    invalidContextReporter(reporter, 'the defaultContext option')(resolved.defaultContextProblems)
+  }
 
   if (!resolved.enabled) {
     if (options?.enabled !== false) {
@@ -200,6 +204,11 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     call.freezeMetadata(frozen)
   }
 
+  // Each context a user hands in is checked as it is merged (see mergeCallContext); what it held that
+  // cannot be recorded is reported once, naming where it came from.
+  const reportInvalidCallContext = invalidContextReporter(reporter, "a call's per-call context (acp option)")
+  const reportInvalidScopedContext = invalidContextReporter(reporter, 'the context of withContext()')
+
   const openCalls = new OpenCalls()
   // Every shutdown() call waits for the same one.
   let shuttingDown: Promise<void> | undefined
@@ -267,24 +276,30 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       const provider = readProviderOption(providerGiven, reporter)
       // The caller's options are read now, once: clients derived later (withOptions(), a second wrap())
       // get these, whatever the caller's object holds by then.
-      const ownContext = snapshotCallContext(context)
+      const ownContext = snapshotCallContext(
+        context,
+        invalidContextReporter(reporter, 'the options of wrap()'),
+      )
       const options: WrapOptions = provider === undefined ? ownContext : { ...ownContext, provider }
       // Merged once: most calls add no context of their own and share it (events copy what they keep).
-      const wrapContext = mergeCallContext(resolved.defaultContext, ownContext)
+      const wrapContext = mergeCallContext([resolved.defaultContext, ownContext])
       const session = createWrapSession({
         reporter,
         providerOverride: provider,
         resolveContext: (callContext) => {
           const scoped = contextStorage.getStore()
           if (scoped === undefined && callContext === undefined) return wrapContext
-          return mergeCallContext(wrapContext, scoped, callContext)
+          return mergeCallContext([wrapContext, scoped, callContext], reportInvalidCallContext)
         },
         onFinish: enqueue,
         onStart: () => openCalls.started(),
         onEnd: () => openCalls.ended(),
         trackFinishing,
         runInCallContext: (callContext, fn) =>
-          contextStorage.run(mergeCallContext(contextStorage.getStore(), callContext), fn),
+          contextStorage.run(
+            mergeCallContext([contextStorage.getStore(), callContext], reportInvalidCallContext),
+            fn,
+          ),
         scopedContext: () => contextStorage.getStore(),
       })
       let proxy: Client | undefined
@@ -311,7 +326,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     withContext(context, fn) {
       let merged: CallContext
       try {
-        merged = mergeCallContext(contextStorage.getStore(), context)
+        merged = mergeCallContext([contextStorage.getStore(), context], reportInvalidScopedContext)
       } catch (error) {
         reporter.reportInternal('merging a context', error)
         return fn()

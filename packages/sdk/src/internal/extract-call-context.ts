@@ -27,6 +27,8 @@ export function extractCallContext(args: readonly unknown[]): {
     if (!isPlainObject(argument) || !Object.hasOwn(argument, CALL_CONTEXT_KEY)) continue
     const { [CALL_CONTEXT_KEY]: value, ...rest } = argument
     if (isPlainObject(value)) context = spreadMerge(context, value as CallContext)
+    // Handed on as it is, so that merging the call's context reports it rather than losing it unsaid.
+    else if (value !== undefined && value !== null) context ??= value as CallContext
     cleaned[index] = rest
   }
   return { args: cleaned, context }

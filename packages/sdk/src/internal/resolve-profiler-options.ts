@@ -25,6 +25,8 @@ export interface ResolvedProfilerOptions {
   shutdownTimeoutMs: number
   flushOnExit: boolean
   defaultContext: CallContext
+  /** What `defaultContext` held that cannot be recorded (left out of it), for one `INVALID_CONTEXT`. */
+  defaultContextProblems: readonly string[]
   /** Options that were ignored because they were invalid, each with what was wrong. */
   problems: string[]
   /**
@@ -161,12 +163,15 @@ export function resolveProfilerOptions(
   }
   const defaultContextGiven: unknown = given.defaultContext
   let defaultContext: CallContext = {}
+  let defaultContextProblems: readonly string[] = []
   if (
     typeof defaultContextGiven === 'object' &&
     defaultContextGiven !== null &&
     !Array.isArray(defaultContextGiven)
   ) {
-    defaultContext = snapshotCallContext(defaultContextGiven as CallContext)
+    defaultContext = snapshotCallContext(defaultContextGiven as CallContext, (found) => {
+      defaultContextProblems = found
+    })
   } else if (defaultContextGiven !== undefined && defaultContextGiven !== null) {
     problems.push(
       `defaultContext must be an object such as { feature: 'support-chat' }; got ${describeValue(defaultContextGiven)}, using none`,
@@ -213,6 +218,7 @@ export function resolveProfilerOptions(
     compression,
     flushOnExit,
     defaultContext,
+    defaultContextProblems,
     problems,
     warnings,
   }

@@ -390,6 +390,23 @@ describe('wrapping an Anthropic client', () => {
     expect(await test.events()).toMatchObject([{ userId: 'u7' }, { userId: 'u7' }])
   })
 
+  it("records a tool runner's numeric ids as strings, and reports what it leaves out once, not per round", async () => {
+    enqueueToolRounds()
+    const runner = anthropic.beta.messages.toolRunner({ ...params, tools: renewalDateTools }, {
+      acp: { userId: 42, conversationId: { id: 7 } },
+    } as never)
+    await runner.runUntilDone()
+    const events = await test.events()
+    expect(events).toMatchObject([{ userId: '42' }, { userId: '42' }])
+    for (const event of events) expect(event.conversationId).toBeUndefined()
+    const reports = test.errors.filter((error) => error.code === 'INVALID_CONTEXT')
+    expect(reports.map((error) => error.message)).toEqual([
+      expect.stringMatching(
+        /^the per-call context \(acp option\) of toolRunner\(\): a value .* left out .*: conversationId must be a string/,
+      ),
+    ])
+  })
+
   it('classifies 529, 429 and prompt-too-long, counts retries and rethrows the same errors', async () => {
     upstream.enqueue(json(overloadedError, 529, { 'retry-after-ms': '1' }), json(message))
     await anthropic.messages.create(params)

@@ -2,7 +2,7 @@ import { type AnthropicUsagePayload, normalizeAnthropicUsage } from '@ai-cost-pr
 import { CALL_CONTEXT_KEY, type CallContext } from '../../../call-context.ts'
 import { classifyError } from '../../classify-error.ts'
 import type { ClientShapeInput } from '../../client-shape-input.ts'
-import { isPlainObject } from '../../is-plain-object.ts'
+import { invalidContextReporter } from '../../invalid-context-reporter.ts'
 import { mergeCallContext } from '../../merge-call-context.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
@@ -96,11 +96,16 @@ function toolRunnerInterceptor({ session }: ClientShapeInput) {
     function toolRunner(this: unknown, ...args: unknown[]) {
       // Called on the wrapped resource, whose `_client` is the wrapped client the runner must send through.
       const self = typeof this === 'object' && this !== null ? this : target
-      const scoped = session.records ? session.scopedContext() : undefined
-      if (scoped === undefined) return original.apply(self, args)
+      if (!session.records) return original.apply(self, args)
+      const scoped = session.scopedContext()
       const options = asFields(args[1])
-      const own = options?.[CALL_CONTEXT_KEY]
-      const context = isPlainObject(own) ? mergeCallContext(scoped, own as CallContext) : scoped
+      const own = options?.[CALL_CONTEXT_KEY] as CallContext | undefined
+      if (scoped === undefined && own === undefined) return original.apply(self, args)
+      // Checked here, once, rather than at each request the runner sends with it.
+      const context = mergeCallContext(
+        [scoped, own],
+        invalidContextReporter(session.reporter, 'the per-call context (acp option) of toolRunner()'),
+      )
       return original.apply(self, [args[0], { ...options, [CALL_CONTEXT_KEY]: context }, ...args.slice(2)])
     }
 }
