@@ -105,4 +105,49 @@ describe('sendBatch redirects', () => {
       message: expect.stringContaining('redirects to https://acp.example.com/v1/events'),
     })
   })
+
+  it('names the URL it posted to on a 404 or another 4xx not about the batch, and says what to set', async () => {
+    // The server's own 404 for a path it does not serve, as an endpoint given with /v1 reaches it.
+    const base = await serve((request, response) => {
+      request.resume()
+      const status = request.url === '/v1/events' ? 401 : 404
+      const message = status === 401 ? 'Unknown or revoked API key.' : 'No such endpoint.'
+      response.writeHead(status, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ error: { code: 'X', message } }))
+    })
+    expect(await send(`${base}/v1`)).toEqual({
+      kind: 'rejected',
+      httpStatus: 404,
+      message: `${base}/v1/v1/events answered "No such endpoint."; check the endpoint option (ACP_ENDPOINT): it must be the server's base URL, such as http://127.0.0.1:4000, without /v1/events (the SDK adds that); here that is ${base}`,
+      rejections: [],
+    })
+    expect(await send(`${base}/v1/events`)).toMatchObject({
+      message: expect.stringMatching(
+        new RegExp(`^${base}/v1/events/v1/events answered .*; here that is ${base}$`),
+      ),
+    })
+    expect(await send(`${base}/acp`)).toMatchObject({
+      message: expect.stringMatching(/\(ACP_ENDPOINT\).* without \/v1\/events \(the SDK adds that\)$/),
+    })
+    expect(await send(base)).toEqual({
+      kind: 'rejected',
+      httpStatus: 401,
+      message: `${base}/v1/events answered "Unknown or revoked API key."; check the apiKey option (ACP_API_KEY), a key of that server's project, and that the endpoint option (ACP_ENDPOINT) is that server's base URL`,
+      rejections: [],
+    })
+  })
+
+  it('leaves a 4xx about the batch itself as the server said it', async () => {
+    const endpoint = await serve((request, response) => {
+      request.resume()
+      response.writeHead(415, { 'content-type': 'application/json' })
+      response.end('{"error":{"code":"UNSUPPORTED_CONTENT_ENCODING","message":"Use gzip."}}')
+    })
+    expect(await send(endpoint)).toEqual({
+      kind: 'rejected',
+      httpStatus: 415,
+      message: 'Use gzip.',
+      rejections: [],
+    })
+  })
 })

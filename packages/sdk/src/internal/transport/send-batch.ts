@@ -83,6 +83,33 @@ function redirectTarget(answer: PostAnswer, from: URL): URL | undefined {
   return URL.canParse(answer.location, from.href) ? new URL(answer.location, from) : undefined
 }
 
+// 4xx answers about the batch itself (malformed, too large, encoded in a way not taken): the endpoint
+// is right. Any other (404 above all) means the events went to the wrong place, or with the wrong key.
+const BATCH_STATUSES = new Set([400, 413, 415, 422])
+
+/** A 4xx answer that is not about the batch, as `describeMisdirected` reads it. */
+interface MisdirectedAnswer {
+  status: number
+  serverMessage: string
+  /** Where the batch was posted (after any redirect followed). */
+  url: URL
+  endpoint: string
+}
+
+/**
+ * What a 4xx answer that is not about the batch says, with the URL the batch was posted to and what to
+ * change: most often an endpoint given with the API's path (`…/v1`), which makes it `/v1/v1/events`.
+ */
+function describeMisdirected({ status, serverMessage, url, endpoint }: MisdirectedAnswer): string {
+  const answered = `${url.href} answered ${JSON.stringify(serverMessage)}`
+  if (status === 401 || status === 403) {
+    return `${answered}; check the apiKey option (ACP_API_KEY), a key of that server's project, and that the endpoint option (ACP_ENDPOINT) is that server's base URL`
+  }
+  const base = endpoint.replace(/\/v1(?:\/events)?$/, '')
+  const suggestion = base !== endpoint && base !== '' ? `; here that is ${base}` : ''
+  return `${answered}; check the endpoint option (ACP_ENDPOINT): it must be the server's base URL, such as http://127.0.0.1:4000, without /v1/events (the SDK adds that)${suggestion}`
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
@@ -168,6 +195,7 @@ export async function serializeBatch(events: readonly LlmCallEventInput[]): Prom
  */
 export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
   let answer: PostAnswer
+  let url = new URL(`${options.endpoint}/v1/events`)
   try {
     const text = await serializeBatch(options.events)
     // Setting the request up and writing it are the largest steps of a send (0.1-0.3 ms each for 100
@@ -182,7 +210,6 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     // The compressed body comes back with the stream's own bookkeeping in the same turn; the request
     // is set up in the next one.
     if (gzipped) await yieldToEventLoop()
-    let url = new URL(`${options.endpoint}/v1/events`)
     for (let redirects = 0; ; redirects++) {
       answer = await postBody({
         url,
@@ -251,5 +278,11 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   }
   // A batch refused whole (400 INVALID_EVENTS) lists each event's reason in `errors`, as a 207 does.
   const rejections = readRejections(payload?.errors ?? asRecord(payload?.error)?.details)
-  return { kind: 'rejected', httpStatus: status, message, rejections }
+  if (BATCH_STATUSES.has(status)) return { kind: 'rejected', httpStatus: status, message, rejections }
+  return {
+    kind: 'rejected',
+    httpStatus: status,
+    message: describeMisdirected({ status, serverMessage: message, url, endpoint: options.endpoint }),
+    rejections,
+  }
 }
