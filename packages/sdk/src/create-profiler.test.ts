@@ -617,6 +617,27 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('says how long shutdown() took, of shutdownTimeoutMs, when it gives up on events it could not send', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler({ shutdownTimeoutMs: 2_000, flushIntervalMs: 60_000 })
+    // Down, and asking for more time than shutdown has: it sends once or twice, then gives up early.
+    test.ingest.setDefault((_request, response) =>
+      sendJson(response, 503, { error: { message: 'down' } }, { 'retry-after': '30' }),
+    )
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const startedAtMs = Date.now()
+    await test.profiler.shutdown()
+    const tookMs = Date.now() - startedAtMs
+    const [timeout] = test.errors.filter((error) => error.code === 'SHUTDOWN_TIMEOUT')
+    expect(timeout?.message).toMatch(
+      /^shutdown\(\) gave up sending after \d+ ms, before its time limit \(shutdownTimeoutMs, 2000 ms\)/,
+    )
+    expect(Number(timeout?.message.match(/after (\d+) ms/)?.[1])).toBeLessThanOrEqual(tookMs)
+    expect(tookMs).toBeLessThan(1_000)
+    await test.close()
+  })
+
   it('does not record after shutdown, and says so', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler()

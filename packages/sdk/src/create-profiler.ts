@@ -346,7 +346,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         unregisterExitFlush?.()
         try {
           const timeoutMs = resolved.shutdownTimeoutMs
-          const deadline = Date.now() + timeoutMs
+          const startedAtMs = Date.now()
+          const deadline = startedAtMs + timeoutMs
           // Calls under way (a server's requests still finishing on SIGTERM) are billed: they are waited
           // for while what is queued is sent, for at most half the bound, so their events always have the
           // other half to be sent. A call never consumed (a stream never read) counts as under way.
@@ -355,7 +356,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
             transport.flush(timeoutMs / 2),
           ])
           await finishingCalls()
-          await transport.close(Math.max(0, deadline - Date.now()))
+          await transport.close(Math.max(0, deadline - Date.now()), startedAtMs)
         } catch (error) {
           reporter.reportInternal('shutting down', error)
         }

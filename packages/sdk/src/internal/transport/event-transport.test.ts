@@ -601,15 +601,38 @@ describe('EventTransport', () => {
     expect(stored.size).toBe(6)
   })
 
-  it('says why the last request failed when shutdown drops what is left', async () => {
+  it('says why the last request failed when shutdown drops what is left, and how long it took', async () => {
     ingest.setDefault(failWith(503, { 'retry-after': '10' }))
     const transport = createTransport({ flushIntervalMs: 60_000 })
     transport.enqueue(makeEvent())
-    await transport.close(200)
+    // The shutdown began before this drain (it waited for calls under way first): counted from then.
+    const startedAtMs = Date.now() - 300
+    await transport.close(200, startedAtMs)
+    const tookMs = Date.now() - startedAtMs
     expect(ingest.requests).toHaveLength(2)
-    expect(errors.at(-1)?.message).toMatch(
-      /^shutdown did not finish sending within 200 ms \(the last request failed with 503: .*\); 1 event\(s\) were dropped/,
+    // Retry-After is past the deadline: after its last attempt it gives up at once, not at the deadline.
+    const message = errors.at(-1)?.message ?? ''
+    expect(message).toMatch(
+      /^shutdown\(\) gave up sending after \d+ ms, before its time limit \(shutdownTimeoutMs, 500 ms\): its last attempt failed .* \(the last request failed with 503: .*\); 1 event\(s\) were dropped/,
     )
+    const spentMs = Number(message.match(/after (\d+) ms/)?.[1])
+    expect(spentMs).toBeGreaterThanOrEqual(300)
+    expect(spentMs).toBeLessThanOrEqual(tookMs)
+    expect(tookMs).toBeLessThan(450)
+  })
+
+  it('says it reached its time limit, and after how long, when a request never answers', async () => {
+    ingest.setDefault(() => {
+      // Takes the request and never answers.
+    })
+    const transport = createTransport({ flushIntervalMs: 60_000, requestTimeoutMs: 30_000 })
+    transport.enqueue(makeEvent())
+    await transport.flushBeforeExit(200)
+    const message = errors.at(-1)?.message ?? ''
+    expect(message).toMatch(
+      /^the flush at exit reached its time limit \(shutdownTimeoutMs\) after \d+ ms, with sending unfinished; 1 event\(s\) were dropped \(0 queued, 1 in the request under way\)$/,
+    )
+    expect(Number(message.match(/after (\d+) ms/)?.[1])).toBeGreaterThanOrEqual(200)
   })
 
   it('abandons the request under way at the shutdown deadline and counts it; every shutdown waits for that', async () => {

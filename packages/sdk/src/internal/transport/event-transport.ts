@@ -142,8 +142,10 @@ export class EventTransport {
    * has finished its work waits for it, within the bound.
    */
   async flushBeforeExit(timeoutMs: number): Promise<void> {
-    if (!(await this.drain(Date.now() + timeoutMs))) {
-      this.abandonRemaining(`the process was exiting and sending did not finish within ${timeoutMs} ms`)
+    const startedAtMs = Date.now()
+    const deadlineMs = startedAtMs + timeoutMs
+    if (!(await this.drain(deadlineMs))) {
+      this.abandonRemaining(this.unsentReason('the flush at exit', startedAtMs, deadlineMs))
     }
     this.reportDrops('the queue was full')
   }
@@ -180,19 +182,35 @@ export class EventTransport {
   /**
    * Stops accepting events, drains within `timeoutMs`, and counts what is left as dropped, the
    * request under way included (it is abandoned, so nothing keeps the process alive after).
+   * `startedAtMs` is when the shutdown began, before this drain (its report counts from then).
    * Every call waits for the same drain.
    */
-  close(timeoutMs: number): Promise<void> {
+  close(timeoutMs: number, startedAtMs = Date.now()): Promise<void> {
     if (this.closing) return this.closing
     this.closed = true
     this.clearTimer()
     this.closing = (async () => {
-      if (!(await this.drain(Date.now() + timeoutMs))) {
-        this.abandonRemaining(`shutdown did not finish sending within ${timeoutMs} ms`)
+      const deadlineMs = Date.now() + timeoutMs
+      if (!(await this.drain(deadlineMs))) {
+        this.abandonRemaining(this.unsentReason('shutdown()', startedAtMs, deadlineMs))
       }
       this.reportDrops('the queue was full')
     })()
     return this.closing
+  }
+
+  /**
+   * Why `what` (shutdown or the flush at exit) left events unsent, in true figures: the time it spent,
+   * and whether it reached its limit (`shutdownTimeoutMs`) or gave up before, its last attempt having
+   * failed and the next not allowed in time (a backoff, a `Retry-After` or an open circuit).
+   */
+  private unsentReason(what: string, startedAtMs: number, deadlineMs: number): string {
+    const nowMs = Date.now()
+    const spentMs = nowMs - startedAtMs
+    if (nowMs >= deadlineMs) {
+      return `${what} reached its time limit (shutdownTimeoutMs) after ${spentMs} ms, with sending unfinished`
+    }
+    return `${what} gave up sending after ${spentMs} ms, before its time limit (shutdownTimeoutMs, ${deadlineMs - startedAtMs} ms): its last attempt failed and the next could not come in time (backoff, Retry-After or an open circuit)`
   }
 
   /** Abandons the request under way and everything queued: counted as dropped and reported. */
