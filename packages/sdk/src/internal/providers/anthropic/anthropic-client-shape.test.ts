@@ -12,6 +12,7 @@ import message from '../../../__fixtures__/anthropic/message.json' with { type: 
 import fastMessage from '../../../__fixtures__/anthropic/message-fast-mode.json' with { type: 'json' }
 import streamEvents from '../../../__fixtures__/anthropic/message-stream-events.json' with { type: 'json' }
 import { callContext } from '../../../call-context.ts'
+import { createProfiler } from '../../../create-profiler.ts'
 import {
   type FakeHttpServer,
   type Responder,
@@ -405,6 +406,26 @@ describe('wrapping an Anthropic client', () => {
         /^the per-call context \(acp option\) of toolRunner\(\): a value .* left out .*: conversationId must be a string/,
       ),
     ])
+  })
+
+  it('strips the per-call option from countTokens, which it does not record, enabled or not', async () => {
+    const counted = { input_tokens: 14 }
+    upstream.enqueue(json(counted), json(counted), json(counted))
+    const disabled = createProfiler({ enabled: false }).wrap(
+      new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url, maxRetries: 0 }),
+    )
+    // The body shared with messages.create(), which takes the option too; Anthropic refuses unknown fields.
+    const body = { model: params.model, messages, acp: { messageId: 'msg-1' } }
+    expect(await anthropic.messages.countTokens(body as never, callContext({ userId: 'u' }))).toEqual(counted)
+    await anthropic.beta.messages.countTokens(body as never)
+    await disabled.messages.countTokens(body as never)
+    expect(upstream.requests.map((request) => request.path)).toEqual(
+      Array(3).fill('/v1/messages/count_tokens'),
+    )
+    expect(upstream.requests[1]?.headers['anthropic-beta']).toContain('token-counting')
+    for (const request of upstream.requests) expect(request.json()).toEqual({ model: params.model, messages })
+    expect(body.acp).toEqual({ messageId: 'msg-1' })
+    expect(await test.events()).toEqual([])
   })
 
   it('classifies 529, 429 and prompt-too-long, counts retries and rethrows the same errors', async () => {

@@ -6,6 +6,7 @@ import { invalidContextReporter } from '../../invalid-context-reporter.ts'
 import { mergeCallContext } from '../../merge-call-context.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
+import { stripCallContext } from '../../strip-call-context.ts'
 import { attachAttemptScope } from '../attach-attempt-scope.ts'
 import { asFields, readString } from '../read-fields.ts'
 import {
@@ -113,11 +114,15 @@ function toolRunnerInterceptor({ session }: ClientShapeInput) {
 /**
  * The parts of an `@anthropic-ai/sdk` client that are recorded: `messages.create` and
  * `beta.messages.create`. `messages.stream()`, `parse()` and the tool runner call `create` on the
- * wrapped resource, so they count once.
+ * wrapped resource, so they count once. `countTokens` (free) is not recorded, only stripped of the
+ * per-call context option.
  */
 export function anthropicClientShape(input: ClientShapeInput): ProxyShape {
   const aliases = { _client: input.root }
-  const messages = (): ProxyShape => ({ aliases, intercept: { create: createInterceptor(input) } })
+  const messages = (): ProxyShape => ({
+    aliases,
+    intercept: { create: createInterceptor(input), countTokens: stripCallContext },
+  })
   const betaMessages = (): ProxyShape => {
     const shape = messages()
     return { ...shape, intercept: { ...shape.intercept, toolRunner: toolRunnerInterceptor(input) } }

@@ -9,6 +9,7 @@ import resourceExhausted from '../../../__fixtures__/gemini/error-resource-exhau
 }
 import generateContent from '../../../__fixtures__/gemini/generate-content.json' with { type: 'json' }
 import chunks from '../../../__fixtures__/gemini/stream-chunks.json' with { type: 'json' }
+import { createProfiler } from '../../../create-profiler.ts'
 import { type FakeHttpServer, startFakeHttpServer } from '../../../test-support/fake-http-server.ts'
 import {
   chunksWithPartialLastUsage,
@@ -484,6 +485,22 @@ describe('wrapping @google-cloud/vertexai', () => {
       { provider: 'vertex', streaming: true, usage: streamUsage },
       { provider: 'vertex', streaming: false, requestedModel: 'gemini-2.5-pro' },
     ])
+  })
+
+  it('strips the per-call option from countTokens, which Vertex AI sends as it is given, and records nothing', async () => {
+    upstream.enqueue(geminiJson({ totalTokens: 3 }), geminiJson({ totalTokens: 3 }))
+    const request = { contents: [{ role: 'user', parts: [{ text: 'Q3' }] }] }
+    const withOption = { ...request, acp: { messageId: 'msg-1' } }
+    const answer = await vertex().getGenerativeModel({ model: 'gemini-2.5-pro' }).countTokens(withOption)
+    expect(answer).toEqual({ totalTokens: 3 })
+    const disabled = createProfiler({ enabled: false }).wrap(bareVertex())
+    await disabled.preview.getGenerativeModel({ model: 'gemini-2.5-pro' }).countTokens(withOption)
+    expect(upstream.requests.map((recorded) => recorded.path)).toEqual([
+      '/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/gemini-2.5-pro:countTokens',
+      '/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/gemini-2.5-pro:countTokens',
+    ])
+    for (const recorded of upstream.requests) expect(recorded.json()).toEqual(request)
+    expect(await test.events()).toEqual([])
   })
 
   it('records the usage the chunks carried when only the response is awaited, and its last chunk has none', async () => {

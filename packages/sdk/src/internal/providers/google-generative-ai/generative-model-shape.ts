@@ -5,6 +5,7 @@ import type { ErrorReporter } from '../../error-reporter.ts'
 import type { AnyFunction, ProxyShape } from '../../proxy-shape.ts'
 import { runRecordedCall } from '../../run-recorded-call.ts'
 import { runSafely } from '../../run-safely.ts'
+import { stripCallContext } from '../../strip-call-context.ts'
 import { classifyGoogleError, readCallerSignal, readTimeoutMs } from '../gemini/classify-google-error.ts'
 import { estimateEmbeddingTokens } from '../gemini/estimate-embedding-tokens.ts'
 import {
@@ -186,7 +187,11 @@ function providerOf(client: object): string {
   return fields.googleAuth !== undefined || typeof fields.project === 'string' ? 'vertex' : 'google'
 }
 
-/** The shape of a `GenerativeModel` (either SDK): content calls, embeddings and chat sessions are recorded. */
+/**
+ * The shape of a `GenerativeModel` (either SDK): content calls, embeddings and chat sessions are
+ * recorded. `countTokens` is not, but is stripped of the per-call context option: Vertex AI's sends
+ * its request as it is given.
+ */
 export function generativeModelShape(
   input: ClientShapeInput,
   provider = providerOf(input.client),
@@ -203,6 +208,7 @@ export function generativeModelShape(
       generateContentStream: createInterceptor(input, provider, 'stream'),
       embedContent: createInterceptor(input, provider, 'embed'),
       batchEmbedContents: createInterceptor(input, provider, 'batchEmbed'),
+      countTokens: stripCallContext,
     },
     wrapResults: { startChat: chat },
   }

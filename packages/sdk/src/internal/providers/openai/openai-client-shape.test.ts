@@ -16,6 +16,7 @@ import rateLimitError from '../../../__fixtures__/openai/error-rate-limit.json' 
 import response from '../../../__fixtures__/openai/response.json' with { type: 'json' }
 import responseEvents from '../../../__fixtures__/openai/response-stream-events.json' with { type: 'json' }
 import { callContext } from '../../../call-context.ts'
+import { createProfiler } from '../../../create-profiler.ts'
 import {
   type FakeHttpServer,
   type Responder,
@@ -686,6 +687,26 @@ describe('wrapping an OpenAI client', () => {
     expect(error).toBeInstanceOf(OpenAI.APIConnectionError)
     const [event] = await test.events()
     expect(event).toMatchObject({ status: 'error', error: { type: 'connection' } })
+  })
+
+  it('strips the per-call option from responses.inputTokens.count, which it does not record, enabled or not', async () => {
+    const counted = { object: 'response.input_tokens', input_tokens: 5 }
+    upstream.enqueue(json(counted), json(counted), json(counted))
+    const disabled = createProfiler({ enabled: false }).wrap(
+      new OpenAI({ apiKey: 'sk-test', baseURL: `${upstream.url}/v1`, maxRetries: 0 }),
+    )
+    // The body shared with responses.create(), which takes the option too.
+    const body = { model: 'gpt-4o-mini', input: 'When was my refund issued?', acp: { messageId: 'msg-1' } }
+    const answer = await openai.responses.inputTokens.count(body as never, callContext({ userId: 'u' }))
+    expect(answer).toMatchObject({ input_tokens: 5 })
+    await openai.beta.responses.inputTokens.count(body as never)
+    await disabled.responses.inputTokens.count(body as never)
+    expect(upstream.requests).toHaveLength(3)
+    for (const request of upstream.requests) {
+      expect(request.json()).toEqual({ model: 'gpt-4o-mini', input: 'When was my refund issued?' })
+    }
+    expect(body.acp).toEqual({ messageId: 'msg-1' })
+    expect(await test.events()).toEqual([])
   })
 
   it('applies wrap, withContext and per-call context, and strips the per-call option', async () => {

@@ -4,6 +4,7 @@ import type { ClientShapeInput } from '../../client-shape-input.ts'
 import type { ProxyShape } from '../../proxy-shape.ts'
 import { type CallPlan, type CallRecorder, recordCall } from '../../run-recorded-call.ts'
 import { spreadMerge } from '../../spread-merge.ts'
+import { stripCallContext } from '../../strip-call-context.ts'
 import { attachAttemptScope } from '../attach-attempt-scope.ts'
 import { asFields, readString } from '../read-fields.ts'
 import {
@@ -172,12 +173,14 @@ export function openAiClientShape(options: ClientShapeInput): ProxyShape {
     intercept: { create: createInterceptor(endpoint, options) },
   })
   // `compact` is a billed model call too; its result carries usage but no model (the request's counts).
+  // `inputTokens.count` is free: not recorded, only stripped of the per-call context option.
   const responses = (): ProxyShape => ({
     aliases,
     intercept: {
       create: createInterceptor('responses', options),
       compact: createInterceptor('responses', options),
     },
+    children: { inputTokens: () => ({ intercept: { count: stripCallContext } }) },
   })
   return {
     bindToTarget: true,
