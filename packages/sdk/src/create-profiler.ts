@@ -137,7 +137,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
     return disabledProfiler(reporter)
   }
 
-  const transport = new EventTransport({ ...resolved, reporter })
+  const openCalls = new OpenCalls()
+  const transport = new EventTransport({ ...resolved, reporter, callsUnderWay: () => openCalls.underWay })
   const contextStorage = new AsyncLocalStorage<CallContext>()
   const wrapped = new WeakMap<object, { client: object; options: WrapOptions | undefined }>()
   let recordedCount = 0
@@ -209,7 +210,6 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   const reportInvalidCallContext = invalidContextReporter(reporter, "a call's per-call context (acp option)")
   const reportInvalidScopedContext = invalidContextReporter(reporter, 'the context of withContext()')
 
-  const openCalls = new OpenCalls()
   // Every shutdown() call waits for the same one.
   let shuttingDown: Promise<void> | undefined
 

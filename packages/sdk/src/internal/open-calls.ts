@@ -6,6 +6,11 @@ export class OpenCalls {
   private count = 0
   private readonly waiters = new Set<() => void>()
 
+  /** How many calls are under way now. */
+  get underWay(): number {
+    return this.count
+  }
+
   started(): void {
     this.count++
   }

@@ -680,11 +680,16 @@ describe('EventTransport', () => {
     return refusals
   }
 
-  it('counts and reports once at exit what is queued or in the request under way', async () => {
+  it('counts and reports once at exit what is queued, in the request under way, or in calls under way', async () => {
     ingest.setDefault(() => {
       // Takes the batch and never answers.
     })
-    const transport = createTransport({ batchSize: 2, maxQueueSize: 3, flushIntervalMs: 60_000 })
+    const transport = createTransport({
+      batchSize: 2,
+      maxQueueSize: 3,
+      flushIntervalMs: 60_000,
+      callsUnderWay: () => 2,
+    })
     for (let index = 0; index < 2; index++) transport.enqueue(makeEvent())
     await waitFor(() => transport.stats().inFlight === 2)
     // One more than the queue holds: a drop still waiting for its summed report.
@@ -693,10 +698,12 @@ describe('EventTransport', () => {
     transport.dropAtExit()
     expect(errors.map((error) => [error.code, error.droppedEvents])).toEqual([
       ['EVENTS_DROPPED', 1],
-      ['EVENTS_DROPPED_AT_EXIT', 5],
+      ['EVENTS_DROPPED_AT_EXIT', 7],
     ])
-    expect(errors[1]?.message).toContain('5 event(s) not sent (3 queued, 2 in the request under way)')
-    expect(transport.stats()).toMatchObject({ queued: 0, inFlight: 0, dropped: 6 })
+    expect(errors[1]?.message).toContain(
+      '7 event(s) not sent (3 queued, 2 in the request under way, 2 of calls still under way)',
+    )
+    expect(transport.stats()).toMatchObject({ queued: 0, inFlight: 0, dropped: 8 })
   })
 
   it('sends a batch the server refuses as too large again in halves', async () => {

@@ -29,6 +29,8 @@ export interface EventTransportOptions {
   reporter: ErrorReporter
   /** A number in [0, 1) for backoff jitter; injectable for tests. */
   random?: () => number
+  /** How many calls are under way (sent, not recorded yet): at exit they are lost with the queue. */
+  callsUnderWay?: () => number
 }
 
 // Reasons quoted in a report: enough to see what is wrong, few enough for one log line.
@@ -77,6 +79,8 @@ export class EventTransport {
   private refusedSizeUntilMs = 0
   /** Bumped when the sends under way are abandoned, so their late outcome is not counted again. */
   private generation = 0
+  /** Calls under way already counted as dropped at exit (`dropAtExit` may be told twice). */
+  private underWayDroppedAtExit = 0
   private abandon = new AbortController()
   private unreportedDrops = 0
   private dropReportTimer: NodeJS.Timeout | undefined
@@ -159,7 +163,11 @@ export class EventTransport {
     this.reportPendingDrops()
     const inFlight = this.inFlight
     const queued = this.queue.clear()
-    const left = queued + inFlight
+    // Calls still under way (a stream left at its last chunk, whose usage is read after; a call awaited
+    // elsewhere) were sent, so billed, and will never be recorded now.
+    const underWay = Math.max(0, (this.options.callsUnderWay?.() ?? 0) - this.underWayDroppedAtExit)
+    this.underWayDroppedAtExit += underWay
+    const left = queued + inFlight + underWay
     if (left === 0) return
     // A late outcome of the request under way (none can come now) would not count its events again.
     this.generation++
@@ -168,7 +176,7 @@ export class EventTransport {
     this.options.reporter.report(
       new ProfilerError(
         'EVENTS_DROPPED_AT_EXIT',
-        `the process exited with ${left} event(s) not sent (${queued} queued, ${inFlight} in the request under way); they are dropped. process.exit() and uncaught exceptions end the process before events can be sent (and so does its end with flushOnExit: false): await profiler.shutdown() before calling process.exit()`,
+        `the process exited with ${left} event(s) not sent (${queued} queued, ${inFlight} in the request under way, ${underWay} of calls still under way); they are dropped. process.exit() and uncaught exceptions end the process before events can be sent (and so does its end with flushOnExit: false): await profiler.shutdown() before calling process.exit()`,
         { droppedEvents: left },
       ),
     )

@@ -76,7 +76,9 @@ describe('report of the events left at exit', () => {
     )
     expect(child.code).toBe(0)
     expect(child.printed[0]).toBe('EVENTS_DROPPED_AT_EXIT 5 queued 0 inFlight 0 dropped 5')
-    expect(child.printed[1]).toContain('5 event(s) not sent (3 queued, 2 in the request under way)')
+    expect(child.printed[1]).toContain(
+      '5 event(s) not sent (3 queued, 2 in the request under way, 0 of calls still under way)',
+    )
     expect(child.printed[1]).toContain('await profiler.shutdown() before calling process.exit()')
     expect(child.printed).toHaveLength(2)
   })
@@ -93,11 +95,29 @@ describe('report of the events left at exit', () => {
     expect(reported).toEqual(['EVENTS_DROPPED_AT_EXIT 5 queued 0 inFlight 0 dropped 5'])
     expect(child.printed).toContainEqual(
       expect.stringMatching(
-        /^\[ai-cost-profiler\] EVENTS_DROPPED_AT_EXIT: the process exited with 5 event\(s\) not sent \(5 queued, 0 in the request under way\)/,
+        /^\[ai-cost-profiler\] EVENTS_DROPPED_AT_EXIT: the process exited with 5 event\(s\) not sent \(5 queued, 0 in the request under way, 0 of calls still under way\)/,
       ),
     )
     // The handler threw: said in the debug log, and the exit code is the exception's.
     expect(child.printed).toContainEqual(expect.stringMatching(/onError threw/))
+  })
+
+  it('counts a call still under way at process.exit(): it was sent, so billed, and is lost', async () => {
+    // The sixth call's answer never comes: the process exits while it is under way.
+    const answer: Parameters<FakeHttpServer['enqueue']>[0] = (_request, response) =>
+      sendJson(response, 200, chatCompletion)
+    upstream.enqueue(...Array.from({ length: 5 }, () => answer), () => {})
+    const child = await runChild(
+      { UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
+      'stats.inFlight > 0',
+      `void openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch(() => {})
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      process.exit(0)`,
+    )
+    expect(child.printed[0]).toBe('EVENTS_DROPPED_AT_EXIT 6 queued 0 inFlight 0 dropped 6')
+    expect(child.printed[1]).toContain(
+      '6 event(s) not sent (3 queued, 2 in the request under way, 1 of calls still under way)',
+    )
   })
 
   it('says nothing when shutdown() sent everything before process.exit()', async () => {
