@@ -74,7 +74,7 @@ const envSchema = z.object({
   // Anything else is stored but never matched: `Authorization: Bearer <key>` carries no space or
   // control character, and an HTTP header's bytes read back as Latin-1, so a character past U+00FF
   // never reads back as the one that was hashed. (Latin-1 letters do, from clients that send them as
-  // Latin-1, as Node's do; ASCII is what every client sends alike.)
+  // Latin-1, as fetch and the SDK do; ASCII is what every client sends alike.)
   ACP_INIT_API_KEY: optionalString.pipe(
     z
       .string()

@@ -195,11 +195,15 @@ describe('createProfiler', () => {
   it('is disabled, saying why, by an API key an HTTP header cannot carry', async () => {
     const errors: ProfilerError[] = []
     const onError = (error: ProfilerError) => errors.push(error)
-    for (const apiKey of ['acp_one\nacp_two', 'acp_clé_0123456789', 'acp_a b']) {
+    for (const apiKey of ['acp_one\nacp_two', 'acp_ключ_0123456789', 'acp_a b', 'acp_\u0085_0123456789']) {
       expect(createProfiler({ endpoint: 'http://127.0.0.1:1', apiKey, onError }).enabled).toBe(false)
     }
     expect(errors.filter((error) => error.code === 'INVALID_OPTIONS').map((error) => error.message)).toEqual(
-      Array(3).fill(expect.stringMatching(/^apiKey holds a space, a line break or a non-ASCII character/)),
+      Array(4).fill(
+        expect.stringMatching(
+          /^apiKey holds a space, a line break, a control character or a character past Latin-1/,
+        ),
+      ),
     )
     // Whitespace around a key (a file's final line break) is no part of it.
     const trimmed = createProfiler({
@@ -634,7 +638,6 @@ describe('createProfiler', () => {
       /^shutdown\(\) gave up sending after \d+ ms, before its time limit \(shutdownTimeoutMs, 2000 ms\)/,
     )
     expect(Number(timeout?.message.match(/after (\d+) ms/)?.[1])).toBeLessThanOrEqual(tookMs)
-    expect(tookMs).toBeLessThan(1_000)
     await test.close()
   })
 

@@ -13,7 +13,8 @@ import { type RunningServer, startServer } from '../bootstrap/start-server.ts'
 import { parseEnv } from '../env.ts'
 import { createLogger } from '../logging/logger.ts'
 
-const API_KEY = 'acp_end_to_end_test_key_0123456789'
+// Latin-1 letters, which ACP_INIT_API_KEY takes: every client here must send them as the server reads them.
+const API_KEY = 'acp_end_to_end_test_clé_0123456789'
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = []
@@ -221,5 +222,25 @@ describe('SDK → server → summary, end to end', () => {
       openai: '0.001673400000',
       google: '0.000771000000',
     })
+  })
+
+  it('sends with a Latin-1 key in plain JSON too, which Node would write with a string body in UTF-8', async () => {
+    const errors: unknown[] = []
+    const profiler = createProfiler({
+      endpoint: server.url,
+      apiKey: API_KEY,
+      compression: 'none',
+      onError: (error) => errors.push(error),
+    })
+    const openai = profiler.wrap(
+      new OpenAI({ apiKey: 'sk-test', baseURL: `${upstreamUrl}/v1`, maxRetries: 0 }),
+    )
+    await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+    })
+    await profiler.shutdown()
+    expect(errors).toEqual([])
+    expect(profiler.stats()).toMatchObject({ sent: 1, dropped: 0 })
   })
 })

@@ -57,8 +57,9 @@ function readFlag(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())
 }
 
-// Printable ASCII without spaces: what an Authorization header carries as it is.
-const API_KEY_CHARACTERS = /^[\x21-\x7e]+$/
+// Printable without spaces, ASCII or Latin-1 letters: what an Authorization header carries as it is,
+// and what the server takes as ACP_INIT_API_KEY.
+const API_KEY_CHARACTERS = /^[\x21-\x7e\xa1-\xff]+$/
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim()
@@ -201,7 +202,7 @@ export function resolveProfilerOptions(
     // Sent in the Authorization header, such a key would fail every request until the breaker opened.
     disabledReason = 'the API key holds characters an HTTP header cannot carry'
     problems.push(
-      'apiKey holds a space, a line break or a non-ASCII character, which an HTTP header cannot carry; pass the key exactly as `keys create` printed it (acp_…)',
+      'apiKey holds a space, a line break, a control character or a character past Latin-1 (U+00FF), which an HTTP header cannot carry; pass the key exactly as `keys create` printed it (acp_…) or as ACP_INIT_API_KEY set it',
     )
   }
 

@@ -83,6 +83,9 @@ function redirectTarget(answer: PostAnswer, from: URL): URL | undefined {
   return URL.canParse(answer.location, from.href) ? new URL(answer.location, from) : undefined
 }
 
+// The key holds only printable characters: any outside printable ASCII is a Latin-1 letter.
+const NON_ASCII = /[^!-~]/
+
 // 4xx answers about the batch itself (malformed, too large, encoded in a way not taken): the endpoint
 // is right. Any other (404 above all) means the events went to the wrong place, or with the wrong key.
 const BATCH_STATUSES = new Set([400, 413, 415, 422])
@@ -205,8 +208,14 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     const gzipped = options.compression === 'gzip'
     // Gzip runs in the thread pool: even the fastest level takes a few tenths of a millisecond for
     // realistic event JSON (setting the stream up still runs on the loop). Plain text, when asked for,
-    // goes to the socket as it is, without a copy into a Buffer.
-    const body = gzipped ? await gzipAsync(text, { level: GZIP_LEVEL }) : text
+    // goes to the socket as it is, without a copy into a Buffer, unless the key has Latin-1 letters:
+    // Node writes the head of a request with its first string chunk in that chunk's encoding (UTF-8),
+    // which would garble them; beside a Buffer, the head goes out in Latin-1, as header bytes are read.
+    const body = gzipped
+      ? await gzipAsync(text, { level: GZIP_LEVEL })
+      : NON_ASCII.test(options.apiKey)
+        ? Buffer.from(text, 'utf8')
+        : text
     // The compressed body comes back with the stream's own bookkeeping in the same turn; the request
     // is set up in the next one.
     if (gzipped) await yieldToEventLoop()
