@@ -50,6 +50,24 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     ])
   })
 
+  it('gives back the prompt text and hash a call was sent with', async () => {
+    const t = await createTestApp(getDb())
+    const promptText = 'When was my refund issued? 🧾'
+    await t.postEvents([
+      { ...example, promptText, promptHash: 'sha256:0123abcd' },
+      { ...example, idempotencyKey: 'without-prompt' },
+    ])
+    const listed = await t.get('/v1/events')
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ idempotencyKey: 'without-prompt', promptText: null, promptHash: null }),
+      expect.objectContaining({
+        idempotencyKey: example.idempotencyKey,
+        promptText,
+        promptHash: 'sha256:0123abcd',
+      }),
+    ])
+  })
+
   it('counts a resent event as a duplicate, never twice', async () => {
     const t = await createTestApp(getDb())
     expect((await t.postEvents([example])).body).toMatchObject({ accepted: 1, duplicates: 0 })

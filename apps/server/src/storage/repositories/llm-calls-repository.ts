@@ -38,10 +38,7 @@ export interface LlmCallCursor {
 }
 
 /** A stored cost record as the API returns it: the written row, with JSON parsed and server fields added. */
-export type StoredLlmCall = Omit<
-  LlmCallRow,
-  'projectId' | 'promptText' | 'tags' | 'metadata' | 'costBreakdown'
-> & {
+export type StoredLlmCall = Omit<LlmCallRow, 'projectId' | 'tags' | 'metadata' | 'costBreakdown'> & {
   id: string
   ingestedAt: string
   tags: string[] | null
@@ -62,7 +59,7 @@ const SELECT_COLUMNS = `id::text AS id, ${ISO('timestamp')} AS timestamp, ${ISO(
   usage_estimated AS "usageEstimated", latency_ms AS "latencyMs",
   time_to_first_token_ms AS "timeToFirstTokenMs", status, error_type AS "errorType", error_code AS "errorCode",
   error_http_status AS "errorHttpStatus", error_message AS "errorMessage", retry_count AS "retryCount", streaming,
-  service_tier AS "serviceTier", tags, metadata, prompt_hash AS "promptHash", cost_usd::text AS "costUsd",
+  service_tier AS "serviceTier", tags, metadata, prompt_text AS "promptText", prompt_hash AS "promptHash", cost_usd::text AS "costUsd",
   cost_status AS "costStatus", cost_breakdown AS "costBreakdown", price_entry_id AS "priceEntryId",
   price_source AS "priceSource"`
 
