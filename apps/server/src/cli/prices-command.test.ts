@@ -59,6 +59,20 @@ describe('prices command', () => {
     }
   })
 
+  it('replaces the override of the same spelling, and refuses another spelling of its model naming it', async () => {
+    const first = cliTestContext(target!.env)
+    expect(await pricesCommand(setArgs('Same-Model'), first.context)).toBe(0)
+    const id = /Created override ([0-9a-f-]{36})/.exec(first.text())?.[1] ?? ''
+    const again = cliTestContext(target!.env)
+    expect(await pricesCommand(setArgs('Same-Model'), again.context)).toBe(0)
+    expect(again.text()).toContain(`Updated override ${id} to version 2`)
+    // Model ids match whatever their case: a second override would compete with the first.
+    const other = cliTestContext(target!.env)
+    await expect(pricesCommand(setArgs('same-model'), other.context)).rejects.toThrow(
+      `Override ${id} (acme/Same-Model from 2026-01-01T00:00:00.000Z) already prices that model from that start; run \`prices set\` with --model Same-Model to replace it, or delete it first.`,
+    )
+  })
+
   it('sets the price when Redis cannot be reached, and says when servers use it', async () => {
     const port = await closedPort()
     const down = cliTestContext({ ...target!.env, REDIS_URL: `redis://127.0.0.1:${port}` })

@@ -6,6 +6,7 @@ import {
   findPriceOverrideById,
   insertPriceOverride,
   listPriceOverrides,
+  type PriceOverrideDuplicate,
   updatePriceOverride,
 } from '../storage/repositories/price-overrides-repository.ts'
 import { announceToServers } from './announce-to-servers.ts'
@@ -125,6 +126,19 @@ async function reachServers(env: CommandContext['env'], projectId: string): Prom
     : `Running servers could not be told at once (${failure}); they use the change within 30 s`
 }
 
+// Pricing treats another case, an alias or a dated snapshot of a model as that model, so an override in
+// another spelling from the same start would compete with the existing one: the existing one is named.
+function sameModelError(duplicate: PriceOverrideDuplicate): CliError {
+  const { existing } = duplicate
+  if (existing === undefined)
+    return new CliError(
+      'An override with that provider, model and start was created meanwhile; run the command again.',
+    )
+  return new CliError(
+    `Override ${existing.id} (${existing.provider}/${existing.model} from ${existing.effectiveFrom}) already prices that model from that start; run \`prices set\` with --model ${shellWord(existing.model)} to replace it, or delete it first.`,
+  )
+}
+
 /**
  * `prices set --project NAME --provider P --model M --from DATE --input USD --output USD [buckets]`:
  * creates an override, or replaces the one with the same provider, model and start.
@@ -155,6 +169,7 @@ const setPrice: Command = async (args, { env, print }) => {
         version: existing.version,
         ...input,
       })
+      if (edit.status === 'duplicate') throw sameModelError(edit)
       if (edit.status !== 'updated')
         throw new CliError(
           `Override ${existing.id} changed while being updated (${edit.status}); run the command again.`,
@@ -165,10 +180,7 @@ const setPrice: Command = async (args, { env, print }) => {
       return 0
     }
     const created = await insertPriceOverride(db, { projectId: project.id, ...input })
-    if (created.status !== 'created')
-      throw new CliError(
-        'An override with that provider, model and start was created meanwhile; run the command again.',
-      )
+    if (created.status !== 'created') throw sameModelError(created)
     print(
       `Created override ${created.record.id} for ${input.provider}/${input.model} from ${input.effectiveFrom}. ${await reachServers(env, project.id)}; ${repriceHint({ projectName: project.name, ...input })}.`,
     )

@@ -837,6 +837,36 @@ describe('computeCost: overrides and fallbacks', () => {
     expect(result).toMatchObject({ costUsd: '0.250000000000', priceEntryId: 'override-2' })
   })
 
+  it('picks among overrides for one model and instant by what they say, never by the order listed', () => {
+    // A database lists overrides in its collation's order, which differs between PGlite and PostgreSQL.
+    const spelled = (id: string, model: string, input: string): PriceOverride => ({
+      ...negotiated,
+      id,
+      model,
+      prices: { input, output: '0' },
+    })
+    const lower = spelled('override-a', 'gpt-4o-mini', '1')
+    const upper = spelled('override-b', 'GPT-4o-mini', '2')
+    const snapshot = spelled('override-c', 'gpt-4o-mini-2024-07-18', '3')
+    const chosen = (model: string, overrides: PriceOverride[]) => {
+      const ids = [overrides, [...overrides].reverse()].map(
+        (listed) => cost({ provider: 'openai', model, usage, overrides: listed }).priceEntryId,
+      )
+      expect(ids[0], `${model}: the same override in either order`).toBe(ids[1])
+      return ids[0]
+    }
+    // The override naming the call's model as written wins, then one equal to it but for case.
+    expect(chosen('gpt-4o-mini', [lower, upper])).toBe('override-a')
+    expect(chosen('GPT-4o-mini', [lower, upper])).toBe('override-b')
+    expect(chosen('gpt-4o-mini-2024-07-18', [lower, snapshot])).toBe('override-c')
+    expect(chosen('GPT-4O-MINI', [lower, snapshot])).toBe('override-a')
+    // Neither is closer: the model id that sorts first by code units ("G" before "g").
+    expect(chosen('gpt-4o-mini-2024-07-18', [lower, upper])).toBe('override-b')
+    // A later start still wins over a closer spelling.
+    const later = { ...upper, id: 'override-d', effectiveFrom: '2026-02-01' }
+    expect(chosen('gpt-4o-mini', [lower, later])).toBe('override-d')
+  })
+
   it('prices models the catalogue lacks with an override', () => {
     const ownModel: PriceOverride = {
       id: 'own',

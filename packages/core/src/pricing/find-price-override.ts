@@ -29,14 +29,41 @@ export function namesSameModel(provider: string, model: string, other: string): 
   return model === other || modelKey(provider, model) === modelKey(provider, other)
 }
 
+// How closely an override's model id matches the call's: as written (2), after normalisation, e.g. in
+// another case (1), or only through the catalogue, as an alias or a dated snapshot of the same model (0).
+function closeness(overrideModel: string, callModel: string): number {
+  if (overrideModel === callModel) return 2
+  return normalizeModelId(overrideModel) === normalizeModelId(callModel) ? 1 : 0
+}
+
+interface Candidate {
+  override: PriceOverride
+  effectiveFromMs: number
+  closeness: number
+}
+
+// The order in which overrides are listed never decides (a database lists them in its collation's
+// order, which differs between PGlite and PostgreSQL): each step compares what the overrides say.
+function outranks(candidate: Candidate, best: Candidate): boolean {
+  if (candidate.effectiveFromMs !== best.effectiveFromMs)
+    return candidate.effectiveFromMs > best.effectiveFromMs
+  if (candidate.closeness !== best.closeness) return candidate.closeness > best.closeness
+  const { model, id } = candidate.override
+  if (model !== best.override.model) return model < best.override.model
+  return id < best.override.id
+}
+
 /**
  * The project override in force for a call: among overrides for the same provider and model, the
  * one with the latest `effectiveFrom` at or before the call. An override that starts after the call
- * does not reach back to it. Of two overrides with the same `effectiveFrom`, the later one listed wins.
+ * does not reach back to it. Of two overrides for the same model with the same `effectiveFrom` (the
+ * server refuses to create such a pair, but one may predate that check), the one whose model id is the
+ * call's as written wins, then one equal to it but for case, then the one whose model id sorts first
+ * by UTF-16 code units, then the lower id; never the order they are listed in.
  */
 export function findPriceOverride(options: FindPriceOverrideOptions): PriceOverride | undefined {
   const wanted = modelKey(options.provider, options.model)
-  let best: { override: PriceOverride; effectiveFromMs: number } | undefined
+  let best: Candidate | undefined
   for (const override of options.overrides) {
     if (modelKey(override.provider, override.model) !== wanted) continue
     const effectiveFromMs = parseInstant(
@@ -44,7 +71,8 @@ export function findPriceOverride(options: FindPriceOverrideOptions): PriceOverr
       `effectiveFrom of price override ${override.id}`,
     )
     if (effectiveFromMs > options.timestampMs) continue
-    if (best === undefined || effectiveFromMs >= best.effectiveFromMs) best = { override, effectiveFromMs }
+    const candidate = { override, effectiveFromMs, closeness: closeness(override.model, options.model) }
+    if (best === undefined || outranks(candidate, best)) best = candidate
   }
   return best?.override
 }

@@ -70,6 +70,77 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
     ).toMatchObject({ status: 409, body: { error: { code: 'PRICE_OVERRIDE_EXISTS' } } })
   })
 
+  it('refuses a second override of the same model from the same instant in another spelling, naming the first', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const at = (model: string, effectiveFrom = '2026-11-27', provider = 'openai') =>
+      send(t, 'POST', '/v1/price-overrides', {
+        provider,
+        model,
+        effectiveFrom,
+        prices: { input: '1', output: '1' },
+      })
+    const first = await at('gpt-4o')
+    expect(first.status).toBe(201)
+    const id = first.body?.id as string
+    // Another case, and another way of writing the same instant: pricing would see two overrides of
+    // gpt-4o from one instant, and which one priced a call would depend on the database's collation.
+    for (const [model, effectiveFrom] of [
+      ['GPT-4o', '2026-11-27'],
+      ['gpt-4o', '2026-11-27T01:00:00+01:00'],
+    ]) {
+      const refused = await at(model!, effectiveFrom)
+      expect(refused, model).toEqual({
+        status: 409,
+        body: {
+          existingId: id,
+          error: {
+            code: 'PRICE_OVERRIDE_EXISTS',
+            message: expect.stringContaining(
+              `override ${id} for openai model "gpt-4o" from 2026-11-27T00:00:00.000Z, which prices the same model`,
+            ),
+          },
+        },
+      })
+    }
+    // An alias beside its dated snapshot, and a model the catalogue does not know, in another case.
+    expect((await at('gpt-4o-mini')).status).toBe(201)
+    expect(await at('gpt-4o-mini-2024-07-18')).toMatchObject({ status: 409 })
+    expect((await at('acme-large', '2026-11-27', 'acme')).status).toBe(201)
+    expect(await at('ACME-Large', '2026-11-27', 'acme')).toMatchObject({ status: 409 })
+    // Another start, another provider or another model is another override.
+    expect((await at('GPT-4o', '2026-11-28')).status).toBe(201)
+    expect((await at('gpt-4o', '2026-11-27', 'azure')).status).toBe(201)
+    expect((await at('gpt-4o-2024-05-13')).status).toBe(201)
+
+    // An edit that would make a conflicting pair is refused too; an edit of the override itself is not.
+    const other = await at('gpt-4o-2024-08-06', '2026-12-01')
+    const moved = await send(t, 'PUT', `/v1/price-overrides/${other.body?.id}`, {
+      version: 1,
+      provider: 'openai',
+      model: 'GPT-4O-MINI',
+      effectiveFrom: '2026-11-27',
+      prices: { input: '1', output: '1' },
+    })
+    expect(moved).toMatchObject({ status: 409, body: { error: { code: 'PRICE_OVERRIDE_EXISTS' } } })
+    const repriced = await send(t, 'PUT', `/v1/price-overrides/${id}`, {
+      version: 1,
+      provider: 'openai',
+      model: 'gpt-4o',
+      effectiveFrom: '2026-11-27',
+      prices: { input: '2', output: '2' },
+    })
+    expect(repriced).toMatchObject({ status: 200, body: { version: 2, prices: { input: '2', output: '2' } } })
+    // A stale or unknown edit is told so first.
+    const stale = await send(t, 'PUT', `/v1/price-overrides/${id}`, {
+      version: 1,
+      provider: 'openai',
+      model: 'GPT-4o',
+      effectiveFrom: '2026-11-28',
+      prices: { input: '2', output: '2' },
+    })
+    expect(stale).toMatchObject({ status: 409, body: { error: { code: 'VERSION_CONFLICT' } } })
+  })
+
   it('lets exactly one of two edits from the same version win; the other gets 409 and nothing is lost', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'] })
     const created = await send(t, 'POST', '/v1/price-overrides', {

@@ -9,6 +9,7 @@ import {
   findPriceOverrideById,
   insertPriceOverride,
   listPriceOverrides,
+  type PriceOverrideDuplicate,
   type PriceOverrideEdit,
   updatePriceOverride,
 } from '../../storage/repositories/price-overrides-repository.ts'
@@ -92,7 +93,7 @@ function overrideId(text: string): string {
 }
 
 function refuse(edit: PriceOverrideEdit): never {
-  if (edit.status === 'duplicate') throw duplicate()
+  if (edit.status === 'duplicate') throw duplicate(edit)
   if (edit.status !== 'version-conflict') {
     throw new ApiError(404, 'PRICE_OVERRIDE_NOT_FOUND', 'No price override with that id in this project.')
   }
@@ -104,12 +105,24 @@ function refuse(edit: PriceOverrideEdit): never {
   )
 }
 
-const duplicate = () =>
-  new ApiError(
+// Pricing matches model ids case-insensitively and resolves aliases and dated snapshots, so two overrides
+// of one model from one instant would leave the price to how their ids sort: the second is refused.
+function duplicate({ existing }: PriceOverrideDuplicate): ApiError {
+  if (existing === undefined) {
+    return new ApiError(
+      409,
+      'PRICE_OVERRIDE_EXISTS',
+      'This project already has an override for that provider, model and effectiveFrom; edit it instead.',
+    )
+  }
+  const { id, provider, model, effectiveFrom } = existing
+  return new ApiError(
     409,
     'PRICE_OVERRIDE_EXISTS',
-    'This project already has an override for that provider, model and effectiveFrom; edit it instead.',
+    `This project already has override ${id} for ${provider} model "${model}" from ${effectiveFrom}, which prices the same model (model ids match whatever their case, and an alias or a dated snapshot is its model); edit that override instead, or give this one another effectiveFrom.`,
+    { body: { existingId: id } },
   )
+}
 
 /**
  * `GET/POST /v1/price-overrides`, `GET/PUT/DELETE /v1/price-overrides/{id}` (admin). An edit names the
@@ -133,7 +146,7 @@ export function priceOverridesRoutes(options: { db: Database; ingest: IngestServ
     const projectId = c.get('auth').projectId
     const input = parseBody(priceOverrideBody, await readJsonBody(c.req.raw, { maxBytes: 16_384 }))
     const created = await insertPriceOverride(options.db, { projectId, ...input })
-    if (created.status === 'duplicate') throw duplicate()
+    if (created.status === 'duplicate') throw duplicate(created)
     await changed(projectId)
     return c.json(created.record, 201)
   })

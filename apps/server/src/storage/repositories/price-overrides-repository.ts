@@ -1,5 +1,5 @@
-import type { TokenPrices } from '@ai-cost-profiler/core'
-import type { Queryable } from '../database.ts'
+import { namesSameModel, type TokenPrices } from '@ai-cost-profiler/core'
+import type { Database, Queryable } from '../database.ts'
 
 /** A project's own price for a model from `effectiveFrom` on, with its edit version. */
 export interface PriceOverrideRecord {
@@ -31,10 +31,11 @@ const COLUMNS = `id, provider, model, ${ISO('effective_from')} AS "effectiveFrom
 const UNIQUE_VIOLATION = '23505'
 const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === UNIQUE_VIOLATION
 
-/** A project's overrides, by provider, model and start. */
+/** A project's overrides, by provider, model (byte order, the same on every database) and start. */
 export async function listPriceOverrides(db: Queryable, projectId: string): Promise<PriceOverrideRecord[]> {
   const { rows } = await db.query<PriceOverrideRecord>(
-    `SELECT ${COLUMNS} FROM price_overrides WHERE project_id = $1 ORDER BY provider, model, effective_from`,
+    `SELECT ${COLUMNS} FROM price_overrides WHERE project_id = $1
+     ORDER BY provider, model COLLATE "C", effective_from, id`,
     [projectId],
   )
   return rows
@@ -52,17 +53,63 @@ export async function findPriceOverrideById(
   return rows[0]
 }
 
-/** Creates an override at version 1; `duplicate` when the project already has one for that model and start. */
-export async function insertPriceOverride(
+// Writers of a project's overrides take turns, so two creating the same model in two spellings at once
+// cannot both miss the other. The row lock does not conflict with the key-share locks foreign keys take.
+async function lockProjectOverrides(tx: Queryable, projectId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM projects WHERE id = $1 FOR NO KEY UPDATE', [projectId])
+}
+
+/**
+ * Another override of the project that prices the same calls from the same instant: the same provider
+ * and start, and a model id pricing treats as the same (another case, an alias or a dated snapshot).
+ */
+async function findSameModelOverride(
   db: Queryable,
-  input: PriceOverrideInput & { projectId: string },
-): Promise<{ status: 'created'; record: PriceOverrideRecord } | { status: 'duplicate' }> {
+  input: Pick<PriceOverrideInput, 'provider' | 'model' | 'effectiveFrom'> & {
+    projectId: string
+    id?: string
+  },
+): Promise<PriceOverrideRecord | undefined> {
   const { rows } = await db.query<PriceOverrideRecord>(
-    `INSERT INTO price_overrides (project_id, provider, model, effective_from, prices) VALUES ($1, $2, $3, $4, $5::jsonb)
-     ON CONFLICT (project_id, provider, model, effective_from) DO NOTHING RETURNING ${COLUMNS}`,
-    [input.projectId, input.provider, input.model, input.effectiveFrom, JSON.stringify(input.prices)],
+    `SELECT ${COLUMNS} FROM price_overrides
+     WHERE project_id = $1 AND provider = $2 AND effective_from = $3 AND id IS DISTINCT FROM $4::uuid
+     ORDER BY model COLLATE "C", id`,
+    [input.projectId, input.provider, input.effectiveFrom, input.id ?? null],
   )
-  return rows[0] ? { status: 'created', record: rows[0] } : { status: 'duplicate' }
+  return rows.find((row) => namesSameModel(input.provider, row.model, input.model))
+}
+
+/**
+ * Refused because `existing` already prices that model from that instant (unset only when the override
+ * that stood in the way was deleted meanwhile).
+ */
+export interface PriceOverrideDuplicate {
+  status: 'duplicate'
+  existing: PriceOverrideRecord | undefined
+}
+
+/**
+ * Creates an override at version 1; `duplicate` when the project already has one for that provider and
+ * start naming the same model as pricing resolves it (so which one prices a call never depends on how
+ * the two ids sort).
+ */
+export async function insertPriceOverride(
+  db: Database,
+  input: PriceOverrideInput & { projectId: string },
+): Promise<{ status: 'created'; record: PriceOverrideRecord } | PriceOverrideDuplicate> {
+  return db.transaction(async (tx) => {
+    await lockProjectOverrides(tx, input.projectId)
+    const existing = await findSameModelOverride(tx, input)
+    if (existing) return { status: 'duplicate', existing }
+    const { rows } = await tx.query<PriceOverrideRecord>(
+      `INSERT INTO price_overrides (project_id, provider, model, effective_from, prices) VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (project_id, provider, model, effective_from) DO NOTHING RETURNING ${COLUMNS}`,
+      [input.projectId, input.provider, input.model, input.effectiveFrom, JSON.stringify(input.prices)],
+    )
+    return rows[0]
+      ? { status: 'created', record: rows[0] }
+      : { status: 'duplicate', existing: await findSameModelOverride(tx, input) }
+  })
 }
 
 /** What an edit of a versioned override came to. */
@@ -71,7 +118,7 @@ export type PriceOverrideEdit =
   | { status: 'deleted' }
   | { status: 'not-found' }
   | { status: 'version-conflict'; currentVersion: number }
-  | { status: 'duplicate' }
+  | PriceOverrideDuplicate
 
 async function explainMiss(
   db: Queryable,
@@ -82,31 +129,42 @@ async function explainMiss(
 }
 
 /**
- * Replaces an override if it is still at `version` (optimistic concurrency: the UPDATE checks the version, so
- * of two edits made from the same read exactly one wins and the other learns it is stale).
+ * Replaces an override if it is still at `version` (optimistic concurrency: of two edits made from the
+ * same read exactly one wins and the other learns it is stale); `duplicate` when another override of the
+ * project names the same model from the same start.
  */
 export async function updatePriceOverride(
-  db: Queryable,
+  db: Database,
   input: PriceOverrideInput & { projectId: string; id: string; version: number },
 ): Promise<PriceOverrideEdit> {
   try {
-    const { rows } = await db.query<PriceOverrideRecord>(
-      `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb, version = version + 1,
-         updated_at = clock_timestamp()
-       WHERE project_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-      [
-        input.projectId,
-        input.id,
-        input.version,
-        input.provider,
-        input.model,
-        input.effectiveFrom,
-        JSON.stringify(input.prices),
-      ],
-    )
-    return rows[0] ? { status: 'updated', record: rows[0] } : explainMiss(db, input)
+    return await db.transaction(async (tx): Promise<PriceOverrideEdit> => {
+      await lockProjectOverrides(tx, input.projectId)
+      const current = await findPriceOverrideById(tx, input)
+      if (!current) return { status: 'not-found' }
+      if (current.version !== input.version)
+        return { status: 'version-conflict', currentVersion: current.version }
+      const existing = await findSameModelOverride(tx, input)
+      if (existing) return { status: 'duplicate', existing }
+      const { rows } = await tx.query<PriceOverrideRecord>(
+        `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb, version = version + 1,
+           updated_at = clock_timestamp()
+         WHERE project_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
+        [
+          input.projectId,
+          input.id,
+          input.version,
+          input.provider,
+          input.model,
+          input.effectiveFrom,
+          JSON.stringify(input.prices),
+        ],
+      )
+      return rows[0] ? { status: 'updated', record: rows[0] } : explainMiss(tx, input)
+    })
   } catch (error) {
-    if (isUniqueViolation(error)) return { status: 'duplicate' }
+    // Only a writer that skips the lock above (a server of an earlier version) can get here.
+    if (isUniqueViolation(error)) return { status: 'duplicate', existing: undefined }
     throw error
   }
 }
