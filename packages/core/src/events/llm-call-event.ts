@@ -28,8 +28,9 @@ export const PROMPT_HASH_PATTERN = /^[A-Za-z0-9:_-]{8,128}$/
 /**
  * Where a call ran and how it was billed. `standard` unless the request asked for another tier.
  * `priority` is also OpenAI's Fast mode (its new name for Priority processing), which stays `priority`
- * whatever it is called; `ultrafast` is OpenAI's Ultrafast mode. `fast` is Anthropic's fast mode
- * (`speed: "fast"`), a multiple of the model's standard rates on every bucket.
+ * whatever it is called (an OpenAI call sent as `fast` is kept so and billed as `priority`); `ultrafast`
+ * is OpenAI's Ultrafast mode. `fast` is Anthropic's fast mode (`speed: "fast"`), a multiple of the
+ * model's standard rates on every bucket.
  */
 export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority', 'ultrafast', 'fast'] as const
 export type ServiceTier = (typeof SERVICE_TIERS)[number]

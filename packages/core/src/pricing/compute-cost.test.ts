@@ -532,6 +532,35 @@ describe('computeCost: service tiers', () => {
     expect(long.costUsd).toBe('4.860000000000')
   })
 
+  it("bills an OpenAI call sent as `fast`, OpenAI's own name for Fast mode, as priority", () => {
+    // A client or gateway forwarding OpenAI's `service_tier: "fast"` must not be billed standard rates.
+    // gpt-5: the published priority prices, 40,500 µ$ (above); gpt-5.6-luna: 2x, 5,680 µ$.
+    for (const [model, expected] of [
+      ['gpt-5', '0.040500000000'],
+      ['gpt-5.6-luna', '0.005680000000'],
+    ]) {
+      const fast = cost({ provider: 'openai', model: model!, usage, serviceTier: 'fast' })
+      expect(fast, model).toMatchObject({ costUsd: expected, priceSource: 'catalogue' })
+    }
+    // gpt-5.6-sol above 272K: 2x the long-context $8 / $30, as priority: 4,860,000 µ$.
+    const long = { inputTokens: 300_000, outputTokens: 1_000 }
+    expect(cost({ provider: 'openai', model: 'gpt-5.6-sol', usage: long, serviceTier: 'fast' }).costUsd).toBe(
+      '4.860000000000',
+    )
+    // An override's priority rate applies the same way: 8,000 × 2 + 2,000 × 2 + 1,000 × 4 = 24,000 µ$.
+    const override: PriceOverride = {
+      id: 'with-priority',
+      provider: 'openai',
+      model: 'gpt-5',
+      effectiveFrom: '2026-01-01',
+      prices: { input: '1', output: '2' },
+      serviceTiers: { priority: { multiplier: '2' } },
+    }
+    expect(
+      cost({ provider: 'openai', model: 'gpt-5', usage, serviceTier: 'fast', overrides: [override] }).costUsd,
+    ).toBe('0.024000000000')
+  })
+
   it('bills GPT-6 Fast mode at 2x the applicable rate, long context included', () => {
     // gpt-6-sol above 272K: input $4, output $15; Fast doubles them to $8 / $30.
     // 300,000 × 8 + 1,000 × 30 = 2,400,000 + 30,000 = 2,430,000 µ$

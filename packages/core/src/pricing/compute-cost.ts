@@ -1,4 +1,5 @@
 import { CoreError } from '../errors/core-error.ts'
+import type { ServiceTier } from '../events/llm-call-event.ts'
 import { findUsageProblems, type UsageBuckets } from '../usage/usage-buckets.ts'
 import type { ComputeCostInput, CostResult } from './cost-types.ts'
 import { findGenaiPricesSchedule } from './find-genai-prices-schedule.ts'
@@ -25,6 +26,16 @@ function costResult(
   priceSource: NonNullable<CostResult['priceSource']>,
 ): CostResult {
   return { costUsd: priced.costUsd, breakdown: priced.breakdown, costStatus, priceEntryId, priceSource }
+}
+
+/**
+ * The tier a call is billed at, where a provider names one of its tiers as another: OpenAI renamed
+ * Priority processing "Fast mode" and takes `service_tier: "fast"` for it, so an OpenAI call recorded as
+ * `fast` (a client or gateway forwarding OpenAI's own value) is billed as `priority`. Anthropic's `fast`
+ * is a tier of its own. The call keeps the tier it was sent with; only its price follows this.
+ */
+function billedServiceTier(provider: string, serviceTier: ServiceTier | undefined): ServiceTier | undefined {
+  return serviceTier === 'fast' && provider.trim().toLowerCase() === 'openai' ? 'priority' : serviceTier
 }
 
 function assertValidUsage(usage: UsageBuckets): void {
@@ -60,7 +71,8 @@ function assertValidUsage(usage: UsageBuckets): void {
 export function computeCost(input: ComputeCostInput): CostResult {
   assertValidUsage(input.usage)
   const timestampMs = parseInstant(input.timestamp, 'timestamp')
-  const { provider, model, usage, serviceTier } = input
+  const { provider, model, usage } = input
+  const serviceTier = billedServiceTier(provider, input.serviceTier)
   // A known price applied to counted usage is exact; applied to estimated usage it is an estimate.
   const exactness = input.usageEstimated === true ? 'estimated' : 'priced'
 

@@ -192,6 +192,24 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     })
   })
 
+  it('keeps an OpenAI call sent as `fast` in that tier, and bills it as priority (OpenAI Fast mode)', async () => {
+    const t = await createTestApp(getDb())
+    const gpt5 = { ...example, model: 'gpt-5' }
+    const posted = await t.postEvents([
+      { ...gpt5, idempotencyKey: 'priority', serviceTier: 'priority' },
+      { ...gpt5, idempotencyKey: 'fast', serviceTier: 'fast' },
+    ])
+    expect(posted.body).toEqual({ accepted: 2, duplicates: 0, errors: [] })
+    const rows = (await t.get('/v1/events?model=gpt-5')).body.data as Array<Record<string, unknown>>
+    // gpt-5 priority, $2.50 / $0.25 / $20: (7,952 × 2.50 + 2,048 × 0.25 + 500 × 20) µ$ = 30,392 µ$.
+    expect(
+      Object.fromEntries(rows.map((row) => [row.idempotencyKey, [row.serviceTier, row.costUsd]])),
+    ).toEqual({
+      priority: ['priority', '0.030392000000'],
+      fast: ['fast', '0.030392000000'],
+    })
+  })
+
   it('accepts gzip bodies', async () => {
     const t = await createTestApp(getDb())
     const response = await t.app.request('/v1/events', {

@@ -16,7 +16,8 @@ function withPriority(priority: TokenPrices, flex = true): ServiceTierPrices {
 }
 
 // Fast mode is the `priority` service tier: OpenAI renamed Priority processing to Fast mode on
-// 2026-07-30 and takes `service_tier: "priority"` and `"fast"` alike. From GPT-5.6 on it costs 2x
+// 2026-07-30 and takes `service_tier: "priority"` and `"fast"` alike (computeCost bills an OpenAI
+// `fast` call as `priority`). From GPT-5.6 on it costs 2x
 // "the applicable rate" (GPT-6 Sol page), long-context rates included: the Fast mode page lists
 // GPT-5.6 long-context Fast prices at 2x the long-context rates (https://openai.com/api-fast-mode/).
 const FAST_2X: ServiceTierPricing = { multiplier: '2' }
