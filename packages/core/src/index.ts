@@ -1,5 +1,6 @@
 export { CoreError, type CoreErrorCode } from './errors/core-error.ts'
 export { exceedsJsonDepth } from './events/exceeds-json-depth.ts'
+export { findImpossibleDate } from './events/find-impossible-date.ts'
 export { findInexactNumber } from './events/find-inexact-number.ts'
 export {
   findUnstorableText,

@@ -1,5 +1,6 @@
 import {
   compareIsoTimesExactly,
+  findImpossibleDate,
   hasDigitsPastMillisecond,
   isStorableText,
   toUtcMicrosecondCeiling,
@@ -33,10 +34,16 @@ export function supportedIsoTime(formatMessage = ISO_TIME_FORMAT) {
 
 /** `supportedIsoTime` as it was sent, every digit kept. */
 function supportedIsoTimeAsSent(formatMessage = ISO_TIME_FORMAT) {
-  const error = (issue: { input?: unknown }) =>
-    typeof issue.input === 'string' && SPACE_FOR_PLUS.test(issue.input)
-      ? `${formatMessage}; a + in a URL is read as a space, so write the offset's + as %2B`
-      : formatMessage
+  const error = (issue: { input?: unknown }) => {
+    if (typeof issue.input !== 'string') return formatMessage
+    if (SPACE_FOR_PLUS.test(issue.input)) {
+      return `${formatMessage}; a + in a URL is read as a space, so write the offset's + as %2B`
+    }
+    const impossibleDate = findImpossibleDate(issue.input)
+    return impossibleDate === undefined
+      ? formatMessage
+      : `must be a real date: ${impossibleDate} does not exist`
+  }
   return z.iso.datetime({ offset: true, error, abort: true }).refine((value) => {
     const ms = Date.parse(value)
     // The latest time itself, not a fraction of a millisecond past it, which Date.parse drops.

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { usageBucketsSchema } from '../usage/usage-buckets.ts'
 import { exceedsJsonDepth } from './exceeds-json-depth.ts'
+import { findImpossibleDate } from './find-impossible-date.ts'
 import { findInexactNumber } from './find-inexact-number.ts'
 
 /** Longest id, name or label accepted in an event (conversation id, feature, model, …). */
@@ -129,19 +130,27 @@ export type CallError = z.infer<typeof callErrorSchema>
 // `…T23:59:60Z`: an ISO 8601 time, but not one a timestamp column holds.
 const LEAP_SECOND = /^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:60(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)$/i
 
+const TIMESTAMP_FORMAT = 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00.000Z'
+
+// What is wrong with a timestamp that is not an ISO 8601 time with an offset, said as precisely as known.
+function timestampProblem(input: unknown): string {
+  if (typeof input !== 'string') return TIMESTAMP_FORMAT
+  if (LEAP_SECOND.test(input)) {
+    return 'is a leap second (second 60), which is not taken; write the same time as second 59.999'
+  }
+  const impossibleDate = findImpossibleDate(input)
+  return impossibleDate === undefined
+    ? TIMESTAMP_FORMAT
+    : `must be a real date: ${impossibleDate} does not exist`
+}
+
 /**
  * One LLM call as it travels on the wire (the "cost record" before pricing). camelCase; times are
  * ISO 8601 with an explicit offset; usage in the core buckets.
  */
 export const llmCallEventSchema = z.strictObject({
   idempotencyKey: identifier.optional(),
-  timestamp: z.iso.datetime({
-    offset: true,
-    error: (issue) =>
-      typeof issue.input === 'string' && LEAP_SECOND.test(issue.input)
-        ? 'is a leap second (second 60), which is not taken; write the same time as second 59.999'
-        : 'must be an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00.000Z',
-  }),
+  timestamp: z.iso.datetime({ offset: true, error: (issue) => timestampProblem(issue.input) }),
   provider: providerSlug,
   model: identifier,
   requestedModel: identifier.optional(),

@@ -70,6 +70,26 @@ describe('validateEventBatch', () => {
     ])
   })
 
+  it('says that an impossible date does not exist, rather than that the offset is missing', () => {
+    const events = [
+      { ...base, idempotencyKey: 'a', timestamp: '2026-02-30T00:00:00Z' },
+      { ...base, idempotencyKey: 'b', timestamp: '2026-04-31T23:00:00.000-05:00' },
+      // Without an offset it is the format that is wrong, whatever the date.
+      { ...base, idempotencyKey: 'c', timestamp: '2026-02-30T00:00:00' },
+    ]
+    const { errors } = validateEventBatch(events, { nowMs })
+    expect(errors.map(({ index, path, code, message }) => [index, path, code, message])).toEqual([
+      [0, 'timestamp', 'INVALID_VALUE', 'must be a real date: 2026-02-30 does not exist'],
+      [1, 'timestamp', 'INVALID_VALUE', 'must be a real date: 2026-04-31 does not exist'],
+      [
+        2,
+        'timestamp',
+        'INVALID_VALUE',
+        'must be an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00.000Z',
+      ],
+    ])
+  })
+
   it('names what a missing field takes, a leap second, and the allowed clock skew as configured', () => {
     const events = [
       { ...base, idempotencyKey: 'a', usage: {} },

@@ -112,6 +112,35 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     expect(((await t.get('/v1/events')).body.data as unknown[]).length).toBe(0)
   })
 
+  it('says that an impossible date does not exist, in an event and in a query, and stores nothing', async () => {
+    const t = await createTestApp(getDb())
+    const posted = await t.postEvents([{ ...example, timestamp: '2026-02-30T00:00:00Z' }])
+    expect(posted).toMatchObject({
+      status: 400,
+      body: {
+        errors: [
+          {
+            index: 0,
+            path: 'timestamp',
+            code: 'INVALID_VALUE',
+            message: 'must be a real date: 2026-02-30 does not exist',
+          },
+        ],
+      },
+    })
+    const listed = await t.get('/v1/events?from=2026-02-30T00:00:00Z')
+    expect(listed).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_QUERY',
+          details: [{ path: 'from', message: 'must be a real date: 2026-02-30 does not exist' }],
+        },
+      },
+    })
+    expect(((await t.get('/v1/events')).body.data as unknown[]).length).toBe(0)
+  })
+
   it('stores an unknown model as unpriced, never as $0, and says so', async () => {
     const t = await createTestApp(getDb())
     const posted = await t.postEvents([{ ...example, model: 'no-such-model-xyz' }])

@@ -238,9 +238,13 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       prices: { input: '1', output: '2' },
     })
     for (const [effectiveFrom, message] of [
-      ['2026-02-30', /effectiveFrom must be a real date \(2026-01-01, UTC midnight\)/],
-      ['2026-02-29', /effectiveFrom must be a real date/],
-      ['2026-02-30T00:00:00Z', /effectiveFrom must be a real date/],
+      ['2026-02-30', /effectiveFrom must be a real date: 2026-02-30 does not exist/],
+      ['2026-02-29', /effectiveFrom must be a real date: 2026-02-29 does not exist/],
+      ['2026-02-30T00:00:00Z', /effectiveFrom must be a real date: 2026-02-30 does not exist/],
+      [
+        '2026-02-28T00:00',
+        /effectiveFrom must be a real date \(2026-01-01, UTC midnight\) or an ISO 8601 time/,
+      ],
       [
         '0000-01-01',
         /effectiveFrom must be a time from 2000-01-01T00:00:00.000Z to 9999-12-31T00:00:00.000Z/,
