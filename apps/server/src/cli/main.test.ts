@@ -319,7 +319,7 @@ describe('CLI on PostgreSQL', () => {
     // The dry run does not run the down file (it would take the real run's locks): it says its check is left.
     expect(await runCli(['migrate', '--down', '--to', '0007', '--dry-run'])).toBe(0)
     expect(output).toEqual([
-      'Would roll back:\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\nStored data this would change, where there is any:\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
+      'Would roll back:\n  0011_price_override_tiers\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\nStored data this would change, where there is any:\n  0011_price_override_tiers: the service-tier and long-context rates of price overrides, which then bill every call at their base prices (stored costs stay until a recompute)\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
     ])
     output.length = 0
     expect(await runCli(['migrate'])).toBe(0)
@@ -415,14 +415,14 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       for (const argv of readOnly) {
         expect(await runCli(argv), argv.join(' ')).toBe(1)
         expect(stderr, argv.join(' ')).toEqual([
-          'Error: The database schema is not current: 1 migration not applied (0010_fast_service_tier). This command only reads; run `npx ai-cost-profiler migrate` to apply it.',
+          'Error: The database schema is not current: 2 migrations not applied (0010_fast_service_tier, 0011_price_override_tiers). This command only reads; run `npx ai-cost-profiler migrate` to apply them.',
         ])
         stderr.length = 0
       }
       expect(stdout).toEqual([])
       expect(await runCli(['migrate', '--dry-run'])).toBe(0)
       expect(stdout.join('\n')).toMatch(
-        /^Would apply 1 migration\(s\) in one transaction:\n\n-- 0010_fast_service_tier/,
+        /^Would apply 2 migration\(s\) in one transaction:\n\n-- 0010_fast_service_tier/,
       )
       stdout.length = 0
       expect(await runCli(['migrate', '--down', '--dry-run', '--to', '0007'])).toBe(0)
@@ -450,7 +450,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         }
         expect(await runCli(['migrate', '--dry-run'])).toBe(0)
         expect(stdout.join('\n')).toMatch(
-          /^There is no database yet: `migrate` would create it and apply 10 migration\(s\) in one transaction:\n\n-- 0001_initial/,
+          /^There is no database yet: `migrate` would create it and apply 11 migration\(s\) in one transaction:\n\n-- 0001_initial/,
         )
         stdout.length = 0
         expect(await runCli(['migrate', '--down', '--dry-run'])).toBe(0)

@@ -22,7 +22,7 @@ async function withTargetDb<T>(target: CliTestTarget, work: (db: Queryable) => P
 }
 
 const KNOWN =
-  '0001_initial, 0002_rollups_and_jobs, 0003_messages_cascade_by_trigger, 0004_calls_keys_by_trigger, 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums, 0009_usage_estimated, 0010_fast_service_tier'
+  '0001_initial, 0002_rollups_and_jobs, 0003_messages_cascade_by_trigger, 0004_calls_keys_by_trigger, 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums, 0009_usage_estimated, 0010_fast_service_tier, 0011_price_override_tiers'
 
 for (const dialect of ['pglite', 'postgres'] as const) {
   describe(`migrate command [${dialect}]`, () => {
@@ -60,17 +60,17 @@ for (const dialect of ['pglite', 'postgres'] as const) {
     it('rolls back to a known version, given as a version or a whole name', async () => {
       expect((await run(target!, [])).printed.at(-1)).toMatch(/^Applied: 0001_initial, /)
       expect((await run(target!, ['--down', '--to', '0004', '--dry-run'])).printed).toEqual([
-        'Would roll back:\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\n  0007_ultrafast_service_tier\n  0006_events_keys_by_trigger\n  0005_messages_from_calls\nStored data this would change, where there is any:\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\n  0007_ultrafast_service_tier: the `ultrafast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them as `priority`)\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
+        'Would roll back:\n  0011_price_override_tiers\n  0010_fast_service_tier\n  0009_usage_estimated\n  0008_wide_cost_sums\n  0007_ultrafast_service_tier\n  0006_events_keys_by_trigger\n  0005_messages_from_calls\nStored data this would change, where there is any:\n  0011_price_override_tiers: the service-tier and long-context rates of price overrides, which then bill every call at their base prices (stored costs stay until a recompute)\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\n  0007_ultrafast_service_tier: the `ultrafast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them as `priority`)\nNot checked by a dry run: the down file of 0008_wide_cost_sums checks the stored data when it runs and refuses, changing nothing, when the data no longer fits the older schema.',
       ])
       expect(await run(target!, ['--down', '--to', '0004_calls_keys_by_trigger'])).toEqual({
         exitCode: 0,
         printed: [
-          'Rolled back: 0010_fast_service_tier, 0009_usage_estimated, 0008_wide_cost_sums, 0007_ultrafast_service_tier, 0006_events_keys_by_trigger, 0005_messages_from_calls\nStored data this changed, where there was any:\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\n  0007_ultrafast_service_tier: the `ultrafast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them as `priority`)',
+          'Rolled back: 0011_price_override_tiers, 0010_fast_service_tier, 0009_usage_estimated, 0008_wide_cost_sums, 0007_ultrafast_service_tier, 0006_events_keys_by_trigger, 0005_messages_from_calls\nStored data this changed, where there was any:\n  0011_price_override_tiers: the service-tier and long-context rates of price overrides, which then bill every call at their base prices (stored costs stay until a recompute)\n  0010_fast_service_tier: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)\n  0009_usage_estimated: which calls had estimated usage (`usageEstimated`); their stored cost status stays, but a later recompute marks such calls `priced`\n  0007_ultrafast_service_tier: the `ultrafast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them as `priority`)',
         ],
       })
       expect((await run(target!, ['--down', '--to', '0004'])).printed).toEqual(['Nothing to roll back.'])
       expect((await run(target!, [])).printed).toEqual([
-        'Applied: 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums, 0009_usage_estimated, 0010_fast_service_tier',
+        'Applied: 0005_messages_from_calls, 0006_events_keys_by_trigger, 0007_ultrafast_service_tier, 0008_wide_cost_sums, 0009_usage_estimated, 0010_fast_service_tier, 0011_price_override_tiers',
       ])
     })
 

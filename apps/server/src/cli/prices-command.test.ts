@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRICE_OVERRIDES_CHANGED_CHANNEL } from '../ingest/price-overrides-cache.ts'
 import { utcDayOf } from '../jobs/utc-days.ts'
 import { createRedisMessageBus } from '../messaging/redis-message-bus.ts'
+import { insertPriceOverride } from '../storage/repositories/price-overrides-repository.ts'
+import { findProjectByName } from '../storage/repositories/projects-repository.ts'
 import { type CliTestTarget, cliTestContext, openCliTestTarget } from '../testing/cli-test-target.ts'
 import { closedPort } from '../testing/closed-port.ts'
 import { keysCommand } from './keys-command.ts'
 import { pricesCommand } from './prices-command.ts'
+import { withMigratedDatabase } from './with-database.ts'
 
 /** Redis used by the tests; never skipped: without it these tests fail. */
 const TEST_REDIS_URL = process.env.ACP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -70,6 +73,30 @@ describe('prices command', () => {
     const other = cliTestContext(target!.env)
     await expect(pricesCommand(setArgs('same-model'), other.context)).rejects.toThrow(
       `Override ${id} (acme/Same-Model from 2026-01-01T00:00:00.000Z) already prices that model from that start; run \`prices set\` with --model Same-Model to replace it, or delete it first.`,
+    )
+  })
+
+  it('keeps the tiers an override got through the API when `prices set` replaces its prices, and lists them', async () => {
+    const { env } = cliTestContext(target!.env).context
+    await withMigratedDatabase(env, async (db) => {
+      const project = await findProjectByName(db, 'pricing')
+      await insertPriceOverride(db, {
+        projectId: project!.id,
+        provider: 'acme',
+        model: 'tiered',
+        effectiveFrom: '2026-01-01T00:00:00.000Z',
+        prices: { input: '5', output: '5' },
+        serviceTiers: { batch: { multiplier: '0.5' } },
+        longContext: [{ aboveInputTokens: 200_000, prices: { input: '2' } }],
+      })
+    })
+    const set = cliTestContext(target!.env)
+    expect(await pricesCommand(setArgs('tiered'), set.context)).toBe(0)
+    expect(set.text()).toMatch(/^Updated override [0-9a-f-]{36} to version 2/)
+    const listed = cliTestContext(target!.env)
+    expect(await pricesCommand(['list', '--project', 'pricing'], listed.context)).toBe(0)
+    expect(listed.text()).toContain(
+      'acme/tiered from 2026-01-01T00:00:00.000Z: input 1, output 2 (USD per million tokens); above 200000 input tokens: input 2; batch x0.5',
     )
   })
 

@@ -1,3 +1,4 @@
+import type { TokenPrices } from '@ai-cost-profiler/core'
 import { priceOverrideBody } from '../http/routes/price-overrides-routes.ts'
 import { PRICE_OVERRIDES_CHANGED_CHANNEL } from '../ingest/price-overrides-cache.ts'
 import { utcDayOf } from '../jobs/utc-days.ts'
@@ -7,6 +8,7 @@ import {
   insertPriceOverride,
   listPriceOverrides,
   type PriceOverrideDuplicate,
+  type PriceOverrideRecord,
   updatePriceOverride,
 } from '../storage/repositories/price-overrides-repository.ts'
 import { announceToServers } from './announce-to-servers.ts'
@@ -94,6 +96,25 @@ function parsePriceOverride(values: Record<string, string | boolean | undefined>
   )
 }
 
+function describePrices(prices: Partial<TokenPrices>): string {
+  return Object.entries(prices)
+    .map(([bucket, price]) => `${bucket} ${price}`)
+    .join(', ')
+}
+
+// The tiers an override carries (set through the API), so a listing shows every rate it bills.
+function describeTiers(override: Pick<PriceOverrideRecord, 'serviceTiers' | 'longContext'>): string {
+  const tiers = Object.entries(override.serviceTiers).map(([tier, pricing]) =>
+    'prices' in pricing
+      ? `; ${tier}: ${describePrices(pricing.prices)}`
+      : `; ${tier} x${pricing.multiplier}${pricing.appliesToLongContext === false ? ' (short prompts only)' : ''}`,
+  )
+  const longContext = override.longContext.map(
+    (tier) => `; above ${tier.aboveInputTokens} input tokens: ${describePrices(tier.prices)}`,
+  )
+  return [...longContext, ...tiers].join('')
+}
+
 /** `prices list --project NAME`: the project's overrides with their id and version. */
 const listPrices: Command = async (args, { env, print }) => {
   const values = parseCommandOptions('prices list', args, { project: { type: 'string' } })
@@ -103,11 +124,8 @@ const listPrices: Command = async (args, { env, print }) => {
     const overrides = await listPriceOverrides(db, project.id)
     if (overrides.length === 0) print('No price overrides.')
     for (const override of overrides) {
-      const prices = Object.entries(override.prices)
-        .map(([bucket, price]) => `${bucket} ${price}`)
-        .join(', ')
       print(
-        `${override.id}  v${override.version}  ${override.provider}/${override.model} from ${override.effectiveFrom}: ${prices} (USD per million tokens)`,
+        `${override.id}  v${override.version}  ${override.provider}/${override.model} from ${override.effectiveFrom}: ${describePrices(override.prices)} (USD per million tokens)${describeTiers(override)}`,
       )
     }
     return 0
@@ -141,7 +159,8 @@ function sameModelError(duplicate: PriceOverrideDuplicate): CliError {
 
 /**
  * `prices set --project NAME --provider P --model M --from DATE --input USD --output USD [buckets]`:
- * creates an override, or replaces the one with the same provider, model and start.
+ * creates an override, or replaces the prices of the one with the same provider, model and start (its
+ * service-tier and long-context rates, which only the API sets, stay).
  */
 const setPrice: Command = async (args, { env, print }) => {
   const values = parseCommandOptions('prices set', args, {
@@ -163,11 +182,15 @@ const setPrice: Command = async (args, { env, print }) => {
         override.effectiveFrom === input.effectiveFrom,
     )
     if (existing) {
+      // The command sets bucket prices only: the override keeps the tiers the API gave it.
+      const { serviceTiers, longContext } = existing
       const edit = await updatePriceOverride(db, {
         projectId: project.id,
         id: existing.id,
         version: existing.version,
         ...input,
+        serviceTiers,
+        longContext,
       })
       if (edit.status === 'duplicate') throw sameModelError(edit)
       if (edit.status !== 'updated')

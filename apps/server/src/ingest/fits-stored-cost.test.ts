@@ -94,6 +94,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       await db.query('DELETE FROM daily_aggregate_days WHERE project_id = $1', [projectId])
       await db.query('DELETE FROM llm_call_daily_aggregates WHERE project_id = $1', [projectId])
       expect(await migrateDown(db, { toVersion: '0007' })).toEqual([
+        '0011_price_override_tiers',
         '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
@@ -103,6 +104,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0008_wide_cost_sums',
         '0009_usage_estimated',
         '0010_fast_service_tier',
+        '0011_price_override_tiers',
       ])
       expect(await costSumColumns(db)).toEqual(widths(38))
       const rollups = await db.query<{ cost: string }>(

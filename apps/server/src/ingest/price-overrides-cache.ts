@@ -1,6 +1,6 @@
 import type { PriceOverride } from '@ai-cost-profiler/core'
 import type { Queryable } from '../storage/database.ts'
-import { listPriceOverrides } from '../storage/repositories/price-overrides-repository.ts'
+import { listPriceOverrides, toPriceOverride } from '../storage/repositories/price-overrides-repository.ts'
 import { createProjectCache, type ProjectCache, type ProjectCacheOptions } from './project-cache.ts'
 
 /** Channel on which a project whose overrides changed is announced, so every process reloads them. */
@@ -21,13 +21,7 @@ export function createPriceOverridesCache(options: PriceOverridesCacheOptions): 
     ...options,
     async load(projectId) {
       const records = await listPriceOverrides(options.db, projectId)
-      return records.map(({ id, provider, model, effectiveFrom, prices }) => ({
-        id,
-        provider,
-        model,
-        effectiveFrom,
-        prices,
-      }))
+      return records.map(toPriceOverride)
     },
   })
 }

@@ -180,6 +180,49 @@ describeEachDatabase('recompute', (getDb) => {
     ])
   })
 
+  it("re-prices with an override's service-tier and long-context rates", async () => {
+    const db = getDb()
+    const projectId = await createProject(db)
+    const call = (serviceTier: 'standard' | 'batch', inputTokens: number) =>
+      callRow(projectId, {
+        timestamp: '2025-05-01T03:10:00Z',
+        idempotencyKey: `${serviceTier}-${inputTokens}`,
+        provider: 'acme',
+        model: 'tiered',
+        serviceTier,
+        inputTokens,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        costUsd: null,
+        costStatus: 'unpriced',
+        priceSource: null,
+        priceEntryId: null,
+      })
+    await insertCalls(db, [call('standard', 100_000), call('batch', 100_000), call('batch', 300_000)])
+    await insertPriceOverride(db, {
+      projectId,
+      provider: 'acme',
+      model: 'tiered',
+      effectiveFrom: '2025-01-01T00:00:00Z',
+      prices: { input: '1', output: '2' },
+      serviceTiers: { batch: { multiplier: '0.5' } },
+      longContext: [{ aboveInputTokens: 200_000, prices: { input: '2' } }],
+    })
+    const jobs = createJobService({ db, logger, now: NOW })
+    const { done } = await jobs.start('recompute', { from: '2025-05-01', to: '2025-05-01', projectId }, 'cli')
+    expect((await done).status).toBe('succeeded')
+    const { rows } = await db.query<{ key: string; cost: string }>(
+      `SELECT idempotency_key AS key, cost_usd::text AS cost FROM llm_calls WHERE project_id = $1`,
+      [projectId],
+    )
+    // 100,000 × $1/M = $0.10; in a batch half of it; 300,000 × $2/M (long context) = $0.60, halved.
+    expect(Object.fromEntries(rows.map((row) => [row.key, row.cost]))).toEqual({
+      'standard-100000': '0.100000000000',
+      'batch-100000': '0.050000000000',
+      'batch-300000': '0.300000000000',
+    })
+  })
+
   it('re-prices each of many calls at the same time once, whatever the digits of their ids', async () => {
     const db = getDb()
     const projectId = await createProject(db)

@@ -12,7 +12,7 @@ import { fitsStoredCost, MAX_STORED_COST_USD } from '../ingest/fits-stored-cost.
 import type { Logger } from '../logging/logger.ts'
 import type { Database } from '../storage/database.ts'
 import type { JobTrigger } from '../storage/repositories/job-runs-repository.ts'
-import { listPriceOverrides } from '../storage/repositories/price-overrides-repository.ts'
+import { listPriceOverrides, toPriceOverride } from '../storage/repositories/price-overrides-repository.ts'
 import {
   applyRepricing,
   type CallToReprice,
@@ -184,15 +184,7 @@ async function recomputeProject(
     model: options.model,
     dryRun,
   })
-  const overrides = (await listPriceOverrides(db, project.projectId)).map(
-    ({ id, provider, model, effectiveFrom, prices }) => ({
-      id,
-      provider,
-      model,
-      effectiveFrom,
-      prices,
-    }),
-  )
+  const overrides = (await listPriceOverrides(db, project.projectId)).map(toPriceOverride)
   const byModel = new Map<string, ModelTotals>()
   let scanned = 0
   let changed = 0

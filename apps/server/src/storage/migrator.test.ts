@@ -7,6 +7,7 @@ import { writeCallBatch } from '../ingest/write-call-batch.ts'
 import { callRow, createProject } from '../jobs/__fixtures__/call-rows.ts'
 import { openTestDatabase } from '../testing/test-databases.ts'
 import { getMigrationStatus, loadMigrations, migrateDown, migrateUp } from './migrator.ts'
+import { insertPriceOverride, listPriceOverrides } from './repositories/price-overrides-repository.ts'
 import { StorageError } from './storage-error.ts'
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
@@ -70,6 +71,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((await messages()).rows).toEqual(expected)
 
       expect(await migrateDown(db, { toVersion: '0004' })).toEqual([
+        '0011_price_override_tiers',
         '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
@@ -86,6 +88,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0008_wide_cost_sums',
         '0009_usage_estimated',
         '0010_fast_service_tier',
+        '0011_price_override_tiers',
       ])
       expect((await messages()).rows).toEqual(expected)
       // Back on the view, a deleted conversation's messages leave with it.
@@ -123,6 +126,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
 
       // Rolled back, the keys are back and check again: an event of a missing conversation is refused.
       expect(await migrateDown(db, { toVersion: '0005' })).toEqual([
+        '0011_price_override_tiers',
         '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
@@ -143,6 +147,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0008_wide_cost_sums',
         '0009_usage_estimated',
         '0010_fast_service_tier',
+        '0011_price_override_tiers',
       ])
     })
 
@@ -169,6 +174,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       ).rejects.toThrow(/llm_calls_service_tier_check/)
 
       expect(await migrateDown(db, { toVersion: '0006' })).toEqual([
+        '0011_price_override_tiers',
         '0010_fast_service_tier',
         '0009_usage_estimated',
         '0008_wide_cost_sums',
@@ -183,6 +189,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
         '0008_wide_cost_sums',
         '0009_usage_estimated',
         '0010_fast_service_tier',
+        '0011_price_override_tiers',
       ])
     })
 
@@ -190,14 +197,47 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       const { db, projectId, tiers } = await oneCallOfTier('fast', '0.180000000000')
       expect(await tiers()).toEqual([{ tier: 'fast', cost: '0.180000000000' }])
 
-      expect(await migrateDown(db, { toVersion: '0009' })).toEqual(['0010_fast_service_tier'])
+      expect(await migrateDown(db, { toVersion: '0009' })).toEqual([
+        '0011_price_override_tiers',
+        '0010_fast_service_tier',
+      ])
       expect(await tiers()).toEqual([{ tier: 'priority', cost: '0.180000000000' }])
       await expect(
         db.query(`UPDATE llm_calls SET service_tier = 'fast' WHERE project_id = $1`, [projectId]),
       ).rejects.toThrow(/llm_calls_service_tier_check/)
       // The tiers 0007 added are still allowed.
       await db.query(`UPDATE llm_calls SET service_tier = 'ultrafast' WHERE project_id = $1`, [projectId])
-      expect(await migrateUp(db)).toEqual(['0010_fast_service_tier'])
+      expect(await migrateUp(db)).toEqual(['0010_fast_service_tier', '0011_price_override_tiers'])
+    })
+
+    it("keeps an override's base prices when its tiers are rolled back, and gives it none when applied again", async () => {
+      const { db, dispose } = await openTestDatabase(dialect)
+      disposers.push(dispose)
+      const projectId = await createProject(db)
+      const created = await insertPriceOverride(db, {
+        projectId,
+        provider: 'acme',
+        model: 'tiered',
+        effectiveFrom: '2025-01-01T00:00:00Z',
+        prices: { input: '1', output: '2' },
+        serviceTiers: { batch: { multiplier: '0.5' } },
+        longContext: [{ aboveInputTokens: 200_000, prices: { input: '2' } }],
+      })
+      expect(created).toMatchObject({
+        status: 'created',
+        record: { serviceTiers: { batch: { multiplier: '0.5' } } },
+      })
+      const overrides = async () =>
+        (await db.query('SELECT * FROM price_overrides WHERE project_id = $1', [projectId])).rows
+      expect(await migrateDown(db, { toVersion: '0010' })).toEqual(['0011_price_override_tiers'])
+      expect(await overrides()).toEqual([
+        expect.not.objectContaining({ service_tiers: expect.anything(), long_context: expect.anything() }),
+      ])
+      expect(await overrides()).toEqual([expect.objectContaining({ prices: { input: '1', output: '2' } })])
+      expect(await migrateUp(db)).toEqual(['0011_price_override_tiers'])
+      expect(await listPriceOverrides(db, projectId)).toEqual([
+        expect.objectContaining({ prices: { input: '1', output: '2' }, serviceTiers: {}, longContext: [] }),
+      ])
     })
 
     it('stops a roll-back whose down path refuses, in one line naming the migration, and rolls nothing back', async () => {
@@ -222,7 +262,7 @@ for (const dialect of ['pglite', 'postgres'] as const) {
       expect((failure as Error).message).not.toContain('\n')
       const status = await getMigrationStatus(db)
       expect(status.pending).toEqual([])
-      expect(status.applied.at(-1)).toBe('0010_fast_service_tier')
+      expect(status.applied.at(-1)).toBe('0011_price_override_tiers')
     })
 
     it('refuses to start when an applied migration was edited', async () => {

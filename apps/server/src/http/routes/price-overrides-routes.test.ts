@@ -141,6 +141,143 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
     expect(stale).toMatchObject({ status: 409, body: { error: { code: 'VERSION_CONFLICT' } } })
   })
 
+  it('stores service-tier and long-context rates with an override, and prices calls with them', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const tiered = {
+      provider: 'google',
+      model: 'gemini-own-pro',
+      effectiveFrom: '2026-01-01',
+      prices: { input: '2', cacheRead: '0.2', output: '12' },
+      serviceTiers: {
+        batch: { multiplier: '0.5' },
+        priority: { multiplier: '1.8', appliesToLongContext: false },
+        flex: { prices: { input: '1', output: '6' } },
+      },
+      longContext: [{ aboveInputTokens: 200_000, prices: { input: '4', cacheRead: '0.4', output: '18' } }],
+    }
+    const created = await send(t, 'POST', '/v1/price-overrides', tiered)
+    expect(created).toMatchObject({
+      status: 201,
+      body: { serviceTiers: tiered.serviceTiers, longContext: tiered.longContext },
+    })
+    expect((await t.get(`/v1/price-overrides/${created.body?.id}`)).body).toEqual(created.body)
+    const call = (idempotencyKey: string, fields: Record<string, unknown>) => ({
+      ...event,
+      provider: 'google',
+      model: 'gemini-own-pro',
+      idempotencyKey,
+      usage: { inputTokens: 1_000, cacheReadInputTokens: 400, outputTokens: 1_000 },
+      ...fields,
+    })
+    const long = { inputTokens: 250_000, outputTokens: 1_000 }
+    expect(
+      (
+        await t.postEvents([
+          call('standard', {}),
+          call('batch', { serviceTier: 'batch' }),
+          call('flex', { serviceTier: 'flex' }),
+          call('ultrafast', { serviceTier: 'ultrafast' }),
+          call('long', { usage: long }),
+          call('long-batch', { usage: long, serviceTier: 'batch' }),
+          call('long-priority', { usage: long, serviceTier: 'priority' }),
+        ])
+      ).body,
+    ).toEqual({ accepted: 7, duplicates: 0, errors: [] })
+    const rows = (await t.get('/v1/events?model=gemini-own-pro')).body.data as Array<Record<string, unknown>>
+    expect(Object.fromEntries(rows.map((row) => [row.idempotencyKey, row.costUsd]))).toEqual({
+      // 600 × 2 + 400 × 0.2 + 1,000 × 12 = 1,200 + 80 + 12,000 = 13,280 µ$
+      standard: '0.013280000000',
+      // Half of it.
+      batch: '0.006640000000',
+      // Flex's own prices; its cache reads bill as its input: 600 × 1 + 400 × 1 + 1,000 × 6 = 7,000 µ$
+      flex: '0.007000000000',
+      // A tier the override does not list bills at its prices.
+      ultrafast: '0.013280000000',
+      // Above 200,000 the long-context rates: 250,000 × 4 + 1,000 × 18 = 1,018,000 µ$
+      long: '1.018000000000',
+      'long-batch': '0.509000000000',
+      // Priority's multiplier is for short prompts only.
+      'long-priority': '1.018000000000',
+    })
+  })
+
+  it('refuses tiers it could not price with as given, saying why', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const create = (fields: Record<string, unknown>) =>
+      send(t, 'POST', '/v1/price-overrides', {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        effectiveFrom: '2026-01-01',
+        prices: { input: '1', output: '2' },
+        ...fields,
+      })
+    for (const [fields, path, message] of [
+      [
+        { serviceTiers: { batch: { multiplier: 0.5 } } },
+        'serviceTiers.batch.multiplier',
+        /must be a text value/,
+      ],
+      [{ serviceTiers: { batch: { multiplier: '1e3' } } }, 'serviceTiers.batch.multiplier', /decimal string/],
+      [
+        { serviceTiers: { batch: { multiplier: '0.5', prices: { input: '1', output: '1' } } } },
+        'serviceTiers.batch',
+        /either a "multiplier" or "prices", not both or neither/,
+      ],
+      [{ serviceTiers: { batch: {} } }, 'serviceTiers.batch', /either a "multiplier" or "prices"/],
+      [
+        { serviceTiers: { flex: { prices: { input: '1', output: '1' }, appliesToLongContext: false } } },
+        'serviceTiers.flex.appliesToLongContext',
+        /goes with a "multiplier" only/,
+      ],
+      [{ serviceTiers: { standard: { multiplier: '1' } } }, 'serviceTiers', /unknown field/],
+      [{ serviceTiers: { fast: { multiplier: '2' } } }, 'serviceTiers.fast', /billed as priority/],
+      [
+        { longContext: [{ aboveInputTokens: 200_000, prices: {} }] },
+        'longContext.0.prices',
+        /must price at least one bucket/,
+      ],
+      [
+        {
+          longContext: [
+            { aboveInputTokens: 128_000, prices: { input: '2' } },
+            { aboveInputTokens: 128_000, prices: { input: '3' } },
+          ],
+        },
+        'longContext',
+        /must not list one aboveInputTokens twice/,
+      ],
+      [
+        { longContext: [{ aboveInputTokens: 0, prices: { input: '2' } }] },
+        'longContext.0.aboveInputTokens',
+        /at least 1/,
+      ],
+    ] as const) {
+      const refused = await create(fields)
+      // Each body has one problem, told at its path.
+      expect(refused, path).toEqual({
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_PRICE_OVERRIDE',
+            message: expect.any(String),
+            details: [{ path, message: expect.stringMatching(message) }],
+          },
+        },
+      })
+    }
+    expect((await t.get('/v1/price-overrides')).body.data).toEqual([])
+    // Anthropic's fast mode is a tier of its own, so an Anthropic override may price it.
+    const anthropic = await create({
+      provider: 'anthropic',
+      model: 'claude-opus-4-6',
+      serviceTiers: { fast: { multiplier: '6' } },
+    })
+    expect(anthropic).toMatchObject({
+      status: 201,
+      body: { serviceTiers: { fast: { multiplier: '6' } }, longContext: [] },
+    })
+  })
+
   it('lets exactly one of two edits from the same version win; the other gets 409 and nothing is lost', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'] })
     const created = await send(t, 'POST', '/v1/price-overrides', {

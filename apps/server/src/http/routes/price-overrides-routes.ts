@@ -1,3 +1,4 @@
+import { MAX_TOKENS_PER_BUCKET, type ServiceTierPricing } from '@ai-cost-profiler/core'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { IngestService } from '../../ingest/ingest-service.ts'
@@ -39,27 +40,119 @@ const effectiveFrom = z
   .transform((value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value))
   .pipe(isoTime('must be a real date (2026-01-01, UTC midnight) or an ISO 8601 time with an offset'))
 
-/** The fields of an override as the API takes them. */
-export const priceOverrideBody = z.strictObject({
-  provider: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case provider slug such as "openai"'),
-  model: z.string().min(1).max(256),
-  effectiveFrom,
-  // A bucket left out is billed as its parent (cache reads as input, reasoning as output, ...).
-  prices: z.strictObject({
-    input: usdPerMillion,
-    output: usdPerMillion,
-    cacheRead: usdPerMillion.optional(),
-    cacheWrite: usdPerMillion.optional(),
-    cacheWrite1h: usdPerMillion.optional(),
-    reasoning: usdPerMillion.optional(),
-    inputAudio: usdPerMillion.optional(),
-    outputAudio: usdPerMillion.optional(),
-    inputImage: usdPerMillion.optional(),
-    outputImage: usdPerMillion.optional(),
-  }),
+// A bucket left out is billed as its parent (cache reads as input, reasoning as output, ...).
+const tokenPrices = z.strictObject({
+  input: usdPerMillion,
+  output: usdPerMillion,
+  cacheRead: usdPerMillion.optional(),
+  cacheWrite: usdPerMillion.optional(),
+  cacheWrite1h: usdPerMillion.optional(),
+  reasoning: usdPerMillion.optional(),
+  inputAudio: usdPerMillion.optional(),
+  outputAudio: usdPerMillion.optional(),
+  inputImage: usdPerMillion.optional(),
+  outputImage: usdPerMillion.optional(),
 })
+
+// A factor on every bucket price ("0.5" for batch), exact like a price: a decimal string, never a number.
+const multiplier = z
+  .string()
+  .regex(
+    /^\d{1,3}(\.\d{1,6})?$/,
+    'must be a decimal string such as "0.5" or "2": at most 3 digits before the point and 6 after it',
+  )
+
+// The shapes core's ServiceTierPricing takes: a multiplier (on the long-context rates too unless
+// `appliesToLongContext` is false), or published prices that replace the base ones on short prompts.
+const serviceTierPricing = z
+  .strictObject({
+    multiplier: multiplier.optional(),
+    appliesToLongContext: z.boolean().optional(),
+    prices: tokenPrices.optional(),
+  })
+  .check((context) => {
+    const { multiplier, appliesToLongContext, prices } = context.value
+    if ((multiplier === undefined) === (prices === undefined)) {
+      context.issues.push({
+        code: 'custom',
+        input: context.value,
+        message: 'must have either a "multiplier" or "prices", not both or neither',
+      })
+    } else if (prices !== undefined && appliesToLongContext !== undefined) {
+      context.issues.push({
+        code: 'custom',
+        input: context.value,
+        path: ['appliesToLongContext'],
+        message:
+          'goes with a "multiplier" only: tier "prices" always leave long prompts at their long-context rates',
+      })
+    }
+  })
+  // Runs only when the check passed, so exactly one of `multiplier` and `prices` is set.
+  .transform(
+    ({ multiplier, appliesToLongContext, prices }): ServiceTierPricing =>
+      prices !== undefined
+        ? { prices }
+        : {
+            multiplier: multiplier as string,
+            ...(appliesToLongContext === undefined ? {} : { appliesToLongContext }),
+          },
+  )
+
+const serviceTiers = z.strictObject({
+  batch: serviceTierPricing.optional(),
+  flex: serviceTierPricing.optional(),
+  priority: serviceTierPricing.optional(),
+  ultrafast: serviceTierPricing.optional(),
+  fast: serviceTierPricing.optional(),
+})
+
+// Providers decide the tier per request from the whole prompt and bill all of it at the tier's rates.
+const MAX_LONG_CONTEXT_TIERS = 4
+const longContext = z
+  .array(
+    z.strictObject({
+      aboveInputTokens: z.int().min(1).max(MAX_TOKENS_PER_BUCKET),
+      prices: tokenPrices
+        .partial()
+        .refine(
+          (prices) => Object.keys(prices).length > 0,
+          'must price at least one bucket, e.g. {"input": "2.50"}',
+        ),
+    }),
+  )
+  .max(MAX_LONG_CONTEXT_TIERS)
+  .refine(
+    (tiers) => new Set(tiers.map((tier) => tier.aboveInputTokens)).size === tiers.length,
+    'must not list one aboveInputTokens twice',
+  )
+  .transform((tiers) => tiers.toSorted((a, b) => a.aboveInputTokens - b.aboveInputTokens))
+
+/** The fields of an override as the API takes them. */
+export const priceOverrideBody = z
+  .strictObject({
+    provider: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case provider slug such as "openai"'),
+    model: z.string().min(1).max(256),
+    effectiveFrom,
+    prices: tokenPrices,
+    // A tier left out bills at `prices`; none given, every tier does (the override is what the project pays).
+    serviceTiers: serviceTiers.default({}),
+    longContext: longContext.default([]),
+  })
+  .check((context) => {
+    // Pricing bills an OpenAI `fast` call as `priority`, so a `fast` rate of an OpenAI override would never apply.
+    if (context.value.provider === 'openai' && context.value.serviceTiers.fast !== undefined) {
+      context.issues.push({
+        code: 'custom',
+        input: context.value,
+        path: ['serviceTiers', 'fast'],
+        message:
+          'is never used for openai: an OpenAI call sent as fast is billed as priority; set "priority" instead',
+      })
+    }
+  })
 
 // Versions are stored as a 32-bit integer: a larger one is no version an override ever had.
 const MAX_VERSION = 2_147_483_647

@@ -1,4 +1,10 @@
-import { namesSameModel, type TokenPrices } from '@ai-cost-profiler/core'
+import {
+  type LongContextTier,
+  namesSameModel,
+  type PriceOverride,
+  type ServiceTierPrices,
+  type TokenPrices,
+} from '@ai-cost-profiler/core'
 import type { Database, Queryable } from '../database.ts'
 
 /** A project's own price for a model from `effectiveFrom` on, with its edit version. */
@@ -10,6 +16,10 @@ export interface PriceOverrideRecord {
   effectiveFrom: string
   /** USD per million tokens per bucket, decimal strings. */
   prices: TokenPrices
+  /** Rates per non-standard service tier; a tier left out (all, when empty) bills at `prices`. */
+  serviceTiers: ServiceTierPrices
+  /** Prices for prompts above a size, by threshold; empty when the override has none. */
+  longContext: LongContextTier[]
   version: number
   createdAt: string
   updatedAt: string
@@ -21,11 +31,22 @@ export interface PriceOverrideInput {
   model: string
   effectiveFrom: string
   prices: TokenPrices
+  /** None when left out. */
+  serviceTiers?: ServiceTierPrices
+  /** None when left out. */
+  longContext?: readonly LongContextTier[]
+}
+
+/** An override as pricing takes it: its prices and tiers, without the edit bookkeeping. */
+export function toPriceOverride(record: PriceOverrideRecord): PriceOverride {
+  const { id, provider, model, effectiveFrom, prices, serviceTiers, longContext } = record
+  return { id, provider, model, effectiveFrom, prices, serviceTiers, longContext }
 }
 
 const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
-const COLUMNS = `id, provider, model, ${ISO('effective_from')} AS "effectiveFrom", prices, version,
+const COLUMNS = `id, provider, model, ${ISO('effective_from')} AS "effectiveFrom", prices,
+  service_tiers AS "serviceTiers", long_context AS "longContext", version,
   ${ISO('created_at')} AS "createdAt", ${ISO('updated_at')} AS "updatedAt"`
 
 const UNIQUE_VIOLATION = '23505'
@@ -102,9 +123,18 @@ export async function insertPriceOverride(
     const existing = await findSameModelOverride(tx, input)
     if (existing) return { status: 'duplicate', existing }
     const { rows } = await tx.query<PriceOverrideRecord>(
-      `INSERT INTO price_overrides (project_id, provider, model, effective_from, prices) VALUES ($1, $2, $3, $4, $5::jsonb)
+      `INSERT INTO price_overrides (project_id, provider, model, effective_from, prices, service_tiers, long_context)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb)
        ON CONFLICT (project_id, provider, model, effective_from) DO NOTHING RETURNING ${COLUMNS}`,
-      [input.projectId, input.provider, input.model, input.effectiveFrom, JSON.stringify(input.prices)],
+      [
+        input.projectId,
+        input.provider,
+        input.model,
+        input.effectiveFrom,
+        JSON.stringify(input.prices),
+        JSON.stringify(input.serviceTiers ?? {}),
+        JSON.stringify(input.longContext ?? []),
+      ],
     )
     return rows[0]
       ? { status: 'created', record: rows[0] }
@@ -147,8 +177,8 @@ export async function updatePriceOverride(
       const existing = await findSameModelOverride(tx, input)
       if (existing) return { status: 'duplicate', existing }
       const { rows } = await tx.query<PriceOverrideRecord>(
-        `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb, version = version + 1,
-           updated_at = clock_timestamp()
+        `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb,
+           service_tiers = $8::jsonb, long_context = $9::jsonb, version = version + 1, updated_at = clock_timestamp()
          WHERE project_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
         [
           input.projectId,
@@ -158,6 +188,8 @@ export async function updatePriceOverride(
           input.model,
           input.effectiveFrom,
           JSON.stringify(input.prices),
+          JSON.stringify(input.serviceTiers ?? {}),
+          JSON.stringify(input.longContext ?? []),
         ],
       )
       return rows[0] ? { status: 'updated', record: rows[0] } : explainMiss(tx, input)
