@@ -752,6 +752,65 @@ describe('computeCost: price dates', () => {
     expect(at('gpt-4o-2024-11-20', '2025-01-01T00:00:00Z')).toBe('12.500000000000')
   })
 
+  it('prices text-embedding-ada-002 at its launch price until the cut of 2023-06-13', () => {
+    const embed = (timestamp: string) =>
+      cost({
+        provider: 'openai',
+        model: 'text-embedding-ada-002',
+        usage: { inputTokens: 1_000_000, outputTokens: 0 },
+        timestamp,
+      })
+    // $0.0004 / 1K tokens at launch, $0.0001 / 1K from 2023-06-13.
+    expect(embed('2023-03-01T00:00:00Z')).toMatchObject({
+      costUsd: '0.400000000000',
+      priceEntryId: 'openai/text-embedding-ada-002@2022-12-15',
+    })
+    expect(embed('2023-06-12T23:59:59.999Z').costUsd).toBe('0.400000000000')
+    expect(embed('2023-06-13T00:00:00Z')).toMatchObject({
+      costUsd: '0.100000000000',
+      priceEntryId: 'openai/text-embedding-ada-002@2023-06-13',
+    })
+    expect(embed(NOW).costUsd).toBe('0.100000000000')
+  })
+
+  it('prices gpt-3.5-turbo and its dated snapshots as they were priced in 2023', () => {
+    const at = (model: string, timestamp: string) => {
+      const result = cost({ provider: 'openai', model, usage, timestamp })
+      return [result.costUsd, result.priceEntryId, result.priceSource]
+    }
+    // 1M input + 1M output: launch $2 + $2; from 2023-06-13 $1.50 + $2; from 2024-01-25 $0.50 + $1.50.
+    expect(at('gpt-3.5-turbo', '2023-04-01T00:00:00Z')).toEqual([
+      '4.000000000000',
+      'openai/gpt-3.5-turbo@2023-03-01',
+      'catalogue',
+    ])
+    expect(at('gpt-3.5-turbo', '2023-07-01T00:00:00Z')).toEqual([
+      '3.500000000000',
+      'openai/gpt-3.5-turbo@2023-06-13',
+      'catalogue',
+    ])
+    expect(at('gpt-3.5-turbo', '2023-12-31T23:59:59Z')[0]).toBe('3.500000000000')
+    expect(at('gpt-3.5-turbo', '2024-02-01T00:00:00Z')[0]).toBe('2.000000000000')
+    expect(at('gpt-3.5-turbo-0301', '2023-04-01T00:00:00Z')).toEqual([
+      '4.000000000000',
+      'openai/gpt-3.5-turbo-0301@2023-03-01',
+      'catalogue',
+    ])
+    expect(at('gpt-3.5-turbo-0301', '2024-03-01T00:00:00Z')[0]).toBe('3.500000000000')
+    expect(at('gpt-3.5-turbo-0613', '2024-03-01T00:00:00Z')).toEqual([
+      '3.500000000000',
+      'openai/gpt-3.5-turbo-0613@2023-06-13',
+      'catalogue',
+    ])
+    // 16K: $3 + $4; the DevDay snapshot: $1 + $2.
+    expect(at('gpt-3.5-turbo-16k-0613', '2023-08-01T00:00:00Z')[0]).toBe('7.000000000000')
+    expect(at('gpt-3.5-turbo-1106', '2023-12-01T00:00:00Z')).toEqual([
+      '3.000000000000',
+      'openai/gpt-3.5-turbo-1106@2023-11-06',
+      'catalogue',
+    ])
+  })
+
   it('compares call times in UTC whatever their offset', () => {
     // 2025-06-10T01:00+02:00 is 2025-06-09T23:00Z: still the launch price.
     const result = cost({ provider: 'openai', model: 'o3', usage, timestamp: '2025-06-10T01:00:00+02:00' })

@@ -20,6 +20,23 @@ describe('findPriceEntry', () => {
     expect(idOf('openai', 'gpt-5-chat-latest')).toBe('openai/gpt-5@2025-08-07')
   })
 
+  it('cites where each past price was published', () => {
+    const source = (model: string, timestamp: string) =>
+      findPriceEntry({ provider: 'openai', model, timestamp })?.source
+    expect(source('text-embedding-ada-002', '2023-01-01T00:00:00Z')).toBe(
+      'https://openai.com/index/new-and-improved-embedding-model/',
+    )
+    expect(source('gpt-3.5-turbo', '2023-04-01T00:00:00Z')).toBe(
+      'https://openai.com/index/introducing-chatgpt-and-whisper-apis/',
+    )
+    expect(source('gpt-3.5-turbo', '2023-07-01T00:00:00Z')).toBe(
+      'https://openai.com/index/function-calling-and-other-api-updates/',
+    )
+    expect(source('gpt-3.5-turbo', '2024-07-01T00:00:00Z')).toBe(
+      'https://developers.openai.com/api/docs/pricing',
+    )
+  })
+
   it('resolves Gemini resource names', () => {
     expect(idOf('google', 'models/gemini-2.5-flash')).toBe('google/gemini-2.5-flash@2025-06-17')
     expect(idOf('vertex', 'projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro')).toBe(

@@ -1,12 +1,14 @@
 import type { LongContextTier, ServiceTierPrices, TokenPrices } from '../cost-types.ts'
 import type { PriceEntry } from '../price-entry.ts'
 
-/** One dated price of a model; `longContext` and `serviceTiers` default to the model's. */
+/** One dated price of a model; `longContext`, `serviceTiers` and `source` default to the model's. */
 export interface PriceVersion {
   effectiveFrom: string
   prices: TokenPrices
   longContext?: readonly LongContextTier[]
   serviceTiers?: ServiceTierPrices
+  /** Where this price and its date were published, when not on the model's `source` (e.g. a past price). */
+  source?: string
 }
 
 /** A model and its price history, as the provider catalogue files write it. */
@@ -37,7 +39,7 @@ export function definePriceEntries(pricing: ModelPricing): PriceEntry[] {
       prices: Object.freeze({ ...version.prices }),
       ...(longContext && longContext.length > 0 ? { longContext } : {}),
       ...(serviceTiers ? { serviceTiers } : {}),
-      source: pricing.source,
+      source: version.source ?? pricing.source,
     }
     return Object.freeze(entry)
   })

@@ -3,6 +3,11 @@ import type { PriceEntry } from '../price-entry.ts'
 import { definePriceEntries, type ModelPricing } from './define-price-entries.ts'
 
 const SOURCE = 'https://developers.openai.com/api/docs/pricing'
+// Past prices, which the pricing page no longer lists, as OpenAI announced them.
+const ADA_002_LAUNCH = 'https://openai.com/index/new-and-improved-embedding-model/'
+const GPT_35_TURBO_LAUNCH = 'https://openai.com/index/introducing-chatgpt-and-whisper-apis/'
+const JUNE_2023_UPDATES = 'https://openai.com/index/function-calling-and-other-api-updates/'
+const DEVDAY_2023 = 'https://openai.com/index/new-models-and-developer-products-announced-at-devday/'
 
 // Cached input is part of the prompt tokens and billed at the cached rate. OpenAI bills no separate
 // cache-write price before GPT-5.6, so those entries leave `cacheWrite` out.
@@ -124,13 +129,66 @@ const MODELS: readonly ModelPricing[] = [
     versions: [{ effectiveFrom: '2023-03-14', prices: { input: '30.00', output: '60.00' } }],
   },
   {
+    // The alias meant gpt-3.5-turbo-0301 at launch and gpt-3.5-turbo-0613 from 2023-06-27; the input
+    // cut of 2023-06-13 covered it (and 0301) at once. OpenAI's 2024-01-25 announcement
+    // (https://openai.com/index/new-embedding-models-and-api-updates/) moves the alias from 0613 to
+    // 0125, so until the 2024-01-25 entry it kept 0613's $1.50 / $2.
     provider: 'openai',
     name: 'gpt-3.5-turbo',
     model: 'gpt-3.5-turbo',
     aliases: ['gpt-3.5-turbo-0125'],
     source: SOURCE,
     serviceTiers: BATCH,
-    versions: [{ effectiveFrom: '2024-01-25', prices: { input: '0.50', output: '1.50' } }],
+    versions: [
+      { effectiveFrom: '2023-03-01', prices: { input: '2.00', output: '2.00' }, source: GPT_35_TURBO_LAUNCH },
+      { effectiveFrom: '2023-06-13', prices: { input: '1.50', output: '2.00' }, source: JUNE_2023_UPDATES },
+      { effectiveFrom: '2024-01-25', prices: { input: '0.50', output: '1.50' } },
+    ],
+  },
+  {
+    // The launch snapshot, $0.002 / 1K tokens in and out, then the input cut of 2023-06-13.
+    provider: 'openai',
+    name: 'gpt-3.5-turbo-0301',
+    model: 'gpt-3.5-turbo-0301',
+    source: SOURCE,
+    serviceTiers: BATCH,
+    versions: [
+      { effectiveFrom: '2023-03-01', prices: { input: '2.00', output: '2.00' }, source: GPT_35_TURBO_LAUNCH },
+      { effectiveFrom: '2023-06-13', prices: { input: '1.50', output: '2.00' }, source: JUNE_2023_UPDATES },
+    ],
+  },
+  {
+    provider: 'openai',
+    name: 'gpt-3.5-turbo-0613',
+    model: 'gpt-3.5-turbo-0613',
+    source: SOURCE,
+    serviceTiers: BATCH,
+    versions: [
+      { effectiveFrom: '2023-06-13', prices: { input: '1.50', output: '2.00' }, source: JUNE_2023_UPDATES },
+    ],
+  },
+  {
+    // Four times gpt-3.5-turbo's context at twice its price: $0.003 / 1K input and $0.004 / 1K output tokens.
+    provider: 'openai',
+    name: 'gpt-3.5-turbo-16k',
+    model: 'gpt-3.5-turbo-16k',
+    aliases: ['gpt-3.5-turbo-16k-0613'],
+    source: SOURCE,
+    serviceTiers: BATCH,
+    versions: [
+      { effectiveFrom: '2023-06-13', prices: { input: '3.00', output: '4.00' }, source: JUNE_2023_UPDATES },
+    ],
+  },
+  {
+    // The 16K-context snapshot of DevDay: $0.001 / 1K input and $0.002 / 1K output tokens.
+    provider: 'openai',
+    name: 'gpt-3.5-turbo-1106',
+    model: 'gpt-3.5-turbo-1106',
+    source: SOURCE,
+    serviceTiers: BATCH,
+    versions: [
+      { effectiveFrom: '2023-11-06', prices: { input: '1.00', output: '2.00' }, source: DEVDAY_2023 },
+    ],
   },
   {
     provider: 'openai',
@@ -699,7 +757,11 @@ const MODELS: readonly ModelPricing[] = [
     model: 'text-embedding-ada-002',
     source: SOURCE,
     serviceTiers: BATCH,
-    versions: [{ effectiveFrom: '2022-12-15', prices: { input: '0.10', output: '0' } }],
+    // Launched at $0.0004 / 1K tokens; cut by 75% to $0.0001 / 1K tokens on 2023-06-13.
+    versions: [
+      { effectiveFrom: '2022-12-15', prices: { input: '0.40', output: '0' }, source: ADA_002_LAUNCH },
+      { effectiveFrom: '2023-06-13', prices: { input: '0.10', output: '0' }, source: JUNE_2023_UPDATES },
+    ],
   },
 ]
 
