@@ -356,7 +356,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
             transport.flush(timeoutMs / 2),
           ])
           await finishingCalls()
-          await transport.close(Math.max(0, deadline - Date.now()), startedAtMs)
+          await transport.close(Math.max(0, deadline - Date.now()), { startedAtMs, deadlineMs: deadline })
         } catch (error) {
           reporter.reportInternal('shutting down', error)
         }

@@ -607,7 +607,7 @@ describe('EventTransport', () => {
     transport.enqueue(makeEvent())
     // The shutdown began before this drain (it waited for calls under way first): counted from then.
     const startedAtMs = Date.now() - 300
-    await transport.close(2_000, startedAtMs)
+    await transport.close(2_000, { startedAtMs, deadlineMs: startedAtMs + 2_300 })
     const tookMs = Date.now() - startedAtMs
     expect(ingest.requests).toHaveLength(2)
     // Retry-After is past the deadline: after its last attempt it gives up at once, not at the deadline.

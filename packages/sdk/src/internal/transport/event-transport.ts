@@ -81,6 +81,8 @@ export class EventTransport {
   private generation = 0
   /** Calls under way already counted as dropped at exit (`dropAtExit` may be told twice). */
   private underWayDroppedAtExit = 0
+  /** Calls under way counted as dropped when shutdown ended, not counted again if they end after. */
+  private underWayDroppedAtClose = 0
   private abandon = new AbortController()
   private unreportedDrops = 0
   private dropReportTimer: NodeJS.Timeout | undefined
@@ -101,6 +103,11 @@ export class EventTransport {
   /** Queues one event (or a record it is built from when first sent); never blocks and never throws. */
   enqueue(event: LlmCallEventInput | DeferredEvent): void {
     if (this.closed) {
+      // A call that was under way when shutdown ended was counted then.
+      if (this.underWayDroppedAtClose > 0) {
+        this.underWayDroppedAtClose--
+        return
+      }
       this.counters.dropped++
       // Said once: a host that keeps calling after shutdown() would otherwise get a report per call.
       if (!this.reportedLateDrops) {
@@ -189,22 +196,45 @@ export class EventTransport {
 
   /**
    * Stops accepting events, drains within `timeoutMs`, and counts what is left as dropped, the
-   * request under way included (it is abandoned, so nothing keeps the process alive after).
-   * `startedAtMs` is when the shutdown began, before this drain (its report counts from then).
-   * Every call waits for the same drain.
+   * request under way included (it is abandoned, so nothing keeps the process alive after), and the
+   * calls still under way, which can no longer be recorded. `shutdown` says when the shutdown began
+   * and its deadline, when it did work before this drain (its report counts from then). Every call
+   * waits for the same drain.
    */
-  close(timeoutMs: number, startedAtMs = Date.now()): Promise<void> {
+  close(timeoutMs: number, shutdown?: { startedAtMs: number; deadlineMs: number }): Promise<void> {
     if (this.closing) return this.closing
     this.closed = true
     this.clearTimer()
     this.closing = (async () => {
-      const deadlineMs = Date.now() + timeoutMs
-      if (!(await this.drain(deadlineMs))) {
+      const startedAtMs = shutdown?.startedAtMs ?? Date.now()
+      const deadlineMs = shutdown?.deadlineMs ?? startedAtMs + timeoutMs
+      if (!(await this.drain(Math.min(deadlineMs, Date.now() + timeoutMs)))) {
         this.abandonRemaining(this.unsentReason('shutdown()', startedAtMs, deadlineMs))
       }
       this.reportDrops('the queue was full')
+      this.dropCallsUnderWay()
     })()
     return this.closing
+  }
+
+  /**
+   * Counts the calls still under way when shutdown ends as dropped, and says so once: the process may
+   * exit at once (a server on SIGTERM), and their events could not be sent anyway. One of them that
+   * ends later is not counted again.
+   */
+  private dropCallsUnderWay(): void {
+    const underWay = Math.max(0, this.options.callsUnderWay?.() ?? 0)
+    if (underWay === 0) return
+    this.underWayDroppedAtClose = underWay
+    this.counters.dropped += underWay
+    this.reportedLateDrops = true
+    this.options.reporter.report(
+      new ProfilerError(
+        'EVENTS_DROPPED',
+        `${underWay} call(s) were still under way when shutdown() ended (it waits for them for half of shutdownTimeoutMs; a stream never read counts as under way): they are not recorded (stats().dropped counts them, as each later call)`,
+        { droppedEvents: underWay },
+      ),
+    )
   }
 
   /**
