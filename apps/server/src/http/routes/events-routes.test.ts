@@ -50,14 +50,15 @@ describeEachDatabase('POST /v1/events', (getDb) => {
     ])
   })
 
-  it('gives back the prompt text and hash a call was sent with', async () => {
+  it('gives back the prompt hash a call was sent with, and its prompt text when asked', async () => {
     const t = await createTestApp(getDb())
     const promptText = 'When was my refund issued? 🧾'
     await t.postEvents([
       { ...example, promptText, promptHash: 'sha256:0123abcd' },
       { ...example, idempotencyKey: 'without-prompt' },
     ])
-    const listed = await t.get('/v1/events')
+    // Asked for: a prompt may be 100,000 characters, so a page of them is smaller (50 at most).
+    const listed = await t.get('/v1/events?includePromptText=true')
     expect(listed.body.data).toEqual([
       expect.objectContaining({ idempotencyKey: 'without-prompt', promptText: null, promptHash: null }),
       expect.objectContaining({
@@ -66,6 +67,17 @@ describeEachDatabase('POST /v1/events', (getDb) => {
         promptHash: 'sha256:0123abcd',
       }),
     ])
+    const plain = await t.get('/v1/events')
+    expect((plain.body.data as Array<Record<string, unknown>>).map((call) => 'promptText' in call)).toEqual([
+      false,
+      false,
+    ])
+    expect((await t.get('/v1/events?includePromptText=1&limit=50')).status).toBe(200)
+    expect(await t.get('/v1/events?includePromptText=true&limit=51')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_QUERY', details: [{ path: 'limit' }] } },
+    })
+    expect((await t.get('/v1/events?includePromptText=yes')).status).toBe(400)
   })
 
   it('counts a resent event as a duplicate, never twice', async () => {

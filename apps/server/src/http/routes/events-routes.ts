@@ -8,7 +8,7 @@ import { listLlmCalls } from '../../storage/repositories/llm-calls-repository.ts
 import { ApiError } from '../api-error.ts'
 import { decodeCursor, encodeCursor } from '../cursor.ts'
 import { type AuthVariables, requireScope } from '../middleware/authenticate.ts'
-import { parseQuery } from '../parse-query.ts'
+import { invalidQuery, parseQuery } from '../parse-query.ts'
 import { filterText, fromBeforeTo, timeRangeFields, wholeNumberQuery } from '../query-schemas.ts'
 import { parseJsonText, readJsonText } from '../read-json-body.ts'
 
@@ -55,10 +55,20 @@ export const MAX_EVENTS_PER_BATCH = 1_000
 /** Largest ingest body, after decompression. */
 export const MAX_BATCH_BYTES = 5 * 1024 * 1024
 
+/**
+ * Most calls on a page that carries prompt texts: up to 100,000 characters each (600 KB of JSON when
+ * escaped), so a page of 1,000 could be hundreds of MB.
+ */
+export const MAX_LIMIT_WITH_PROMPT_TEXT = 50
+
 const listQuery = fromBeforeTo(
   z.strictObject({
     ...timeRangeFields,
     limit: wholeNumberQuery(100, 1, 1_000),
+    includePromptText: z
+      .enum(['true', 'false', '1', '0'], 'must be true or false (also 1 or 0)')
+      .transform((value) => value === 'true' || value === '1')
+      .default(false),
     cursor: z.string().optional(),
     provider: filterText.optional(),
     model: filterText.optional(),
@@ -180,12 +190,24 @@ export function eventsRoutes(options: { db: Database; ingest: IngestService; max
 
   app.get('/', requireScope('read'), async (c) => {
     const query = parseQuery(listQuery, c.req.queries())
-    const { limit, cursor, from, to, ...filters } = query
+    const { cursor, from, to, includePromptText, ...filters } = query
+    let { limit } = query
+    if (includePromptText) {
+      // Prompt texts make a page heavy: its default is smaller, and a larger one is refused.
+      if ((c.req.query('limit') ?? '') === '') limit = MAX_LIMIT_WITH_PROMPT_TEXT
+      else if (limit > MAX_LIMIT_WITH_PROMPT_TEXT) {
+        throw invalidQuery(
+          'limit',
+          `must be at most ${MAX_LIMIT_WITH_PROMPT_TEXT} with includePromptText (a prompt may be 100,000 characters); page on with nextCursor`,
+        )
+      }
+    }
     const rows = await listLlmCalls(options.db, {
       projectId: c.get('auth').projectId,
       filters: { ...filters, fromUtc: from, toUtc: to },
       cursor: cursor ? decodeCursor(cursor) : undefined,
       limit: limit + 1,
+      includePromptText,
     })
     const page = rows.slice(0, limit)
     const last = page.at(-1)

@@ -38,7 +38,12 @@ export interface LlmCallCursor {
 }
 
 /** A stored cost record as the API returns it: the written row, with JSON parsed and server fields added. */
-export type StoredLlmCall = Omit<LlmCallRow, 'projectId' | 'tags' | 'metadata' | 'costBreakdown'> & {
+export type StoredLlmCall = Omit<
+  LlmCallRow,
+  'projectId' | 'promptText' | 'tags' | 'metadata' | 'costBreakdown'
+> & {
+  /** Only when asked for (`includePromptText`): up to 100,000 characters a call. */
+  promptText?: string | null
   id: string
   ingestedAt: string
   tags: string[] | null
@@ -59,7 +64,7 @@ const SELECT_COLUMNS = `id::text AS id, ${ISO('timestamp')} AS timestamp, ${ISO(
   usage_estimated AS "usageEstimated", latency_ms AS "latencyMs",
   time_to_first_token_ms AS "timeToFirstTokenMs", status, error_type AS "errorType", error_code AS "errorCode",
   error_http_status AS "errorHttpStatus", error_message AS "errorMessage", retry_count AS "retryCount", streaming,
-  service_tier AS "serviceTier", tags, metadata, prompt_text AS "promptText", prompt_hash AS "promptHash", cost_usd::text AS "costUsd",
+  service_tier AS "serviceTier", tags, metadata, prompt_hash AS "promptHash", cost_usd::text AS "costUsd",
   cost_status AS "costStatus", cost_breakdown AS "costBreakdown", price_entry_id AS "priceEntryId",
   price_source AS "priceSource"`
 
@@ -79,7 +84,14 @@ const FILTER_COLUMNS: ReadonlyArray<readonly [keyof LlmCallFilters, string]> = [
  */
 export async function listLlmCalls(
   db: Queryable,
-  input: { projectId: string; filters: LlmCallFilters; cursor?: LlmCallCursor; limit: number },
+  input: {
+    projectId: string
+    filters: LlmCallFilters
+    cursor?: LlmCallCursor
+    limit: number
+    /** Adds each call's `promptText`: keep `limit` small, a prompt may be 100,000 characters. */
+    includePromptText?: boolean
+  },
 ): Promise<StoredLlmCall[]> {
   const conditions = ['project_id = $1']
   const params: unknown[] = [input.projectId]
@@ -101,7 +113,8 @@ export async function listLlmCalls(
   // Qualified: a bare `timestamp` or `id` in ORDER BY names the text output columns of the same names, which
   // sort differently from the (timestamp, id) the cursor compares ('10' < '9').
   const { rows } = await db.query<StoredLlmCall>(
-    `SELECT ${SELECT_COLUMNS} FROM llm_calls WHERE ${conditions.join(' AND ')}
+    `SELECT ${SELECT_COLUMNS}${input.includePromptText ? ', prompt_text AS "promptText"' : ''}
+     FROM llm_calls WHERE ${conditions.join(' AND ')}
      ORDER BY llm_calls.timestamp DESC, llm_calls.id DESC LIMIT $${params.length}`,
     params,
   )
