@@ -141,6 +141,27 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
     expect(stale).toMatchObject({ status: 409, body: { error: { code: 'VERSION_CONFLICT' } } })
   })
 
+  it('lets exactly one of concurrent creations of one model in several spellings win', async () => {
+    const t = await createTestApp(getDb(), { scopes: ['admin'] })
+    const spellings = ['acme-m3', 'ACME-M3', 'Acme-M3', 'acme-M3', 'ACME-m3', 'AcMe-m3']
+    // Several rounds: without the project's lock, two creations racing both miss the other.
+    for (let round = 1; round <= 6; round++) {
+      const results = await Promise.all(
+        spellings.map((model) =>
+          send(t, 'POST', '/v1/price-overrides', {
+            provider: 'acme',
+            model,
+            effectiveFrom: `2026-11-0${round}`,
+            prices: { input: '1', output: '1' },
+          }),
+        ),
+      )
+      expect(results.map((result) => result.status).sort(), `round ${round}`).toEqual([
+        201, 409, 409, 409, 409, 409,
+      ])
+    }
+  })
+
   it('stores service-tier and long-context rates with an override, and prices calls with them', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'] })
     const tiered = {
