@@ -624,6 +624,29 @@ describe('createProfiler', () => {
     await test.close()
   })
 
+  it('counts each call it cannot record once: one under way when shutdown() ended, and each made after', async () => {
+    const upstream = await upstreamServing(chatCompletion)
+    const test = await startTestProfiler({ shutdownTimeoutMs: 200 })
+    const openai = test.profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${upstream.url}/v1` }))
+    // Taken with asResponse() and never parsed: under way for the SDK until shutdown() ends.
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }).asResponse()
+    await test.profiler.shutdown()
+    expect(test.profiler.stats()).toMatchObject({ sent: 0, dropped: 1 })
+    // Made after shutdown(): each is counted and said so, whatever was counted before.
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    expect(test.profiler.stats()).toMatchObject({ sent: 0, dropped: 3 })
+    expect(
+      test.errors
+        .filter((error) => error.code === 'EVENTS_DROPPED')
+        .map((error) => error.message.slice(0, 50)),
+    ).toEqual([
+      '1 call(s) were still under way when shutdown() end',
+      'a call ended after shutdown() stopped recording: i',
+    ])
+    await test.close()
+  })
+
   it('says how long shutdown() took, of shutdownTimeoutMs, when it gives up on events it could not send', async () => {
     const upstream = await upstreamServing(chatCompletion)
     const test = await startTestProfiler({ shutdownTimeoutMs: 2_000, flushIntervalMs: 60_000 })

@@ -138,13 +138,17 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   }
 
   const openCalls = new OpenCalls()
-  const transport = new EventTransport({ ...resolved, reporter, callsUnderWay: () => openCalls.underWay })
+  const transport = new EventTransport({
+    ...resolved,
+    reporter,
+    dropCallsUnderWay: () => openCalls.markDropped(),
+  })
   const contextStorage = new AsyncLocalStorage<CallContext>()
   const wrapped = new WeakMap<object, { client: object; options: WrapOptions | undefined }>()
   let recordedCount = 0
-  // A process ended by process.exit() or an uncaught exception loses what is still queued: counted and
-  // reported rather than silent (shutdown() leaves nothing for it).
-  const unregisterExitDropReport = registerExitDropReport(transport)
+  // A process ended by process.exit() or an uncaught exception loses what is still queued or under way:
+  // counted and reported rather than silent, after shutdown() too (a call made after it). Held weakly.
+  registerExitDropReport(transport)
   let unregisterExitFlush: (() => void) | undefined
   if (resolved.flushOnExit) {
     let flushedAtCount = -1
@@ -215,6 +219,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
 
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
   const enqueue = (call: CallTracker) => {
+    // Counted as dropped while under way, when shutdown() ended or the process exits: not again.
+    if (call.countedAsDropped) return
     recordedCount++
     let metadataProblem: string | undefined
     try {
@@ -292,8 +298,8 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
           return mergeCallContext([wrapContext, scoped, callContext], reportInvalidCallContext)
         },
         onFinish: enqueue,
-        onStart: () => openCalls.started(),
-        onEnd: () => openCalls.ended(),
+        onStart: (call) => openCalls.started(call),
+        onEnd: (call) => openCalls.ended(call),
         trackFinishing,
         runInCallContext: (callContext, fn) =>
           contextStorage.run(
@@ -360,8 +366,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
         } catch (error) {
           reporter.reportInternal('shutting down', error)
         }
-        // Only now: a process.exit() while shutdown() still sends would lose what it holds.
-        unregisterExitDropReport()
+        // The exit report stays: a call made after shutdown() and under way at process.exit() is lost too.
       })()
       return shuttingDown
     },

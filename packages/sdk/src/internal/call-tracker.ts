@@ -47,11 +47,11 @@ export class DeferredUsage<Payload extends object = object> {
 
 /** Where each tracker says that its call started, and that it ended: finished (recorded) or abandoned. */
 export interface CallLedger {
-  started(): void
+  started(call: CallTracker): void
   /** Takes the finished call; its event is built by `toEvent()`, at once or when it is sent. */
   finished(call: CallTracker): void
   /** Told once a started call ended, after `finished` when it was recorded. */
-  ended(): void
+  ended(call: CallTracker): void
 }
 
 /** What is known about a call when it ends. Missing usage is recorded as zero tokens. */
@@ -112,6 +112,11 @@ export class CallTracker extends DeferredEvent {
   private metadata: Record<string, unknown> | undefined = undefined
   /** Set when the call's metadata is too large to send (see `create-profiler`). */
   withoutMetadata = false
+  /**
+   * Set when the call, still under way, was counted as dropped (shutdown ended, or the process exits):
+   * its event, if it ends after all, is not counted again.
+   */
+  countedAsDropped = false
 
   constructor(
     readonly provider: string,
@@ -123,7 +128,7 @@ export class CallTracker extends DeferredEvent {
     private readonly calls: CallLedger,
   ) {
     super()
-    calls.started()
+    calls.started(this)
   }
 
   /**
@@ -201,14 +206,14 @@ export class CallTracker extends DeferredEvent {
     if (tags && tags.length > 0) this.tags = [...tags]
     if (metadata) this.metadata = { ...metadata }
     this.calls.finished(this)
-    this.calls.ended()
+    this.calls.ended(this)
   }
 
   /** Ends the call without an event, when it cannot be observed (the client returned something unknown). */
   abandon(): void {
     if (this.finished) return
     this.finished = true
-    this.calls.ended()
+    this.calls.ended(this)
   }
 
   /** Replaces the metadata copied when the call ended with a deep, JSON-safe copy of it. */

@@ -1,23 +1,34 @@
+import type { CallTracker } from './call-tracker.ts'
+
 /**
- * Counts the calls under way (started, not yet finished), so `shutdown()` can wait for them: they were
- * sent to the provider, so they are billed, and their events should not be lost by closing first.
+ * The calls under way (started, not yet finished), so `shutdown()` can wait for them: they were sent to
+ * the provider, so they are billed, and their events should not be lost by closing first. Those that
+ * can no longer be recorded are counted as dropped once each (`markDropped`).
  */
 export class OpenCalls {
-  private count = 0
+  private readonly open = new Set<CallTracker>()
   private readonly waiters = new Set<() => void>()
 
-  /** How many calls are under way now. */
-  get underWay(): number {
-    return this.count
+  started(call: CallTracker): void {
+    this.open.add(call)
   }
 
-  started(): void {
-    this.count++
+  /**
+   * Marks the calls under way not marked yet as counted as dropped (their events, if they end after
+   * all, are not counted again), and returns how many it marked.
+   */
+  markDropped(): number {
+    let marked = 0
+    for (const call of this.open) {
+      if (call.countedAsDropped) continue
+      call.countedAsDropped = true
+      marked++
+    }
+    return marked
   }
 
-  ended(): void {
-    this.count--
-    if (this.count === 0) for (const wake of this.waiters) wake()
+  ended(call: CallTracker): void {
+    if (this.open.delete(call) && this.open.size === 0) for (const wake of this.waiters) wake()
   }
 
   /**
@@ -26,7 +37,7 @@ export class OpenCalls {
    * shutdown() waits.
    */
   noneUnderWayBy(deadline: number): Promise<void> {
-    if (this.count <= 0) return Promise.resolve()
+    if (this.open.size === 0) return Promise.resolve()
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer)

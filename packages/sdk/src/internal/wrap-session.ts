@@ -53,8 +53,8 @@ export interface WrapSessionOptions {
   /** Takes each finished call (see `CallTracker`). */
   onFinish: (call: CallTracker) => void
   /** Told as each call starts and as it ends, recorded or not (see `CallLedger`). Default: nothing. */
-  onStart?: () => void
-  onEnd?: () => void
+  onStart?: (call: CallTracker) => void
+  onEnd?: (call: CallTracker) => void
   /** Runs `fn` with `callContext` as the innermost scoped context (see `WrapSession.runInCallContext`). */
   runInCallContext: <T>(callContext: CallContext, fn: () => T) => T
   /** See `WrapSession.scopedContext`. Default: none. */

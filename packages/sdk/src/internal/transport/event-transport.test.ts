@@ -566,6 +566,30 @@ describe('EventTransport', () => {
     expect(errors[0]?.message).toContain('after shutdown()')
   })
 
+  it('sends an event queued while close() drains, with the rest', async () => {
+    // The first batch is answered late: close() waits for it, and a call ends meanwhile.
+    let answerFirst: (() => void) | undefined
+    ingest.enqueue((request, response) => {
+      answerFirst = () => sendJson(response, 200, storeBatch(stored, request))
+    })
+    ingest.setDefault(deduplicatingIngest(stored))
+    const transport = createTransport({ flushIntervalMs: 60_000, batchSize: 1 })
+    transport.enqueue(makeEvent())
+    await waitFor(() => transport.stats().inFlight === 1)
+    const closed = transport.close(5_000)
+    transport.enqueue(makeEvent())
+    await waitFor(() => answerFirst !== undefined)
+    answerFirst?.()
+    await closed
+    expect(transport.stats()).toMatchObject({ sent: 2, dropped: 0, queued: 0 })
+    expect(stored.size).toBe(2)
+    expect(errors).toEqual([])
+    // Once closed, an event is dropped and said so.
+    transport.enqueue(makeEvent())
+    expect(transport.stats()).toMatchObject({ sent: 2, dropped: 1 })
+    expect(droppedReports()).toHaveLength(1)
+  })
+
   it('gives up at the shutdown deadline and reports what was left', async () => {
     ingest.setDefault(failWith(503, { 'retry-after': '10' }))
     const transport = createTransport({ flushIntervalMs: 60_000 })
@@ -683,11 +707,17 @@ describe('EventTransport', () => {
     ingest.setDefault(() => {
       // Takes the batch and never answers.
     })
+    // Two calls under way, each counted once (the profiler marks them).
+    let underWay = 2
     const transport = createTransport({
       batchSize: 2,
       maxQueueSize: 3,
       flushIntervalMs: 60_000,
-      callsUnderWay: () => 2,
+      dropCallsUnderWay: () => {
+        const marked = underWay
+        underWay = 0
+        return marked
+      },
     })
     for (let index = 0; index < 2; index++) transport.enqueue(makeEvent())
     await waitFor(() => transport.stats().inFlight === 2)

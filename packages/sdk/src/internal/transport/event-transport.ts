@@ -29,8 +29,11 @@ export interface EventTransportOptions {
   reporter: ErrorReporter
   /** A number in [0, 1) for backoff jitter; injectable for tests. */
   random?: () => number
-  /** How many calls are under way (sent, not recorded yet): at exit they are lost with the queue. */
-  callsUnderWay?: () => number
+  /**
+   * Counts the calls under way (sent, so billed, not recorded yet) that are not counted yet, as they
+   * can no longer be recorded (shutdown ended, or the process exits), and returns how many.
+   */
+  dropCallsUnderWay?: () => number
 }
 
 // Reasons quoted in a report: enough to see what is wrong, few enough for one log line.
@@ -79,10 +82,8 @@ export class EventTransport {
   private refusedSizeUntilMs = 0
   /** Bumped when the sends under way are abandoned, so their late outcome is not counted again. */
   private generation = 0
-  /** Calls under way already counted as dropped at exit (`dropAtExit` may be told twice). */
-  private underWayDroppedAtExit = 0
-  /** Calls under way counted as dropped when shutdown ended, not counted again if they end after. */
-  private underWayDroppedAtClose = 0
+  /** Set while close() drains: events are still taken, and the drain sends them. */
+  private draining = false
   private abandon = new AbortController()
   private unreportedDrops = 0
   private dropReportTimer: NodeJS.Timeout | undefined
@@ -103,11 +104,6 @@ export class EventTransport {
   /** Queues one event (or a record it is built from when first sent); never blocks and never throws. */
   enqueue(event: LlmCallEventInput | DeferredEvent): void {
     if (this.closed) {
-      // A call that was under way when shutdown ended was counted then.
-      if (this.underWayDroppedAtClose > 0) {
-        this.underWayDroppedAtClose--
-        return
-      }
       this.counters.dropped++
       // Said once: a host that keeps calling after shutdown() would otherwise get a report per call.
       if (!this.reportedLateDrops) {
@@ -172,8 +168,7 @@ export class EventTransport {
     const queued = this.queue.clear()
     // Calls still under way (a stream left at its last chunk, whose usage is read after; a call awaited
     // elsewhere) were sent, so billed, and will never be recorded now.
-    const underWay = Math.max(0, (this.options.callsUnderWay?.() ?? 0) - this.underWayDroppedAtExit)
-    this.underWayDroppedAtExit += underWay
+    const underWay = this.options.dropCallsUnderWay?.() ?? 0
     const left = queued + inFlight + underWay
     if (left === 0) return
     // A late outcome of the request under way (none can come now) would not count its events again.
@@ -203,14 +198,17 @@ export class EventTransport {
    */
   close(timeoutMs: number, shutdown?: { startedAtMs: number; deadlineMs: number }): Promise<void> {
     if (this.closing) return this.closing
-    this.closed = true
+    // A call that ends while the drain runs is still sent with the rest: the drain sends what is
+    // queued until it is empty or the time is up. Only then does the transport close.
+    this.draining = true
     this.clearTimer()
     this.closing = (async () => {
       const startedAtMs = shutdown?.startedAtMs ?? Date.now()
       const deadlineMs = shutdown?.deadlineMs ?? startedAtMs + timeoutMs
-      if (!(await this.drain(Math.min(deadlineMs, Date.now() + timeoutMs)))) {
-        this.abandonRemaining(this.unsentReason('shutdown()', startedAtMs, deadlineMs))
-      }
+      const drained = await this.drain(Math.min(deadlineMs, Date.now() + timeoutMs))
+      this.closed = true
+      this.draining = false
+      if (!drained) this.abandonRemaining(this.unsentReason('shutdown()', startedAtMs, deadlineMs))
       this.reportDrops('the queue was full')
       this.dropCallsUnderWay()
     })()
@@ -223,11 +221,9 @@ export class EventTransport {
    * ends later is not counted again.
    */
   private dropCallsUnderWay(): void {
-    const underWay = Math.max(0, this.options.callsUnderWay?.() ?? 0)
+    const underWay = this.options.dropCallsUnderWay?.() ?? 0
     if (underWay === 0) return
-    this.underWayDroppedAtClose = underWay
     this.counters.dropped += underWay
-    this.reportedLateDrops = true
     this.options.reporter.report(
       new ProfilerError(
         'EVENTS_DROPPED',
@@ -325,7 +321,8 @@ export class EventTransport {
   }
 
   private schedule(delayMs: number): void {
-    if (this.closed) return
+    // While close() drains, the drain sends.
+    if (this.closed || this.draining) return
     const atMs = Date.now() + delayMs
     if (this.timer && this.timerAtMs <= atMs) return
     this.clearTimer()

@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import chatCompletion from '../../__fixtures__/openai/chat-completion.json' with { type: 'json' }
-import { type FakeHttpServer, sendJson, startFakeHttpServer } from '../../test-support/fake-http-server.ts'
+import {
+  type FakeHttpServer,
+  type Responder,
+  sendJson,
+  startFakeHttpServer,
+} from '../../test-support/fake-http-server.ts'
 import { registerExitDropReport } from './exit-drop-report.ts'
 
 const run = promisify(execFile)
@@ -52,12 +57,18 @@ async function runChild(env: Record<string, string>, until: string, ending: stri
   }
 }
 
+const answerChat: Responder = (_request, response) => sendJson(response, 200, chatCompletion)
+const acceptEveryEvent: Responder = (request, response) => {
+  const { events } = request.json() as { events: unknown[] }
+  sendJson(response, 200, { accepted: events.length, duplicates: 0, errors: [] })
+}
+
 let upstream: FakeHttpServer
 let ingest: FakeHttpServer
 
 beforeEach(async () => {
   upstream = await startFakeHttpServer()
-  upstream.setDefault((_request, response) => sendJson(response, 200, chatCompletion))
+  upstream.setDefault(answerChat)
   ingest = await startFakeHttpServer()
   ingest.setDefault(() => {
     // Takes the batch and never answers.
@@ -104,9 +115,7 @@ describe('report of the events left at exit', () => {
 
   it('counts a call still under way at process.exit(): it was sent, so billed, and is lost', async () => {
     // The sixth call's answer never comes: the process exits while it is under way.
-    const answer: Parameters<FakeHttpServer['enqueue']>[0] = (_request, response) =>
-      sendJson(response, 200, chatCompletion)
-    upstream.enqueue(...Array.from({ length: 5 }, () => answer), () => {})
+    upstream.enqueue(...Array.from({ length: 5 }, () => answerChat), () => {})
     const child = await runChild(
       { UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
       'stats.inFlight > 0',
@@ -120,11 +129,27 @@ describe('report of the events left at exit', () => {
     )
   })
 
+  it('counts a call made after shutdown() and still under way at process.exit()', async () => {
+    // The sixth call, made after shutdown(), is never answered.
+    upstream.enqueue(...Array.from({ length: 5 }, () => answerChat), () => {})
+    ingest.setDefault(acceptEveryEvent)
+    const child = await runChild(
+      { UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
+      'true',
+      `await profiler.shutdown()
+      void openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch(() => {})
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      process.exit(0)`,
+    )
+    expect(child.printed[0]).toBe('EVENTS_DROPPED_AT_EXIT 1 queued 0 inFlight 0 dropped 1')
+    expect(child.printed[1]).toContain(
+      '1 event(s) not sent (0 queued, 0 in the request under way, 1 of calls still under way)',
+    )
+    expect(child.printed).toHaveLength(2)
+  })
+
   it('says nothing when shutdown() sent everything before process.exit()', async () => {
-    ingest.setDefault((request, response) => {
-      const { events } = request.json() as { events: unknown[] }
-      sendJson(response, 200, { accepted: events.length, duplicates: 0, errors: [] })
-    })
+    ingest.setDefault(acceptEveryEvent)
     const child = await runChild(
       { UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
       'true',
