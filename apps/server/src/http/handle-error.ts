@@ -3,18 +3,8 @@ import { HTTPException } from 'hono/http-exception'
 import type { Logger } from '../logging/logger.ts'
 import { CircuitOpenError } from '../resilience/circuit-breaker.ts'
 import { isTransientDatabaseError } from '../resilience/is-transient-database-error.ts'
+import { isSchemaMismatch } from '../storage/is-schema-mismatch.ts'
 import { ApiError } from './api-error.ts'
-
-// A table, column or function the server's queries use is missing, or a CHECK does not allow a value yet
-// (a service tier a later migration added; values are validated before they are written): the schema
-// is older than the server (a `migrate --down` run under it, say). SQLSTATE undefined_table,
-// undefined_column, undefined_function, check_violation.
-const SCHEMA_MISMATCH_CODES = new Set(['42P01', '42703', '42883', '23514'])
-
-function sqlStateOf(error: unknown): unknown {
-  const fields = error as { code?: unknown; sqlState?: unknown; cause?: { code?: unknown } } | undefined
-  return fields?.sqlState ?? fields?.code ?? fields?.cause?.code
-}
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
@@ -45,7 +35,7 @@ function toApiError(error: unknown): ApiError {
       },
     )
   }
-  if (SCHEMA_MISMATCH_CODES.has(sqlStateOf(error) as string)) {
+  if (isSchemaMismatch(error)) {
     return new ApiError(
       503,
       'SCHEMA_NOT_CURRENT',

@@ -1,3 +1,5 @@
+import { isSchemaMismatch } from '../storage/is-schema-mismatch.ts'
+
 /** A value per project that ingest reads on every request, loaded at most every `ttlMs`. */
 export interface ProjectCache<Value> {
   get(projectId: string): Promise<Value>
@@ -23,7 +25,7 @@ interface Entry<Value> {
 /**
  * Caches a value per project so ingest does not read it per request. One load at a time per
  * project; a failed reload keeps serving the last value read (a short-lived stale value beats
- * refusing events).
+ * refusing events), unless the schema is older than the server's.
  */
 export function createProjectCache<Value>(options: ProjectCacheOptions<Value>): ProjectCache<Value> {
   const ttlMs = options.ttlMs ?? 30_000
@@ -44,7 +46,10 @@ export function createProjectCache<Value>(options: ProjectCacheOptions<Value>): 
       }
       return value
     } catch (error) {
-      if (stale) return stale.value
+      // A schema older than the server (a migration rolled back under it) is not a passing failure: the
+      // cached value was read with the newer schema, and the request must say so (503 SCHEMA_NOT_CURRENT).
+      if (stale && !isSchemaMismatch(error)) return stale.value
+      if (stale) entries.delete(projectId)
       throw error
     } finally {
       loading.delete(projectId)
