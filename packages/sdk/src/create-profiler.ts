@@ -220,7 +220,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
   /** Queues a finished call; its event is built when it is first sent (see `CallTracker`). */
   const enqueue = (call: CallTracker) => {
     // Counted as dropped while under way, when shutdown() ended or the process exits: not again.
-    if (call.countedAsDropped) return
+    if (openCalls.countedAsDropped(call)) return
     recordedCount++
     let metadataProblem: string | undefined
     try {

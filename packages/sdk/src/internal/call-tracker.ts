@@ -50,7 +50,7 @@ export interface CallLedger {
   started(call: CallTracker): void
   /** Takes the finished call; its event is built by `toEvent()`, at once or when it is sent. */
   finished(call: CallTracker): void
-  /** Told once a started call ended, after `finished` when it was recorded. */
+  /** Told once a started call ended, just before `finished` when it is recorded. */
   ended(call: CallTracker): void
 }
 
@@ -112,11 +112,8 @@ export class CallTracker extends DeferredEvent {
   private metadata: Record<string, unknown> | undefined = undefined
   /** Set when the call's metadata is too large to send (see `create-profiler`). */
   withoutMetadata = false
-  /**
-   * Set when the call, still under way, was counted as dropped (shutdown ended, or the process exits):
-   * its event, if it ends after all, is not counted again.
-   */
-  countedAsDropped = false
+  /** The call's number among those started, given by the ledger (see `OpenCalls`). */
+  sequence = 0
 
   constructor(
     readonly provider: string,
@@ -205,8 +202,10 @@ export class CallTracker extends DeferredEvent {
     const { tags, metadata } = this.context
     if (tags && tags.length > 0) this.tags = [...tags]
     if (metadata) this.metadata = { ...metadata }
-    this.calls.finished(this)
+    // Ended first: a handler of a report made while the call is handed on (one that exits the process)
+    // must not find it still under way and count it a second time.
     this.calls.ended(this)
+    this.calls.finished(this)
   }
 
   /** Ends the call without an event, when it cannot be observed (the client returned something unknown). */

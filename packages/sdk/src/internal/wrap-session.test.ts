@@ -44,6 +44,6 @@ describe('createWrapSession', () => {
     )
     abandoned.abandon()
     abandoned.finish({ status: 'success' })
-    expect(seen).toEqual(['started', 'finished gateway', 'ended', 'started', 'ended'])
+    expect(seen).toEqual(['started', 'ended', 'finished gateway', 'started', 'ended'])
   })
 })

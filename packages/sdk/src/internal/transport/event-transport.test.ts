@@ -723,8 +723,8 @@ describe('EventTransport', () => {
     await waitFor(() => transport.stats().inFlight === 2)
     // One more than the queue holds: a drop still waiting for its summed report.
     for (let index = 0; index < 4; index++) transport.enqueue(makeEvent())
-    transport.dropAtExit()
-    transport.dropAtExit()
+    transport.dropAtExit()()
+    transport.dropAtExit()()
     expect(errors.map((error) => [error.code, error.droppedEvents])).toEqual([
       ['EVENTS_DROPPED', 1],
       ['EVENTS_DROPPED_AT_EXIT', 7],

@@ -159,29 +159,35 @@ export class EventTransport {
 
   /**
    * For the process's `exit` event, when nothing can be sent any more (after `process.exit()` or an
-   * uncaught exception): counts the events still queued or in the request under way as dropped and
-   * reports them once, with the drops still waiting for their summed report. Synchronous.
+   * uncaught exception): counts the events still queued or in the request under way, and the calls
+   * still under way, as dropped, and returns what reports them once, with the drops still waiting for
+   * their summed report. Counting and reporting are apart, so every profiler counts its losses before
+   * any handler is told (one that exits the process stops the rest). Synchronous.
    */
-  dropAtExit(): void {
-    this.reportPendingDrops()
+  dropAtExit(): () => void {
     const inFlight = this.inFlight
     const queued = this.queue.clear()
     // Calls still under way (a stream left at its last chunk, whose usage is read after; a call awaited
     // elsewhere) were sent, so billed, and will never be recorded now.
     const underWay = this.options.dropCallsUnderWay?.() ?? 0
     const left = queued + inFlight + underWay
-    if (left === 0) return
-    // A late outcome of the request under way (none can come now) would not count its events again.
-    this.generation++
-    this.inFlight = 0
-    this.counters.dropped += left
-    this.options.reporter.report(
-      new ProfilerError(
-        'EVENTS_DROPPED_AT_EXIT',
-        `the process exited with ${left} event(s) not sent (${queued} queued, ${inFlight} in the request under way, ${underWay} of calls still under way); they are dropped. process.exit() and uncaught exceptions end the process before events can be sent (and so does its end with flushOnExit: false): await profiler.shutdown() before calling process.exit()`,
-        { droppedEvents: left },
-      ),
-    )
+    if (left > 0) {
+      // A late outcome of the request under way (none can come now) would not count its events again.
+      this.generation++
+      this.inFlight = 0
+      this.counters.dropped += left
+    }
+    return () => {
+      this.reportPendingDrops()
+      if (left === 0) return
+      this.options.reporter.report(
+        new ProfilerError(
+          'EVENTS_DROPPED_AT_EXIT',
+          `the process exited with ${left} event(s) not sent (${queued} queued, ${inFlight} in the request under way, ${underWay} of calls still under way); they are counted as dropped${inFlight > 0 ? ' (the server may have stored those of the request under way: no answer confirmed them)' : ''}. process.exit() and uncaught exceptions end the process before events can be sent (and so does its end with flushOnExit: false): await profiler.shutdown() before calling process.exit()`,
+          { droppedEvents: left },
+        ),
+      )
+    }
   }
 
   /** Reports at once the drops still waiting for their summed report (whose timer holds no process). */

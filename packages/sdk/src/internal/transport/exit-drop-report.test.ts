@@ -148,6 +148,34 @@ describe('report of the events left at exit', () => {
     expect(child.printed).toHaveLength(2)
   })
 
+  it('counts the losses of every profiler before the handler of a report exits the process', async () => {
+    const script = `
+      import OpenAI from 'openai'
+      import { createProfiler } from './src/index.ts'
+      const profilers = []
+      const onError = (error) => {
+        console.log(error.code, profilers.map((profiler) => profiler.stats().dropped).join(' '))
+        process.exit(3)
+      }
+      for (let index = 0; index < 2; index++) {
+        profilers.push(createProfiler({ batchSize: 100, flushIntervalMs: 600000, onError }))
+      }
+      for (const [index, profiler] of profilers.entries()) {
+        const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: process.env.UPSTREAM + '/v1' }))
+        for (let call = 0; call <= index; call++) {
+          await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+        }
+      }
+      process.exit(0)
+    `
+    const child = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: packageRoot,
+      env: { ...process.env, UPSTREAM: upstream.url, ACP_ENDPOINT: ingest.url, ACP_API_KEY: 'k' },
+      timeout: 20_000,
+    }).catch((error: { code?: number; stdout?: string }) => error)
+    expect(child).toMatchObject({ code: 3, stdout: 'EVENTS_DROPPED_AT_EXIT 1 2\n' })
+  })
+
   it('says nothing when shutdown() sent everything before process.exit()', async () => {
     ingest.setDefault(acceptEveryEvent)
     const child = await runChild(
@@ -160,8 +188,8 @@ describe('report of the events left at exit', () => {
 
   it('unregisters cleanly', () => {
     const before = process.listenerCount('exit')
-    const unregister = registerExitDropReport({ dropAtExit: () => {} })
-    const unregisterSecond = registerExitDropReport({ dropAtExit: () => {} })
+    const unregister = registerExitDropReport({ dropAtExit: () => () => {} })
+    const unregisterSecond = registerExitDropReport({ dropAtExit: () => () => {} })
     expect(process.listenerCount('exit')).toBe(before + 1)
     unregister()
     unregisterSecond()

@@ -1,7 +1,7 @@
 /** What the process's `exit` event asks of a transport: synchronous, as nothing can be sent any more. */
 export interface DropsAtExit {
-  /** Counts and reports what the transport still holds. */
-  dropAtExit(): void
+  /** Counts what the transport still holds as dropped; returns what reports it. */
+  dropAtExit(): () => void
 }
 
 // Held weakly: a profiler dropped without shutdown() can be collected (one with events still pending
@@ -10,14 +10,20 @@ const targets = new Set<WeakRef<DropsAtExit>>()
 const forget = new FinalizationRegistry<WeakRef<DropsAtExit>>((target) => unregister(target))
 let listening = false
 
-function onExit(): void {
-  for (const target of targets) {
-    try {
-      target.deref()?.dropAtExit()
-    } catch {
-      // Nothing can be done about it now; an exception thrown here would replace the host's exit code.
-    }
+// Nothing can be done about a failure now; an exception thrown here would replace the host's exit code.
+function runQuietly<Result>(fn: () => Result): Result | undefined {
+  try {
+    return fn()
+  } catch {
+    return undefined
   }
+}
+
+function onExit(): void {
+  // Every profiler counts its losses first: a report's handler may call process.exit(), which ends
+  // the process at once, before the other profilers could count theirs.
+  const reports = [...targets].map((target) => runQuietly(() => target.deref()?.dropAtExit()))
+  for (const report of reports) if (report) runQuietly(report)
 }
 
 function unregister(target: WeakRef<DropsAtExit>): void {
