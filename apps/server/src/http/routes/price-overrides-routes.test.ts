@@ -141,6 +141,49 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
     expect(stale).toMatchObject({ status: 409, body: { error: { code: 'VERSION_CONFLICT' } } })
   })
 
+  it('lets either override of a pair an earlier release let in be edited, as long as it prices the same calls', async () => {
+    const db = getDb()
+    const t = await createTestApp(db, { scopes: ['admin'] })
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO price_overrides (project_id, provider, model, effective_from, prices)
+       VALUES ($1, 'openai', 'gpt-4o', '2026-11-27', '{"input":"1","output":"1"}'),
+              ($1, 'openai', 'GPT-4o', '2026-11-27', '{"input":"2","output":"2"}')
+       RETURNING id::text AS id`,
+      [t.project.id],
+    )
+    for (const [index, row] of rows.entries()) {
+      const edited = await send(t, 'PUT', `/v1/price-overrides/${row.id}`, {
+        version: 1,
+        provider: 'openai',
+        model: index === 0 ? 'gpt-4o' : 'GPT-4o',
+        effectiveFrom: '2026-11-27',
+        prices: { input: '3', output: '3' },
+        serviceTiers: { batch: { multiplier: '0.5' } },
+      })
+      expect(edited, row.id).toMatchObject({ status: 200, body: { version: 2 } })
+    }
+    // Moving one onto another model and start that an override already prices is still refused.
+    await send(t, 'POST', '/v1/price-overrides', {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom: '2026-11-27',
+      prices: { input: '1', output: '1' },
+    })
+    const moved = await send(t, 'PUT', `/v1/price-overrides/${rows[0]?.id}`, {
+      version: 2,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effectiveFrom: '2026-11-27',
+      prices: { input: '3', output: '3' },
+    })
+    expect(moved).toMatchObject({
+      status: 409,
+      body: {
+        error: { code: 'PRICE_OVERRIDE_EXISTS', message: expect.stringMatching(/delete one of the two/) },
+      },
+    })
+  })
+
   it('lets exactly one of concurrent creations of one model in several spellings win', async () => {
     const t = await createTestApp(getDb(), { scopes: ['admin'] })
     const spellings = ['acme-m3', 'ACME-M3', 'Acme-M3', 'acme-M3', 'ACME-m3', 'AcMe-m3']

@@ -212,7 +212,7 @@ function duplicate({ existing }: PriceOverrideDuplicate): ApiError {
   return new ApiError(
     409,
     'PRICE_OVERRIDE_EXISTS',
-    `This project already has override ${id} for ${provider} model "${model}" from ${effectiveFrom}, which prices the same model (model ids match whatever their case, and an alias or a dated snapshot is its model); edit that override instead, or give this one another effectiveFrom.`,
+    `This project already has override ${id} for ${provider} model "${model}" from ${effectiveFrom}, which prices the same model (model ids match whatever their case, and an alias or a dated snapshot is its model); edit that override instead, or give this one another effectiveFrom (or delete one of the two).`,
     { body: { existingId: id } },
   )
 }

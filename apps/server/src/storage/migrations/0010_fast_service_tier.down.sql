@@ -1,4 +1,4 @@
--- loses: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices them at standard rates)
+-- loses: the `fast` tier of calls, which become `priority` (their stored costs stay; a later recompute prices Anthropic calls at standard rates, OpenAI calls at priority rates)
 -- Before this migration a call had no fast tier: such calls become `priority`, the nearest tier that
 -- remains: a paid, faster one, and one Anthropic itself reports (`ultrafast` is an OpenAI mode). Their
 -- stored costs stay as they were priced; a recompute after this rollback would bill them at standard

@@ -100,6 +100,15 @@ async function findSameModelOverride(
   return rows.find((row) => namesSameModel(input.provider, row.model, input.model))
 }
 
+/** True when two overrides price the same calls: the same provider, start and model as pricing resolves it. */
+function pricesSameCalls(one: PriceOverrideRecord, other: PriceOverrideRecord): boolean {
+  return (
+    one.provider === other.provider &&
+    one.effectiveFrom === other.effectiveFrom &&
+    namesSameModel(one.provider, one.model, other.model)
+  )
+}
+
 /**
  * Refused because `existing` already prices that model from that instant (unset only when the override
  * that stood in the way was deleted meanwhile).
@@ -175,7 +184,9 @@ export async function updatePriceOverride(
       if (current.version !== input.version)
         return { status: 'version-conflict', currentVersion: current.version }
       const existing = await findSameModelOverride(tx, input)
-      if (existing) return { status: 'duplicate', existing }
+      // A pair an earlier release let in (two spellings of one model from one start) may still be
+      // edited: an edit that keeps pricing the model and start it priced makes no new pair.
+      if (existing && !pricesSameCalls(current, existing)) return { status: 'duplicate', existing }
       const { rows } = await tx.query<PriceOverrideRecord>(
         `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb,
            service_tiers = $8::jsonb, long_context = $9::jsonb, version = version + 1, updated_at = clock_timestamp()
