@@ -162,6 +162,15 @@ describeEachDatabase('/v1/price-overrides', (getDb) => {
       })
       expect(edited, row.id).toMatchObject({ status: 200, body: { version: 2 } })
     }
+    // Taking its partner's very id is refused, naming the partner.
+    const sameId = await send(t, 'PUT', `/v1/price-overrides/${rows[0]?.id}`, {
+      version: 2,
+      provider: 'openai',
+      model: 'GPT-4o',
+      effectiveFrom: '2026-11-27',
+      prices: { input: '3', output: '3' },
+    })
+    expect(sameId).toMatchObject({ status: 409, body: { existingId: rows[1]?.id } })
     // Moving one onto another model and start that an override already prices is still refused.
     await send(t, 'POST', '/v1/price-overrides', {
       provider: 'openai',

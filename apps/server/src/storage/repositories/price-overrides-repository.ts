@@ -97,7 +97,11 @@ async function findSameModelOverride(
      ORDER BY model COLLATE "C", id`,
     [input.projectId, input.provider, input.effectiveFrom, input.id ?? null],
   )
-  return rows.find((row) => namesSameModel(input.provider, row.model, input.model))
+  // One with the very id first: a second such row is refused by the table's unique key whatever else holds.
+  return (
+    rows.find((row) => row.model === input.model) ??
+    rows.find((row) => namesSameModel(input.provider, row.model, input.model))
+  )
 }
 
 /** True when two overrides price the same calls: the same provider, start and model as pricing resolves it. */
@@ -186,7 +190,9 @@ export async function updatePriceOverride(
       const existing = await findSameModelOverride(tx, input)
       // A pair an earlier release let in (two spellings of one model from one start) may still be
       // edited: an edit that keeps pricing the model and start it priced makes no new pair.
-      if (existing && !pricesSameCalls(current, existing)) return { status: 'duplicate', existing }
+      if (existing && (existing.model === input.model || !pricesSameCalls(current, existing))) {
+        return { status: 'duplicate', existing }
+      }
       const { rows } = await tx.query<PriceOverrideRecord>(
         `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb,
            service_tiers = $8::jsonb, long_context = $9::jsonb, version = version + 1, updated_at = clock_timestamp()
@@ -206,7 +212,8 @@ export async function updatePriceOverride(
       return rows[0] ? { status: 'updated', record: rows[0] } : explainMiss(tx, input)
     })
   } catch (error) {
-    // Only a writer that skips the lock above (a server of an earlier version) can get here.
+    // Only a writer that skips the lock above (a server of an earlier version) can get here: the checks
+    // above refuse every edit the table's unique key would.
     if (isUniqueViolation(error)) return { status: 'duplicate', existing: undefined }
     throw error
   }
