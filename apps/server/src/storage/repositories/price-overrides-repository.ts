@@ -104,6 +104,18 @@ async function findSameModelOverride(
   )
 }
 
+/** An override's provider, model, start, prices and tiers, as the statements write them (six values). */
+function overrideValues(input: PriceOverrideInput): unknown[] {
+  return [
+    input.provider,
+    input.model,
+    input.effectiveFrom,
+    JSON.stringify(input.prices),
+    JSON.stringify(input.serviceTiers ?? {}),
+    JSON.stringify(input.longContext ?? []),
+  ]
+}
+
 /** True when two overrides price the same calls: the same provider, start and model as pricing resolves it. */
 function pricesSameCalls(one: PriceOverrideRecord, other: PriceOverrideRecord): boolean {
   return (
@@ -139,15 +151,7 @@ export async function insertPriceOverride(
       `INSERT INTO price_overrides (project_id, provider, model, effective_from, prices, service_tiers, long_context)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb)
        ON CONFLICT (project_id, provider, model, effective_from) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        input.projectId,
-        input.provider,
-        input.model,
-        input.effectiveFrom,
-        JSON.stringify(input.prices),
-        JSON.stringify(input.serviceTiers ?? {}),
-        JSON.stringify(input.longContext ?? []),
-      ],
+      [input.projectId, ...overrideValues(input)],
     )
     return rows[0]
       ? { status: 'created', record: rows[0] }
@@ -197,17 +201,7 @@ export async function updatePriceOverride(
         `UPDATE price_overrides SET provider = $4, model = $5, effective_from = $6, prices = $7::jsonb,
            service_tiers = $8::jsonb, long_context = $9::jsonb, version = version + 1, updated_at = clock_timestamp()
          WHERE project_id = $1 AND id = $2 AND version = $3 RETURNING ${COLUMNS}`,
-        [
-          input.projectId,
-          input.id,
-          input.version,
-          input.provider,
-          input.model,
-          input.effectiveFrom,
-          JSON.stringify(input.prices),
-          JSON.stringify(input.serviceTiers ?? {}),
-          JSON.stringify(input.longContext ?? []),
-        ],
+        [input.projectId, input.id, input.version, ...overrideValues(input)],
       )
       return rows[0] ? { status: 'updated', record: rows[0] } : explainMiss(tx, input)
     })
