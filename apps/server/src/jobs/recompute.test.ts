@@ -18,35 +18,34 @@ const logger = createLogger({ level: 'silent' })
 const NOW = () => Date.parse('2025-06-01T00:00:00Z')
 const range = { fromUtc: '2025-05-01T00:00:00Z', toUtc: '2025-05-03T00:00:00Z' }
 
+/** A call of an `acme` model nobody priced, input tokens only unless `overrides` say otherwise. */
+const unpricedCall = (projectId: string, overrides: Parameters<typeof callRow>[1]) =>
+  callRow(projectId, {
+    provider: 'acme',
+    outputTokens: 0,
+    cacheReadInputTokens: 0,
+    costUsd: null,
+    costStatus: 'unpriced',
+    priceSource: null,
+    priceEntryId: null,
+    ...overrides,
+  })
+
 describeEachDatabase('recompute', (getDb) => {
   it('re-prices with a new override, reports the diff per model, and refreshes rollups and aggregates', async () => {
     const db = getDb()
     const projectId = await createProject(db)
     // Two calls of a model nobody priced, one catalogue-priced call that keeps its price.
     await insertCalls(db, [
-      callRow(projectId, {
+      unpricedCall(projectId, {
         timestamp: '2025-05-01T10:00:00Z',
         model: 'in-house-llm',
-        provider: 'acme',
-        costUsd: null,
-        costStatus: 'unpriced',
-        priceSource: null,
-        priceEntryId: null,
         inputTokens: 1_000_000,
-        outputTokens: 0,
-        cacheReadInputTokens: 0,
       }),
-      callRow(projectId, {
+      unpricedCall(projectId, {
         timestamp: '2025-05-02T10:00:00Z',
         model: 'in-house-llm',
-        provider: 'acme',
-        costUsd: null,
-        costStatus: 'unpriced',
-        priceSource: null,
-        priceEntryId: null,
         inputTokens: 2_000_000,
-        outputTokens: 0,
-        cacheReadInputTokens: 0,
       }),
     ])
     const metrics = new JobMetrics()
@@ -184,19 +183,12 @@ describeEachDatabase('recompute', (getDb) => {
     const db = getDb()
     const projectId = await createProject(db)
     const call = (serviceTier: 'standard' | 'batch', inputTokens: number) =>
-      callRow(projectId, {
+      unpricedCall(projectId, {
         timestamp: '2025-05-01T03:10:00Z',
         idempotencyKey: `${serviceTier}-${inputTokens}`,
-        provider: 'acme',
         model: 'tiered',
         serviceTier,
         inputTokens,
-        outputTokens: 0,
-        cacheReadInputTokens: 0,
-        costUsd: null,
-        costStatus: 'unpriced',
-        priceSource: null,
-        priceEntryId: null,
       })
     await insertCalls(db, [call('standard', 100_000), call('batch', 100_000), call('batch', 300_000)])
     await insertPriceOverride(db, {
@@ -227,18 +219,7 @@ describeEachDatabase('recompute', (getDb) => {
     const db = getDb()
     const projectId = await createProject(db)
     const calls = Array.from({ length: 12 }, () =>
-      callRow(projectId, {
-        timestamp: '2025-05-01T03:10:00Z',
-        provider: 'acme',
-        model: 'tied',
-        inputTokens: 1_000_000,
-        outputTokens: 0,
-        cacheReadInputTokens: 0,
-        costUsd: null,
-        costStatus: 'unpriced',
-        priceSource: null,
-        priceEntryId: null,
-      }),
+      unpricedCall(projectId, { timestamp: '2025-05-01T03:10:00Z', model: 'tied', inputTokens: 1_000_000 }),
     )
     await insertCalls(db, calls)
     // Ids 9999995 to 10000006: sorted as text, 10000000 comes before 9999995.
@@ -284,18 +265,11 @@ describeEachDatabase('recompute', (getDb) => {
     const db = getDb()
     const projectId = await createProject(db)
     const call = (usageEstimated: boolean) =>
-      callRow(projectId, {
+      unpricedCall(projectId, {
         timestamp: '2025-05-01T03:10:00Z',
-        provider: 'acme',
         model: 'embedder',
         inputTokens: 2_000,
-        outputTokens: 0,
-        cacheReadInputTokens: 0,
         usageEstimated,
-        costUsd: null,
-        costStatus: 'unpriced',
-        priceSource: null,
-        priceEntryId: null,
       })
     await insertCalls(db, [call(true), call(false)])
     await insertPriceOverride(db, {
@@ -325,27 +299,18 @@ describeEachDatabase('recompute', (getDb) => {
     const db = getDb()
     const projectId = await createProject(db)
     const call = (overrides: Parameters<typeof callRow>[1]) =>
-      callRow(projectId, {
+      unpricedCall(projectId, {
         timestamp: '2025-05-01T03:10:00Z',
-        provider: 'acme',
         model: 'capx',
         inputTokens: 1_000_000_000,
-        outputTokens: 0,
-        cacheReadInputTokens: 0,
         ...overrides,
       })
     // Two calls nobody priced, one priced by an older override, and one small enough to price.
     await insertCalls(db, [
-      call({ costUsd: null, costStatus: 'unpriced', priceSource: null, priceEntryId: null }),
-      call({ costUsd: null, costStatus: 'unpriced', priceSource: null, priceEntryId: null }),
+      call({}),
+      call({}),
       call({ costUsd: '5.000000000000', costStatus: 'priced', priceSource: 'override', priceEntryId: 'old' }),
-      call({
-        inputTokens: 1_000,
-        costUsd: null,
-        costStatus: 'unpriced',
-        priceSource: null,
-        priceEntryId: null,
-      }),
+      call({ inputTokens: 1_000 }),
     ])
     await insertPriceOverride(db, {
       projectId,
