@@ -81,7 +81,7 @@ describe('createProfiler', () => {
     expect(warn).not.toHaveBeenCalled()
   })
 
-  it('reads ACP_ENDPOINT, ACP_API_KEY, ACP_DEBUG and ACP_COMPRESSION when created, not when imported', async () => {
+  it('reads ACP_ENDPOINT, ACP_API_KEY, ACP_DEBUG, ACP_COMPRESSION and ACP_SEND_THREAD when created, not when imported', async () => {
     const ingest = await startFakeHttpServer()
     servers.push(ingest)
     ingest.setDefault((_request, response) =>
@@ -92,6 +92,7 @@ describe('createProfiler', () => {
     vi.stubEnv('ACP_API_KEY', 'acp_from_env')
     vi.stubEnv('ACP_DEBUG', 'true')
     vi.stubEnv('ACP_COMPRESSION', 'None')
+    vi.stubEnv('ACP_SEND_THREAD', 'Inline')
     const debug = vi.spyOn(console, 'debug').mockImplementation(() => {})
     const profiler = createProfiler({ flushOnExit: false })
     expect(profiler.enabled).toBe(true)
@@ -127,12 +128,14 @@ describe('createProfiler', () => {
       batchSize: -1,
       flushIntervalMs: Number.NaN,
       compression: 'brotli' as 'gzip',
+      sendThread: 'fiber' as 'worker',
     })
     expect(test.profiler.enabled).toBe(true)
     expect(test.errors.map((error) => error.message)).toEqual([
       expect.stringContaining('batchSize'),
       expect.stringContaining('flushIntervalMs'),
       expect.stringContaining("compression must be 'gzip' or 'none'"),
+      "sendThread must be 'worker' or 'inline'; got \"fiber\", using 'worker'",
     ])
     await test.close()
   })

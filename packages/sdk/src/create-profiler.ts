@@ -167,7 +167,7 @@ export function createProfiler(options?: ProfilerOptions): Profiler {
       // Drops waiting for their summed report are reported even when nothing is left to send.
       transport.reportPendingDrops()
       // Only when something was recorded since the last exit flush; otherwise beforeExit would loop. A
-      // request under way does not hold the process (see postBody): its events are waited for here.
+      // request under way does not hold the process (see createBodyPoster): its events are waited for here.
       const { queued, inFlight } = transport.stats()
       if ((queued === 0 && inFlight === 0) || flushedAtCount === recordedCount) return
       flushedAtCount = recordedCount

@@ -84,6 +84,77 @@ describe.runIf(existsSync(tsupBin))('the packed package', () => {
     expect(cjs.stdout.trim()).toBe('ok')
   })
 
+  it('sends what it records from its send thread, from import and from require', async () => {
+    // One server plays both OpenAI and the ingest API; the script prints what reached each.
+    const script = (load: string) => `
+      ${load}
+      const http = require('node:http')
+      const zlib = require('node:zlib')
+      const stored = []
+      const server = http.createServer((request, response) => {
+        const parts = []
+        request.on('data', (part) => parts.push(part))
+        request.on('end', () => {
+          if (request.url === '/v1/events') {
+            const events = JSON.parse(zlib.gunzipSync(Buffer.concat(parts))).events
+            stored.push(...events)
+            response.writeHead(200, { 'content-type': 'application/json' })
+            response.end(JSON.stringify({ accepted: events.length, duplicates: 0, errors: [] }))
+            return
+          }
+          response.writeHead(200, { 'content-type': 'application/json' })
+          response.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini-2024-07-18',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } }))
+        })
+      })
+      server.listen(0, '127.0.0.1', async () => {
+        const base = 'http://127.0.0.1:' + server.address().port
+        const errors = []
+        const profiler = createProfiler({ endpoint: base, apiKey: 'k', onError: (error) => errors.push(error.code) })
+        const openai = profiler.wrap(new OpenAI({ apiKey: 'sk', baseURL: base + '/v1', maxRetries: 0 }))
+        await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+        await profiler.shutdown()
+        const { sent, failedBatches } = profiler.stats()
+        console.log(JSON.stringify({ sent, failedBatches, errors, usage: stored[0]?.usage }))
+        server.close()
+      })
+    `
+    const openai = join(packageRoot, '../../node_modules/openai/index.js')
+    const outputs = await Promise.all([
+      run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          script(
+            `import { createProfiler } from '@ai-cost-profiler/sdk'\nimport OpenAI from ${JSON.stringify(openai.replace(/index\.js$/, 'index.mjs'))}\nimport { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)`,
+          ),
+        ],
+        { cwd: project, timeout: 30_000 },
+      ),
+      run(
+        process.execPath,
+        [
+          '--input-type=commonjs',
+          '-e',
+          script(
+            `const { createProfiler } = require('@ai-cost-profiler/sdk')\nconst OpenAI = require(${JSON.stringify(openai)}).default`,
+          ),
+        ],
+        { cwd: project, timeout: 30_000 },
+      ),
+    ])
+    for (const { stdout } of outputs) {
+      expect(JSON.parse(stdout)).toEqual({
+        sent: 1,
+        failedBatches: 0,
+        errors: [],
+        usage: expect.objectContaining({ inputTokens: 12, outputTokens: 3 }),
+      })
+    }
+  })
+
   it('type-checks for ESM and CommonJS consumers, declarations included', async () => {
     const source = `
       import { createProfiler, type Profiler, type ProfilerOptions } from '@ai-cost-profiler/sdk'

@@ -4,6 +4,9 @@ import type { ProfilerError } from './profiler-error.ts'
 /** How the SDK encodes its request bodies: plain JSON, or gzip. */
 export type Compression = 'none' | 'gzip'
 
+/** Which thread sends the events to the server: a worker thread of the SDK's own, or the host's event loop. */
+export type SendThread = 'worker' | 'inline'
+
 /** Options of `createProfiler`. Each falls back to its environment variable (if any), then to a default. */
 export interface ProfilerOptions {
   /** Base URL of the AI Cost Profiler server, e.g. `https://acp.example.com` (or a `URL`). Env: `ACP_ENDPOINT`. */
@@ -24,11 +27,18 @@ export interface ProfilerOptions {
   maxQueueSize?: number | undefined
   /**
    * `'gzip'` compresses each request body to about a tenth of its size. `'none'` sends plain JSON:
-   * about 2 µs less host CPU per event (gzip runs in Node's thread pool) and no compression set-up on
-   * the event loop per batch, for ten times the bytes; for a server on the same network. Env:
+   * less CPU per event, for ten times the bytes; for a server on the same network. Env:
    * `ACP_COMPRESSION`. Default `'gzip'`.
    */
   compression?: Compression | undefined
+  /**
+   * `'worker'` sends from one worker thread per process, shared by its profilers: compressing a batch and
+   * Node's HTTP client run there, so your event loop only serialises events and hands each batch over.
+   * `'inline'` sends from your event loop (no extra thread, about 10 MB less memory), where a request
+   * can hold the loop for a millisecond or more on a small, busy machine. Env: `ACP_SEND_THREAD`.
+   * Default `'worker'`.
+   */
+  sendThread?: SendThread | undefined
   /** Time limit of one request to the server. Default 10 000 ms. */
   requestTimeoutMs?: number | undefined
   /** First retry delay after a failed request; it doubles per failure, with jitter. Default 500 ms. */

@@ -1,6 +1,6 @@
 import type { CallContext } from '../call-context.ts'
 import type { ProfilerError } from '../profiler-error.ts'
-import type { Compression, ProfilerOptions } from '../profiler-options.ts'
+import type { Compression, ProfilerOptions, SendThread } from '../profiler-options.ts'
 import { describeValue } from './describe-value.ts'
 import { snapshotCallContext } from './merge-call-context.ts'
 
@@ -15,6 +15,7 @@ export interface ResolvedProfilerOptions {
   onError: ((error: ProfilerError) => void) | undefined
   batchSize: number
   compression: Compression
+  sendThread: SendThread
   flushIntervalMs: number
   maxQueueSize: number
   requestTimeoutMs: number
@@ -88,6 +89,23 @@ function readBooleanOption(
   return fallback
 }
 
+/** An option that takes one of a few words: the first is its default. */
+function readChoiceOption<Choice extends string>(option: {
+  name: string
+  given: unknown
+  choices: readonly [Choice, ...Choice[]]
+  problems: string[]
+}): Choice {
+  const { name, given, choices, problems } = option
+  if ((choices as readonly unknown[]).includes(given)) return given as Choice
+  const fallback = choices[0]
+  if (given !== undefined) {
+    const named = choices.map((choice) => `'${choice}'`).join(' or ')
+    problems.push(`${name} must be ${named}; got ${JSON.stringify(given)}, using '${fallback}'`)
+  }
+  return fallback
+}
+
 /**
  * Resolves options argument → environment variable → default. Invalid values never throw: they are
  * replaced by their default (or turn the profiler off) and listed in `problems` for `onError`.
@@ -128,13 +146,18 @@ export function resolveProfilerOptions(
     }
   }
 
-  const compressionGiven = given.compression ?? nonEmpty(env.ACP_COMPRESSION)?.toLowerCase()
-  let compression: Compression = 'gzip'
-  if (compressionGiven === 'gzip' || compressionGiven === 'none') compression = compressionGiven
-  else if (compressionGiven !== undefined)
-    problems.push(
-      `compression must be 'gzip' or 'none'; got ${JSON.stringify(compressionGiven)}, using 'gzip'`,
-    )
+  const compression = readChoiceOption({
+    name: 'compression',
+    given: given.compression ?? nonEmpty(env.ACP_COMPRESSION)?.toLowerCase(),
+    choices: ['gzip', 'none'] as const,
+    problems,
+  })
+  const sendThread = readChoiceOption({
+    name: 'sendThread',
+    given: given.sendThread ?? nonEmpty(env.ACP_SEND_THREAD)?.toLowerCase(),
+    choices: ['worker', 'inline'] as const,
+    problems,
+  })
 
   // A URL object stands for its address; any other type is a mistake that turns the profiler off.
   const endpointOption: unknown = given.endpoint
@@ -217,6 +240,7 @@ export function resolveProfilerOptions(
       typeof onErrorGiven === 'function' ? (onErrorGiven as ResolvedProfilerOptions['onError']) : undefined,
     ...numbers,
     compression,
+    sendThread,
     flushOnExit,
     defaultContext,
     defaultContextProblems,

@@ -74,6 +74,7 @@ function createTransport(options: Partial<EventTransportOptions> = {}): EventTra
     apiKey: 'acp_key',
     batchSize: 10,
     compression: 'gzip',
+    sendThread: 'worker',
     flushIntervalMs: 10,
     maxQueueSize: 1000,
     requestTimeoutMs: 1000,

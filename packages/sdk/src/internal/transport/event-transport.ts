@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import { ProfilerError } from '../../profiler-error.ts'
-import type { Compression } from '../../profiler-options.ts'
+import type { Compression, SendThread } from '../../profiler-options.ts'
 import type { ProfilerStats } from '../../profiler-stats.ts'
 import type { ErrorReporter } from '../error-reporter.ts'
+import { type BodySender, createBodySender } from './body-sender.ts'
 import { BoundedQueue } from './bounded-queue.ts'
 import { CircuitBreaker } from './circuit-breaker.ts'
 import { DeferredEvent } from './deferred-event.ts'
@@ -19,6 +20,8 @@ export interface EventTransportOptions {
   batchSize: number
   /** How request bodies are encoded (see `ProfilerOptions.compression`). */
   compression: Compression
+  /** Where requests are sent from (see `ProfilerOptions.sendThread`). */
+  sendThread: SendThread
   flushIntervalMs: number
   maxQueueSize: number
   requestTimeoutMs: number
@@ -61,6 +64,7 @@ function describeRejections(rejections: readonly EventRejection[]): string {
 export class EventTransport {
   private readonly queue: BoundedQueue<LlmCallEventInput | DeferredEvent>
   private readonly breaker: CircuitBreaker
+  private readonly sender: BodySender
   /** Events taken from the queue for the request being built or sent. */
   private inFlight = 0
   private sending: Promise<void> | undefined
@@ -99,6 +103,12 @@ export class EventTransport {
       failureThreshold: options.breakerFailureThreshold,
       cooldownMs: options.breakerCooldownMs,
     })
+    this.sender = createBodySender(options.sendThread, (error) =>
+      options.reporter.reportInternal(
+        "the send thread could not start or failed, so events are sent from the event loop (sendThread: 'inline' says so up front)",
+        error,
+      ),
+    )
   }
 
   /** Queues one event (or a record it is built from when first sent); never blocks and never throws. */
@@ -145,7 +155,7 @@ export class EventTransport {
   /**
    * Sends everything queued before the process exits, waiting at most `timeoutMs`; what is not sent
    * by then, the request under way included, is abandoned, counted as dropped and reported. A request
-   * under way does not keep the process alive by itself (see `postBody`): this is where a process that
+   * under way does not keep the process alive by itself (see `createBodyPoster`): this is where a process that
    * has finished its work waits for it, within the bound.
    */
   async flushBeforeExit(timeoutMs: number): Promise<void> {
@@ -217,6 +227,7 @@ export class EventTransport {
       if (!drained) this.abandonRemaining(this.unsentReason('shutdown()', startedAtMs, deadlineMs))
       this.reportDrops('the queue was full')
       this.dropCallsUnderWay()
+      this.sender.close()
     })()
     return this.closing
   }
@@ -425,6 +436,7 @@ export class EventTransport {
         apiKey: this.options.apiKey,
         events: batch,
         compression: this.options.compression,
+        sender: this.sender,
         timeoutMs: this.options.requestTimeoutMs,
         maxRetryAfterMs: this.options.maxBackoffMs,
         signal: this.abandon.signal,

@@ -2,7 +2,8 @@ import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createBodySender } from './body-sender.ts'
 import { sendBatch, serializeBatch } from './send-batch.ts'
 
 function event(index: number): LlmCallEventInput {
@@ -40,6 +41,10 @@ describe('serializeBatch', () => {
 
 describe('sendBatch redirects', () => {
   const servers: Server[] = []
+  const sender = createBodySender('worker', (error) => {
+    throw error
+  })
+  afterAll(() => sender.close())
   afterEach(async () => {
     for (const server of servers.splice(0)) {
       server.closeAllConnections()
@@ -58,6 +63,7 @@ describe('sendBatch redirects', () => {
       apiKey: 'k',
       events: [event(1)],
       compression: 'gzip',
+      sender,
       timeoutMs: 5000,
       maxRetryAfterMs: 1000,
     })

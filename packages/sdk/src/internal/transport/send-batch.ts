@@ -1,15 +1,10 @@
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import type { LlmCallEventInput } from '@ai-cost-profiler/core'
 import type { Compression } from '../../profiler-options.ts'
 import { storableText } from '../storable-text.ts'
-import { type PostAnswer, postBody } from './post-body.ts'
+import type { PostAnswer } from './body-poster.ts'
+import type { BodySender } from './body-sender.ts'
 import { parseRetryAfterMs } from './retry-delay.ts'
 import { EVENTS_PER_TURN, yieldToEventLoop } from './yield-to-event-loop.ts'
-
-const gzipAsync = promisify(gzip)
-// Fastest level: event JSON still shrinks several-fold, at a fraction of the default level's CPU.
-const GZIP_LEVEL = 1
 
 /** One event the server refused, as the ingest API reports it. */
 export interface EventRejection {
@@ -46,12 +41,13 @@ export interface SendBatchOptions {
   endpoint: string
   apiKey: string
   events: readonly LlmCallEventInput[]
-  /** `'gzip'`: the body is compressed in the thread pool and sent with `Content-Encoding: gzip`. */
+  /** `'gzip'`: the body is compressed where it is sent from, and sent with `Content-Encoding: gzip`. */
   compression: Compression
+  sender: BodySender
   timeoutMs: number
   /** Longest `Retry-After` honoured. */
   maxRetryAfterMs: number
-  /** Abandons the send (see `postBody`). */
+  /** Abandons the send. */
   signal?: AbortSignal | undefined
 }
 
@@ -82,9 +78,6 @@ function redirectTarget(answer: PostAnswer, from: URL): URL | undefined {
   if ((answer.status !== 307 && answer.status !== 308) || !answer.location) return undefined
   return URL.canParse(answer.location, from.href) ? new URL(answer.location, from) : undefined
 }
-
-// The key holds only printable characters: any outside printable ASCII is a Latin-1 letter.
-const NON_ASCII = /[^!-~]/
 
 // 4xx answers about the batch itself (malformed, too large, encoded in a way not taken): the endpoint
 // is right. Any other (404 above all) means the events went to the wrong place, or with the wrong key.
@@ -200,38 +193,27 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   let answer: PostAnswer
   let url = new URL(`${options.endpoint}/v1/events`)
   try {
-    const text = await serializeBatch(options.events)
-    // Setting the request up and writing it are the largest steps of a send (0.1-0.3 ms each for 100
-    // events on a small machine): they get turns of their own (see postBody) rather than following
-    // the last serialised events.
+    const body = await serializeBatch(options.events)
+    // Handing the body over (or, from the loop, compressing it) gets a turn of its own rather than
+    // following the last serialised events.
     await yieldToEventLoop()
-    const gzipped = options.compression === 'gzip'
-    // Gzip runs in the thread pool: even the fastest level takes a few tenths of a millisecond for
-    // realistic event JSON (setting the stream up still runs on the loop). Plain text, when asked for,
-    // goes to the socket as it is, without a copy into a Buffer, unless the key has Latin-1 letters:
-    // Node writes the head of a request with its first string chunk in that chunk's encoding (UTF-8),
-    // which would garble them; beside a Buffer, the head goes out in Latin-1, as header bytes are read.
-    const body = gzipped
-      ? await gzipAsync(text, { level: GZIP_LEVEL })
-      : NON_ASCII.test(options.apiKey)
-        ? Buffer.from(text, 'utf8')
-        : text
-    // The compressed body comes back with the stream's own bookkeeping in the same turn; the request
-    // is set up in the next one.
-    if (gzipped) await yieldToEventLoop()
+    const gzip = options.compression === 'gzip'
     for (let redirects = 0; ; redirects++) {
-      answer = await postBody({
-        url,
-        headers: {
-          Authorization: `Bearer ${options.apiKey}`,
-          'Content-Type': 'application/json',
-          ...(gzipped ? { 'Content-Encoding': 'gzip' } : {}),
-          'User-Agent': USER_AGENT,
+      answer = await options.sender.post(
+        {
+          url: url.href,
+          headers: {
+            Authorization: `Bearer ${options.apiKey}`,
+            'Content-Type': 'application/json',
+            ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+            'User-Agent': USER_AGENT,
+          },
+          body,
+          gzip,
+          timeoutMs: options.timeoutMs,
         },
-        body,
-        timeoutMs: options.timeoutMs,
-        signal: options.signal,
-      })
+        options.signal,
+      )
       // 307 and 308 ask for the same POST elsewhere (a proxy moving http to https, say); the key goes
       // along only to the same origin, as a browser's fetch would send it.
       const target = redirectTarget(answer, url)
@@ -243,7 +225,8 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     return { kind: 'retry', httpStatus: undefined, retryAfterMs: undefined, message: reason }
   }
 
-  // Node's HTTP client parsed the answer in this turn; reading it and settling the batch go in the next.
+  // The answer came in this turn (parsed by Node's HTTP client, when it sends from the loop); reading it
+  // and settling the batch go in the next.
   await yieldToEventLoop()
   const { status } = answer
   const payload = asRecord(parseJson(answer.text))
