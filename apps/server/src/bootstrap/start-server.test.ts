@@ -4,7 +4,7 @@ import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../cli/main.ts'
 import { EnvError, parseEnv } from '../env.ts'
 import { createLogger } from '../logging/logger.ts'
@@ -15,9 +15,16 @@ import { type RunningServer, startServer } from './start-server.ts'
 const logger = createLogger({ level: 'silent' })
 const cliPath = fileURLToPath(new URL('../../bin/ai-cost-profiler.js', import.meta.url))
 
+// Every data directory a test made, removed after the file's tests (some tests keep theirs to the end).
+const dataDirs: string[] = []
 function tempDataDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'acp-data-'))
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'acp-data-'))
+  dataDirs.push(dataDir)
+  return dataDir
 }
+afterAll(() => {
+  for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true })
+})
 
 describe('startServer on the embedded database', () => {
   const servers: RunningServer[] = []
