@@ -167,7 +167,11 @@ export function createBodyPoster(): BodyPoster {
         if (error) {
           underWay.delete(id)
           settle(id, { failure: failureOf(error) })
-        } else go(compressed)
+        } else {
+          // The compressed body comes back with the stream's own bookkeeping in this turn; the request
+          // is set up in the next (on the loop, each of these steps gets a turn of its own).
+          setImmediate(() => go(compressed))
+        }
       })
     },
     abort(id) {
